@@ -1,0 +1,33 @@
+# The single entry point. `make run` starts the whole system; `make test` runs every test.
+.PHONY: run test tools build lint fmt bench proto-check k8s-validate clean-data
+
+run: ## start the broker, the four services on SQLite and the gateway (web page on :8080)
+	scripts/run.sh
+
+test: ## unit + end-to-end tests against a real broker, PostgreSQL and SQLite
+	scripts/test.sh
+
+tools: ## install the Debian packages and the Tansu broker the build and tests need
+	scripts/tools.sh
+
+build:
+	scripts/tools.sh && cargo build --workspace --bins
+
+lint: ## formatting and clippy, warnings are errors
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+bench: ## approve → downstream latency over 100+ cases, beside the raw broker latency
+	scripts/tools.sh && cargo run --release -p e2e --bin fanout-bench
+
+proto-check: ## buf lint + breaking check against main (needs `pip install buf-bin`)
+	cd proto && buf lint && buf breaking --against '../.git#branch=main,subdir=proto'
+
+k8s-validate: ## render every overlay (needs kubectl)
+	for o in k8s/overlays/*; do kubectl kustomize $$o >/dev/null && echo "ok $$o"; done
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,238 @@
+//! The vocabulary of the bundled application: categories, departments, items, statuses.
+//!
+//! Each enum has one wire name (`snake_case`, as in the public API) used by HTTP, events
+//! and the database alike.
+
+use thiserror::Error;
+
+use crate::violation::HasCode;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{value:?} is not one of {expected}")]
+pub struct UnknownName {
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl HasCode for UnknownName {
+    fn code(&self) -> &'static str {
+        "unknown_value"
+    }
+}
+
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::case::UnknownName;
+            fn from_str(s: &str) -> Result<Self, $crate::case::UnknownName> {
+                match s {
+                    $($wire => Ok($name::$variant),)+
+                    _ => Err($crate::case::UnknownName { value: s.to_string(), expected: concat!($($wire, " "),+) }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        // Serde goes through the wire name so that JSON, events and the database agree
+        // with `as_str` ("science-tech", "A", "M"), which `rename_all` cannot express.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use wire_enum;
+
+wire_enum!(
+    /// Work permit category of the national classification standard.
+    Category { A => "A", B => "B", C => "C" }
+);
+
+wire_enum!(
+    /// A department that owns items of the bundle.
+    Department {
+        ScienceTech => "science-tech",
+        Hrss => "hrss",
+        PublicSecurity => "public-security",
+    }
+);
+
+wire_enum!(
+    /// The four items bundled into one application.
+    Item {
+        WorkPermit => "work_permit",
+        SocialInsurance => "social_insurance",
+        TitleReview => "title_review",
+        ResidencePermit => "residence_permit",
+    }
+);
+
+wire_enum!(
+    /// Status of one item as shown to the employer.
+    ItemStatus {
+        NotStarted => "not_started",
+        Pending => "pending",
+        InReview => "in_review",
+        SupplementRequested => "supplement_requested",
+        Approved => "approved",
+        Refused => "refused",
+        Completed => "completed",
+        Cancelled => "cancelled",
+    }
+);
+
+wire_enum!(
+    /// Status of the whole case.
+    CaseStatus {
+        Accepted => "accepted",
+        InReview => "in_review",
+        SupplementRequested => "supplement_requested",
+        InProgress => "in_progress",
+        Refused => "refused",
+        Completed => "completed",
+    }
+);
+
+wire_enum!(
+    /// Legal form of the employer; public institutions need an extra enrollment form.
+    EmployerKind {
+        Enterprise => "enterprise",
+        PublicInstitution => "public_institution",
+        SocialOrganization => "social_organization",
+    }
+);
+
+wire_enum!(
+    /// Applicant's sex as printed in the passport.
+    Sex { M => "M", F => "F" }
+);
+
+impl Category {
+    /// Categories A and B go to science & technology, C to human resources & social security.
+    pub fn department(self) -> Department {
+        match self {
+            Category::A | Category::B => Department::ScienceTech,
+            Category::C => Department::Hrss,
+        }
+    }
+}
+
+impl Item {
+    /// The department that handles the item, given the permit's category.
+    pub fn department(self, category: Category) -> Department {
+        match self {
+            Item::WorkPermit => category.department(),
+            Item::SocialInsurance | Item::TitleReview => Department::Hrss,
+            Item::ResidencePermit => Department::PublicSecurity,
+        }
+    }
+
+    /// Items that are always part of the bundle, added when the employer leaves them out.
+    pub fn is_mandatory(self) -> bool {
+        matches!(self, Item::WorkPermit | Item::ResidencePermit)
+    }
+}
+
+impl ItemStatus {
+    /// Whether the item has reached a final state.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            ItemStatus::Refused
+                | ItemStatus::Completed
+                | ItemStatus::Cancelled
+                | ItemStatus::NotStarted
+        )
+    }
+}
+
+/// The items of a bundle in their canonical order, with the mandatory ones added.
+pub fn normalise_items(requested: impl IntoIterator<Item = Item>) -> Vec<Item> {
+    let mut items: Vec<Item> = requested.into_iter().collect();
+    items.extend(Item::ALL.iter().copied().filter(|i| i.is_mandatory()));
+    items.sort();
+    items.dedup();
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip() {
+        for d in Department::ALL {
+            assert_eq!(d.as_str().parse::<Department>().unwrap(), *d);
+        }
+        assert_eq!("title_review".parse::<Item>().unwrap(), Item::TitleReview);
+        let err = "visa".parse::<Item>().unwrap_err();
+        assert_eq!(err.value, "visa");
+    }
+
+    #[test]
+    fn serde_uses_the_wire_names() {
+        assert_eq!(
+            serde_json::to_string(&Department::ScienceTech).unwrap(),
+            "\"science-tech\""
+        );
+        assert_eq!(serde_json::to_string(&Category::A).unwrap(), "\"A\"");
+        assert_eq!(serde_json::to_string(&Sex::F).unwrap(), "\"F\"");
+        assert_eq!(
+            serde_json::from_str::<Category>("\"B\"").unwrap(),
+            Category::B
+        );
+        assert_eq!(
+            serde_json::from_str::<Item>("\"title_review\"").unwrap(),
+            Item::TitleReview
+        );
+        assert!(serde_json::from_str::<Category>("\"b\"").is_err());
+    }
+
+    #[test]
+    fn categories_route_to_their_department() {
+        assert_eq!(Category::A.department(), Department::ScienceTech);
+        assert_eq!(Category::B.department(), Department::ScienceTech);
+        assert_eq!(Category::C.department(), Department::Hrss);
+        assert_eq!(
+            Item::ResidencePermit.department(Category::A),
+            Department::PublicSecurity
+        );
+    }
+
+    #[test]
+    fn mandatory_items_are_always_in_the_bundle() {
+        assert_eq!(
+            normalise_items([Item::SocialInsurance, Item::SocialInsurance]),
+            vec![
+                Item::WorkPermit,
+                Item::SocialInsurance,
+                Item::ResidencePermit
+            ]
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! The rules of the "foreigner work in China" joint service (外国人来华工作"一件事"),
+//! as pure code and data files, with no I/O.
+//!
+//! Layout:
+//! - [`ids`]: identifiers that parse or fail: [`ids::CreditCode`], [`ids::PassportNumber`].
+//! - [`case`]: the bundle's vocabulary: [`case::Category`], [`case::Department`],
+//!   [`case::Item`], [`case::ItemStatus`], [`case::EmployerKind`].
+//! - [`violation`]: one violated rule with a stable code, the unit of every 422 / one-time
+//!   notice; [`Note`] for non-blocking explanations.
+//! - [`data`]: confidence labels of the data files ([`data::Confidence`], [`data::Sourced`]).
+//! - [`province`]: the province profile as data ([`province::ProvinceProfile::gansu`]):
+//!   prefectures, minimum wages, issuers, deadlines, western-region prefixes.
+//! - [`calendar`]: working days with official holidays ([`calendar::Calendar`],
+//!   [`calendar::due_dates`]).
+//! - [`classification`]: the points table and category ([`classification::classify`]).
+//! - [`intake`]: a raw submission to a [`intake::NewCase`] or all of its field violations.
+//! - [`conditions`]: acceptance conditions on a case ([`conditions::assess`], [`conditions::Rules`]).
+//! - [`materials`]: the material catalog: what is uploaded, generated or handed over on paper.
+//! - [`notice`]: the one-time notice ([`notice::one_time_notice`]): everything wrong at once.
+//!
+//! Every parser returns all problems of its input, never only the first. Data files under
+//! `data/` are embedded at build time and checked by the unit tests.
+
+pub mod calendar;
+pub mod case;
+pub mod classification;
+pub mod conditions;
+pub mod data;
+pub mod ids;
+pub mod intake;
+pub mod materials;
+pub mod notice;
+pub mod province;
+pub mod violation;
+
+pub use violation::{HasCode, Note, Violation, Violations};

@@ -1,0 +1,21 @@
+//! Work-permit review, shared by the two departments that issue permits: science-tech
+//! (categories A and B) and hrss (category C). Each runs its own [`PermitDesk`] with its
+//! own database; the rules and the API (`onething.permit.v1.PermitService`) are the same.
+//!
+//! - [`rules`]: validity caps and the permit number.
+//! - [`store`]: the `permits` table (`migrations/`).
+//! - [`desk`]: opening applications from `case-accepted`, and decisions.
+//! - [`grpc`]: the gRPC service.
+
+pub mod desk;
+pub mod grpc;
+pub mod rules;
+pub mod store;
+
+use sqlx::migrate::Migrator;
+
+pub use desk::PermitDesk;
+
+/// Migrations of the `permits` tables, with their own history table.
+pub static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+pub const MIGRATIONS_TABLE: &str = "_permit_review_migrations";

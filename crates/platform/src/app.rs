@@ -1,0 +1,142 @@
+//! The life of a service process, the same for every department: connect the database
+//! and apply migrations, create topics, serve gRPC (with health and reflection), run the
+//! outbox relay and the consumers, watch dependencies for readiness, stop cleanly.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+use tracing::{info, warn};
+
+use crate::config::Settings;
+use crate::db::{Db, Migrations};
+use crate::events::consumer::Consumer;
+use crate::events::outbox::{Outbox, Relay};
+use crate::events::{ALL_TOPICS, dlq_topic, kafka};
+use crate::shutdown::{self, Shutdown, ShutdownTrigger};
+
+/// What every service's handlers need: its settings, database and outbox.
+#[derive(Clone)]
+pub struct Base {
+    pub name: &'static str,
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub outbox: Outbox,
+}
+
+impl Base {
+    pub async fn init(name: &'static str, settings: Settings, migrations: &[Migrations]) -> anyhow::Result<Base> {
+        let db = Db::connect(&settings.database, name, migrations).await?;
+        let topics: Vec<String> = ALL_TOPICS.iter().flat_map(|t| [t.to_string(), dlq_topic(t)]).collect();
+        // The broker may still be starting; the relay recreates topics later if needed.
+        for attempt in 1..=10 {
+            match kafka::ensure_topics(&settings.kafka, &topics).await {
+                Ok(()) => break,
+                Err(e) if attempt == 10 => warn!(error = %e, "topics not created; continuing"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+            }
+        }
+        Ok(Base { name, settings: Arc::new(settings), db, outbox: Outbox::new(name) })
+    }
+
+    /// A consumer group named `<service>` (plus the configured suffix).
+    pub fn consumer(&self) -> Consumer {
+        Consumer::new(self.name, self.db.clone(), self.outbox.clone(), self.settings.kafka.clone(), self.settings.consumer.clone())
+    }
+
+    /// Binds the gRPC port and starts every task of the service.
+    pub async fn launch(self, routes: Routes, reporter: HealthReporter, consumers: Vec<Consumer>) -> anyhow::Result<Application> {
+        let (listener, addr) = crate::grpc::bind(&self.settings.grpc_addr).await?;
+        let (trigger, stop) = shutdown::channel();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(crate::grpc::serve(routes, listener, stop.clone()));
+        let relay = Arc::new(Relay::new(
+            self.db.clone(),
+            self.outbox.clone(),
+            self.settings.kafka.clone(),
+            self.settings.outbox.clone(),
+            self.name,
+        ));
+        let s = stop.clone();
+        tasks.spawn(async move {
+            relay.run(s).await;
+            Ok(())
+        });
+        for c in consumers {
+            tasks.spawn(c.run(stop.clone()));
+        }
+        tasks.spawn(watch_dependencies(self.clone(), reporter, stop.clone()));
+        info!(service = self.name, %addr, "gRPC server listening");
+        Ok(Application { name: self.name, addr, trigger, tasks })
+    }
+}
+
+/// Sets the overall health status ("") to SERVING only while the database and the broker
+/// answer; the gateway's `/readyz` reads it.
+async fn watch_dependencies(base: Base, reporter: HealthReporter, stop: Shutdown) -> anyhow::Result<()> {
+    let mut last = None;
+    loop {
+        let db_ok = base.db.ping().await;
+        let broker_ok = kafka::broker_reachable(&base.settings.kafka, Duration::from_secs(2)).await;
+        let status = if db_ok && broker_ok { ServingStatus::Serving } else { ServingStatus::NotServing };
+        if last != Some(status) {
+            if status == ServingStatus::NotServing {
+                warn!(service = base.name, database = db_ok, broker = broker_ok, "not ready");
+            }
+            reporter.set_service_status("", status).await;
+            last = Some(status);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {},
+            _ = stop.clone().triggered() => return Ok(()),
+        }
+    }
+}
+
+/// A running service.
+pub struct Application {
+    name: &'static str,
+    addr: SocketAddr,
+    trigger: ShutdownTrigger,
+    tasks: JoinSet<anyhow::Result<()>>,
+}
+
+impl Application {
+    pub fn grpc_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A handle that stops this application from elsewhere (tests, the launcher).
+    pub fn trigger(&self) -> ShutdownTrigger {
+        self.trigger.clone()
+    }
+
+    /// Runs until SIGINT/SIGTERM or [`Application::stop`], then stops every task.
+    pub async fn run_until_stopped(mut self) -> anyhow::Result<()> {
+        let stop = self.trigger.subscribe();
+        tokio::select! {
+            _ = shutdown::os_signal() => info!(service = self.name, "signal received; stopping"),
+            _ = stop.triggered() => {},
+            Some(res) = self.tasks.join_next() => {
+                // A task ending on its own is a failure of the service.
+                warn!(service = self.name, result = ?res.as_ref().map(|r| r.as_ref().err().map(ToString::to_string)), "a task stopped; stopping the service");
+            }
+        }
+        self.stop().await;
+        Ok(())
+    }
+
+    /// Triggers shutdown and waits (bounded) for every task.
+    pub async fn stop(mut self) {
+        self.trigger.trigger();
+        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(Duration::from_secs(10), drain).await.is_err() {
+            self.tasks.abort_all();
+        }
+        info!(service = self.name, "stopped");
+    }
+}

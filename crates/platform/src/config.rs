@@ -1,0 +1,235 @@
+//! Typed configuration: built-in defaults → `$ONETHING_CONFIG_DIR/<service>.yaml` (optional)
+//! → `ONETHING__SECTION__KEY` environment variables, plus the conventional `DATABASE_URL`,
+//! `KAFKA_BROKERS` and `OTEL_EXPORTER_OTLP_ENDPOINT`. Bad values stop the process at start.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("configuration could not be read: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// Settings every service shares.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address of the gRPC server; port 0 picks a free one.
+    pub grpc_addr: String,
+    pub database: DatabaseSettings,
+    pub kafka: KafkaSettings,
+    pub outbox: OutboxSettings,
+    pub consumer: ConsumerSettings,
+    pub telemetry: TelemetrySettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            grpc_addr: "127.0.0.1:0".into(),
+            database: DatabaseSettings::default(),
+            kafka: KafkaSettings::default(),
+            outbox: OutboxSettings::default(),
+            consumer: ConsumerSettings::default(),
+            telemetry: TelemetrySettings::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `postgres://…` or `sqlite://…`; unset → `sqlite://<data_dir>/<service>.db`.
+    pub url: Option<String>,
+    pub data_dir: PathBuf,
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self { url: None, data_dir: PathBuf::from(".data"), max_connections: 8 }
+    }
+}
+
+/// librdkafka settings. The timeouts default to values that let consumer groups join in
+/// about 3 s on Tansu (its defaults take ~23 s); `fetch_wait_max_ms` bounds event latency.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KafkaSettings {
+    pub brokers: String,
+    /// Appended to every consumer group id (lets a test run a second, fresh set of consumers).
+    pub group_suffix: String,
+    pub partitions: i32,
+    pub replication_factor: i32,
+    pub session_timeout_ms: u32,
+    pub heartbeat_interval_ms: u32,
+    pub max_poll_interval_ms: u32,
+    pub fetch_wait_max_ms: u32,
+    pub message_timeout_ms: u32,
+}
+
+impl Default for KafkaSettings {
+    fn default() -> Self {
+        Self {
+            brokers: "127.0.0.1:9092".into(),
+            group_suffix: String::new(),
+            partitions: 3,
+            replication_factor: 1,
+            session_timeout_ms: 6000,
+            heartbeat_interval_ms: 500,
+            max_poll_interval_ms: 7000,
+            fetch_wait_max_ms: 5,
+            message_timeout_ms: 5000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OutboxSettings {
+    /// The relay wakes on every commit; the sweep catches anything a crash left behind.
+    pub sweep_interval_ms: u64,
+    pub batch_size: i64,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self { sweep_interval_ms: 1000, batch_size: 100 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConsumerSettings {
+    /// Attempts of a failing handler before its message goes to `<topic>.dlq`.
+    pub max_attempts: u32,
+    pub initial_backoff_ms: u64,
+    pub max_backoff_ms: u64,
+}
+
+impl Default for ConsumerSettings {
+    fn default() -> Self {
+        Self { max_attempts: 5, initial_backoff_ms: 100, max_backoff_ms: 5000 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct TelemetrySettings {
+    /// OTLP/gRPC collector; traces are exported only when set.
+    pub otlp_endpoint: Option<String>,
+    /// `EnvFilter` directives for the log output (default `info`, or `RUST_LOG`).
+    pub log_filter: Option<String>,
+}
+
+impl Settings {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        if self.grpc_addr.parse::<std::net::SocketAddr>().is_err() {
+            problems.push(format!("grpc_addr {:?} is not a socket address", self.grpc_addr));
+        }
+        if let Some(url) = &self.database.url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
+        {
+            problems.push("database.url must start with postgres:// or sqlite:".into());
+        }
+        if self.kafka.brokers.trim().is_empty() {
+            problems.push("kafka.brokers is empty".into());
+        }
+        if self.kafka.partitions < 1 {
+            problems.push("kafka.partitions must be at least 1".into());
+        }
+        if self.kafka.heartbeat_interval_ms >= self.kafka.session_timeout_ms {
+            problems.push("kafka.heartbeat_interval_ms must be below kafka.session_timeout_ms".into());
+        }
+        if self.consumer.max_attempts == 0 {
+            problems.push("consumer.max_attempts must be at least 1".into());
+        }
+        if self.outbox.batch_size < 1 {
+            problems.push("outbox.batch_size must be at least 1".into());
+        }
+        if problems.is_empty() { Ok(()) } else { Err(ConfigError::Invalid(problems.join("; "))) }
+    }
+}
+
+/// A service's configuration: its own section plus the shared [`Settings`] under `platform`.
+pub trait ServiceConfig: DeserializeOwned + Serialize + Default {
+    fn platform(&self) -> &Settings;
+    /// Service-specific checks beyond [`Settings::validate`].
+    fn validate(&self) -> Result<(), ConfigError> {
+        Ok(())
+    }
+}
+
+/// Loads `C` for service `name` from defaults, file and environment; validates it.
+pub fn load<C: ServiceConfig>(name: &str) -> Result<C, ConfigError> {
+    let dir = std::env::var("ONETHING_CONFIG_DIR").unwrap_or_else(|_| "config".into());
+    let mut builder = config::Config::builder()
+        .add_source(config::Config::try_from(&C::default())?)
+        .add_source(config::File::with_name(&format!("{dir}/{name}")).required(false))
+        .add_source(config::Environment::with_prefix("ONETHING").prefix_separator("__").separator("__").try_parsing(true));
+    for (var, key) in [
+        ("DATABASE_URL", "platform.database.url"),
+        ("KAFKA_BROKERS", "platform.kafka.brokers"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "platform.telemetry.otlp_endpoint"),
+    ] {
+        if let Ok(value) = std::env::var(var) {
+            builder = builder.set_override(key, value)?;
+        }
+    }
+    let cfg: C = builder.build()?.try_deserialize()?;
+    cfg.platform().validate()?;
+    ServiceConfig::validate(&cfg)?;
+    Ok(cfg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    #[serde(default)]
+    struct TestConfig {
+        platform: Settings,
+        slow_ms: u64,
+    }
+
+    impl ServiceConfig for TestConfig {
+        fn platform(&self) -> &Settings {
+            &self.platform
+        }
+    }
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_are_all_reported() {
+        assert!(Settings::default().validate().is_ok());
+        let mut s = Settings { grpc_addr: "nowhere".into(), ..Settings::default() };
+        s.kafka.partitions = 0;
+        s.database.url = Some("mysql://x".into());
+        let msg = s.validate().unwrap_err().to_string();
+        assert!(msg.contains("grpc_addr") && msg.contains("partitions") && msg.contains("database.url"), "{msg}");
+    }
+
+    #[test]
+    fn environment_overrides_defaults_and_typed_values_parse() {
+        // Unique names keep this test independent of the others' environment.
+        unsafe {
+            std::env::set_var("ONETHING__SLOW_MS", "250");
+            std::env::set_var("ONETHING__PLATFORM__KAFKA__PARTITIONS", "6");
+        }
+        let cfg: TestConfig = load("no-such-service").unwrap();
+        assert_eq!(cfg.slow_ms, 250);
+        assert_eq!(cfg.platform.kafka.partitions, 6);
+        unsafe { std::env::set_var("ONETHING__PLATFORM__KAFKA__PARTITIONS", "zero") };
+        assert!(load::<TestConfig>("no-such-service").is_err());
+        unsafe {
+            std::env::remove_var("ONETHING__SLOW_MS");
+            std::env::remove_var("ONETHING__PLATFORM__KAFKA__PARTITIONS");
+        }
+    }
+}

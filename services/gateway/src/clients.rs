@@ -1,0 +1,76 @@
+//! gRPC clients of the department services, with the caller's trace context attached.
+
+use onething_proto::onething::permit::v1::permit_service_client::PermitServiceClient;
+use onething_proto::onething::servicecenter::v1::service_center_service_client::ServiceCenterServiceClient;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::health_client::HealthClient;
+
+use crate::config::ServiceUrls;
+
+#[derive(Clone)]
+pub struct Clients {
+    pub service_center: Channel,
+    pub science_tech: Channel,
+    pub hrss: Channel,
+    pub public_security: Channel,
+}
+
+fn lazy(url: &str) -> anyhow::Result<Channel> {
+    Ok(Endpoint::from_shared(url.to_string())?
+        .connect_timeout(std::time::Duration::from_secs(2))
+        .timeout(std::time::Duration::from_secs(15))
+        .connect_lazy())
+}
+
+impl Clients {
+    pub fn new(urls: &ServiceUrls) -> anyhow::Result<Clients> {
+        Ok(Clients {
+            service_center: lazy(&urls.service_center)?,
+            science_tech: lazy(&urls.science_tech)?,
+            hrss: lazy(&urls.hrss)?,
+            public_security: lazy(&urls.public_security)?,
+        })
+    }
+
+    pub fn service_center(&self) -> ServiceCenterServiceClient<Channel> {
+        ServiceCenterServiceClient::new(self.service_center.clone())
+    }
+
+    /// The permit desk of `department` (science-tech or hrss).
+    pub fn permits(&self, department: &str) -> Option<PermitServiceClient<Channel>> {
+        match department {
+            "science-tech" => Some(PermitServiceClient::new(self.science_tech.clone())),
+            "hrss" => Some(PermitServiceClient::new(self.hrss.clone())),
+            _ => None,
+        }
+    }
+
+    pub fn all(&self) -> [(&'static str, Channel); 4] {
+        [
+            ("service-center", self.service_center.clone()),
+            ("science-tech", self.science_tech.clone()),
+            ("hrss", self.hrss.clone()),
+            ("public-security", self.public_security.clone()),
+        ]
+    }
+
+    pub fn health(channel: Channel) -> HealthClient<Channel> {
+        HealthClient::new(channel)
+    }
+}
+
+/// A request carrying the current trace context and, for commands, the idempotency key.
+pub fn request<T>(message: T, idempotency_key: Option<&str>) -> tonic::Request<T> {
+    let mut req = tonic::Request::new(message);
+    if let Some(tp) = platform::telemetry::current_traceparent()
+        && let Ok(v) = tp.parse()
+    {
+        req.metadata_mut().insert("traceparent", v);
+    }
+    if let Some(key) = idempotency_key
+        && let Ok(v) = key.parse()
+    {
+        req.metadata_mut().insert("idempotency-key", v);
+    }
+    req
+}

@@ -1,0 +1,143 @@
+//! RFC 9457 problem details, and the one mapping from gRPC status to HTTP.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tonic::Code;
+use tonic_types::StatusExt;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+    /// The Chinese message, where the rule has one (the one-time notice always does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), code: code.into(), message: message.into(), message_zh: None }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Problem {
+        Problem { kind: format!("https://onething.gansu.gov.cn/problems/{slug}"), title: title.into(), status: status.as_u16(), detail: detail.into(), errors: vec![] }
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Problem {
+        let n = errors.len();
+        Problem {
+            errors,
+            ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request", "The request is invalid", format!("{n} problem(s) found; all are listed in `errors`"))
+        }
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (status, [(axum::http::header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
+
+/// Field violations carried by an `INVALID_ARGUMENT` status.
+pub fn field_errors(status: &tonic::Status) -> Vec<FieldError> {
+    status
+        .get_error_details()
+        .bad_request()
+        .map(|br| {
+            br.field_violations
+                .iter()
+                .map(|v| FieldError {
+                    field: v.field.clone(),
+                    code: if v.reason.is_empty() { "invalid".into() } else { v.reason.clone() },
+                    message: v.description.clone(),
+                    message_zh: v.localized_message.as_ref().map(|m| m.message.clone()),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl From<tonic::Status> for Problem {
+    fn from(s: tonic::Status) -> Problem {
+        match s.code() {
+            Code::InvalidArgument => {
+                let errors = field_errors(&s);
+                if errors.is_empty() {
+                    Problem::invalid(vec![FieldError::new("", "invalid", s.message())])
+                } else {
+                    Problem::invalid(errors)
+                }
+            }
+            Code::NotFound => Problem::not_found(s.message()),
+            Code::PermissionDenied => Problem::forbidden(s.message()),
+            Code::Unauthenticated => Problem::unauthorized(s.message()),
+            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict with the current state", s.message())
+            }
+            Code::Unavailable | Code::DeadlineExceeded => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "A service is unavailable", "please retry shortly")
+            }
+            _ => {
+                tracing::error!(code = ?s.code(), message = s.message(), "upstream error");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "an unexpected error occurred")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_codes_map_to_http_statuses() {
+        assert_eq!(Problem::from(tonic::Status::not_found("case x")).status, 404);
+        assert_eq!(Problem::from(tonic::Status::permission_denied("no")).status, 403);
+        assert_eq!(Problem::from(tonic::Status::failed_precondition("decided")).status, 409);
+        assert_eq!(Problem::from(tonic::Status::unavailable("down")).status, 503);
+        let p = Problem::from(tonic::Status::internal("db password=x"));
+        assert_eq!(p.status, 500);
+        assert!(!p.detail.contains("password"));
+    }
+
+    #[test]
+    fn violations_become_the_errors_list() {
+        let mut v = domain::Violations::new();
+        v.push("items[0]", "unknown_value", "\"visa\" is not an item");
+        v.push("applicant.birth_date", "required", "applicant.birth_date is required");
+        let status: tonic::Status = platform::ServiceError::InvalidArgument(v).into();
+        let p = Problem::from(status);
+        assert_eq!(p.status, 422);
+        assert_eq!(p.errors.len(), 2);
+        assert_eq!(p.errors[0], FieldError::new("items[0]", "unknown_value", "\"visa\" is not an item"));
+    }
+}

@@ -1,0 +1,182 @@
+//! gRPC surface of service-center: request → domain conversion and case → message.
+
+use std::collections::BTreeMap;
+
+use domain::intake::{
+    ApplicantInput, EmployerInput, MaterialRefInput, NewCase, PositionInput, ProfileInput, SubmissionInput,
+};
+use onething_proto::common as pbc;
+use onething_proto::onething::servicecenter::v1 as pb;
+use platform::app::Base;
+use platform::grpc::{Actor, continue_trace, idempotency_key};
+use prost::Message;
+use tonic::{Request, Response, Status};
+use tracing::instrument;
+
+use crate::cases::{self, Submitted};
+use std::sync::Arc;
+
+use domain::conditions::Rules;
+use crate::store::CaseView;
+
+pub struct ServiceCenter {
+    pub base: Base,
+    pub rules: Arc<Rules>,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.to_string()).filter(|s| !s.trim().is_empty())
+}
+
+/// Empty strings and zeros of proto3 mean "not given".
+pub fn submission_input(r: &pb::SubmitCaseRequest) -> SubmissionInput {
+    let e = r.employer.clone().unwrap_or_default();
+    let a = r.applicant.clone().unwrap_or_default();
+    let p = r.position.clone().unwrap_or_default();
+    let f = r.profile.clone().unwrap_or_default();
+    SubmissionInput {
+        employer: EmployerInput {
+            credit_code: opt(&e.credit_code),
+            name: opt(&e.name),
+            region_code: opt(&e.region_code),
+            kind: opt(&e.kind),
+            sector_preapproval: e.sector_preapproval.clone(),
+        },
+        applicant: ApplicantInput {
+            surname: opt(&a.surname),
+            given_names: opt(&a.given_names),
+            sex: opt(&a.sex),
+            nationality: opt(&a.nationality),
+            birth_date: opt(&a.birth_date),
+            passport_number: opt(&a.passport_number),
+            passport_expiry: opt(&a.passport_expiry),
+            ..Default::default()
+        },
+        position: PositionInput {
+            title: opt(&p.title),
+            annual_salary_cny: r.position.as_ref().map(|p| p.annual_salary_cny),
+            start_date: opt(&p.start_date),
+            contract_months: r.position.as_ref().map(|p| p.contract_months as i64),
+            ..Default::default()
+        },
+        profile: ProfileInput {
+            education: opt(&f.education),
+            vocational: opt(&f.vocational),
+            work_experience_years: r.profile.as_ref().map(|p| p.work_experience_years),
+            months_in_china_per_year: r.profile.as_ref().map(|p| p.months_in_china_per_year as i64),
+            chinese: opt(&f.chinese),
+            extras: f.extras.clone(),
+            local_bonus: r.profile.as_ref().map(|p| p.local_bonus as i64),
+            direct_qualification: f.direct_qualification.clone().filter(|s| !s.is_empty()),
+        },
+        items: r.items.clone(),
+        materials: r.materials.iter().map(|m| MaterialRefInput { kind: opt(&m.kind), id: opt(&m.id), ..Default::default() }).collect(),
+        category: opt(&r.category),
+    }
+}
+
+pub fn employer_pb(c: &NewCase) -> pbc::Employer {
+    pbc::Employer {
+        credit_code: c.employer.credit_code.to_string(),
+        name: c.employer.name.clone(),
+        region_code: c.employer.region_code.clone(),
+        kind: c.employer.kind.as_str().into(),
+        sector_preapproval: c.employer.sector_preapproval.clone(),
+    }
+}
+
+pub fn applicant_pb(c: &NewCase) -> pbc::Applicant {
+    let a = &c.applicant;
+    pbc::Applicant {
+        surname: a.surname.clone(),
+        given_names: a.given_names.clone(),
+        sex: a.sex.as_str().into(),
+        nationality: a.nationality.as_str().into(),
+        birth_date: a.birth_date.to_string(),
+        passport_number: a.passport_number.expose().into(),
+        passport_expiry: a.passport_expiry.to_string(),
+    }
+}
+
+pub fn position_pb(c: &NewCase) -> pbc::Position {
+    pbc::Position {
+        title: c.position.title.clone(),
+        annual_salary_cny: c.position.annual_salary_cny as i64,
+        start_date: c.position.start_date.to_string(),
+        contract_months: c.position.contract_months as i32,
+    }
+}
+
+pub fn case_pb(v: &CaseView) -> pb::Case {
+    let c = &v.case;
+    pb::Case {
+        id: c.id.clone(),
+        case_no: c.case_no.clone(),
+        status: c.status.clone(),
+        category: c.category.clone(),
+        submitted_at: platform::time::rfc3339(c.submitted_at),
+        accepted_on: c.accepted_on.clone(),
+        due: Some(pb::Due { committed: c.due_committed.clone(), statutory: c.due_statutory.clone(), estimated: c.due_estimated != 0 }),
+        items: v
+            .items
+            .iter()
+            .map(|i| pb::CaseItem {
+                item: i.item.clone(),
+                department: i.department.clone(),
+                status: i.status.clone(),
+                result: serde_json::from_str::<BTreeMap<String, String>>(&i.result).unwrap_or_default().into_iter().collect(),
+                updated_at: platform::time::rfc3339(i.updated_at),
+            })
+            .collect(),
+        notices: v.timeline.iter().filter(|t| t.event == "permit_refused").map(|t| t.detail.clone()).collect(),
+        timeline: v
+            .timeline
+            .iter()
+            .map(|t| pb::TimelineEntry { at: platform::time::rfc3339(t.at), event: t.event.clone(), item: t.item.clone(), detail: t.detail.clone() })
+            .collect(),
+        employer_credit_code: c.employer_credit_code.clone(),
+        employer_name: c.employer_name.clone(),
+    }
+}
+
+#[tonic::async_trait]
+impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
+    #[instrument(skip_all, name = "SubmitCase")]
+    async fn submit_case(&self, request: Request<pb::SubmitCaseRequest>) -> Result<Response<pb::SubmitCaseResponse>, Status> {
+        continue_trace(&request);
+        let key = idempotency_key(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        // The fingerprint of the request for idempotency: its body without the caller.
+        let fingerprint = pb::SubmitCaseRequest { actor: None, validate_only: false, ..req.clone() }.encode_to_vec();
+        let input = submission_input(&req);
+        let out = cases::submit(&self.base, &self.rules, &actor, &input, &fingerprint, key.as_deref(), req.validate_only).await?;
+        let (case, replayed) = match out {
+            Submitted::Created(v) => {
+                tracing::info!(case_id = %v.case.id, case_no = %v.case.case_no, category = %v.case.category, "case accepted");
+                (Some(case_pb(&v)), false)
+            }
+            Submitted::Replayed(v) => (Some(case_pb(&v)), true),
+            Submitted::Valid => (None, false),
+        };
+        Ok(Response::new(pb::SubmitCaseResponse { case, replayed }))
+    }
+
+    #[instrument(skip_all, name = "GetCase")]
+    async fn get_case(&self, request: Request<pb::GetCaseRequest>) -> Result<Response<pb::GetCaseResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let view = cases::get(&self.base, &actor, &req.id).await?;
+        Ok(Response::new(pb::GetCaseResponse { case: Some(case_pb(&view)) }))
+    }
+
+    #[instrument(skip_all, name = "ListCases")]
+    async fn list_cases(&self, request: Request<pb::ListCasesRequest>) -> Result<Response<pb::ListCasesResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let views = cases::list(&self.base, &actor, &req.status, &req.department).await?;
+        Ok(Response::new(pb::ListCasesResponse { cases: views.iter().map(case_pb).collect() }))
+    }
+}

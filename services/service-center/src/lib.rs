@@ -1,0 +1,21 @@
+//! service-center (大数据中心): intake of the one-thing application (受理), the case bundle
+//! and the progress view of all four items, built from the departments' events.
+//!
+//! - `config.rs`: settings (deadline lengths).
+//! - `startup.rs`: wiring: database, gRPC server, consumers.
+//! - `grpc.rs`: the `ServiceCenterService` API; wire ↔ domain conversion.
+//! - `cases.rs`: use cases: submit (with idempotency), get, list, who may see what.
+//! - `events.rs`: consumed department events → item statuses.
+//! - `progress.rs`: item transitions and the derived case status.
+//! - `store.rs`: the tables (`migrations/`).
+
+pub mod cases;
+pub mod config;
+pub mod events;
+pub mod grpc;
+pub mod progress;
+pub mod startup;
+pub mod store;
+
+pub use config::Config;
+pub use startup::{NAME, build};

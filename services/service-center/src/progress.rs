@@ -1,0 +1,60 @@
+//! How department events move the items of a case, and the case status derived from them.
+
+use domain::case::{CaseStatus, Item, ItemStatus};
+
+/// The case status that the items' statuses imply.
+pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
+    let permit = items.iter().find(|(i, _)| *i == Item::WorkPermit).map(|(_, s)| *s).unwrap_or(ItemStatus::Pending);
+    match permit {
+        ItemStatus::Pending => CaseStatus::Accepted,
+        ItemStatus::InReview => CaseStatus::InReview,
+        ItemStatus::SupplementRequested => CaseStatus::SupplementRequested,
+        ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotStarted => CaseStatus::Refused,
+        ItemStatus::Approved | ItemStatus::Completed => {
+            let done = items.iter().all(|(_, s)| matches!(s, ItemStatus::Approved | ItemStatus::Completed | ItemStatus::Refused | ItemStatus::Cancelled));
+            if done { CaseStatus::Completed } else { CaseStatus::InProgress }
+        }
+    }
+}
+
+/// Whether an item may move from `from` to `to`. Events of different topics can arrive in
+/// any order, so a downstream item never goes back (e.g. `pending` after `completed`).
+pub fn may_move(from: ItemStatus, to: ItemStatus) -> bool {
+    use ItemStatus::*;
+    match (from, to) {
+        (a, b) if a == b => false,
+        (Completed | Refused | Cancelled, _) => false,
+        (Approved, Pending | InReview | NotStarted) => false,
+        (Pending, NotStarted) | (InReview, NotStarted) => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ItemStatus::*;
+
+    #[test]
+    fn a_case_is_completed_only_when_every_item_is_done() {
+        let mut items = vec![(Item::WorkPermit, Approved), (Item::SocialInsurance, Completed), (Item::ResidencePermit, Pending)];
+        assert_eq!(case_status(&items), CaseStatus::InProgress);
+        items[2].1 = Completed;
+        assert_eq!(case_status(&items), CaseStatus::Completed);
+    }
+
+    #[test]
+    fn a_refused_permit_refuses_the_case() {
+        assert_eq!(case_status(&[(Item::WorkPermit, Refused), (Item::ResidencePermit, NotStarted)]), CaseStatus::Refused);
+        assert_eq!(case_status(&[(Item::WorkPermit, InReview)]), CaseStatus::InReview);
+    }
+
+    #[test]
+    fn late_events_never_move_an_item_backwards() {
+        assert!(may_move(NotStarted, Pending));
+        assert!(may_move(Pending, Completed));
+        assert!(!may_move(Completed, Pending));
+        assert!(!may_move(Approved, InReview));
+        assert!(!may_move(Pending, Pending));
+    }
+}

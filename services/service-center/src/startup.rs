@@ -1,0 +1,33 @@
+//! Builds the service-center application from its configuration.
+
+use onething_proto::onething::servicecenter::v1::service_center_service_server::ServiceCenterServiceServer;
+use platform::app::{Application, Base};
+use platform::db::Migrations;
+use sqlx::migrate::Migrator;
+
+use crate::config::Config;
+use crate::events::Progress;
+use crate::grpc::ServiceCenter;
+
+pub const NAME: &str = "service-center";
+static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+const OWN_MIGRATIONS: &[Migrations] = &[(&MIGRATIONS, "_service_center_migrations")];
+
+pub async fn build(config: Config) -> anyhow::Result<Application> {
+    let base = Base::init(NAME, config.platform.clone(), OWN_MIGRATIONS).await?;
+    let (routes, reporter) = platform::grpc::base_routes()?;
+    let mut rules = domain::conditions::Rules::gansu();
+    rules.province.deadlines.value.committed_working_days = config.committed_working_days;
+    rules.province.deadlines.value.statutory_working_days = config.statutory_working_days;
+    let routes = routes.add_service(ServiceCenterServiceServer::new(ServiceCenter { base: base.clone(), rules: std::sync::Arc::new(rules) }));
+    reporter.set_serving::<ServiceCenterServiceServer<ServiceCenter>>().await;
+    let consumer = base
+        .consumer()
+        .on::<onething_proto::events::PermitApplicationOpened, _>(Progress)
+        .on::<onething_proto::events::PermitApproved, _>(Progress)
+        .on::<onething_proto::events::PermitRefused, _>(Progress)
+        .on::<onething_proto::events::SocialInsuranceRegistered, _>(Progress)
+        .on::<onething_proto::events::TitleReviewQueued, _>(Progress)
+        .on::<onething_proto::events::ResidenceCaseOpened, _>(Progress);
+    base.launch(routes, reporter, vec![consumer]).await
+}

@@ -1,0 +1,272 @@
+//! Tables of service-center (sqlx, portable between PostgreSQL and SQLite).
+
+use std::collections::BTreeMap;
+
+use domain::case::{Item, ItemStatus};
+use platform::db::{Pool, Tx};
+use platform::time::now_ms;
+
+use crate::progress;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: String,
+    pub case_no: String,
+    pub employer_credit_code: String,
+    pub employer_name: String,
+    pub category: String,
+    pub department: String,
+    pub status: String,
+    pub submitted_at: i64,
+    pub accepted_on: String,
+    pub due_committed: String,
+    pub due_statutory: String,
+    pub due_estimated: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemRow {
+    pub case_id: String,
+    pub item: String,
+    pub department: String,
+    pub status: String,
+    pub result: String,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TimelineRow {
+    pub at: i64,
+    pub event: String,
+    pub item: String,
+    pub detail: String,
+}
+
+/// A case with its items and timeline.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: CaseRow,
+    pub items: Vec<ItemRow>,
+    pub timeline: Vec<TimelineRow>,
+}
+
+const CASE_COLUMNS: &str = "id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
+     accepted_on, due_committed, due_statutory, due_estimated";
+
+/// Next human case number of `day` (YYYYMMDD): `GS-YYYYMMDD-000001`.
+pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Error> {
+    let (value,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_counters (day, value) VALUES ($1, 1) \
+         ON CONFLICT (day) DO UPDATE SET value = case_counters.value + 1 RETURNING value",
+    )
+    .bind(day)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(format!("GS-{day}-{value:06}"))
+}
+
+pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO cases (id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
+         accepted_on, due_committed, due_statutory, due_estimated, submission, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&row.id)
+    .bind(&row.case_no)
+    .bind(&row.employer_credit_code)
+    .bind(&row.employer_name)
+    .bind(&row.category)
+    .bind(&row.department)
+    .bind(&row.status)
+    .bind(row.submitted_at)
+    .bind(&row.accepted_on)
+    .bind(&row.due_committed)
+    .bind(&row.due_statutory)
+    .bind(row.due_estimated)
+    .bind(submission_json)
+    .bind(row.submitted_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_item(tx: &mut Tx<'_>, case_id: &str, item: Item, department: &str, status: ItemStatus) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO case_items (case_id, item, department, status, result, updated_at) VALUES ($1, $2, $3, $4, '{}', $5)")
+        .bind(case_id)
+        .bind(item.as_str())
+        .bind(department)
+        .bind(status.as_str())
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_material(tx: &mut Tx<'_>, case_id: &str, kind: &str, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO case_materials (case_id, kind, material_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(case_id)
+        .bind(kind)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn add_timeline(tx: &mut Tx<'_>, case_id: &str, event: &str, item: &str, detail: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO case_timeline (id, case_id, at, event, item, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(case_id)
+        .bind(now_ms())
+        .bind(event)
+        .bind(item)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Moves an item (if it exists and the move is allowed), merges `result` into its result,
+/// writes the timeline entry and re-derives the case status. Returns whether it moved.
+pub async fn move_item(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    item: Item,
+    to: ItemStatus,
+    result: &BTreeMap<String, String>,
+    event: &str,
+    detail: &str,
+) -> Result<bool, sqlx::Error> {
+    let current: Option<(String, String)> = sqlx::query_as("SELECT status, result FROM case_items WHERE case_id = $1 AND item = $2")
+        .bind(case_id)
+        .bind(item.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some((status, old_result)) = current else {
+        return Ok(false);
+    };
+    let from: ItemStatus = status.parse().unwrap_or(ItemStatus::Pending);
+    if !progress::may_move(from, to) {
+        return Ok(false);
+    }
+    let mut merged: BTreeMap<String, String> = serde_json::from_str(&old_result).unwrap_or_default();
+    merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
+    sqlx::query("UPDATE case_items SET status = $1, result = $2, updated_at = $3 WHERE case_id = $4 AND item = $5")
+        .bind(to.as_str())
+        .bind(serde_json::to_string(&merged).unwrap_or_else(|_| "{}".into()))
+        .bind(now_ms())
+        .bind(case_id)
+        .bind(item.as_str())
+        .execute(&mut **tx)
+        .await?;
+    add_timeline(tx, case_id, event, item.as_str(), detail).await?;
+    refresh_case_status(tx, case_id).await?;
+    Ok(true)
+}
+
+/// Merges `result` into an item's result without changing its status.
+pub async fn merge_result(tx: &mut Tx<'_>, case_id: &str, item: Item, result: &BTreeMap<String, String>) -> Result<(), sqlx::Error> {
+    let current: Option<(String,)> = sqlx::query_as("SELECT result FROM case_items WHERE case_id = $1 AND item = $2")
+        .bind(case_id)
+        .bind(item.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some((old,)) = current else { return Ok(()) };
+    let mut merged: BTreeMap<String, String> = serde_json::from_str(&old).unwrap_or_default();
+    merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
+    sqlx::query("UPDATE case_items SET result = $1 WHERE case_id = $2 AND item = $3")
+        .bind(serde_json::to_string(&merged).unwrap_or_else(|_| "{}".into()))
+        .bind(case_id)
+        .bind(item.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT item, status FROM case_items WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let items: Vec<(Item, ItemStatus)> =
+        rows.iter().filter_map(|(i, s)| Some((i.parse().ok()?, s.parse().ok()?))).collect();
+    sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(progress::case_status(&items).as_str())
+        .bind(now_ms())
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
+    let case: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    let Some(case) = case else { return Ok(None) };
+    let items: Vec<ItemRow> = sqlx::query_as(
+        "SELECT case_id, item, department, status, result, updated_at FROM case_items WHERE case_id = $1",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let mut items = items;
+    items.sort_by_key(|i| i.item.parse::<Item>().ok());
+    let timeline: Vec<TimelineRow> =
+        sqlx::query_as("SELECT at, event, item, detail FROM case_timeline WHERE case_id = $1 ORDER BY at, id")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+    Ok(Some(CaseView { case, items, timeline }))
+}
+
+/// Filters of the case list; `None` means any.
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub employer: Option<String>,
+    pub department: Option<String>,
+    pub limit: i64,
+}
+
+pub async fn list_cases(pool: &Pool, f: &ListFilter) -> Result<Vec<CaseView>, sqlx::Error> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT c.id FROM cases c WHERE ($1 = '' OR c.status = $1) AND ($2 = '' OR c.employer_credit_code = $2) \
+         AND ($3 = '' OR EXISTS (SELECT 1 FROM case_items i WHERE i.case_id = c.id AND i.department = $3)) \
+         ORDER BY c.submitted_at DESC LIMIT $4",
+    )
+    .bind(f.status.clone().unwrap_or_default())
+    .bind(f.employer.clone().unwrap_or_default())
+    .bind(f.department.clone().unwrap_or_default())
+    .bind(f.limit)
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        if let Some(v) = get_case(pool, &id).await? {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The case created earlier under `(caller, key)`, with the hash of its request.
+pub async fn idempotent_case(pool: &Pool, caller: &str, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT request_hash, response_ref FROM idempotency WHERE caller = $1 AND idem_key = $2")
+        .bind(caller)
+        .bind(key)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn remember_idempotency(tx: &mut Tx<'_>, caller: &str, key: &str, hash: &str, case_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO idempotency (caller, idem_key, request_hash, response_ref, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(caller)
+        .bind(key)
+        .bind(hash)
+        .bind(case_id)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! The whole system for one test: broker, databases, five services, HTTP client.
+
+use std::time::Duration;
+
+use platform::config::Settings;
+use serde_json::{Value, json};
+use sqlx::AnyPool;
+
+use crate::broker::Broker;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Postgres,
+    Sqlite,
+}
+
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    pub db: DbKind,
+    /// hrss's `permit-approved` handler sleeps this long (the parallel fan-out test).
+    pub hrss_delay_ms: u64,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        Self { db: DbKind::Postgres, hrss_delay_ms: 0 }
+    }
+}
+
+pub const SERVICES: [&str; 4] = ["service-center", "science-tech", "hrss", "public-security"];
+pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
+
+/// PostgreSQL server for tests; each test gets fresh databases on it.
+pub fn pg_admin_url() -> String {
+    std::env::var("TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct Stack {
+    pub broker: Broker,
+    pub base_url: String,
+    pub http: reqwest::Client,
+    pub db_urls: Vec<(&'static str, String)>,
+    apps: Vec<platform::app::Application>,
+    gateway: Option<gateway::Gateway>,
+    pg_databases: Vec<String>,
+    _tmp: Option<TempDir>,
+}
+
+/// A directory removed at drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Stack {
+    pub async fn start(opts: StackOptions) -> Stack {
+        platform::telemetry::init("e2e", &Default::default(), true);
+        sqlx::any::install_default_drivers();
+        let broker = Broker::start().await;
+        let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_string();
+        let mut db_urls = Vec::new();
+        let mut pg_databases = Vec::new();
+        let mut tmp = None;
+        match opts.db {
+            DbKind::Postgres => {
+                let admin = AnyPool::connect(&pg_admin_url()).await.expect("PostgreSQL reachable (make test starts it)");
+                for s in SERVICES {
+                    let name = format!("e2e_{run}_{}", s.replace('-', "_"));
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create database");
+                    let base = pg_admin_url();
+                    let url = format!("{}/{name}", &base[..base.rfind('/').expect("url has a path")]);
+                    db_urls.push((s, url));
+                    pg_databases.push(name);
+                }
+                admin.close().await;
+            }
+            DbKind::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("onething-e2e-{run}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                for s in SERVICES {
+                    db_urls.push((s, format!("sqlite://{}/{s}.db?mode=rwc", dir.display())));
+                }
+                tmp = Some(TempDir(dir));
+            }
+        }
+        let mut stack =
+            Stack { broker, base_url: String::new(), http: reqwest::Client::new(), db_urls, apps: vec![], gateway: None, pg_databases, _tmp: tmp };
+        stack.start_services(&opts, "").await;
+        stack
+    }
+
+    pub fn settings(&self, service: &str, group_suffix: &str) -> Settings {
+        let mut s = Settings::default();
+        s.database.url = Some(self.db_url(service).to_string());
+        s.database.max_connections = 4;
+        s.kafka.brokers = self.broker.addr();
+        s.kafka.group_suffix = group_suffix.into();
+        s.outbox.sweep_interval_ms = 500;
+        s.consumer.initial_backoff_ms = 50;
+        s
+    }
+
+    pub fn db_url(&self, service: &str) -> &str {
+        &self.db_urls.iter().find(|(s, _)| *s == service).expect("known service").1
+    }
+
+    async fn start_services(&mut self, opts: &StackOptions, group_suffix: &str) {
+        let sc = service_center::build(service_center::Config { platform: self.settings("service-center", group_suffix), ..Default::default() })
+            .await
+            .expect("service-center");
+        let st = science_tech::build(science_tech::Config { platform: self.settings("science-tech", group_suffix) }).await.expect("science-tech");
+        let hr = hrss::build(hrss::Config { platform: self.settings("hrss", group_suffix), permit_approved_delay_ms: opts.hrss_delay_ms })
+            .await
+            .expect("hrss");
+        let ps = public_security::build(public_security::Config { platform: self.settings("public-security", group_suffix) })
+            .await
+            .expect("public-security");
+        let url = |a: &platform::app::Application| format!("http://{}", a.grpc_addr());
+        let gw = gateway::build(gateway::Config {
+            http_addr: "127.0.0.1:0".into(),
+            services: gateway::config::ServiceUrls { service_center: url(&sc), science_tech: url(&st), hrss: url(&hr), public_security: url(&ps) },
+            auth: gateway::config::AuthSettings { jwt_secret: JWT_SECRET.into(), dev_mode: true, token_ttl_secs: 3600 },
+            ..Default::default()
+        })
+        .await
+        .expect("gateway");
+        self.base_url = format!("http://{}", gw.addr());
+        self.apps = vec![sc, st, hr, ps];
+        self.gateway = Some(gw);
+    }
+
+    pub async fn pool(&self, service: &str) -> AnyPool {
+        AnyPool::connect(self.db_url(service)).await.expect("connect to a service database")
+    }
+
+    /// `SELECT COUNT(*)` in a service's database.
+    pub async fn count(&self, service: &str, sql: &str) -> i64 {
+        let pool = self.pool(service).await;
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.expect("count");
+        pool.close().await;
+        n
+    }
+
+    pub async fn token(&self, role: &str, subject: &str, department: &str) -> String {
+        let r = self.post("/api/v1/dev/tokens", None, &json!({"role": role, "subject": subject, "department": department})).await;
+        assert_eq!(r.0, 200, "token: {}", r.1);
+        r.1["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        self.post_raw(path, token, serde_json::to_vec(body).expect("json"), &[]).await
+    }
+
+    pub async fn post_raw(&self, path: &str, token: Option<&str>, body: Vec<u8>, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.base_url)).header("content-type", "application/json").body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("gateway reachable");
+        let status = resp.status().as_u16();
+        let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        if status >= 400 {
+            assert_eq!(ct, "application/problem+json", "errors are problem+json: {status} {body}");
+        }
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.get(format!("{}{path}", self.base_url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("gateway reachable");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Polls the case until `pred` holds; panics with the last view after `timeout`.
+    pub async fn wait_case(&self, token: &str, id: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let (status, case) = self.get(&format!("/api/v1/cases/{id}"), Some(token)).await;
+            if status == 200 && pred(&case) {
+                return case;
+            }
+            assert!(std::time::Instant::now() < deadline, "case {id} did not reach the expected state: {status} {case:#}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops every service (the databases and the broker stay).
+    pub async fn stop_services(&mut self) {
+        if let Some(g) = self.gateway.take() {
+            g.stop().await;
+        }
+        for app in self.apps.drain(..) {
+            app.stop().await;
+        }
+    }
+
+    pub async fn shutdown(mut self) {
+        self.stop_services().await;
+        self.broker.stop().await;
+        if !self.pg_databases.is_empty()
+            && let Ok(admin) = AnyPool::connect(&pg_admin_url()).await
+        {
+            for name in &self.pg_databases {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await;
+            }
+            admin.close().await;
+        }
+    }
+}
+
+/// Item `name` of a case view.
+pub fn item<'a>(case: &'a Value, name: &str) -> &'a Value {
+    case["items"].as_array().and_then(|items| items.iter().find(|i| i["item"] == name)).unwrap_or(&Value::Null)
+}
+
+pub fn item_status<'a>(case: &'a Value, name: &str) -> &'a str {
+    item(case, name)["status"].as_str().unwrap_or("")
+}
+
+/// A valid unified social credit code for employer number `n` of a test.
+pub fn credit_code(n: u32) -> String {
+    domain::ids::CreditCode::with_check_char(&format!("91620100MA{n:07}")).expect("valid body").to_string()
+}
+
+/// A complete, valid application for the employer `credit_code`, with a profile that the
+/// points table puts in `category` (A ≈ 100 points, B ≈ 71, C ≈ 48).
+pub fn application(credit_code: &str, category: &str, items: &[&str]) -> Value {
+    let (salary, profile) = match category {
+        "A" => (480_000, json!({"education": "doctorate", "vocational": "none", "work_experience_years": 8.0, "months_in_china_per_year": 12,
+                                 "chinese": "hsk4", "extras": ["fortune_500"], "local_bonus": 0, "direct_qualification": null})),
+        "B" => (300_000, json!({"education": "bachelor", "work_experience_years": 4.0, "months_in_china_per_year": 12})),
+        _ => (120_000, json!({"education": "none", "work_experience_years": 1.0, "months_in_china_per_year": 12})),
+    };
+    json!({
+        "employer": {"credit_code": credit_code, "name": "Lanzhou Example Co., Ltd.", "region_code": "620100", "kind": "enterprise", "sector_preapproval": null},
+        "applicant": {"surname": "SMITH", "given_names": "JOHN", "sex": "M", "nationality": "GBR", "birth_date": "1988-04-02",
+                      "passport_number": "E12345678", "passport_expiry": "2033-05-01"},
+        "position": {"title": "Senior engineer", "annual_salary_cny": salary, "start_date": "2027-01-04", "contract_months": 24},
+        "profile": profile,
+        "items": items,
+        "materials": [
+            {"kind": "passport", "id": "m-passport"}, {"kind": "photo", "id": "m-photo"},
+            {"kind": "work_experience_proof", "id": "m-exp"}, {"kind": "highest_degree_or_qualification", "id": "m-degree"},
+            {"kind": "criminal_record_certificate", "id": "m-crim"}, {"kind": "health_certificate", "id": "m-health"},
+            {"kind": "employment_contract", "id": "m-contract"}, {"kind": "employer_recommendation_report", "id": "m-report"}
+        ]
+    })
+}
