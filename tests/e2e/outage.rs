@@ -1,4 +1,8 @@
-//! Broker down: decisions still succeed (outbox); after the restart everything converges.
+//! Broker down: decisions still succeed (outbox); once it is back everything converges.
+//!
+//! The broker is frozen (SIGSTOP) rather than killed: the test broker keeps topics in
+//! memory only, and librdkafka 2.12 crashes on the leader-discovery replies of a broker
+//! that came back empty (docs/operations.md). A production Kafka keeps its topics.
 
 use std::time::Duration;
 
@@ -8,11 +12,11 @@ use serde_json::json;
 use crate::{CONVERGE, submitted_in_review};
 
 #[tokio::test]
-async fn a_decision_during_a_broker_outage_is_delivered_after_the_restart() {
-    let mut stack = Stack::start(StackOptions::default()).await;
+async fn a_decision_during_a_broker_outage_is_delivered_when_it_is_back() {
+    let stack = Stack::start(StackOptions::default()).await;
     let (employer, id, _) = submitted_in_review(&stack, 4, "C", &["social_insurance", "title_review"]).await;
 
-    stack.broker.stop().await;
+    stack.broker.pause();
     let reviewer = stack.token("reviewer", "bob", "hrss").await;
     let (status, permit) = stack.post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"})).await;
     assert_eq!(status, 200, "the decision is stored even with the broker down: {permit:#}");
@@ -22,7 +26,7 @@ async fn a_decision_during_a_broker_outage_is_delivered_after_the_restart() {
     let (_, case) = stack.get(&format!("/api/v1/cases/{id}"), Some(&employer)).await;
     assert_eq!(item_status(&case, "work_permit"), "in_review", "nobody heard of the approval yet");
 
-    stack.broker.restart().await;
+    stack.broker.resume();
     let case = stack
         .wait_case(&employer, &id, Duration::from_secs(90), |c| {
             item_status(c, "work_permit") == "approved"

@@ -68,6 +68,24 @@ impl Broker {
         }
     }
 
+    /// Freezes the broker process (SIGSTOP): connections stay open but nothing answers,
+    /// as with a hung or partitioned broker. Its data survive, unlike a kill of the
+    /// memory-backed broker.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused broker run again (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.child.as_ref().and_then(|c| c.id()).expect("broker running");
+        let ok = std::process::Command::new("kill").args([sig, &pid.to_string()]).status().is_ok_and(|s| s.success());
+        assert!(ok, "kill {sig} {pid}");
+    }
+
     pub async fn restart(&mut self) {
         self.stop().await;
         self.spawn().await;

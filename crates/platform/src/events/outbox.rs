@@ -83,11 +83,14 @@ pub struct Relay {
     client_id: String,
     /// Rebuilt after a fatal error (e.g. the broker lost the idempotent producer's state).
     producer: Mutex<Option<FutureProducer>>,
+    /// Set after a failed delivery: the broker may have come back without its topics, and
+    /// producing to a missing topic is slow at best, so topics are checked first.
+    check_topics: std::sync::atomic::AtomicBool,
 }
 
 impl Relay {
     pub fn new(db: Db, outbox: Outbox, kafka: KafkaSettings, settings: OutboxSettings, client_id: &str) -> Relay {
-        Relay { db, outbox, kafka, settings, client_id: format!("{client_id}-relay"), producer: Mutex::new(None) }
+        Relay { db, outbox, kafka, settings, client_id: format!("{client_id}-relay"), producer: Mutex::new(None), check_topics: true.into() }
     }
 
     /// Runs until shutdown: publishes on every wake-up and at every sweep interval.
@@ -154,6 +157,16 @@ impl Relay {
             return Ok(0);
         }
         rows.sort_by(|a, b| (a.created_at, &a.event_id).cmp(&(b.created_at, &b.event_id)));
+        if self.check_topics.load(std::sync::atomic::Ordering::Relaxed) {
+            let mut topics: Vec<String> = rows.iter().map(|r| r.topic.clone()).collect();
+            topics.sort();
+            topics.dedup();
+            if let Err(e) = kafka::ensure_topics(&self.kafka, &topics).await {
+                self.release(&rows).await?;
+                anyhow::bail!("broker not ready: {e}");
+            }
+            self.check_topics.store(false, std::sync::atomic::Ordering::Relaxed);
+        }
         let producer = self.producer().await?;
         // Send the whole batch, then await deliveries in order; stop marking at the first
         // failure so that later rows of the same case are re-sent after it (consumers
@@ -209,12 +222,18 @@ impl Relay {
             }
         }
         if let Some(err) = failure {
-            // Topics vanish when a memory-backed broker restarts; recreate before the retry.
-            let topics: Vec<String> = rows.iter().map(|r| r.topic.clone()).collect();
-            let _ = kafka::ensure_topics(&self.kafka, &topics).await;
+            self.check_topics.store(true, std::sync::atomic::Ordering::Relaxed);
             anyhow::bail!("delivery failed: {err}");
         }
         Ok(published)
+    }
+
+    /// Gives claimed rows back at once (instead of when the lease runs out).
+    async fn release(&self, rows: &[Row]) -> Result<(), sqlx::Error> {
+        for row in rows {
+            sqlx::query("UPDATE outbox SET claimed_until = NULL WHERE event_id = $1").bind(&row.event_id).execute(&self.db.pool).await?;
+        }
+        Ok(())
     }
 
     /// Number of rows not yet published (for readiness and metrics).
