@@ -23,7 +23,10 @@ pub struct StackOptions {
 
 impl Default for StackOptions {
     fn default() -> Self {
-        Self { db: DbKind::Postgres, hrss_delay_ms: 0 }
+        Self {
+            db: DbKind::Postgres,
+            hrss_delay_ms: 0,
+        }
     }
 }
 
@@ -32,7 +35,8 @@ pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
 
 /// PostgreSQL server for tests; each test gets fresh databases on it.
 pub fn pg_admin_url() -> String {
-    std::env::var("TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_DATABASE_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub struct Stack {
@@ -66,12 +70,20 @@ impl Stack {
         let mut tmp = None;
         match opts.db {
             DbKind::Postgres => {
-                let admin = AnyPool::connect(&pg_admin_url()).await.expect("PostgreSQL reachable (make test starts it)");
+                let admin = AnyPool::connect(&pg_admin_url())
+                    .await
+                    .expect("PostgreSQL reachable (make test starts it)");
                 for s in SERVICES {
                     let name = format!("e2e_{run}_{}", s.replace('-', "_"));
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create database");
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                        .execute(&admin)
+                        .await
+                        .expect("create database");
                     let base = pg_admin_url();
-                    let url = format!("{}/{name}", &base[..base.rfind('/').expect("url has a path")]);
+                    let url = format!(
+                        "{}/{name}",
+                        &base[..base.rfind('/').expect("url has a path")]
+                    );
                     db_urls.push((s, url));
                     pg_databases.push(name);
                 }
@@ -86,8 +98,16 @@ impl Stack {
                 tmp = Some(TempDir(dir));
             }
         }
-        let mut stack =
-            Stack { broker, base_url: String::new(), http: reqwest::Client::new(), db_urls, apps: vec![], gateway: None, pg_databases, _tmp: tmp };
+        let mut stack = Stack {
+            broker,
+            base_url: String::new(),
+            http: reqwest::Client::new(),
+            db_urls,
+            apps: vec![],
+            gateway: None,
+            pg_databases,
+            _tmp: tmp,
+        };
         stack.start_services(&opts, "").await;
         stack
     }
@@ -104,25 +124,51 @@ impl Stack {
     }
 
     pub fn db_url(&self, service: &str) -> &str {
-        &self.db_urls.iter().find(|(s, _)| *s == service).expect("known service").1
+        &self
+            .db_urls
+            .iter()
+            .find(|(s, _)| *s == service)
+            .expect("known service")
+            .1
     }
 
     async fn start_services(&mut self, opts: &StackOptions, group_suffix: &str) {
-        let sc = service_center::build(service_center::Config { platform: self.settings("service-center", group_suffix), ..Default::default() })
-            .await
-            .expect("service-center");
-        let st = science_tech::build(science_tech::Config { platform: self.settings("science-tech", group_suffix) }).await.expect("science-tech");
-        let hr = hrss::build(hrss::Config { platform: self.settings("hrss", group_suffix), permit_approved_delay_ms: opts.hrss_delay_ms })
-            .await
-            .expect("hrss");
-        let ps = public_security::build(public_security::Config { platform: self.settings("public-security", group_suffix) })
-            .await
-            .expect("public-security");
+        let sc = service_center::build(service_center::Config {
+            platform: self.settings("service-center", group_suffix),
+            ..Default::default()
+        })
+        .await
+        .expect("service-center");
+        let st = science_tech::build(science_tech::Config {
+            platform: self.settings("science-tech", group_suffix),
+        })
+        .await
+        .expect("science-tech");
+        let hr = hrss::build(hrss::Config {
+            platform: self.settings("hrss", group_suffix),
+            permit_approved_delay_ms: opts.hrss_delay_ms,
+        })
+        .await
+        .expect("hrss");
+        let ps = public_security::build(public_security::Config {
+            platform: self.settings("public-security", group_suffix),
+        })
+        .await
+        .expect("public-security");
         let url = |a: &platform::app::Application| format!("http://{}", a.grpc_addr());
         let gw = gateway::build(gateway::Config {
             http_addr: "127.0.0.1:0".into(),
-            services: gateway::config::ServiceUrls { service_center: url(&sc), science_tech: url(&st), hrss: url(&hr), public_security: url(&ps) },
-            auth: gateway::config::AuthSettings { jwt_secret: JWT_SECRET.into(), dev_mode: true, token_ttl_secs: 3600 },
+            services: gateway::config::ServiceUrls {
+                service_center: url(&sc),
+                science_tech: url(&st),
+                hrss: url(&hr),
+                public_security: url(&ps),
+            },
+            auth: gateway::config::AuthSettings {
+                jwt_secret: JWT_SECRET.into(),
+                dev_mode: true,
+                token_ttl_secs: 3600,
+            },
             ..Default::default()
         })
         .await
@@ -133,29 +179,51 @@ impl Stack {
     }
 
     pub async fn pool(&self, service: &str) -> AnyPool {
-        AnyPool::connect(self.db_url(service)).await.expect("connect to a service database")
+        AnyPool::connect(self.db_url(service))
+            .await
+            .expect("connect to a service database")
     }
 
     /// `SELECT COUNT(*)` in a service's database.
     pub async fn count(&self, service: &str, sql: &str) -> i64 {
         let pool = self.pool(service).await;
-        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.expect("count");
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
         pool.close().await;
         n
     }
 
     pub async fn token(&self, role: &str, subject: &str, department: &str) -> String {
-        let r = self.post("/api/v1/dev/tokens", None, &json!({"role": role, "subject": subject, "department": department})).await;
+        let r = self
+            .post(
+                "/api/v1/dev/tokens",
+                None,
+                &json!({"role": role, "subject": subject, "department": department}),
+            )
+            .await;
         assert_eq!(r.0, 200, "token: {}", r.1);
         r.1["token"].as_str().expect("token").to_string()
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-        self.post_raw(path, token, serde_json::to_vec(body).expect("json"), &[]).await
+        self.post_raw(path, token, serde_json::to_vec(body).expect("json"), &[])
+            .await
     }
 
-    pub async fn post_raw(&self, path: &str, token: Option<&str>, body: Vec<u8>, headers: &[(&str, &str)]) -> (u16, Value) {
-        let mut req = self.http.post(format!("{}{path}", self.base_url)).header("content-type", "application/json").body(body);
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header("content-type", "application/json")
+            .body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -164,10 +232,18 @@ impl Stack {
         }
         let resp = req.send().await.expect("gateway reachable");
         let status = resp.status().as_u16();
-        let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         if status >= 400 {
-            assert_eq!(ct, "application/problem+json", "errors are problem+json: {status} {body}");
+            assert_eq!(
+                ct, "application/problem+json",
+                "errors are problem+json: {status} {body}"
+            );
         }
         (status, body)
     }
@@ -183,14 +259,23 @@ impl Stack {
     }
 
     /// Polls the case until `pred` holds; panics with the last view after `timeout`.
-    pub async fn wait_case(&self, token: &str, id: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+    pub async fn wait_case(
+        &self,
+        token: &str,
+        id: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             let (status, case) = self.get(&format!("/api/v1/cases/{id}"), Some(token)).await;
             if status == 200 && pred(&case) {
                 return case;
             }
-            assert!(std::time::Instant::now() < deadline, "case {id} did not reach the expected state: {status} {case:#}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "case {id} did not reach the expected state: {status} {case:#}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -212,7 +297,11 @@ impl Stack {
             && let Ok(admin) = AnyPool::connect(&pg_admin_url()).await
         {
             for name in &self.pg_databases {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&admin)
+                .await;
             }
             admin.close().await;
         }
@@ -221,7 +310,10 @@ impl Stack {
 
 /// Item `name` of a case view.
 pub fn item<'a>(case: &'a Value, name: &str) -> &'a Value {
-    case["items"].as_array().and_then(|items| items.iter().find(|i| i["item"] == name)).unwrap_or(&Value::Null)
+    case["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["item"] == name))
+        .unwrap_or(&Value::Null)
 }
 
 pub fn item_status<'a>(case: &'a Value, name: &str) -> &'a str {
@@ -230,17 +322,28 @@ pub fn item_status<'a>(case: &'a Value, name: &str) -> &'a str {
 
 /// A valid unified social credit code for employer number `n` of a test.
 pub fn credit_code(n: u32) -> String {
-    domain::ids::CreditCode::with_check_char(&format!("91620100MA{n:07}")).expect("valid body").to_string()
+    domain::ids::CreditCode::with_check_char(&format!("91620100MA{n:07}"))
+        .expect("valid body")
+        .to_string()
 }
 
 /// A complete, valid application for the employer `credit_code`, with a profile that the
 /// points table puts in `category` (A ≈ 100 points, B ≈ 71, C ≈ 48).
 pub fn application(credit_code: &str, category: &str, items: &[&str]) -> Value {
     let (salary, profile) = match category {
-        "A" => (480_000, json!({"education": "doctorate", "vocational": "none", "work_experience_years": 8.0, "months_in_china_per_year": 12,
-                                 "chinese": "hsk4", "extras": ["fortune_500"], "local_bonus": 0, "direct_qualification": null})),
-        "B" => (300_000, json!({"education": "bachelor", "work_experience_years": 4.0, "months_in_china_per_year": 12})),
-        _ => (120_000, json!({"education": "none", "work_experience_years": 1.0, "months_in_china_per_year": 12})),
+        "A" => (
+            480_000,
+            json!({"education": "doctorate", "vocational": "none", "work_experience_years": 8.0, "months_in_china_per_year": 12,
+                                 "chinese": "hsk4", "extras": ["fortune_500"], "local_bonus": 0, "direct_qualification": null}),
+        ),
+        "B" => (
+            300_000,
+            json!({"education": "bachelor", "work_experience_years": 4.0, "months_in_china_per_year": 12}),
+        ),
+        _ => (
+            120_000,
+            json!({"education": "none", "work_experience_years": 1.0, "months_in_china_per_year": 12}),
+        ),
     };
     json!({
         "employer": {"credit_code": credit_code, "name": "Lanzhou Example Co., Ltd.", "region_code": "620100", "kind": "enterprise", "sector_preapproval": null},

@@ -29,10 +29,17 @@ pub async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
 }
 
 /// Serves `routes` on `listener` until `shutdown` triggers.
-pub async fn serve(routes: Routes, listener: TcpListener, shutdown: Shutdown) -> anyhow::Result<()> {
+pub async fn serve(
+    routes: Routes,
+    listener: TcpListener,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
     tonic::transport::Server::builder()
         .add_routes(routes)
-        .serve_with_incoming_shutdown(tokio_stream::wrappers::TcpListenerStream::new(listener), shutdown.triggered())
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            shutdown.triggered(),
+        )
         .await?;
     Ok(())
 }
@@ -40,14 +47,23 @@ pub async fn serve(routes: Routes, listener: TcpListener, shutdown: Shutdown) ->
 /// Continues the caller's trace (the gateway sends `traceparent` as gRPC metadata) in the
 /// current span.
 pub fn continue_trace<T>(request: &tonic::Request<T>) {
-    if let Some(tp) = request.metadata().get("traceparent").and_then(|v| v.to_str().ok()) {
+    if let Some(tp) = request
+        .metadata()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+    {
         crate::telemetry::set_parent(&tracing::Span::current(), tp);
     }
 }
 
 /// The `idempotency-key` metadata of a command, if any.
 pub fn idempotency_key<T>(request: &tonic::Request<T>) -> Option<String> {
-    request.metadata().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string).filter(|k| !k.is_empty())
+    request
+        .metadata()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .filter(|k| !k.is_empty())
 }
 
 /// Who is calling, as authenticated by the gateway.
@@ -60,15 +76,27 @@ pub struct Actor {
 
 impl Actor {
     pub fn from_pb(actor: Option<&PbActor>) -> Result<Actor, ServiceError> {
-        let a = actor.ok_or_else(|| ServiceError::PermissionDenied("the request carries no caller identity".into()))?;
+        let a = actor.ok_or_else(|| {
+            ServiceError::PermissionDenied("the request carries no caller identity".into())
+        })?;
         if a.role.is_empty() {
-            return Err(ServiceError::PermissionDenied("the caller has no role".into()));
+            return Err(ServiceError::PermissionDenied(
+                "the caller has no role".into(),
+            ));
         }
-        Ok(Actor { role: a.role.clone(), subject: a.subject.clone(), department: a.department.clone() })
+        Ok(Actor {
+            role: a.role.clone(),
+            subject: a.subject.clone(),
+            department: a.department.clone(),
+        })
     }
 
     pub fn system(service: &str) -> Actor {
-        Actor { role: "system".into(), subject: service.into(), department: String::new() }
+        Actor {
+            role: "system".into(),
+            subject: service.into(),
+            department: String::new(),
+        }
     }
 
     pub fn is(&self, role: &str) -> bool {
@@ -81,7 +109,13 @@ impl Actor {
 
     /// Records an access or decision in the service's audit log (inside the caller's
     /// transaction when given one, so the record and the change commit together).
-    pub async fn audit(&self, db: &Db, action: &str, resource: &str, outcome: &str) -> Result<(), ServiceError> {
+    pub async fn audit(
+        &self,
+        db: &Db,
+        action: &str,
+        resource: &str,
+        outcome: &str,
+    ) -> Result<(), ServiceError> {
         sqlx::query(
             "INSERT INTO audit_log (id, at, actor_role, actor_subject, actor_department, action, resource, outcome) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

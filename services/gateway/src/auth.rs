@@ -9,7 +9,14 @@ use serde::{Deserialize, Serialize};
 use crate::problem::{FieldError, Problem};
 use crate::startup::AppState;
 
-pub const ROLES: &[&str] = &["employer", "foreigner", "reviewer", "officer", "ops", "admin"];
+pub const ROLES: &[&str] = &[
+    "employer",
+    "foreigner",
+    "reviewer",
+    "officer",
+    "ops",
+    "admin",
+];
 pub const DEPARTMENTS: &[&str] = &["science-tech", "hrss", "public-security"];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -31,12 +38,27 @@ pub struct Keys {
 
 impl Keys {
     pub fn new(secret: &str, ttl_secs: u64) -> Keys {
-        Keys { encoding: EncodingKey::from_secret(secret.as_bytes()), decoding: DecodingKey::from_secret(secret.as_bytes()), ttl_secs }
+        Keys {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            ttl_secs,
+        }
     }
 
-    pub fn issue(&self, role: &str, subject: &str, department: &str) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        role: &str,
+        subject: &str,
+        department: &str,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp() as u64;
-        let claims = Claims { role: role.into(), sub: subject.into(), department: department.into(), iat: now, exp: now + self.ttl_secs };
+        let claims = Claims {
+            role: role.into(),
+            sub: subject.into(),
+            department: department.into(),
+            iat: now,
+            exp: now + self.ttl_secs,
+        };
         encode(&Header::default(), &claims, &self.encoding)
     }
 
@@ -49,20 +71,40 @@ impl Keys {
 pub fn check_claims(role: &str, subject: &str, department: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !ROLES.contains(&role) {
-        errors.push(FieldError::new("role", "unknown_value", format!("role must be one of {}", ROLES.join(", "))));
+        errors.push(FieldError::new(
+            "role",
+            "unknown_value",
+            format!("role must be one of {}", ROLES.join(", ")),
+        ));
     }
     if subject.trim().is_empty() {
-        errors.push(FieldError::new("subject", "required", "subject is required"));
+        errors.push(FieldError::new(
+            "subject",
+            "required",
+            "subject is required",
+        ));
     }
     let staff = matches!(role, "reviewer" | "officer");
     if staff && !DEPARTMENTS.contains(&department) {
-        errors.push(FieldError::new("department", "unknown_value", format!("a {role} needs a department: {}", DEPARTMENTS.join(", "))));
+        errors.push(FieldError::new(
+            "department",
+            "unknown_value",
+            format!("a {role} needs a department: {}", DEPARTMENTS.join(", ")),
+        ));
     }
     if role == "officer" && department != "public-security" && DEPARTMENTS.contains(&department) {
-        errors.push(FieldError::new("department", "invalid", "counter officers belong to public-security"));
+        errors.push(FieldError::new(
+            "department",
+            "invalid",
+            "counter officers belong to public-security",
+        ));
     }
     if !staff && !department.is_empty() {
-        errors.push(FieldError::new("department", "not_allowed", format!("a {role} has no department")));
+        errors.push(FieldError::new(
+            "department",
+            "not_allowed",
+            format!("a {role} has no department"),
+        ));
     }
     errors
 }
@@ -76,7 +118,10 @@ impl Caller {
         if roles.contains(&self.0.role.as_str()) {
             Ok(&self.0)
         } else {
-            Err(Problem::forbidden(format!("this operation needs the role {}", roles.join(" or "))))
+            Err(Problem::forbidden(format!(
+                "this operation needs the role {}",
+                roles.join(" or ")
+            )))
         }
     }
 }
@@ -84,15 +129,27 @@ impl Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| Problem::unauthorized("send `Authorization: Bearer <token>`"))?;
-        let token = header.strip_prefix("Bearer ").ok_or_else(|| Problem::unauthorized("the Authorization scheme must be Bearer"))?;
-        let claims = state.keys.verify(token.trim()).map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
-        Ok(Caller(Actor { role: claims.role, subject: claims.sub, department: claims.department }))
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| Problem::unauthorized("the Authorization scheme must be Bearer"))?;
+        let claims = state
+            .keys
+            .verify(token.trim())
+            .map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
+        Ok(Caller(Actor {
+            role: claims.role,
+            subject: claims.sub,
+            department: claims.department,
+        }))
     }
 }
 
@@ -105,7 +162,10 @@ mod tests {
         let keys = Keys::new("0123456789abcdef0123456789abcdef", 60);
         let t = keys.issue("reviewer", "alice", "science-tech").unwrap();
         let c = keys.verify(&t).unwrap();
-        assert_eq!((c.role.as_str(), c.sub.as_str(), c.department.as_str()), ("reviewer", "alice", "science-tech"));
+        assert_eq!(
+            (c.role.as_str(), c.sub.as_str(), c.department.as_str()),
+            ("reviewer", "alice", "science-tech")
+        );
         let other = Keys::new("another-secret-another-secret-xx", 60);
         assert!(other.verify(&t).is_err());
     }

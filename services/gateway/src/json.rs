@@ -8,10 +8,18 @@ use crate::problem::{FieldError, Problem};
 /// Parses a body as a JSON object, or explains why it is not one.
 pub fn object(body: &[u8]) -> Result<Value, Problem> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
-        Problem::invalid(vec![FieldError::new("", "malformed_json", format!("the body is not valid JSON: {e}"))])
+        Problem::invalid(vec![FieldError::new(
+            "",
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+        )])
     })?;
     if !value.is_object() {
-        return Err(Problem::invalid(vec![FieldError::new("", "not_an_object", "the body must be a JSON object")]));
+        return Err(Problem::invalid(vec![FieldError::new(
+            "",
+            "not_an_object",
+            "the body must be a JSON object",
+        )]));
     }
     Ok(value)
 }
@@ -24,12 +32,18 @@ pub struct Reader {
 }
 
 fn at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(v, |cur, key| cur.get(key)).filter(|v| !v.is_null())
+    path.split('.')
+        .try_fold(v, |cur, key| cur.get(key))
+        .filter(|v| !v.is_null())
 }
 
 impl Reader {
     fn wrong(&mut self, path: &str, expected: &str) {
-        self.errors.push(FieldError::new(path, "invalid_type", format!("{path} must be {expected}")));
+        self.errors.push(FieldError::new(
+            path,
+            "invalid_type",
+            format!("{path} must be {expected}"),
+        ));
     }
 
     pub fn string(&mut self, root: &Value, path: &str) -> String {
@@ -144,7 +158,13 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_422_problems() {
-        assert_eq!(object(b"{not json").unwrap_err().errors[0].code, "malformed_json");
-        assert_eq!(object(b"[1,2]").unwrap_err().errors[0].code, "not_an_object");
+        assert_eq!(
+            object(b"{not json").unwrap_err().errors[0].code,
+            "malformed_json"
+        );
+        assert_eq!(
+            object(b"[1,2]").unwrap_err().errors[0].code,
+            "not_an_object"
+        );
     }
 }

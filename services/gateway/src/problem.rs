@@ -17,8 +17,17 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), code: code.into(), message: message.into(), message_zh: None }
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> FieldError {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+            message_zh: None,
+        }
     }
 }
 
@@ -35,19 +44,35 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Problem {
-        Problem { kind: format!("https://onething.gansu.gov.cn/problems/{slug}"), title: title.into(), status: status.as_u16(), detail: detail.into(), errors: vec![] }
+        Problem {
+            kind: format!("https://onething.gansu.gov.cn/problems/{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: vec![],
+        }
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Problem {
         let n = errors.len();
         Problem {
             errors,
-            ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request", "The request is invalid", format!("{n} problem(s) found; all are listed in `errors`"))
+            ..Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-request",
+                "The request is invalid",
+                format!("{n} problem(s) found; all are listed in `errors`"),
+            )
         }
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Problem {
-        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            detail,
+        )
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Problem {
@@ -63,7 +88,12 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (status, [(axum::http::header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }
 
@@ -77,7 +107,11 @@ pub fn field_errors(status: &tonic::Status) -> Vec<FieldError> {
                 .iter()
                 .map(|v| FieldError {
                     field: v.field.clone(),
-                    code: if v.reason.is_empty() { "invalid".into() } else { v.reason.clone() },
+                    code: if v.reason.is_empty() {
+                        "invalid".into()
+                    } else {
+                        v.reason.clone()
+                    },
                     message: v.description.clone(),
                     message_zh: v.localized_message.as_ref().map(|m| m.message.clone()),
                 })
@@ -100,15 +134,26 @@ impl From<tonic::Status> for Problem {
             Code::NotFound => Problem::not_found(s.message()),
             Code::PermissionDenied => Problem::forbidden(s.message()),
             Code::Unauthenticated => Problem::unauthorized(s.message()),
-            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
-                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict with the current state", s.message())
-            }
-            Code::Unavailable | Code::DeadlineExceeded => {
-                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "A service is unavailable", "please retry shortly")
-            }
+            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict with the current state",
+                s.message(),
+            ),
+            Code::Unavailable | Code::DeadlineExceeded => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "A service is unavailable",
+                "please retry shortly",
+            ),
             _ => {
                 tracing::error!(code = ?s.code(), message = s.message(), "upstream error");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "an unexpected error occurred")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "an unexpected error occurred",
+                )
             }
         }
     }
@@ -120,10 +165,22 @@ mod tests {
 
     #[test]
     fn grpc_codes_map_to_http_statuses() {
-        assert_eq!(Problem::from(tonic::Status::not_found("case x")).status, 404);
-        assert_eq!(Problem::from(tonic::Status::permission_denied("no")).status, 403);
-        assert_eq!(Problem::from(tonic::Status::failed_precondition("decided")).status, 409);
-        assert_eq!(Problem::from(tonic::Status::unavailable("down")).status, 503);
+        assert_eq!(
+            Problem::from(tonic::Status::not_found("case x")).status,
+            404
+        );
+        assert_eq!(
+            Problem::from(tonic::Status::permission_denied("no")).status,
+            403
+        );
+        assert_eq!(
+            Problem::from(tonic::Status::failed_precondition("decided")).status,
+            409
+        );
+        assert_eq!(
+            Problem::from(tonic::Status::unavailable("down")).status,
+            503
+        );
         let p = Problem::from(tonic::Status::internal("db password=x"));
         assert_eq!(p.status, 500);
         assert!(!p.detail.contains("password"));
@@ -133,11 +190,18 @@ mod tests {
     fn violations_become_the_errors_list() {
         let mut v = domain::Violations::new();
         v.push("items[0]", "unknown_value", "\"visa\" is not an item");
-        v.push("applicant.birth_date", "required", "applicant.birth_date is required");
+        v.push(
+            "applicant.birth_date",
+            "required",
+            "applicant.birth_date is required",
+        );
         let status: tonic::Status = platform::ServiceError::InvalidArgument(v).into();
         let p = Problem::from(status);
         assert_eq!(p.status, 422);
         assert_eq!(p.errors.len(), 2);
-        assert_eq!(p.errors[0], FieldError::new("items[0]", "unknown_value", "\"visa\" is not an item"));
+        assert_eq!(
+            p.errors[0],
+            FieldError::new("items[0]", "unknown_value", "\"visa\" is not an item")
+        );
     }
 }

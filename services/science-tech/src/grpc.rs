@@ -7,11 +7,17 @@ pub struct ScienceTech;
 
 #[tonic::async_trait]
 impl pb::science_tech_service_server::ScienceTechService for ScienceTech {
-    async fn list_issuers(&self, _request: Request<pb::ListIssuersRequest>) -> Result<Response<pb::ListIssuersResponse>, Status> {
+    async fn list_issuers(
+        &self,
+        _request: Request<pb::ListIssuersRequest>,
+    ) -> Result<Response<pb::ListIssuersResponse>, Status> {
         let issuers = domain::province::ProvinceProfile::gansu()
             .delegated_issuers
             .iter()
-            .map(|i| pb::Issuer { region_code: i.region_code.clone(), name: i.issuer.clone() })
+            .map(|i| pb::Issuer {
+                region_code: i.region_code.clone(),
+                name: i.issuer.clone(),
+            })
             .collect();
         Ok(Response::new(pb::ListIssuersResponse { issuers }))
     }

@@ -34,7 +34,9 @@ pub async fn submit(
     validate_only: bool,
 ) -> Result<Submitted, ServiceError> {
     if !actor.is("employer") {
-        return Err(ServiceError::PermissionDenied("only an employer can submit a case".into()));
+        return Err(ServiceError::PermissionDenied(
+            "only an employer can submit a case".into(),
+        ));
     }
     let hash = hex::encode(Sha256::digest(request_fingerprint));
     if let Some(key) = idempotency_key
@@ -43,35 +45,66 @@ pub async fn submit(
         return Ok(Submitted::Replayed(existing));
     }
     // The credit code must be the signed-in employer's own, before anything else is said.
-    if input.employer.credit_code.as_deref().map(|c| c.trim().to_ascii_uppercase()).is_some_and(|c| c != actor.subject) {
-        return Err(ServiceError::PermissionDenied("employer.credit_code must be the signed-in employer's own code".into()));
+    if input
+        .employer
+        .credit_code
+        .as_deref()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .is_some_and(|c| c != actor.subject)
+    {
+        return Err(ServiceError::PermissionDenied(
+            "employer.credit_code must be the signed-in employer's own code".into(),
+        ));
     }
-    let accepted = domain::notice::one_time_notice(input, rules, today_cst()).map_err(|n| ServiceError::InvalidArgument(n.into()))?;
+    let accepted = domain::notice::one_time_notice(input, rules, today_cst())
+        .map_err(|n| ServiceError::InvalidArgument(n.into()))?;
     if validate_only {
         return Ok(Submitted::Valid);
     }
-    match create(base, &accepted, input, idempotency_key.map(|k| (actor.subject.as_str(), k, hash.as_str()))).await {
+    match create(
+        base,
+        &accepted,
+        input,
+        idempotency_key.map(|k| (actor.subject.as_str(), k, hash.as_str())),
+    )
+    .await
+    {
         Ok(id) => {
             base.outbox.wake();
-            let view = store::get_case(&base.db.pool, &id).await?.ok_or_else(|| ServiceError::not_found("case", id))?;
+            let view = store::get_case(&base.db.pool, &id)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("case", id))?;
             Ok(Submitted::Created(view))
         }
         // A concurrent request with the same key won the race: answer as it did.
-        Err(e) if idempotency_key.is_some() => match replay(base, actor, idempotency_key.unwrap_or_default(), &hash).await? {
-            Some(existing) => Ok(Submitted::Replayed(existing)),
-            None => Err(e),
-        },
+        Err(e) if idempotency_key.is_some() => {
+            match replay(base, actor, idempotency_key.unwrap_or_default(), &hash).await? {
+                Some(existing) => Ok(Submitted::Replayed(existing)),
+                None => Err(e),
+            }
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn replay(base: &Base, actor: &Actor, key: &str, hash: &str) -> Result<Option<CaseView>, ServiceError> {
-    let Some((stored_hash, case_id)) = store::idempotent_case(&base.db.pool, &actor.subject, key).await? else {
+async fn replay(
+    base: &Base,
+    actor: &Actor,
+    key: &str,
+    hash: &str,
+) -> Result<Option<CaseView>, ServiceError> {
+    let Some((stored_hash, case_id)) =
+        store::idempotent_case(&base.db.pool, &actor.subject, key).await?
+    else {
         return Ok(None);
     };
     if stored_hash != hash {
         let mut v = domain::Violations::new();
-        v.push("Idempotency-Key", "idempotency_key_reused", "this Idempotency-Key was used with a different request body");
+        v.push(
+            "Idempotency-Key",
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different request body",
+        );
         return Err(ServiceError::InvalidArgument(v));
     }
     Ok(store::get_case(&base.db.pool, &case_id).await?)
@@ -79,7 +112,12 @@ async fn replay(base: &Base, actor: &Actor, key: &str, hash: &str) -> Result<Opt
 
 /// Writes the case, its items, the timeline, the idempotency key and `case-accepted` in
 /// one transaction: either all of it exists or none of it.
-async fn create(base: &Base, a: &Accepted, input: &SubmissionInput, idem: Option<(&str, &str, &str)>) -> Result<String, ServiceError> {
+async fn create(
+    base: &Base,
+    a: &Accepted,
+    input: &SubmissionInput,
+    idem: Option<(&str, &str, &str)>,
+) -> Result<String, ServiceError> {
     let c = &a.case;
     let accepted_on = a.accepted_on;
     let due = &a.due;
@@ -104,13 +142,34 @@ async fn create(base: &Base, a: &Accepted, input: &SubmissionInput, idem: Option
     };
     store::insert_case(&mut tx, &row, &submission_json(input)).await?;
     for item in &c.items {
-        let status = if *item == Item::WorkPermit { ItemStatus::Pending } else { ItemStatus::NotStarted };
-        store::insert_item(&mut tx, &id, *item, item.department(category).as_str(), status).await?;
+        let status = if *item == Item::WorkPermit {
+            ItemStatus::Pending
+        } else {
+            ItemStatus::NotStarted
+        };
+        store::insert_item(
+            &mut tx,
+            &id,
+            *item,
+            item.department(category).as_str(),
+            status,
+        )
+        .await?;
     }
     for m in &c.materials {
         store::insert_material(&mut tx, &id, m.kind.as_str(), &m.id).await?;
     }
-    store::add_timeline(&mut tx, &id, "case_accepted", "", &format!("accepted as {case_no}, category {category} ({}, {} points)", a.category_source, a.classification.points)).await?;
+    store::add_timeline(
+        &mut tx,
+        &id,
+        "case_accepted",
+        "",
+        &format!(
+            "accepted as {case_no}, category {category} ({}, {} points)",
+            a.category_source, a.classification.points
+        ),
+    )
+    .await?;
     if let Some((caller, key, hash)) = idem {
         store::remember_idempotency(&mut tx, caller, key, hash, &id).await?;
     }
@@ -182,10 +241,14 @@ impl<'a> From<&'a SubmissionInput> for SubmissionRecord<'a> {
 /// Who may see a case: its employer, staff of a department that owns one of its items,
 /// operators and administrators. Staff see only their own department's items.
 pub async fn get(base: &Base, actor: &Actor, id: &str) -> Result<CaseView, ServiceError> {
-    let mut view = store::get_case(&base.db.pool, id).await?.ok_or_else(|| ServiceError::not_found("case", id))?;
+    let mut view = store::get_case(&base.db.pool, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("case", id))?;
     authorize_view(actor, &mut view)?;
     if !actor.is("employer") {
-        actor.audit(&base.db, "case.read", &format!("case/{id}"), "allowed").await?;
+        actor
+            .audit(&base.db, "case.read", &format!("case/{id}"), "allowed")
+            .await?;
     }
     Ok(view)
 }
@@ -197,7 +260,9 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
         "reviewer" | "officer" => {
             view.items.retain(|i| i.department == actor.department);
             if view.items.is_empty() {
-                return Err(ServiceError::PermissionDenied("this case has no item of your department".into()));
+                return Err(ServiceError::PermissionDenied(
+                    "this case has no item of your department".into(),
+                ));
             }
             Ok(())
         }
@@ -209,14 +274,30 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
                         .and_then(|r| r.get("permit_number").cloned())
                         .is_some_and(|n| n == actor.subject)
             });
-            if own { Ok(()) } else { Err(ServiceError::PermissionDenied("this case is not yours".into())) }
+            if own {
+                Ok(())
+            } else {
+                Err(ServiceError::PermissionDenied(
+                    "this case is not yours".into(),
+                ))
+            }
         }
-        _ => Err(ServiceError::PermissionDenied("you may not see this case".into())),
+        _ => Err(ServiceError::PermissionDenied(
+            "you may not see this case".into(),
+        )),
     }
 }
 
-pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) -> Result<Vec<CaseView>, ServiceError> {
-    let mut filter = ListFilter { limit: 200, ..ListFilter::default() };
+pub async fn list(
+    base: &Base,
+    actor: &Actor,
+    status: &str,
+    department: &str,
+) -> Result<Vec<CaseView>, ServiceError> {
+    let mut filter = ListFilter {
+        limit: 200,
+        ..ListFilter::default()
+    };
     if !status.is_empty() {
         filter.status = Some(status.to_string());
     }
@@ -224,12 +305,20 @@ pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) ->
         "employer" => filter.employer = Some(actor.subject.clone()),
         "reviewer" | "officer" => {
             if !department.is_empty() && department != actor.department {
-                return Err(ServiceError::PermissionDenied("you may list only your own department's cases".into()));
+                return Err(ServiceError::PermissionDenied(
+                    "you may list only your own department's cases".into(),
+                ));
             }
             filter.department = Some(actor.department.clone());
         }
-        "ops" | "admin" => filter.department = Some(department.to_string()).filter(|d| !d.is_empty()),
-        _ => return Err(ServiceError::PermissionDenied("you may not list cases".into())),
+        "ops" | "admin" => {
+            filter.department = Some(department.to_string()).filter(|d| !d.is_empty())
+        }
+        _ => {
+            return Err(ServiceError::PermissionDenied(
+                "you may not list cases".into(),
+            ));
+        }
     }
     let mut views = store::list_cases(&base.db.pool, &filter).await?;
     for v in &mut views {

@@ -15,7 +15,14 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { platform: Settings { grpc_addr: "127.0.0.1:50051".into(), ..Settings::default() }, committed_working_days: 15, statutory_working_days: 90 }
+        Self {
+            platform: Settings {
+                grpc_addr: "127.0.0.1:50051".into(),
+                ..Settings::default()
+            },
+            committed_working_days: 15,
+            statutory_working_days: 90,
+        }
     }
 }
 
@@ -25,8 +32,12 @@ impl ServiceConfig for Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if self.committed_working_days == 0 || self.committed_working_days > self.statutory_working_days {
-            return Err(ConfigError::Invalid("committed_working_days must be between 1 and statutory_working_days".into()));
+        if self.committed_working_days == 0
+            || self.committed_working_days > self.statutory_working_days
+        {
+            return Err(ConfigError::Invalid(
+                "committed_working_days must be between 1 and statutory_working_days".into(),
+            ));
         }
         Ok(())
     }

@@ -18,9 +18,21 @@ fn map<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
 
 #[async_trait]
 impl Handler<ev::PermitApplicationOpened> for Progress {
-    async fn handle(&self, e: ev::PermitApplicationOpened, cx: Context<'_>) -> Result<(), HandlerError> {
-        store::move_item(cx.tx, &e.case_id, Item::WorkPermit, ItemStatus::InReview, &BTreeMap::new(), "permit_review_started", &e.department)
-            .await?;
+    async fn handle(
+        &self,
+        e: ev::PermitApplicationOpened,
+        cx: Context<'_>,
+    ) -> Result<(), HandlerError> {
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::WorkPermit,
+            ItemStatus::InReview,
+            &BTreeMap::new(),
+            "permit_review_started",
+            &e.department,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -33,10 +45,32 @@ impl Handler<ev::PermitApproved> for Progress {
             ("valid_from", e.valid_from.clone()),
             ("valid_until", e.valid_until.clone()),
         ]);
-        store::move_item(cx.tx, &e.case_id, Item::WorkPermit, ItemStatus::Approved, &result, "permit_approved", &e.permit_number).await?;
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::WorkPermit,
+            ItemStatus::Approved,
+            &result,
+            "permit_approved",
+            &e.permit_number,
+        )
+        .await?;
         // Every requested downstream item is now with its department.
-        for item in [Item::SocialInsurance, Item::TitleReview, Item::ResidencePermit] {
-            store::move_item(cx.tx, &e.case_id, item, ItemStatus::Pending, &BTreeMap::new(), "handed_to_department", "").await?;
+        for item in [
+            Item::SocialInsurance,
+            Item::TitleReview,
+            Item::ResidencePermit,
+        ] {
+            store::move_item(
+                cx.tx,
+                &e.case_id,
+                item,
+                ItemStatus::Pending,
+                &BTreeMap::new(),
+                "handed_to_department",
+                "",
+            )
+            .await?;
         }
         Ok(())
     }
@@ -47,22 +81,43 @@ impl Handler<ev::PermitRefused> for Progress {
     async fn handle(&self, e: ev::PermitRefused, cx: Context<'_>) -> Result<(), HandlerError> {
         let reasons = e.reasons.join("; ");
         let result = map([("reasons", reasons.clone())]);
-        store::move_item(cx.tx, &e.case_id, Item::WorkPermit, ItemStatus::Refused, &result, "permit_refused", &reasons).await?;
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::WorkPermit,
+            ItemStatus::Refused,
+            &result,
+            "permit_refused",
+            &reasons,
+        )
+        .await?;
         Ok(())
     }
 }
 
 #[async_trait]
 impl Handler<ev::SocialInsuranceRegistered> for Progress {
-    async fn handle(&self, e: ev::SocialInsuranceRegistered, cx: Context<'_>) -> Result<(), HandlerError> {
+    async fn handle(
+        &self,
+        e: ev::SocialInsuranceRegistered,
+        cx: Context<'_>,
+    ) -> Result<(), HandlerError> {
         let result = map([
             ("social_security_number", e.social_security_number.clone()),
             ("insurances", e.insurances.join(",")),
             ("registered_at", e.registered_at.clone()),
             ("due_on", e.due_on.clone()),
         ]);
-        store::move_item(cx.tx, &e.case_id, Item::SocialInsurance, ItemStatus::Completed, &result, "social_insurance_registered", "")
-            .await?;
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::SocialInsurance,
+            ItemStatus::Completed,
+            &result,
+            "social_insurance_registered",
+            "",
+        )
+        .await?;
         Ok(())
     }
 }
@@ -70,8 +125,20 @@ impl Handler<ev::SocialInsuranceRegistered> for Progress {
 #[async_trait]
 impl Handler<ev::TitleReviewQueued> for Progress {
     async fn handle(&self, e: ev::TitleReviewQueued, cx: Context<'_>) -> Result<(), HandlerError> {
-        let result = map([("eligible_on", e.eligible_on.clone()), ("queue", "waiting_for_eligibility".into())]);
-        store::move_item(cx.tx, &e.case_id, Item::TitleReview, ItemStatus::Pending, &result, "title_review_queued", &e.eligible_on).await?;
+        let result = map([
+            ("eligible_on", e.eligible_on.clone()),
+            ("queue", "waiting_for_eligibility".into()),
+        ]);
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::TitleReview,
+            ItemStatus::Pending,
+            &result,
+            "title_review_queued",
+            &e.eligible_on,
+        )
+        .await?;
         // The item may already be pending (handed over); record the eligibility anyway.
         store::merge_result(cx.tx, &e.case_id, Item::TitleReview, &result).await?;
         Ok(())
@@ -80,9 +147,26 @@ impl Handler<ev::TitleReviewQueued> for Progress {
 
 #[async_trait]
 impl Handler<ev::ResidenceCaseOpened> for Progress {
-    async fn handle(&self, e: ev::ResidenceCaseOpened, cx: Context<'_>) -> Result<(), HandlerError> {
-        let result = map([("residence_case_id", e.residence_case_id.clone()), ("waiting_for", "applicant".into()), ("opened_at", e.opened_at.clone())]);
-        store::move_item(cx.tx, &e.case_id, Item::ResidencePermit, ItemStatus::Pending, &result, "residence_case_opened", "").await?;
+    async fn handle(
+        &self,
+        e: ev::ResidenceCaseOpened,
+        cx: Context<'_>,
+    ) -> Result<(), HandlerError> {
+        let result = map([
+            ("residence_case_id", e.residence_case_id.clone()),
+            ("waiting_for", "applicant".into()),
+            ("opened_at", e.opened_at.clone()),
+        ]);
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::ResidencePermit,
+            ItemStatus::Pending,
+            &result,
+            "residence_case_opened",
+            "",
+        )
+        .await?;
         store::merge_result(cx.tx, &e.case_id, Item::ResidencePermit, &result).await?;
         Ok(())
     }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use domain::intake::{
-    ApplicantInput, EmployerInput, MaterialRefInput, NewCase, PositionInput, ProfileInput, SubmissionInput,
+    ApplicantInput, EmployerInput, MaterialRefInput, NewCase, PositionInput, ProfileInput,
+    SubmissionInput,
 };
 use onething_proto::common as pbc;
 use onething_proto::onething::servicecenter::v1 as pb;
@@ -16,8 +17,8 @@ use tracing::instrument;
 use crate::cases::{self, Submitted};
 use std::sync::Arc;
 
-use domain::conditions::Rules;
 use crate::store::CaseView;
+use domain::conditions::Rules;
 
 pub struct ServiceCenter {
     pub base: Base,
@@ -63,14 +64,25 @@ pub fn submission_input(r: &pb::SubmitCaseRequest) -> SubmissionInput {
             education: opt(&f.education),
             vocational: opt(&f.vocational),
             work_experience_years: r.profile.as_ref().map(|p| p.work_experience_years),
-            months_in_china_per_year: r.profile.as_ref().map(|p| p.months_in_china_per_year as i64),
+            months_in_china_per_year: r
+                .profile
+                .as_ref()
+                .map(|p| p.months_in_china_per_year as i64),
             chinese: opt(&f.chinese),
             extras: f.extras.clone(),
             local_bonus: r.profile.as_ref().map(|p| p.local_bonus as i64),
             direct_qualification: f.direct_qualification.clone().filter(|s| !s.is_empty()),
         },
         items: r.items.clone(),
-        materials: r.materials.iter().map(|m| MaterialRefInput { kind: opt(&m.kind), id: opt(&m.id), ..Default::default() }).collect(),
+        materials: r
+            .materials
+            .iter()
+            .map(|m| MaterialRefInput {
+                kind: opt(&m.kind),
+                id: opt(&m.id),
+                ..Default::default()
+            })
+            .collect(),
         category: opt(&r.category),
     }
 }
@@ -116,7 +128,11 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
         category: c.category.clone(),
         submitted_at: platform::time::rfc3339(c.submitted_at),
         accepted_on: c.accepted_on.clone(),
-        due: Some(pb::Due { committed: c.due_committed.clone(), statutory: c.due_statutory.clone(), estimated: c.due_estimated != 0 }),
+        due: Some(pb::Due {
+            committed: c.due_committed.clone(),
+            statutory: c.due_statutory.clone(),
+            estimated: c.due_estimated != 0,
+        }),
         items: v
             .items
             .iter()
@@ -124,15 +140,28 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
                 item: i.item.clone(),
                 department: i.department.clone(),
                 status: i.status.clone(),
-                result: serde_json::from_str::<BTreeMap<String, String>>(&i.result).unwrap_or_default().into_iter().collect(),
+                result: serde_json::from_str::<BTreeMap<String, String>>(&i.result)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
                 updated_at: platform::time::rfc3339(i.updated_at),
             })
             .collect(),
-        notices: v.timeline.iter().filter(|t| t.event == "permit_refused").map(|t| t.detail.clone()).collect(),
+        notices: v
+            .timeline
+            .iter()
+            .filter(|t| t.event == "permit_refused")
+            .map(|t| t.detail.clone())
+            .collect(),
         timeline: v
             .timeline
             .iter()
-            .map(|t| pb::TimelineEntry { at: platform::time::rfc3339(t.at), event: t.event.clone(), item: t.item.clone(), detail: t.detail.clone() })
+            .map(|t| pb::TimelineEntry {
+                at: platform::time::rfc3339(t.at),
+                event: t.event.clone(),
+                item: t.item.clone(),
+                detail: t.detail.clone(),
+            })
             .collect(),
         employer_credit_code: c.employer_credit_code.clone(),
         employer_name: c.employer_name.clone(),
@@ -142,15 +171,32 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
 #[tonic::async_trait]
 impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
     #[instrument(skip_all, name = "SubmitCase")]
-    async fn submit_case(&self, request: Request<pb::SubmitCaseRequest>) -> Result<Response<pb::SubmitCaseResponse>, Status> {
+    async fn submit_case(
+        &self,
+        request: Request<pb::SubmitCaseRequest>,
+    ) -> Result<Response<pb::SubmitCaseResponse>, Status> {
         continue_trace(&request);
         let key = idempotency_key(&request);
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         // The fingerprint of the request for idempotency: its body without the caller.
-        let fingerprint = pb::SubmitCaseRequest { actor: None, validate_only: false, ..req.clone() }.encode_to_vec();
+        let fingerprint = pb::SubmitCaseRequest {
+            actor: None,
+            validate_only: false,
+            ..req.clone()
+        }
+        .encode_to_vec();
         let input = submission_input(&req);
-        let out = cases::submit(&self.base, &self.rules, &actor, &input, &fingerprint, key.as_deref(), req.validate_only).await?;
+        let out = cases::submit(
+            &self.base,
+            &self.rules,
+            &actor,
+            &input,
+            &fingerprint,
+            key.as_deref(),
+            req.validate_only,
+        )
+        .await?;
         let (case, replayed) = match out {
             Submitted::Created(v) => {
                 tracing::info!(case_id = %v.case.id, case_no = %v.case.case_no, category = %v.case.category, "case accepted");
@@ -163,20 +209,30 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
     }
 
     #[instrument(skip_all, name = "GetCase")]
-    async fn get_case(&self, request: Request<pb::GetCaseRequest>) -> Result<Response<pb::GetCaseResponse>, Status> {
+    async fn get_case(
+        &self,
+        request: Request<pb::GetCaseRequest>,
+    ) -> Result<Response<pb::GetCaseResponse>, Status> {
         continue_trace(&request);
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         let view = cases::get(&self.base, &actor, &req.id).await?;
-        Ok(Response::new(pb::GetCaseResponse { case: Some(case_pb(&view)) }))
+        Ok(Response::new(pb::GetCaseResponse {
+            case: Some(case_pb(&view)),
+        }))
     }
 
     #[instrument(skip_all, name = "ListCases")]
-    async fn list_cases(&self, request: Request<pb::ListCasesRequest>) -> Result<Response<pb::ListCasesResponse>, Status> {
+    async fn list_cases(
+        &self,
+        request: Request<pb::ListCasesRequest>,
+    ) -> Result<Response<pb::ListCasesResponse>, Status> {
         continue_trace(&request);
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         let views = cases::list(&self.base, &actor, &req.status, &req.department).await?;
-        Ok(Response::new(pb::ListCasesResponse { cases: views.iter().map(case_pb).collect() }))
+        Ok(Response::new(pb::ListCasesResponse {
+            cases: views.iter().map(case_pb).collect(),
+        }))
     }
 }

@@ -19,8 +19,13 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
     let mut rules = domain::conditions::Rules::gansu();
     rules.province.deadlines.value.committed_working_days = config.committed_working_days;
     rules.province.deadlines.value.statutory_working_days = config.statutory_working_days;
-    let routes = routes.add_service(ServiceCenterServiceServer::new(ServiceCenter { base: base.clone(), rules: std::sync::Arc::new(rules) }));
-    reporter.set_serving::<ServiceCenterServiceServer<ServiceCenter>>().await;
+    let routes = routes.add_service(ServiceCenterServiceServer::new(ServiceCenter {
+        base: base.clone(),
+        rules: std::sync::Arc::new(rules),
+    }));
+    reporter
+        .set_serving::<ServiceCenterServiceServer<ServiceCenter>>()
+        .await;
     let consumer = base
         .consumer()
         .on::<onething_proto::events::PermitApplicationOpened, _>(Progress)

@@ -65,7 +65,11 @@ pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Er
     Ok(format!("GS-{day}-{value:06}"))
 }
 
-pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) -> Result<(), sqlx::Error> {
+pub async fn insert_case(
+    tx: &mut Tx<'_>,
+    row: &CaseRow,
+    submission_json: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cases (id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
          accepted_on, due_committed, due_statutory, due_estimated, submission, updated_at) \
@@ -90,7 +94,13 @@ pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) 
     Ok(())
 }
 
-pub async fn insert_item(tx: &mut Tx<'_>, case_id: &str, item: Item, department: &str, status: ItemStatus) -> Result<(), sqlx::Error> {
+pub async fn insert_item(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    item: Item,
+    department: &str,
+    status: ItemStatus,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO case_items (case_id, item, department, status, result, updated_at) VALUES ($1, $2, $3, $4, '{}', $5)")
         .bind(case_id)
         .bind(item.as_str())
@@ -102,7 +112,12 @@ pub async fn insert_item(tx: &mut Tx<'_>, case_id: &str, item: Item, department:
     Ok(())
 }
 
-pub async fn insert_material(tx: &mut Tx<'_>, case_id: &str, kind: &str, id: &str) -> Result<(), sqlx::Error> {
+pub async fn insert_material(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    kind: &str,
+    id: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO case_materials (case_id, kind, material_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(case_id)
         .bind(kind)
@@ -112,7 +127,13 @@ pub async fn insert_material(tx: &mut Tx<'_>, case_id: &str, kind: &str, id: &st
     Ok(())
 }
 
-pub async fn add_timeline(tx: &mut Tx<'_>, case_id: &str, event: &str, item: &str, detail: &str) -> Result<(), sqlx::Error> {
+pub async fn add_timeline(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    event: &str,
+    item: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO case_timeline (id, case_id, at, event, item, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(case_id)
@@ -136,11 +157,12 @@ pub async fn move_item(
     event: &str,
     detail: &str,
 ) -> Result<bool, sqlx::Error> {
-    let current: Option<(String, String)> = sqlx::query_as("SELECT status, result FROM case_items WHERE case_id = $1 AND item = $2")
-        .bind(case_id)
-        .bind(item.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
+    let current: Option<(String, String)> =
+        sqlx::query_as("SELECT status, result FROM case_items WHERE case_id = $1 AND item = $2")
+            .bind(case_id)
+            .bind(item.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some((status, old_result)) = current else {
         return Ok(false);
     };
@@ -148,7 +170,8 @@ pub async fn move_item(
     if !progress::may_move(from, to) {
         return Ok(false);
     }
-    let mut merged: BTreeMap<String, String> = serde_json::from_str(&old_result).unwrap_or_default();
+    let mut merged: BTreeMap<String, String> =
+        serde_json::from_str(&old_result).unwrap_or_default();
     merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
     sqlx::query("UPDATE case_items SET status = $1, result = $2, updated_at = $3 WHERE case_id = $4 AND item = $5")
         .bind(to.as_str())
@@ -164,12 +187,18 @@ pub async fn move_item(
 }
 
 /// Merges `result` into an item's result without changing its status.
-pub async fn merge_result(tx: &mut Tx<'_>, case_id: &str, item: Item, result: &BTreeMap<String, String>) -> Result<(), sqlx::Error> {
-    let current: Option<(String,)> = sqlx::query_as("SELECT result FROM case_items WHERE case_id = $1 AND item = $2")
-        .bind(case_id)
-        .bind(item.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
+pub async fn merge_result(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    item: Item,
+    result: &BTreeMap<String, String>,
+) -> Result<(), sqlx::Error> {
+    let current: Option<(String,)> =
+        sqlx::query_as("SELECT result FROM case_items WHERE case_id = $1 AND item = $2")
+            .bind(case_id)
+            .bind(item.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some((old,)) = current else { return Ok(()) };
     let mut merged: BTreeMap<String, String> = serde_json::from_str(&old).unwrap_or_default();
     merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -183,12 +212,15 @@ pub async fn merge_result(tx: &mut Tx<'_>, case_id: &str, item: Item, result: &B
 }
 
 async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT item, status FROM case_items WHERE case_id = $1")
-        .bind(case_id)
-        .fetch_all(&mut **tx)
-        .await?;
-    let items: Vec<(Item, ItemStatus)> =
-        rows.iter().filter_map(|(i, s)| Some((i.parse().ok()?, s.parse().ok()?))).collect();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT item, status FROM case_items WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let items: Vec<(Item, ItemStatus)> = rows
+        .iter()
+        .filter_map(|(i, s)| Some((i.parse().ok()?, s.parse().ok()?)))
+        .collect();
     sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(progress::case_status(&items).as_str())
         .bind(now_ms())
@@ -199,10 +231,12 @@ async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx:
 }
 
 pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
-    let case: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+    let case: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
     let Some(case) = case else { return Ok(None) };
     let items: Vec<ItemRow> = sqlx::query_as(
         "SELECT case_id, item, department, status, result, updated_at FROM case_items WHERE case_id = $1",
@@ -212,12 +246,17 @@ pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::E
     .await?;
     let mut items = items;
     items.sort_by_key(|i| i.item.parse::<Item>().ok());
-    let timeline: Vec<TimelineRow> =
-        sqlx::query_as("SELECT at, event, item, detail FROM case_timeline WHERE case_id = $1 ORDER BY at, id")
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
-    Ok(Some(CaseView { case, items, timeline }))
+    let timeline: Vec<TimelineRow> = sqlx::query_as(
+        "SELECT at, event, item, detail FROM case_timeline WHERE case_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(CaseView {
+        case,
+        items,
+        timeline,
+    }))
 }
 
 /// Filters of the case list; `None` means any.
@@ -251,15 +290,27 @@ pub async fn list_cases(pool: &Pool, f: &ListFilter) -> Result<Vec<CaseView>, sq
 }
 
 /// The case created earlier under `(caller, key)`, with the hash of its request.
-pub async fn idempotent_case(pool: &Pool, caller: &str, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT request_hash, response_ref FROM idempotency WHERE caller = $1 AND idem_key = $2")
-        .bind(caller)
-        .bind(key)
-        .fetch_optional(pool)
-        .await
+pub async fn idempotent_case(
+    pool: &Pool,
+    caller: &str,
+    key: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT request_hash, response_ref FROM idempotency WHERE caller = $1 AND idem_key = $2",
+    )
+    .bind(caller)
+    .bind(key)
+    .fetch_optional(pool)
+    .await
 }
 
-pub async fn remember_idempotency(tx: &mut Tx<'_>, caller: &str, key: &str, hash: &str, case_id: &str) -> Result<(), sqlx::Error> {
+pub async fn remember_idempotency(
+    tx: &mut Tx<'_>,
+    caller: &str,
+    key: &str,
+    hash: &str,
+    case_id: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO idempotency (caller, idem_key, request_hash, response_ref, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(caller)
         .bind(key)

@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer as _, StreamConsumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Header, Headers, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tracing::{Instrument, debug, error, info_span, warn};
@@ -73,7 +74,8 @@ struct Typed<E, H>(H, PhantomData<fn() -> E>);
 #[async_trait]
 impl<E: Event, H: Handler<E>> ErasedHandler for Typed<E, H> {
     async fn handle(&self, payload: &[u8], cx: Context<'_>) -> Result<(), HandlerError> {
-        let event = E::decode(payload).map_err(|e| HandlerError::Reject(anyhow::anyhow!("undecodable {}: {e}", E::TYPE)))?;
+        let event = E::decode(payload)
+            .map_err(|e| HandlerError::Reject(anyhow::anyhow!("undecodable {}: {e}", E::TYPE)))?;
         self.0.handle(event, cx).await
     }
 }
@@ -95,12 +97,26 @@ enum Outcome {
 
 impl Consumer {
     /// `group` is the consumer group id and the inbox's consumer name.
-    pub fn new(group: &str, db: Db, outbox: Outbox, kafka: KafkaSettings, settings: ConsumerSettings) -> Consumer {
-        Consumer { group: group.into(), db, outbox, kafka, settings, handlers: HashMap::new() }
+    pub fn new(
+        group: &str,
+        db: Db,
+        outbox: Outbox,
+        kafka: KafkaSettings,
+        settings: ConsumerSettings,
+    ) -> Consumer {
+        Consumer {
+            group: group.into(),
+            db,
+            outbox,
+            kafka,
+            settings,
+            handlers: HashMap::new(),
+        }
     }
 
     pub fn on<E: Event, H: Handler<E>>(mut self, handler: H) -> Self {
-        self.handlers.insert(E::TOPIC, Box::new(Typed::<E, H>(handler, PhantomData)));
+        self.handlers
+            .insert(E::TOPIC, Box::new(Typed::<E, H>(handler, PhantomData)));
         self
     }
 
@@ -111,42 +127,87 @@ impl Consumer {
     }
 
     /// Consumes until shutdown.
+    ///
+    /// When the connection to the broker breaks, the librdkafka consumer is dropped and a
+    /// new one is made once the broker answers again: a broker that comes back empty (a
+    /// restarted memory-backed broker) would otherwise be asked for topic ids it no longer
+    /// knows, and librdkafka 2.12 crashes on its leader-discovery reply. Offsets are
+    /// committed only after processing, so nothing is skipped by the switch.
     pub async fn run(self, shutdown: Shutdown) -> anyhow::Result<()> {
-        let consumer: StreamConsumer = kafka::consumer(&self.kafka, &self.group)?;
-        let topics = self.topics();
-        let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
-        consumer.subscribe(&refs)?;
         let dlq = kafka::producer(&self.kafka, &format!("{}-dlq", self.group))?;
         let this = Arc::new(self);
-        loop {
-            let msg = tokio::select! {
-                _ = shutdown.clone().triggered() => break,
-                msg = consumer.recv() => msg,
-            };
-            let msg = match msg {
-                Ok(m) => m,
-                Err(e) => {
-                    // Missing topics and broker restarts surface here; librdkafka recovers.
-                    debug!(group = %this.group, error = %e, "consumer error");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    continue;
-                }
-            };
-            if !this.process(&msg, &dlq, &shutdown).await {
-                break; // shutting down in the middle of retries: the offset stays uncommitted
+        let topics = this.topics();
+        let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+        while !shutdown.is_triggered() {
+            let consumer: StreamConsumer = kafka::consumer(&this.kafka, &this.group)?;
+            consumer.subscribe(&refs)?;
+            if !this.consume(&consumer, &dlq, &shutdown).await {
+                break;
             }
-            if let Err(e) = consumer.commit_message(&msg, CommitMode::Async) {
-                warn!(group = %this.group, error = %e, "offset commit failed; the message may be redelivered");
+            drop(consumer);
+            warn!(group = %this.group, "all brokers down; the consumer restarts when the broker answers");
+            while !kafka::broker_reachable(&this.kafka, Duration::from_secs(1)).await {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {},
+                    _ = shutdown.clone().triggered() => return Ok(()),
+                }
             }
         }
         Ok(())
     }
 
+    /// Returns false on shutdown, true when the consumer must be rebuilt.
+    async fn consume(
+        &self,
+        consumer: &StreamConsumer,
+        dlq: &FutureProducer,
+        shutdown: &Shutdown,
+    ) -> bool {
+        loop {
+            let msg = tokio::select! {
+                _ = shutdown.clone().triggered() => return false,
+                msg = consumer.recv() => msg,
+            };
+            let msg = match msg {
+                Ok(m) => m,
+                Err(KafkaError::MessageConsumption(
+                    RDKafkaErrorCode::AllBrokersDown | RDKafkaErrorCode::BrokerTransportFailure,
+                )) => {
+                    return true;
+                }
+                Err(e) => {
+                    // Missing topics surface here until they are created; librdkafka recovers.
+                    debug!(group = %self.group, error = %e, "consumer error");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
+            if !self.process(&msg, dlq, shutdown).await {
+                return false; // shutting down in the middle of retries: the offset stays uncommitted
+            }
+            if let Err(e) = consumer.commit_message(&msg, CommitMode::Async) {
+                warn!(group = %self.group, error = %e, "offset commit failed; the message may be redelivered");
+            }
+        }
+    }
+
     /// Returns false only when shutdown interrupted the processing.
-    async fn process(&self, msg: &BorrowedMessage<'_>, dlq: &FutureProducer, shutdown: &Shutdown) -> bool {
+    async fn process(
+        &self,
+        msg: &BorrowedMessage<'_>,
+        dlq: &FutureProducer,
+        shutdown: &Shutdown,
+    ) -> bool {
         let topic = msg.topic();
         let Some(meta) = EventMeta::from_headers(msg.headers()) else {
-            return self.dead_letter(msg, "missing CloudEvents headers (ce_id, ce_type)", dlq, shutdown).await;
+            return self
+                .dead_letter(
+                    msg,
+                    "missing CloudEvents headers (ce_id, ce_type)",
+                    dlq,
+                    shutdown,
+                )
+                .await;
         };
         let span = info_span!("process", otel.name = format!("{topic} process"), otel.kind = "consumer",
             messaging.system = "kafka", messaging.destination.name = %topic,
@@ -165,7 +226,10 @@ impl Consumer {
             .with_jitter()
             .build();
         loop {
-            let result = self.apply(handler.as_ref(), topic, payload, &meta).instrument(span.clone()).await;
+            let result = self
+                .apply(handler.as_ref(), topic, payload, &meta)
+                .instrument(span.clone())
+                .await;
             match result {
                 Ok(Outcome::Applied) => {
                     self.outbox.wake();
@@ -176,7 +240,9 @@ impl Consumer {
                     return true;
                 }
                 Err(HandlerError::Reject(e)) => {
-                    return self.dead_letter(msg, &format!("{e:#}"), dlq, shutdown).await;
+                    return self
+                        .dead_letter(msg, &format!("{e:#}"), dlq, shutdown)
+                        .await;
                 }
                 Err(HandlerError::Retry(e)) => match backoff.next() {
                     Some(delay) => {
@@ -186,13 +252,23 @@ impl Consumer {
                             _ = shutdown.clone().triggered() => return false,
                         }
                     }
-                    None => return self.dead_letter(msg, &format!("{e:#}"), dlq, shutdown).await,
+                    None => {
+                        return self
+                            .dead_letter(msg, &format!("{e:#}"), dlq, shutdown)
+                            .await;
+                    }
                 },
             }
         }
     }
 
-    async fn apply(&self, handler: &dyn ErasedHandler, topic: &str, payload: &[u8], meta: &EventMeta) -> Result<Outcome, HandlerError> {
+    async fn apply(
+        &self,
+        handler: &dyn ErasedHandler,
+        topic: &str,
+        payload: &[u8],
+        meta: &EventMeta,
+    ) -> Result<Outcome, HandlerError> {
         let mut tx = self.db.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO processed_events (consumer, event_id, topic, processed_at) VALUES ($1, $2, $3, $4) \
@@ -209,13 +285,28 @@ impl Consumer {
             tx.rollback().await?;
             return Ok(Outcome::Duplicate);
         }
-        handler.handle(payload, Context { tx: &mut tx, meta, outbox: &self.outbox }).await?;
+        handler
+            .handle(
+                payload,
+                Context {
+                    tx: &mut tx,
+                    meta,
+                    outbox: &self.outbox,
+                },
+            )
+            .await?;
         tx.commit().await?;
         Ok(Outcome::Applied)
     }
 
     /// Sends the message to `<topic>.dlq`, retrying until it is accepted (never drops it).
-    async fn dead_letter(&self, msg: &BorrowedMessage<'_>, reason: &str, dlq: &FutureProducer, shutdown: &Shutdown) -> bool {
+    async fn dead_letter(
+        &self,
+        msg: &BorrowedMessage<'_>,
+        reason: &str,
+        dlq: &FutureProducer,
+        shutdown: &Shutdown,
+    ) -> bool {
         let topic = dlq_topic(msg.topic());
         error!(group = %self.group, topic = %msg.topic(), offset = msg.offset(), reason, "message sent to the dead-letter topic");
         let _ = kafka::ensure_topics(&self.kafka, std::slice::from_ref(&topic)).await;
@@ -223,13 +314,25 @@ impl Consumer {
             let mut headers = OwnedHeaders::new();
             if let Some(h) = msg.headers() {
                 for header in h.iter() {
-                    headers = headers.insert(Header { key: header.key, value: header.value });
+                    headers = headers.insert(Header {
+                        key: header.key,
+                        value: header.value,
+                    });
                 }
             }
             let headers = headers
-                .insert(Header { key: "dlq_error", value: Some(reason) })
-                .insert(Header { key: "dlq_consumer", value: Some(self.group.as_str()) })
-                .insert(Header { key: "dlq_original_offset", value: Some(&msg.offset().to_string()) });
+                .insert(Header {
+                    key: "dlq_error",
+                    value: Some(reason),
+                })
+                .insert(Header {
+                    key: "dlq_consumer",
+                    value: Some(self.group.as_str()),
+                })
+                .insert(Header {
+                    key: "dlq_original_offset",
+                    value: Some(&msg.offset().to_string()),
+                });
             let mut record = FutureRecord::to(&topic).headers(headers);
             if let Some(k) = msg.key() {
                 record = record.key(k);

@@ -24,6 +24,9 @@ pub async fn issue(State(state): State<AppState>, body: Bytes) -> Result<Json<Va
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    let token = state.keys.issue(&role, &subject, &department).map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))?;
+    let token = state
+        .keys
+        .issue(&role, &subject, &department)
+        .map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))?;
     Ok(Json(json!({"token": token})))
 }

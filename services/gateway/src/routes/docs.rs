@@ -6,7 +6,10 @@ use axum::response::{Html, IntoResponse};
 use crate::problem::Problem;
 
 pub async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], include_str!("../../openapi.json"))
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../../openapi.json"),
+    )
 }
 
 pub async fn index() -> Html<&'static str> {

@@ -14,7 +14,11 @@ use platform::grpc::Actor;
 use crate::startup::AppState;
 
 pub fn actor_pb(a: &Actor) -> pbc::Actor {
-    pbc::Actor { role: a.role.clone(), subject: a.subject.clone(), department: a.department.clone() }
+    pbc::Actor {
+        role: a.role.clone(),
+        subject: a.subject.clone(),
+        department: a.department.clone(),
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -26,7 +30,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dev/tokens", post(dev::issue))
         .route("/api/v1/cases", post(cases::submit).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::get))
-        .route("/api/v1/work-permits/{case_id}/decision", post(work_permits::decide))
+        .route(
+            "/api/v1/work-permits/{case_id}/decision",
+            post(work_permits::decide),
+        )
         .fallback(docs::not_found)
         .with_state(state)
 }
