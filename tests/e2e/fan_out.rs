@@ -5,12 +5,7 @@ use serde_json::json;
 
 use crate::{CONVERGE, submitted_in_review};
 
-const ALL_ITEMS: [&str; 4] = [
-    "work_permit",
-    "social_insurance",
-    "title_review",
-    "residence_permit",
-];
+const ALL_ITEMS: [&str; 4] = ["work_permit", "social_insurance", "title_review", "residence_permit"];
 
 fn downstream_done(c: &serde_json::Value) -> bool {
     item_status(c, "social_insurance") == "completed"
@@ -20,72 +15,34 @@ fn downstream_done(c: &serde_json::Value) -> bool {
 }
 
 async fn approved_permit_registers_everything_once(db: DbKind) {
-    let stack = Stack::start(StackOptions {
-        db,
-        ..Default::default()
-    })
-    .await;
+    let stack = Stack::start(StackOptions { db, ..Default::default() }).await;
     let (employer, id, case) = submitted_in_review(&stack, 1, "B", &ALL_ITEMS).await;
     assert_eq!(case["category"], "B");
     assert!(case["case_no"].as_str().unwrap().starts_with("GS-"));
-    assert!(
-        case["due"]["committed"].as_str().unwrap() < case["due"]["statutory"].as_str().unwrap()
-    );
+    assert!(case["due"]["committed"].as_str().unwrap() < case["due"]["statutory"].as_str().unwrap());
     assert_eq!(item(&case, "work_permit")["department"], "science-tech");
     assert_eq!(item_status(&case, "social_insurance"), "not_started");
 
     let reviewer = stack.token("reviewer", "alice", "science-tech").await;
     let (status, permit) = stack
-        .post(
-            &format!("/api/v1/work-permits/{id}/decision"),
-            Some(&reviewer),
-            &json!({"decision": "approve"}),
-        )
+        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
         .await;
     assert_eq!(status, 200, "{permit:#}");
     assert_eq!(permit["status"], "approved");
     let number = permit["permit_number"].as_str().unwrap().to_string();
     assert!(number.starts_with("62B"), "{number}");
 
-    let case = stack
-        .wait_case(&employer, &id, CONVERGE, downstream_done)
-        .await;
-    let items: Vec<&str> = case["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["item"].as_str().unwrap())
-        .collect();
+    let case = stack.wait_case(&employer, &id, CONVERGE, downstream_done).await;
+    let items: Vec<&str> = case["items"].as_array().unwrap().iter().map(|i| i["item"].as_str().unwrap()).collect();
     assert_eq!(items, ALL_ITEMS);
-    assert_eq!(
-        item(&case, "work_permit")["result"]["permit_number"],
-        number.as_str()
-    );
+    assert_eq!(item(&case, "work_permit")["result"]["permit_number"], number.as_str());
     assert_eq!(item(&case, "social_insurance")["department"], "hrss");
-    assert!(
-        item(&case, "social_insurance")["result"]["social_security_number"]
-            .as_str()
-            .unwrap()
-            .starts_with("F62")
-    );
-    assert_eq!(
-        item(&case, "residence_permit")["department"],
-        "public-security"
-    );
+    assert!(item(&case, "social_insurance")["result"]["social_security_number"].as_str().unwrap().starts_with("F62"));
+    assert_eq!(item(&case, "residence_permit")["department"], "public-security");
     assert_eq!(case["status"], "in_progress");
 
-    assert_eq!(
-        stack
-            .count("hrss", "SELECT COUNT(*) FROM si_registrations")
-            .await,
-        1
-    );
-    assert_eq!(
-        stack
-            .count("public-security", "SELECT COUNT(*) FROM residence_cases")
-            .await,
-        1
-    );
+    assert_eq!(stack.count("hrss", "SELECT COUNT(*) FROM si_registrations").await, 1);
+    assert_eq!(stack.count("public-security", "SELECT COUNT(*) FROM residence_cases").await, 1);
 
     // A second decision on the decided permit is a conflict, and changes nothing.
     let (status, problem) = stack
@@ -115,16 +72,10 @@ async fn every_event_delivered_twice_changes_nothing() {
     let (employer, id, _) = submitted_in_review(&stack, 2, "A", &ALL_ITEMS).await;
     let reviewer = stack.token("reviewer", "alice", "science-tech").await;
     let (status, _) = stack
-        .post(
-            &format!("/api/v1/work-permits/{id}/decision"),
-            Some(&reviewer),
-            &json!({"decision": "approve"}),
-        )
+        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
         .await;
     assert_eq!(status, 200);
-    let before = stack
-        .wait_case(&employer, &id, CONVERGE, downstream_done)
-        .await;
+    let before = stack.wait_case(&employer, &id, CONVERGE, downstream_done).await;
 
     let topics = platform::events::ALL_TOPICS;
     let mut republished = 0;
@@ -144,78 +95,38 @@ async fn every_event_delivered_twice_changes_nothing() {
         stack.broker.wait_caught_up(group, topics, CONVERGE).await;
     }
 
-    assert_eq!(
-        stack
-            .count("hrss", "SELECT COUNT(*) FROM si_registrations")
-            .await,
-        1
-    );
-    assert_eq!(
-        stack.count("hrss", "SELECT COUNT(*) FROM si_persons").await,
-        1
-    );
-    assert_eq!(
-        stack
-            .count("public-security", "SELECT COUNT(*) FROM residence_cases")
-            .await,
-        1
-    );
-    assert_eq!(
-        stack
-            .count("science-tech", "SELECT COUNT(*) FROM permits")
-            .await,
-        1
-    );
-    assert_eq!(
-        stack
-            .count("service-center", "SELECT COUNT(*) FROM cases")
-            .await,
-        1
-    );
+    assert_eq!(stack.count("hrss", "SELECT COUNT(*) FROM si_registrations").await, 1);
+    assert_eq!(stack.count("hrss", "SELECT COUNT(*) FROM si_persons").await, 1);
+    assert_eq!(stack.count("public-security", "SELECT COUNT(*) FROM residence_cases").await, 1);
+    assert_eq!(stack.count("science-tech", "SELECT COUNT(*) FROM permits").await, 1);
+    assert_eq!(stack.count("service-center", "SELECT COUNT(*) FROM cases").await, 1);
     // Nothing new was published in reaction to the duplicates.
     // hrss reacted once: one registration event and one title-review event, no more.
     assert_eq!(stack.count("hrss", "SELECT COUNT(*) FROM outbox").await, 2);
     let after = stack.wait_case(&employer, &id, CONVERGE, |_| true).await;
     assert_eq!(after["items"], before["items"]);
-    assert_eq!(
-        after["timeline"].as_array().unwrap().len(),
-        before["timeline"].as_array().unwrap().len()
-    );
+    assert_eq!(after["timeline"].as_array().unwrap().len(), before["timeline"].as_array().unwrap().len());
     stack.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_fan_out_is_parallel_a_slow_hrss_does_not_delay_public_security() {
-    let stack = Stack::start(StackOptions {
-        hrss_delay_ms: 3000,
-        ..Default::default()
-    })
-    .await;
+    let stack = Stack::start(StackOptions { hrss_delay_ms: 3000, ..Default::default() }).await;
     let (employer, id, _) = submitted_in_review(&stack, 3, "B", &["social_insurance"]).await;
     let reviewer = stack.token("reviewer", "alice", "science-tech").await;
     let (status, _) = stack
-        .post(
-            &format!("/api/v1/work-permits/{id}/decision"),
-            Some(&reviewer),
-            &json!({"decision": "approve"}),
-        )
+        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
         .await;
     assert_eq!(status, 200);
     let opened = stack
-        .wait_case(&employer, &id, CONVERGE, |c| {
-            item(c, "residence_permit")["result"]["residence_case_id"].is_string()
-        })
+        .wait_case(&employer, &id, CONVERGE, |c| item(c, "residence_permit")["result"]["residence_case_id"].is_string())
         .await;
     assert_ne!(
         item_status(&opened, "social_insurance"),
         "completed",
         "the residence case opened while hrss was still busy"
     );
-    let done = stack
-        .wait_case(&employer, &id, CONVERGE, |c| {
-            item_status(c, "social_insurance") == "completed"
-        })
-        .await;
+    let done = stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "social_insurance") == "completed").await;
     let at = |event: &str| -> String {
         done["timeline"]
             .as_array()
@@ -225,10 +136,6 @@ async fn the_fan_out_is_parallel_a_slow_hrss_does_not_delay_public_security() {
             .map(|t| t["at"].as_str().unwrap().to_string())
             .unwrap_or_default()
     };
-    assert!(
-        at("residence_case_opened") < at("social_insurance_registered"),
-        "{:#}",
-        done["timeline"]
-    );
+    assert!(at("residence_case_opened") < at("social_insurance_registered"), "{:#}", done["timeline"]);
     stack.shutdown().await;
 }

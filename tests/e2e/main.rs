@@ -3,8 +3,10 @@
 
 mod bad_input;
 mod fan_out;
+mod materials;
 mod outage;
 mod refusal;
+mod rules;
 
 use std::time::Duration;
 
@@ -14,27 +16,12 @@ use serde_json::Value;
 pub const CONVERGE: Duration = Duration::from_secs(60);
 
 /// Submits a case as employer `n` and waits until its permit is in review.
-pub async fn submitted_in_review(
-    stack: &Stack,
-    n: u32,
-    category: &str,
-    items: &[&str],
-) -> (String, String, Value) {
+pub async fn submitted_in_review(stack: &Stack, n: u32, category: &str, items: &[&str]) -> (String, String, Value) {
     let code = credit_code(n);
     let employer = stack.token("employer", &code, "").await;
-    let (status, case) = stack
-        .post(
-            "/api/v1/cases",
-            Some(&employer),
-            &application(&code, category, items),
-        )
-        .await;
+    let (status, case) = stack.submit_case(&employer, application(&code, category, items)).await;
     assert_eq!(status, 201, "{case:#}");
     let id = case["id"].as_str().expect("case id").to_string();
-    let case = stack
-        .wait_case(&employer, &id, CONVERGE, |c| {
-            item_status(c, "work_permit") == "in_review"
-        })
-        .await;
+    let case = stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "work_permit") == "in_review").await;
     (employer, id, case)
 }

@@ -20,13 +20,7 @@ enum Outage {
 
 async fn a_decision_during_an_outage_is_delivered_afterwards(outage: Outage, employer_no: u32) {
     let mut stack = Stack::start(StackOptions::default()).await;
-    let (employer, id, _) = submitted_in_review(
-        &stack,
-        employer_no,
-        "C",
-        &["social_insurance", "title_review"],
-    )
-    .await;
+    let (employer, id, _) = submitted_in_review(&stack, employer_no, "C", &["social_insurance", "title_review"]).await;
 
     match outage {
         Outage::Restart => stack.broker.stop().await,
@@ -34,36 +28,18 @@ async fn a_decision_during_an_outage_is_delivered_afterwards(outage: Outage, emp
     }
     let reviewer = stack.token("reviewer", "bob", "hrss").await;
     let (status, permit) = stack
-        .post(
-            &format!("/api/v1/work-permits/{id}/decision"),
-            Some(&reviewer),
-            &json!({"decision": "approve"}),
-        )
+        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
         .await;
-    assert_eq!(
-        status, 200,
-        "the decision is stored even with the broker down: {permit:#}"
-    );
+    assert_eq!(status, 200, "the decision is stored even with the broker down: {permit:#}");
     assert!(permit["permit_number"].as_str().unwrap().starts_with("62C"));
     assert_eq!(
-        stack
-            .count(
-                "hrss",
-                "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL"
-            )
-            .await,
+        stack.count("hrss", "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").await,
         1,
         "the event waits in the outbox"
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let (_, case) = stack
-        .get(&format!("/api/v1/cases/{id}"), Some(&employer))
-        .await;
-    assert_eq!(
-        item_status(&case, "work_permit"),
-        "in_review",
-        "nobody heard of the approval yet"
-    );
+    let (_, case) = stack.get(&format!("/api/v1/cases/{id}"), Some(&employer)).await;
+    assert_eq!(item_status(&case, "work_permit"), "in_review", "nobody heard of the approval yet");
 
     match outage {
         Outage::Restart => stack.broker.restart().await,
@@ -78,27 +54,12 @@ async fn a_decision_during_an_outage_is_delivered_afterwards(outage: Outage, emp
         })
         .await;
     assert_eq!(item(&case, "work_permit")["department"], "hrss");
-    assert_eq!(
-        stack
-            .count("hrss", "SELECT COUNT(*) FROM si_registrations")
-            .await,
-        1
-    );
-    assert_eq!(
-        stack
-            .count("public-security", "SELECT COUNT(*) FROM residence_cases")
-            .await,
-        1
-    );
+    assert_eq!(stack.count("hrss", "SELECT COUNT(*) FROM si_registrations").await, 1);
+    assert_eq!(stack.count("public-security", "SELECT COUNT(*) FROM residence_cases").await, 1);
     // Every event of every service went out in the end.
     for service in e2e::stack::SERVICES {
         assert_eq!(
-            stack
-                .count(
-                    service,
-                    "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL"
-                )
-                .await,
+            stack.count(service, "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").await,
             0,
             "{service}"
         );

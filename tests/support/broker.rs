@@ -26,18 +26,12 @@ pub fn tansu_bin() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 impl Broker {
     pub async fn start() -> Broker {
-        let mut b = Broker {
-            port: free_port(),
-            child: None,
-        };
+        let mut b = Broker { port: free_port(), child: None };
         b.spawn().await;
         b
     }
@@ -48,11 +42,7 @@ impl Broker {
 
     async fn spawn(&mut self) {
         let bin = tansu_bin();
-        assert!(
-            bin.exists(),
-            "Tansu broker not found at {} (run `make tools` or set TANSU_BIN)",
-            bin.display()
-        );
+        assert!(bin.exists(), "Tansu broker not found at {} (run `make tools` or set TANSU_BIN)", bin.display());
         let url = format!("tcp://127.0.0.1:{}", self.port);
         let child = Command::new(bin)
             .args([
@@ -99,15 +89,8 @@ impl Broker {
     }
 
     fn signal(&self, sig: &str) {
-        let pid = self
-            .child
-            .as_ref()
-            .and_then(|c| c.id())
-            .expect("broker running");
-        let ok = std::process::Command::new("kill")
-            .args([sig, &pid.to_string()])
-            .status()
-            .is_ok_and(|s| s.success());
+        let pid = self.child.as_ref().and_then(|c| c.id()).expect("broker running");
+        let ok = std::process::Command::new("kill").args([sig, &pid.to_string()]).status().is_ok_and(|s| s.success());
         assert!(ok, "kill {sig} {pid}");
     }
 
@@ -133,20 +116,14 @@ impl Broker {
             if let Some(k) = &key {
                 rec = rec.key(k);
             }
-            producer
-                .send(rec, Duration::from_secs(5))
-                .await
-                .expect("republish");
+            producer.send(rec, Duration::from_secs(5)).await.expect("republish");
             n += 1;
         }
         n
     }
 
     #[allow(clippy::type_complexity)]
-    fn read_all(
-        &self,
-        topic: &str,
-    ) -> Vec<(Option<Vec<u8>>, Vec<u8>, rdkafka::message::OwnedHeaders)> {
+    fn read_all(&self, topic: &str) -> Vec<(Option<Vec<u8>>, Vec<u8>, rdkafka::message::OwnedHeaders)> {
         let consumer: BaseConsumer = self
             .client()
             .set("group.id", format!("e2e-reader-{}", uuid::Uuid::new_v4()))
@@ -155,14 +132,11 @@ impl Broker {
             .set("fetch.wait.max.ms", "5")
             .create()
             .expect("reader");
-        let md = consumer
-            .fetch_metadata(Some(topic), Duration::from_secs(5))
-            .expect("metadata");
+        let md = consumer.fetch_metadata(Some(topic), Duration::from_secs(5)).expect("metadata");
         let partitions = md.topics()[0].partitions().len() as i32;
         let mut tpl = TopicPartitionList::new();
         for p in 0..partitions {
-            tpl.add_partition_offset(topic, p, Offset::Beginning)
-                .expect("offset");
+            tpl.add_partition_offset(topic, p, Offset::Beginning).expect("offset");
         }
         consumer.assign(&tpl).expect("assign");
         let mut out = Vec::new();
@@ -172,11 +146,7 @@ impl Broker {
             match consumer.poll(Duration::from_millis(200)) {
                 Some(Ok(m)) => {
                     let headers = m.headers().map(|h| h.detach()).unwrap_or_default();
-                    out.push((
-                        m.key().map(<[u8]>::to_vec),
-                        m.payload().unwrap_or_default().to_vec(),
-                        headers,
-                    ));
+                    out.push((m.key().map(<[u8]>::to_vec), m.payload().unwrap_or_default().to_vec(), headers));
                 }
                 Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => eof += 1,
                 _ => {}
@@ -202,12 +172,8 @@ impl Broker {
     }
 
     fn lag(&self, group: &str, topics: &[&str]) -> i64 {
-        let consumer: BaseConsumer = self
-            .client()
-            .set("group.id", group)
-            .set("enable.auto.commit", "false")
-            .create()
-            .expect("lag reader");
+        let consumer: BaseConsumer =
+            self.client().set("group.id", group).set("enable.auto.commit", "false").create().expect("lag reader");
         let mut total = 0;
         for topic in topics {
             let Ok(md) = consumer.fetch_metadata(Some(topic), Duration::from_secs(5)) else {
@@ -222,9 +188,7 @@ impl Broker {
                 return i64::MAX;
             };
             for p in 0..partitions {
-                let (_, high) = consumer
-                    .fetch_watermarks(topic, p, Duration::from_secs(5))
-                    .unwrap_or((0, i64::MAX));
+                let (_, high) = consumer.fetch_watermarks(topic, p, Duration::from_secs(5)).unwrap_or((0, i64::MAX));
                 let done = match committed.find_partition(topic, p).map(|e| e.offset()) {
                     Some(Offset::Offset(o)) => o,
                     _ => 0,

@@ -23,20 +23,18 @@ pub struct StackOptions {
 
 impl Default for StackOptions {
     fn default() -> Self {
-        Self {
-            db: DbKind::Postgres,
-            hrss_delay_ms: 0,
-        }
+        Self { db: DbKind::Postgres, hrss_delay_ms: 0 }
     }
 }
 
 pub const SERVICES: [&str; 4] = ["service-center", "science-tech", "hrss", "public-security"];
+/// The smallest file that is recognisably a PDF.
+pub const SAMPLE_PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
 
 /// PostgreSQL server for tests; each test gets fresh databases on it.
 pub fn pg_admin_url() -> String {
-    std::env::var("TEST_DATABASE_ADMIN_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub struct Stack {
@@ -70,9 +68,8 @@ impl Stack {
         let mut tmp = None;
         match opts.db {
             DbKind::Postgres => {
-                let admin = AnyPool::connect(&pg_admin_url())
-                    .await
-                    .expect("PostgreSQL reachable (make test starts it)");
+                let admin =
+                    AnyPool::connect(&pg_admin_url()).await.expect("PostgreSQL reachable (make test starts it)");
                 for s in SERVICES {
                     let name = format!("e2e_{run}_{}", s.replace('-', "_"));
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
@@ -80,10 +77,7 @@ impl Stack {
                         .await
                         .expect("create database");
                     let base = pg_admin_url();
-                    let url = format!(
-                        "{}/{name}",
-                        &base[..base.rfind('/').expect("url has a path")]
-                    );
+                    let url = format!("{}/{name}", &base[..base.rfind('/').expect("url has a path")]);
                     db_urls.push((s, url));
                     pg_databases.push(name);
                 }
@@ -124,12 +118,7 @@ impl Stack {
     }
 
     pub fn db_url(&self, service: &str) -> &str {
-        &self
-            .db_urls
-            .iter()
-            .find(|(s, _)| *s == service)
-            .expect("known service")
-            .1
+        &self.db_urls.iter().find(|(s, _)| *s == service).expect("known service").1
     }
 
     async fn start_services(&mut self, opts: &StackOptions, group_suffix: &str) {
@@ -139,11 +128,9 @@ impl Stack {
         })
         .await
         .expect("service-center");
-        let st = science_tech::build(science_tech::Config {
-            platform: self.settings("science-tech", group_suffix),
-        })
-        .await
-        .expect("science-tech");
+        let st = science_tech::build(science_tech::Config { platform: self.settings("science-tech", group_suffix) })
+            .await
+            .expect("science-tech");
         let hr = hrss::build(hrss::Config {
             platform: self.settings("hrss", group_suffix),
             permit_approved_delay_ms: opts.hrss_delay_ms,
@@ -164,11 +151,7 @@ impl Stack {
                 hrss: url(&hr),
                 public_security: url(&ps),
             },
-            auth: gateway::config::AuthSettings {
-                jwt_secret: JWT_SECRET.into(),
-                dev_mode: true,
-                token_ttl_secs: 3600,
-            },
+            auth: gateway::config::AuthSettings { jwt_secret: JWT_SECRET.into(), dev_mode: true, token_ttl_secs: 3600 },
             ..Default::default()
         })
         .await
@@ -179,37 +162,27 @@ impl Stack {
     }
 
     pub async fn pool(&self, service: &str) -> AnyPool {
-        AnyPool::connect(self.db_url(service))
-            .await
-            .expect("connect to a service database")
+        AnyPool::connect(self.db_url(service)).await.expect("connect to a service database")
     }
 
     /// `SELECT COUNT(*)` in a service's database.
     pub async fn count(&self, service: &str, sql: &str) -> i64 {
         let pool = self.pool(service).await;
-        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&pool)
-            .await
-            .expect("count");
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.expect("count");
         pool.close().await;
         n
     }
 
     pub async fn token(&self, role: &str, subject: &str, department: &str) -> String {
         let r = self
-            .post(
-                "/api/v1/dev/tokens",
-                None,
-                &json!({"role": role, "subject": subject, "department": department}),
-            )
+            .post("/api/v1/dev/tokens", None, &json!({"role": role, "subject": subject, "department": department}))
             .await;
         assert_eq!(r.0, 200, "token: {}", r.1);
         r.1["token"].as_str().expect("token").to_string()
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-        self.post_raw(path, token, serde_json::to_vec(body).expect("json"), &[])
-            .await
+        self.post_raw(path, token, serde_json::to_vec(body).expect("json"), &[]).await
     }
 
     pub async fn post_raw(
@@ -219,11 +192,8 @@ impl Stack {
         body: Vec<u8>,
         headers: &[(&str, &str)],
     ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .post(format!("{}{path}", self.base_url))
-            .header("content-type", "application/json")
-            .body(body);
+        let mut req =
+            self.http.post(format!("{}{path}", self.base_url)).header("content-type", "application/json").body(body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -232,20 +202,41 @@ impl Stack {
         }
         let resp = req.send().await.expect("gateway reachable");
         let status = resp.status().as_u16();
-        let ct = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         if status >= 400 {
-            assert_eq!(
-                ct, "application/problem+json",
-                "errors are problem+json: {status} {body}"
-            );
+            assert_eq!(ct, "application/problem+json", "errors are problem+json: {status} {body}");
         }
         (status, body)
+    }
+
+    /// Uploads one file as employer `token`; returns (status, body).
+    pub async fn upload(&self, token: &str, kind: &str, content_type: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/materials?kind={kind}", self.base_url))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("gateway reachable");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Uploads a small PDF for every material the application lists, puts the real ids
+    /// in, and submits the case: what an employer's browser does.
+    pub async fn submit_case(&self, token: &str, mut body: Value) -> (u16, Value) {
+        if let Some(materials) = body["materials"].as_array_mut() {
+            for m in materials {
+                let kind = m["kind"].as_str().unwrap_or_default().to_string();
+                let (status, uploaded) = self.upload(token, &kind, "application/pdf", SAMPLE_PDF.to_vec()).await;
+                assert_eq!(status, 201, "upload {kind}: {uploaded}");
+                m["id"] = uploaded["id"].clone();
+            }
+        }
+        self.post("/api/v1/cases", Some(token), &body).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
@@ -259,13 +250,7 @@ impl Stack {
     }
 
     /// Polls the case until `pred` holds; panics with the last view after `timeout`.
-    pub async fn wait_case(
-        &self,
-        token: &str,
-        id: &str,
-        timeout: Duration,
-        pred: impl Fn(&Value) -> bool,
-    ) -> Value {
+    pub async fn wait_case(&self, token: &str, id: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             let (status, case) = self.get(&format!("/api/v1/cases/{id}"), Some(token)).await;
@@ -297,11 +282,9 @@ impl Stack {
             && let Ok(admin) = AnyPool::connect(&pg_admin_url()).await
         {
             for name in &self.pg_databases {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&admin)
-                .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&admin)
+                    .await;
             }
             admin.close().await;
         }
@@ -310,10 +293,7 @@ impl Stack {
 
 /// Item `name` of a case view.
 pub fn item<'a>(case: &'a Value, name: &str) -> &'a Value {
-    case["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|i| i["item"] == name))
-        .unwrap_or(&Value::Null)
+    case["items"].as_array().and_then(|items| items.iter().find(|i| i["item"] == name)).unwrap_or(&Value::Null)
 }
 
 pub fn item_status<'a>(case: &'a Value, name: &str) -> &'a str {
@@ -322,9 +302,7 @@ pub fn item_status<'a>(case: &'a Value, name: &str) -> &'a str {
 
 /// A valid unified social credit code for employer number `n` of a test.
 pub fn credit_code(n: u32) -> String {
-    domain::ids::CreditCode::with_check_char(&format!("91620100MA{n:07}"))
-        .expect("valid body")
-        .to_string()
+    domain::ids::CreditCode::with_check_char(&format!("91620100MA{n:07}")).expect("valid body").to_string()
 }
 
 /// A complete, valid application for the employer `credit_code`, with a profile that the
@@ -336,14 +314,10 @@ pub fn application(credit_code: &str, category: &str, items: &[&str]) -> Value {
             json!({"education": "doctorate", "vocational": "none", "work_experience_years": 8.0, "months_in_china_per_year": 12,
                                  "chinese": "hsk4", "extras": ["fortune_500"], "local_bonus": 0, "direct_qualification": null}),
         ),
-        "B" => (
-            300_000,
-            json!({"education": "bachelor", "work_experience_years": 4.0, "months_in_china_per_year": 12}),
-        ),
-        _ => (
-            120_000,
-            json!({"education": "none", "work_experience_years": 1.0, "months_in_china_per_year": 12}),
-        ),
+        "B" => {
+            (300_000, json!({"education": "bachelor", "work_experience_years": 4.0, "months_in_china_per_year": 12}))
+        }
+        _ => (120_000, json!({"education": "none", "work_experience_years": 1.0, "months_in_china_per_year": 12})),
     };
     json!({
         "employer": {"credit_code": credit_code, "name": "Lanzhou Example Co., Ltd.", "region_code": "620100", "kind": "enterprise", "sector_preapproval": null},

@@ -126,8 +126,7 @@ impl Calendar {
             let mut c = Calendar::default();
             for (file, json) in EMBEDDED {
                 // Checked by the tests of this module.
-                c.add_year_json(json)
-                    .unwrap_or_else(|e| panic!("embedded data/holidays/{file}: {e}"));
+                c.add_year_json(json).unwrap_or_else(|e| panic!("embedded data/holidays/{file}: {e}"));
             }
             c
         })
@@ -136,19 +135,11 @@ impl Calendar {
 
     /// Parses one holiday-cn file.
     pub fn parse_year(json: &str) -> Result<HolidayYear, DataError> {
-        let y: HolidayYear =
-            serde_json::from_str(json).map_err(|e| DataError::json("holiday file", e))?;
+        let y: HolidayYear = serde_json::from_str(json).map_err(|e| DataError::json("holiday file", e))?;
         // holiday-cn lists days by the notice's year, so late December may sit in the next
         // year's file; anything further away is a broken file.
-        if let Some(day) = y
-            .days
-            .iter()
-            .find(|d| (i64::from(d.date.year()) - i64::from(y.year)).abs() > 1)
-        {
-            return Err(DataError::invalid(
-                "holiday file",
-                format!("{} is far from year {}", day.date, y.year),
-            ));
+        if let Some(day) = y.days.iter().find(|d| (i64::from(d.date.year()) - i64::from(y.year)).abs() > 1) {
+            return Err(DataError::invalid("holiday file", format!("{} is far from year {}", day.date, y.year)));
         }
         Ok(y)
     }
@@ -196,10 +187,7 @@ impl Calendar {
         let mut left = n;
         while left > 0 {
             let Some(next) = date.succ_opt() else {
-                return Deadline {
-                    date,
-                    estimated: true,
-                };
+                return Deadline { date, estimated: true };
             };
             date = next;
             let (working, est) = self.is_working_day(date);
@@ -269,23 +257,13 @@ mod tests {
                 other => panic!("unexpected year {other}"),
             }
         }
-        assert_eq!(
-            Calendar::embedded().years().collect::<Vec<_>>(),
-            [2025, 2026]
-        );
+        assert_eq!(Calendar::embedded().years().collect::<Vec<_>>(), [2025, 2026]);
     }
 
     #[test]
     fn adjusted_weekend_days_are_working_days() {
         let c = Calendar::embedded();
-        for day in [
-            "2025-09-28",
-            "2025-10-11",
-            "2026-02-14",
-            "2026-02-28",
-            "2025-01-26",
-            "2026-01-04",
-        ] {
+        for day in ["2025-09-28", "2025-10-11", "2026-02-14", "2026-02-28", "2025-01-26", "2026-01-04"] {
             assert_eq!(c.is_working_day(d(day)), (true, false), "{day}");
             assert!(WorkingDay::new(d(day), &c).is_ok());
         }
@@ -299,10 +277,7 @@ mod tests {
         let mut day = d("2025-10-01");
         while day <= d("2025-10-08") {
             assert_eq!(c.is_working_day(day), (false, false), "{day}");
-            assert_eq!(
-                WorkingDay::new(day, &c),
-                Err(CalendarError::NotAWorkingDay(day))
-            );
+            assert_eq!(WorkingDay::new(day, &c), Err(CalendarError::NotAWorkingDay(day)));
             day = day.succ_opt().unwrap();
         }
         // Ordinary weekends and weekdays.
@@ -314,18 +289,8 @@ mod tests {
     fn each_of_2025_and_2026_has_248_working_days() {
         let c = Calendar::embedded();
         for year in [2025, 2026] {
-            let count = c.working_days_between(
-                d(&format!("{}-12-31", year - 1)),
-                d(&format!("{year}-12-31")),
-            );
-            assert_eq!(
-                count,
-                Counted {
-                    days: 248,
-                    estimated: false
-                },
-                "{year}"
-            );
+            let count = c.working_days_between(d(&format!("{}-12-31", year - 1)), d(&format!("{year}-12-31")));
+            assert_eq!(count, Counted { days: 248, estimated: false }, "{year}");
         }
     }
 
@@ -336,58 +301,30 @@ mod tests {
         assert_eq!(c.is_working_day(d("2027-03-06")), (false, true));
         assert!(WorkingDay::new(d("2027-03-03"), &c).unwrap().estimated());
         let late = c.add_working_days(d("2026-12-28"), 5);
-        assert_eq!(
-            late,
-            Deadline {
-                date: d("2027-01-04"),
-                estimated: true
-            }
-        );
-        assert!(
-            c.working_days_between(d("2026-12-30"), d("2027-01-05"))
-                .estimated
-        );
-        assert!(
-            !c.working_days_between(d("2026-12-01"), d("2026-12-31"))
-                .estimated
-        );
+        assert_eq!(late, Deadline { date: d("2027-01-04"), estimated: true });
+        assert!(c.working_days_between(d("2026-12-30"), d("2027-01-05")).estimated);
+        assert!(!c.working_days_between(d("2026-12-01"), d("2026-12-31")).estimated);
     }
 
     #[test]
     fn the_start_day_is_not_counted() {
         let c = Calendar::embedded();
         // Accepted on Tue 2026-12-01: 15 working days → Tue 2026-12-22 (API.md example).
-        assert_eq!(
-            c.add_working_days(d("2026-12-01"), 15),
-            Deadline {
-                date: d("2026-12-22"),
-                estimated: false
-            }
-        );
+        assert_eq!(c.add_working_days(d("2026-12-01"), 15), Deadline { date: d("2026-12-22"), estimated: false });
         assert_eq!(c.add_working_days(d("2026-12-01"), 0).date, d("2026-12-01"));
         // Across National Day 2025: Tue 09-30 + 1 working day = Thu 10-09.
         assert_eq!(c.add_working_days(d("2025-09-30"), 1).date, d("2025-10-09"));
         // Over the adjusted Sunday 2025-09-28: Fri 09-26 + 1 = Sun 09-28.
         assert_eq!(c.add_working_days(d("2025-09-26"), 1).date, d("2025-09-28"));
-        assert_eq!(
-            c.working_days_between(d("2025-10-09"), d("2025-10-01"))
-                .days,
-            0
-        );
+        assert_eq!(c.working_days_between(d("2025-10-09"), d("2025-10-01")).days, 0);
     }
 
     #[test]
     fn due_dates_use_the_province_settings() {
         let due = due_dates(d("2026-12-01"), &DeadlineSettings::default());
         assert_eq!(due.committed, d("2026-12-22"));
-        assert!(
-            due.estimated,
-            "the statutory deadline runs into 2027, which has no data yet"
-        );
-        let short = DeadlineSettings {
-            committed_working_days: 5,
-            statutory_working_days: 20,
-        };
+        assert!(due.estimated, "the statutory deadline runs into 2027, which has no data yet");
+        let short = DeadlineSettings { committed_working_days: 5, statutory_working_days: 20 };
         let due = Calendar::embedded().due_dates(d("2026-01-30"), &short);
         // Spring Festival 2026: 02-14 (Sat) works, 02-15..23 off.
         assert_eq!(due.committed, d("2026-02-06"));
@@ -398,29 +335,35 @@ mod tests {
     #[test]
     fn a_later_year_can_be_added_and_empty_files_add_nothing() {
         let mut c = Calendar::embedded();
-        c.add_year_json(r#"{"year": 2027, "papers": [], "days": []}"#)
-            .unwrap();
+        c.add_year_json(r#"{"year": 2027, "papers": [], "days": []}"#).unwrap();
         assert!(c.is_working_day(d("2027-03-03")).1);
-        c.add_year_json(r#"{"year": 2027, "papers": [], "days": [{"name": "x", "date": "2027-03-03", "isOffDay": true}]}"#)
-            .unwrap();
+        c.add_year_json(
+            r#"{"year": 2027, "papers": [], "days": [{"name": "x", "date": "2027-03-03", "isOffDay": true}]}"#,
+        )
+        .unwrap();
         assert_eq!(c.is_working_day(d("2027-03-03")), (false, false));
         assert_eq!(c.is_working_day(d("2027-03-04")), (true, false));
-        assert!(Calendar::parse_year(r#"{"year": 2027, "papers": [], "days": [{"name": "x", "date": "2020-01-01", "isOffDay": true}]}"#).is_err());
+        assert!(
+            Calendar::parse_year(
+                r#"{"year": 2027, "papers": [], "days": [{"name": "x", "date": "2020-01-01", "isOffDay": true}]}"#
+            )
+            .is_err()
+        );
         assert!(Calendar::parse_year("[]").is_err());
-        assert!(Calendar::parse_year(&format!(r#"{{"year": {}, "papers": [], "days": [{{"name": "x", "date": "2027-03-03", "isOffDay": true}}]}}"#, i32::MIN)).is_err());
+        assert!(
+            Calendar::parse_year(&format!(
+                r#"{{"year": {}, "papers": [], "days": [{{"name": "x", "date": "2027-03-03", "isOffDay": true}}]}}"#,
+                i32::MIN
+            ))
+            .is_err()
+        );
     }
 
     #[test]
     fn counting_never_overflows() {
         let c = Calendar::embedded();
         let end = c.add_working_days(NaiveDate::MAX.pred_opt().unwrap(), 5);
-        assert_eq!(
-            end,
-            Deadline {
-                date: NaiveDate::MAX,
-                estimated: true
-            }
-        );
+        assert_eq!(end, Deadline { date: NaiveDate::MAX, estimated: true });
     }
 
     proptest! {

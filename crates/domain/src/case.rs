@@ -161,13 +161,7 @@ impl Item {
 impl ItemStatus {
     /// Whether the item has reached a final state.
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            ItemStatus::Refused
-                | ItemStatus::Completed
-                | ItemStatus::Cancelled
-                | ItemStatus::NotStarted
-        )
+        matches!(self, ItemStatus::Refused | ItemStatus::Completed | ItemStatus::Cancelled | ItemStatus::NotStarted)
     }
 }
 
@@ -196,20 +190,11 @@ mod tests {
 
     #[test]
     fn serde_uses_the_wire_names() {
-        assert_eq!(
-            serde_json::to_string(&Department::ScienceTech).unwrap(),
-            "\"science-tech\""
-        );
+        assert_eq!(serde_json::to_string(&Department::ScienceTech).unwrap(), "\"science-tech\"");
         assert_eq!(serde_json::to_string(&Category::A).unwrap(), "\"A\"");
         assert_eq!(serde_json::to_string(&Sex::F).unwrap(), "\"F\"");
-        assert_eq!(
-            serde_json::from_str::<Category>("\"B\"").unwrap(),
-            Category::B
-        );
-        assert_eq!(
-            serde_json::from_str::<Item>("\"title_review\"").unwrap(),
-            Item::TitleReview
-        );
+        assert_eq!(serde_json::from_str::<Category>("\"B\"").unwrap(), Category::B);
+        assert_eq!(serde_json::from_str::<Item>("\"title_review\"").unwrap(), Item::TitleReview);
         assert!(serde_json::from_str::<Category>("\"b\"").is_err());
     }
 
@@ -218,21 +203,14 @@ mod tests {
         assert_eq!(Category::A.department(), Department::ScienceTech);
         assert_eq!(Category::B.department(), Department::ScienceTech);
         assert_eq!(Category::C.department(), Department::Hrss);
-        assert_eq!(
-            Item::ResidencePermit.department(Category::A),
-            Department::PublicSecurity
-        );
+        assert_eq!(Item::ResidencePermit.department(Category::A), Department::PublicSecurity);
     }
 
     #[test]
     fn mandatory_items_are_always_in_the_bundle() {
         assert_eq!(
             normalise_items([Item::SocialInsurance, Item::SocialInsurance]),
-            vec![
-                Item::WorkPermit,
-                Item::SocialInsurance,
-                Item::ResidencePermit
-            ]
+            vec![Item::WorkPermit, Item::SocialInsurance, Item::ResidencePermit]
         );
     }
 }

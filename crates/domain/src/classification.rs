@@ -265,10 +265,8 @@ impl crate::violation::HasCode for UnknownVariant {
 fn embedded_tables() -> &'static (String, BTreeMap<String, PointsTable>) {
     static TABLES: OnceLock<(String, BTreeMap<String, PointsTable>)> = OnceLock::new();
     // The embedded file is checked by the tests of this module.
-    TABLES.get_or_init(|| {
-        PointsTable::parse_file(POINTS_TABLES_JSON)
-            .expect("embedded data/points_tables.json is valid")
-    })
+    TABLES
+        .get_or_init(|| PointsTable::parse_file(POINTS_TABLES_JSON).expect("embedded data/points_tables.json is valid"))
 }
 
 impl PointsTable {
@@ -289,29 +287,19 @@ impl PointsTable {
     }
 
     pub fn by_name(name: &str) -> Result<PointsTable, UnknownVariant> {
-        embedded_tables()
-            .1
-            .get(name.trim())
-            .cloned()
-            .ok_or_else(|| UnknownVariant(name.to_string()))
+        embedded_tables().1.get(name.trim()).cloned().ok_or_else(|| UnknownVariant(name.to_string()))
     }
 
     /// Parses a points-table file (same shape as `data/points_tables.json`) and checks it.
     pub fn parse_file(json: &str) -> Result<(String, BTreeMap<String, PointsTable>), DataError> {
         const FILE: &str = "points tables";
-        let mut file: PointsTablesFile =
-            serde_json::from_str(json).map_err(|e| DataError::json(FILE, e))?;
+        let mut file: PointsTablesFile = serde_json::from_str(json).map_err(|e| DataError::json(FILE, e))?;
         if !file.variants.contains_key(&file.default) {
-            return Err(DataError::invalid(
-                FILE,
-                format!("default variant {:?} is missing", file.default),
-            ));
+            return Err(DataError::invalid(FILE, format!("default variant {:?} is missing", file.default)));
         }
         for (name, table) in &mut file.variants {
             table.name = name.clone();
-            table
-                .check()
-                .map_err(|r| DataError::invalid(FILE, format!("variant {name}: {r}")))?;
+            table.check().map_err(|r| DataError::invalid(FILE, format!("variant {name}: {r}")))?;
         }
         Ok((file.default, file.variants))
     }
@@ -322,11 +310,7 @@ impl PointsTable {
             v.windows(2).all(|w| w[0] > w[1])
         }
         let over = |what: &str, p: u32, max: u32| {
-            if p > max {
-                Err(format!("{what}: {p} points above max {max}"))
-            } else {
-                Ok(())
-            }
+            if p > max { Err(format!("{what}: {p} points above max {max}")) } else { Ok(()) }
         };
         for b in &self.salary.bands {
             over("salary", b.points, self.salary.max)?;
@@ -334,19 +318,10 @@ impl PointsTable {
         if !descending(self.salary.bands.iter().map(|b| b.min_cny)) {
             return Err("salary bands must be listed highest first".into());
         }
-        for p in self
-            .education
-            .education
-            .values()
-            .chain(self.education.vocational.values())
-        {
+        for p in self.education.education.values().chain(self.education.vocational.values()) {
             over("education", *p, self.education.max)?;
         }
-        over(
-            "work_experience",
-            self.work_experience.points_at_min,
-            self.work_experience.max,
-        )?;
+        over("work_experience", self.work_experience.points_at_min, self.work_experience.max)?;
         for b in &self.months_in_china.bands {
             over("months_in_china", b.points, self.months_in_china.max)?;
         }
@@ -356,23 +331,14 @@ impl PointsTable {
         for p in self.chinese.levels.values() {
             over("chinese", *p, self.chinese.max)?;
         }
-        over(
-            "work_region",
-            self.work_region.western_region_points,
-            self.work_region.max,
-        )?;
+        over("work_region", self.work_region.western_region_points, self.work_region.max)?;
         for b in &self.age.bands {
             over("age", b.points, self.age.max)?;
             if b.min_age > b.max_age {
                 return Err(format!("age band {}..{} is empty", b.min_age, b.max_age));
             }
         }
-        if self
-            .age
-            .bands
-            .windows(2)
-            .any(|w| w[0].max_age >= w[1].min_age)
-        {
+        if self.age.bands.windows(2).any(|w| w[0].max_age >= w[1].min_age) {
             return Err("age bands must be ascending and disjoint".into());
         }
         over("extras", self.extras.points_for_any, self.extras.max)?;
@@ -396,30 +362,11 @@ impl PointsTable {
     }
 
     /// The points of every factor, in the public order.
-    pub fn score(
-        &self,
-        input: &ClassificationInput,
-        province: &ProvinceProfile,
-    ) -> Vec<FactorScore> {
-        let salary = self
-            .salary
-            .bands
-            .iter()
-            .find(|b| input.annual_salary_cny >= b.min_cny)
-            .map_or(0, |b| b.points);
+    pub fn score(&self, input: &ClassificationInput, province: &ProvinceProfile) -> Vec<FactorScore> {
+        let salary = self.salary.bands.iter().find(|b| input.annual_salary_cny >= b.min_cny).map_or(0, |b| b.points);
         let education = {
-            let e = self
-                .education
-                .education
-                .get(&input.education)
-                .copied()
-                .unwrap_or(0);
-            let v = self
-                .education
-                .vocational
-                .get(&input.vocational)
-                .copied()
-                .unwrap_or(0);
+            let e = self.education.education.get(&input.education).copied().unwrap_or(0);
+            let v = self.education.vocational.get(&input.vocational).copied().unwrap_or(0);
             e.max(v)
         };
         let work_experience = {
@@ -429,11 +376,8 @@ impl PointsTable {
             if years >= f64::from(r.min_years) {
                 // Full years only; the float-to-int cast saturates, so huge values stay finite.
                 let whole = years.floor().min(1_000.0) as u32;
-                r.points_at_min.saturating_add(
-                    whole
-                        .saturating_sub(r.min_years)
-                        .saturating_mul(r.points_per_extra_year),
-                )
+                r.points_at_min
+                    .saturating_add(whole.saturating_sub(r.min_years).saturating_mul(r.points_per_extra_year))
             } else {
                 0
             }
@@ -444,44 +388,24 @@ impl PointsTable {
             .iter()
             .find(|b| input.months_in_china_per_year >= b.min_months)
             .map_or(0, |b| b.points);
-        let chinese = self
-            .chinese
-            .levels
-            .get(&input.chinese)
-            .copied()
-            .unwrap_or(0);
+        let chinese = self.chinese.levels.get(&input.chinese).copied().unwrap_or(0);
         let region = match &input.employer_region_code {
             Some(code) if province.is_western(code) => self.work_region.western_region_points,
             _ => 0,
         };
         let age = {
             let a = age_on(input.birth_date, input.as_of);
-            self.age
-                .bands
-                .iter()
-                .find(|b| b.min_age <= a && a <= b.max_age)
-                .map_or(0, |b| b.points)
+            self.age.bands.iter().find(|b| b.min_age <= a && a <= b.max_age).map_or(0, |b| b.points)
         };
-        let extras = if input.extras.iter().any(|e| self.extras.items.contains(e)) {
-            self.extras.points_for_any
-        } else {
-            0
-        };
+        let extras =
+            if input.extras.iter().any(|e| self.extras.items.contains(e)) { self.extras.points_for_any } else { 0 };
         let local_bonus = input.local_bonus;
 
-        let score = |factor, points: u32, max| FactorScore {
-            factor,
-            points: points.min(max),
-            max,
-        };
+        let score = |factor, points: u32, max| FactorScore { factor, points: points.min(max), max };
         vec![
             score(Factor::Salary, salary, self.salary.max),
             score(Factor::Education, education, self.education.max),
-            score(
-                Factor::WorkExperience,
-                work_experience,
-                self.work_experience.max,
-            ),
+            score(Factor::WorkExperience, work_experience, self.work_experience.max),
             score(Factor::MonthsInChina, months, self.months_in_china.max),
             score(Factor::Chinese, chinese, self.chinese.max),
             score(Factor::WorkRegion, region, self.work_region.max),
@@ -548,14 +472,12 @@ impl<'a> Reader<'a> {
 
     fn wrong_type(&mut self, name: &str, expected: &str) {
         let p = self.path(name);
-        self.v
-            .push(p.clone(), "invalid_type", format!("{p} must be {expected}"));
+        self.v.push(p.clone(), "invalid_type", format!("{p} must be {expected}"));
     }
 
     fn missing(&mut self, name: &str) {
         let p = self.path(name);
-        self.v
-            .push(p.clone(), "required", format!("{p} is required"));
+        self.v.push(p.clone(), "required", format!("{p} is required"));
     }
 
     fn date(&mut self, name: &str) -> Option<NaiveDate> {
@@ -571,11 +493,7 @@ impl<'a> Reader<'a> {
             Ok(d) => Some(d),
             Err(_) => {
                 let p = self.path(name);
-                self.v.push(
-                    p.clone(),
-                    "invalid_date",
-                    format!("{p} must be a date YYYY-MM-DD, got {s:?}"),
-                );
+                self.v.push(p.clone(), "invalid_date", format!("{p} must be a date YYYY-MM-DD, got {s:?}"));
                 None
             }
         }
@@ -595,30 +513,21 @@ impl<'a> Reader<'a> {
         };
         let p = self.path(name);
         if n < 0.0 {
-            self.v
-                .push(p.clone(), "negative", format!("{p} must not be negative"));
+            self.v.push(p.clone(), "negative", format!("{p} must not be negative"));
             return None;
         }
         let whole = match value.as_u64() {
             Some(u) => u,
             None if n.fract() == 0.0 && n <= 9.0e15 => n as u64,
             None => {
-                self.v.push(
-                    p.clone(),
-                    "not_an_integer",
-                    format!("{p} must be a whole number"),
-                );
+                self.v.push(p.clone(), "not_an_integer", format!("{p} must be a whole number"));
                 return None;
             }
         };
         if let Some(max) = max
             && whole > max
         {
-            self.v.push(
-                p.clone(),
-                "out_of_range",
-                format!("{p} must be between 0 and {max}"),
-            );
+            self.v.push(p.clone(), "out_of_range", format!("{p} must be between 0 and {max}"));
             return None;
         }
         Some(whole)
@@ -633,15 +542,10 @@ impl<'a> Reader<'a> {
         };
         let p = self.path(name);
         if n < 0.0 {
-            self.v
-                .push(p.clone(), "negative", format!("{p} must not be negative"));
+            self.v.push(p.clone(), "negative", format!("{p} must not be negative"));
             None
         } else if n > max {
-            self.v.push(
-                p.clone(),
-                "out_of_range",
-                format!("{p} must be between 0 and {max}"),
-            );
+            self.v.push(p.clone(), "out_of_range", format!("{p} must be between 0 and {max}"));
             None
         } else {
             Some(n)
@@ -649,10 +553,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An optional name of `T`; `None` when absent or not valid (the latter recorded).
-    fn name<T: std::str::FromStr<Err = crate::case::UnknownName>>(
-        &mut self,
-        name: &str,
-    ) -> Option<T> {
+    fn name<T: std::str::FromStr<Err = crate::case::UnknownName>>(&mut self, name: &str) -> Option<T> {
         let value = self.get(name)?;
         let Some(s) = value.as_str() else {
             self.wrong_type(name, "a string");
@@ -679,9 +580,7 @@ impl<'a> Reader<'a> {
                         out.insert(e);
                     }
                 }
-                None => self
-                    .v
-                    .push(p.clone(), "invalid_type", format!("{p} must be a string")),
+                None => self.v.push(p.clone(), "invalid_type", format!("{p} must be a string")),
             }
         }
         out
@@ -698,11 +597,7 @@ impl<'a> Reader<'a> {
             Some(s.to_string())
         } else {
             let p = self.path(name);
-            self.v.push(
-                p.clone(),
-                "invalid_region_code",
-                format!("{p} is a 6-digit GB/T 2260 code"),
-            );
+            self.v.push(p.clone(), "invalid_region_code", format!("{p} is a 6-digit GB/T 2260 code"));
             None
         }
     }
@@ -724,17 +619,11 @@ fn read_profile(r: &mut Reader<'_>) -> ProfileFields {
     ProfileFields {
         education: r.name("education").unwrap_or(Education::None),
         vocational: r.name("vocational").unwrap_or(Vocational::None),
-        work_experience_years: r
-            .number("work_experience_years", MAX_WORK_YEARS)
-            .unwrap_or(0.0),
-        months_in_china_per_year: r
-            .number("months_in_china_per_year", MAX_MONTHS)
-            .unwrap_or(0.0),
+        work_experience_years: r.number("work_experience_years", MAX_WORK_YEARS).unwrap_or(0.0),
+        months_in_china_per_year: r.number("months_in_china_per_year", MAX_MONTHS).unwrap_or(0.0),
         chinese: r.name("chinese").unwrap_or(Chinese::None),
         extras: r.extras("extras"),
-        local_bonus: r
-            .whole("local_bonus", false, Some(MAX_LOCAL_BONUS))
-            .unwrap_or(0) as u32,
+        local_bonus: r.whole("local_bonus", false, Some(MAX_LOCAL_BONUS)).unwrap_or(0) as u32,
         direct_qualification: r.name("direct_qualification"),
     }
 }
@@ -745,18 +634,10 @@ impl ClassificationInput {
     pub fn from_json(value: &Value) -> Result<ClassificationInput, Violations> {
         let mut v = Violations::new();
         let Some(obj) = value.as_object() else {
-            v.push(
-                "",
-                "not_an_object",
-                "the request body must be a JSON object",
-            );
+            v.push("", "not_an_object", "the request body must be a JSON object");
             return Err(v);
         };
-        let mut r = Reader {
-            obj,
-            prefix: "",
-            v: &mut v,
-        };
+        let mut r = Reader { obj, prefix: "", v: &mut v };
         let as_of = r.date("as_of");
         let birth_date = r.date("birth_date");
         let salary = r.whole("annual_salary_cny", true, None);
@@ -765,11 +646,7 @@ impl ClassificationInput {
         if let (Some(b), Some(a)) = (birth_date, as_of)
             && b > a
         {
-            v.push(
-                "birth_date",
-                "birth_date_after_as_of",
-                "birth_date must not be after as_of",
-            );
+            v.push("birth_date", "birth_date_after_as_of", "birth_date must not be after as_of");
         }
         match (as_of, birth_date, salary) {
             (Some(as_of), Some(birth_date), Some(salary)) if v.is_empty() => {
@@ -792,11 +669,7 @@ impl ClassificationInput {
         let fields = Self::profile_fields(profile, &mut v);
         let region = region_code.trim();
         if !is_region_code(region) {
-            v.push(
-                "employer.region_code",
-                "invalid_region_code",
-                "employer.region_code is a 6-digit GB/T 2260 code",
-            );
+            v.push("employer.region_code", "invalid_region_code", "employer.region_code is a 6-digit GB/T 2260 code");
         }
         if birth_date > as_of {
             v.push(
@@ -805,15 +678,7 @@ impl ClassificationInput {
                 "applicant.birth_date must not be after the submission date",
             );
         }
-        v.into_result(|| {
-            Self::assemble(
-                as_of,
-                birth_date,
-                annual_salary_cny,
-                fields,
-                Some(region.to_string()),
-            )
-        })
+        v.into_result(|| Self::assemble(as_of, birth_date, annual_salary_cny, fields, Some(region.to_string())))
     }
 
     /// Checks a case profile alone (used by the one-time notice before the case parses).
@@ -827,11 +692,7 @@ impl ClassificationInput {
         let value = serde_json::to_value(profile).unwrap_or(Value::Null);
         let empty = Map::new();
         let obj = value.as_object().unwrap_or(&empty);
-        let mut r = Reader {
-            obj,
-            prefix: "profile.",
-            v,
-        };
+        let mut r = Reader { obj, prefix: "profile.", v };
         read_profile(&mut r)
     }
 
@@ -920,18 +781,11 @@ pub struct Classification {
 }
 
 fn has_degree(e: Education) -> bool {
-    matches!(
-        e,
-        Education::Doctorate | Education::Master | Education::Bachelor
-    )
+    matches!(e, Education::Doctorate | Education::Master | Education::Bachelor)
 }
 
 /// Classifies a request against a points table and a province profile.
-pub fn classify(
-    input: &ClassificationInput,
-    table: &PointsTable,
-    province: &ProvinceProfile,
-) -> Classification {
+pub fn classify(input: &ClassificationInput, table: &PointsTable, province: &ProvinceProfile) -> Classification {
     let breakdown = table.score(input, province);
     let points: u32 = breakdown.iter().map(|f| f.points).sum();
     let points_category = table.thresholds.category(points);
@@ -957,11 +811,9 @@ pub fn classify(
         }
     }
 
-    let salary_times =
-        |k: u128| average.is_some_and(|avg| u128::from(salary) >= k * u128::from(avg));
-    let direct = input
-        .direct_qualification
-        .or_else(|| salary_times(6).then_some(DirectQualification::SalarySixTimesAverage));
+    let salary_times = |k: u128| average.is_some_and(|avg| u128::from(salary) >= k * u128::from(avg));
+    let direct =
+        input.direct_qualification.or_else(|| salary_times(6).then_some(DirectQualification::SalarySixTimesAverage));
 
     let b_condition = if has_degree(input.education) && input.work_experience_years >= 2.0 {
         Some(BCondition::DegreeAndExperience)
@@ -982,10 +834,7 @@ pub fn classify(
     } else if points_category != Category::C {
         (points_category, Route::Points, None)
     } else if let Some(c) = b_condition {
-        notes.push(Note::new(
-            "b_condition",
-            format!("category B without points by the condition {c}"),
-        ));
+        notes.push(Note::new("b_condition", format!("category B without points by the condition {c}")));
         (Category::B, Route::BCondition, Some(c))
     } else {
         (Category::C, Route::Points, None)
@@ -1004,20 +853,13 @@ pub fn classify(
     if table.confidence.needs_verification() {
         notes.push(Note::new(
             "table_source",
-            format!(
-                "points table '{}' rests on a {} source",
-                table.name,
-                table.confidence.as_str()
-            ),
+            format!("points table '{}' rests on a {} source", table.name, table.confidence.as_str()),
         ));
     }
     if input.chinese == Chinese::FormerChineseNational {
         let key = "chinese.former_chinese_national";
         if let Some(c) = table.row_confidence.get(key) {
-            notes.push(Note::new(
-                "row_conflicting",
-                format!("the row {key} is {c} across sources"),
-            ));
+            notes.push(Note::new("row_conflicting", format!("the row {key} is {c} across sources")));
         }
     }
     if input.employer_region_code.is_none() {
@@ -1091,14 +933,8 @@ mod tests {
         assert_eq!(PointsTable::default_variant().name, "standard");
         assert_eq!(PointsTable::standard().confidence, Confidence::Confirmed);
         assert_eq!(PointsTable::trial().confidence, Confidence::SingleSource);
-        assert_eq!(
-            PointsTable::by_name("trial").unwrap().work_experience.max,
-            15
-        );
-        assert_eq!(
-            PointsTable::by_name("暂行"),
-            Err(UnknownVariant("暂行".into()))
-        );
+        assert_eq!(PointsTable::by_name("trial").unwrap().work_experience.max, 15);
+        assert_eq!(PointsTable::by_name("暂行"), Err(UnknownVariant("暂行".into())));
     }
 
     #[test]
@@ -1108,10 +944,7 @@ mod tests {
             "{\"min_cny\": 450000, \"points\": 21}",
             1,
         );
-        assert!(matches!(
-            PointsTable::parse_file(&bad),
-            Err(DataError::Invalid { .. })
-        ));
+        assert!(matches!(PointsTable::parse_file(&bad), Err(DataError::Invalid { .. })));
         let unsorted = POINTS_TABLES_JSON.replacen(
             "{\"min_cny\": 50000, \"points\": 5}",
             "{\"min_cny\": 500000, \"points\": 5}",
@@ -1141,15 +974,8 @@ mod tests {
             (u64::MAX, 20),
         ];
         for (salary, points) in cases {
-            let input = ClassificationInput {
-                annual_salary_cny: salary,
-                ..base()
-            };
-            assert_eq!(
-                factor(&input, &t, Factor::Salary),
-                points,
-                "salary {salary}"
-            );
+            let input = ClassificationInput { annual_salary_cny: salary, ..base() };
+            assert_eq!(factor(&input, &t, Factor::Salary), points, "salary {salary}");
         }
     }
 
@@ -1169,11 +995,7 @@ mod tests {
             (Education::Doctorate, Vocational::SeniorWorker, 20),
         ];
         for (e, v, points) in cases {
-            let input = ClassificationInput {
-                education: e,
-                vocational: v,
-                ..base()
-            };
+            let input = ClassificationInput { education: e, vocational: v, ..base() };
             assert_eq!(factor(&input, &t, Factor::Education), points, "{e} {v}");
         }
     }
@@ -1198,47 +1020,20 @@ mod tests {
             (f64::INFINITY, 20, 15),
         ];
         for (years, standard, trial) in cases {
-            let input = ClassificationInput {
-                work_experience_years: years,
-                ..base()
-            };
-            assert_eq!(
-                factor(&input, &s, Factor::WorkExperience),
-                standard,
-                "standard {years}"
-            );
-            assert_eq!(
-                factor(&input, &t, Factor::WorkExperience),
-                trial,
-                "trial {years}"
-            );
+            let input = ClassificationInput { work_experience_years: years, ..base() };
+            assert_eq!(factor(&input, &s, Factor::WorkExperience), standard, "standard {years}");
+            assert_eq!(factor(&input, &t, Factor::WorkExperience), trial, "trial {years}");
         }
     }
 
     #[test]
     fn months_in_china_edges() {
         let t = PointsTable::standard();
-        for (months, points) in [
-            (0.0, 0),
-            (2.0, 0),
-            (2.99, 0),
-            (3.0, 5),
-            (5.0, 5),
-            (6.0, 10),
-            (8.0, 10),
-            (8.5, 10),
-            (9.0, 15),
-            (12.0, 15),
-        ] {
-            let input = ClassificationInput {
-                months_in_china_per_year: months,
-                ..base()
-            };
-            assert_eq!(
-                factor(&input, &t, Factor::MonthsInChina),
-                points,
-                "months {months}"
-            );
+        for (months, points) in
+            [(0.0, 0), (2.0, 0), (2.99, 0), (3.0, 5), (5.0, 5), (6.0, 10), (8.0, 10), (8.5, 10), (9.0, 15), (12.0, 15)]
+        {
+            let input = ClassificationInput { months_in_china_per_year: months, ..base() };
+            assert_eq!(factor(&input, &t, Factor::MonthsInChina), points, "months {months}");
         }
     }
 
@@ -1257,15 +1052,8 @@ mod tests {
             (Chinese::FormerChineseNational, 5, 0),
         ];
         for (c, standard, trial) in cases {
-            let input = ClassificationInput {
-                chinese: c,
-                ..base()
-            };
-            assert_eq!(
-                factor(&input, &s, Factor::Chinese),
-                standard,
-                "standard {c}"
-            );
+            let input = ClassificationInput { chinese: c, ..base() };
+            assert_eq!(factor(&input, &s, Factor::Chinese), standard, "standard {c}");
             assert_eq!(factor(&input, &t, Factor::Chinese), trial, "trial {c}");
         }
     }
@@ -1273,16 +1061,8 @@ mod tests {
     #[test]
     fn work_region_is_10_in_gansu_and_0_elsewhere_or_unknown() {
         let t = PointsTable::standard();
-        for (region, points) in [
-            (Some("620500"), 10),
-            (Some("623001"), 10),
-            (Some("350100"), 0),
-            (None, 0),
-        ] {
-            let input = ClassificationInput {
-                employer_region_code: region.map(str::to_string),
-                ..base()
-            };
+        for (region, points) in [(Some("620500"), 10), (Some("623001"), 10), (Some("350100"), 0), (None, 0)] {
+            let input = ClassificationInput { employer_region_code: region.map(str::to_string), ..base() };
             assert_eq!(factor(&input, &t, Factor::WorkRegion), points, "{region:?}");
         }
     }
@@ -1308,11 +1088,7 @@ mod tests {
         ];
         for (birth, age, points) in cases {
             assert_eq!(age_on(d(birth), as_of), age, "{birth}");
-            let input = ClassificationInput {
-                birth_date: d(birth),
-                as_of,
-                ..base()
-            };
+            let input = ClassificationInput { birth_date: d(birth), as_of, ..base() };
             assert_eq!(factor(&input, &t, Factor::Age), points, "{birth}");
         }
         // 29 February: 18 on 1 March of a common year, not on 28 February.
@@ -1325,33 +1101,18 @@ mod tests {
     fn extras_count_once_and_per_variant() {
         let (s, t) = (PointsTable::standard(), PointsTable::trial());
         let all: BTreeSet<Extra> = Extra::ALL.iter().copied().collect();
-        let input = ClassificationInput {
-            extras: all,
-            ..base()
-        };
+        let input = ClassificationInput { extras: all, ..base() };
         assert_eq!(factor(&input, &s, Factor::Extras), 5);
         let ip: BTreeSet<Extra> = [Extra::IntellectualProperty].into();
-        let input = ClassificationInput {
-            extras: ip,
-            ..base()
-        };
+        let input = ClassificationInput { extras: ip, ..base() };
         assert_eq!(factor(&input, &s, Factor::Extras), 5);
-        assert_eq!(
-            factor(&input, &t, Factor::Extras),
-            0,
-            "the trial variant has only two extra items"
-        );
+        assert_eq!(factor(&input, &t, Factor::Extras), 0, "the trial variant has only two extra items");
         assert_eq!(factor(&base(), &s, Factor::Extras), 0);
     }
 
     /// A request with a chosen total: age 30 (15) + salary + education + local bonus.
     fn with_total(salary: u64, education: Education, bonus: u32) -> ClassificationInput {
-        ClassificationInput {
-            annual_salary_cny: salary,
-            education,
-            local_bonus: bonus,
-            ..base()
-        }
+        ClassificationInput { annual_salary_cny: salary, education, local_bonus: bonus, ..base() }
     }
 
     #[test]
@@ -1360,26 +1121,17 @@ mod tests {
         // 15 age + 14 salary + 20 doctorate + bonus; 20 extra from work years 17+.
         let cases = [
             (
-                ClassificationInput {
-                    work_experience_years: 0.0,
-                    ..with_total(250_000, Education::Doctorate, 10)
-                },
+                ClassificationInput { work_experience_years: 0.0, ..with_total(250_000, Education::Doctorate, 10) },
                 59,
                 Category::C,
             ),
             (
-                ClassificationInput {
-                    months_in_china_per_year: 3.0,
-                    ..with_total(250_000, Education::Doctorate, 6)
-                },
+                ClassificationInput { months_in_china_per_year: 3.0, ..with_total(250_000, Education::Doctorate, 6) },
                 60,
                 Category::B,
             ),
             (
-                ClassificationInput {
-                    months_in_china_per_year: 9.0,
-                    ..with_total(450_000, Education::Doctorate, 4)
-                },
+                ClassificationInput { months_in_china_per_year: 9.0, ..with_total(450_000, Education::Doctorate, 4) },
                 74,
                 Category::B,
             ),
@@ -1404,12 +1156,7 @@ mod tests {
         ];
         for (input, points, category) in cases {
             let c = classify(&input, &t, &gansu);
-            assert_eq!(
-                (c.points, c.category),
-                (points, category),
-                "{:?}",
-                c.breakdown
-            );
+            assert_eq!((c.points, c.category), (points, category), "{:?}", c.breakdown);
         }
         assert_eq!(t.thresholds.category(59), Category::C);
         assert_eq!(t.thresholds.category(60), Category::B);
@@ -1421,10 +1168,7 @@ mod tests {
     fn every_direct_qualification_gives_a_regardless_of_points() {
         let (t, gansu) = (PointsTable::standard(), ProvinceProfile::gansu());
         for dq in DirectQualification::ALL {
-            let input = ClassificationInput {
-                direct_qualification: Some(*dq),
-                ..base()
-            };
+            let input = ClassificationInput { direct_qualification: Some(*dq), ..base() };
             let c = classify(&input, &t, &gansu);
             assert_eq!(
                 (c.category, c.route, c.points_category),
@@ -1439,72 +1183,36 @@ mod tests {
     fn b_conditions_without_points() {
         let (t, gansu) = (PointsTable::standard(), ProvinceProfile::gansu());
         // Bachelor + 2 years: at least B.
-        let input = ClassificationInput {
-            education: Education::Bachelor,
-            work_experience_years: 2.0,
-            ..base()
-        };
+        let input = ClassificationInput { education: Education::Bachelor, work_experience_years: 2.0, ..base() };
         let c = classify(&input, &t, &gansu);
         assert_eq!(
             (c.category, c.route, c.b_condition),
-            (
-                Category::B,
-                Route::BCondition,
-                Some(BCondition::DegreeAndExperience)
-            )
+            (Category::B, Route::BCondition, Some(BCondition::DegreeAndExperience))
         );
         // 1.99 years is not enough; no degree is not enough.
-        let input = ClassificationInput {
-            education: Education::Bachelor,
-            work_experience_years: 1.99,
-            ..base()
-        };
+        let input = ClassificationInput { education: Education::Bachelor, work_experience_years: 1.99, ..base() };
         assert_eq!(classify(&input, &t, &gansu).category, Category::C);
-        let input = ClassificationInput {
-            work_experience_years: 10.0,
-            ..base()
-        };
+        let input = ClassificationInput { work_experience_years: 10.0, ..base() };
         assert_eq!(classify(&input, &t, &gansu).category, Category::C);
         // International vocational certificate.
-        let input = ClassificationInput {
-            vocational: Vocational::TopInternational,
-            ..base()
-        };
-        assert_eq!(
-            classify(&input, &t, &gansu).b_condition,
-            Some(BCondition::InternationalVocationalCertificate)
-        );
+        let input = ClassificationInput { vocational: Vocational::TopInternational, ..base() };
+        assert_eq!(classify(&input, &t, &gansu).b_condition, Some(BCondition::InternationalVocationalCertificate));
         // Salary ≥ 4× the average wage: only when the average wage is known.
-        let input = ClassificationInput {
-            annual_salary_cny: 40_000,
-            ..base()
-        };
+        let input = ClassificationInput { annual_salary_cny: 40_000, ..base() };
         let c = classify(&input, &t, &gansu);
         assert_eq!(c.category, Category::C);
         assert!(c.notes.iter().any(|n| n.code == "average_wage_unknown"));
         let mut known = gansu.clone();
         known.previous_year_average_wage_cny.value = Some(10_000);
         let c = classify(&input, &t, &known);
-        assert_eq!(
-            (c.category, c.b_condition),
-            (Category::B, Some(BCondition::SalaryFourTimesAverage))
-        );
+        assert_eq!((c.category, c.b_condition), (Category::B, Some(BCondition::SalaryFourTimesAverage)));
         assert!(!c.notes.iter().any(|n| n.code == "average_wage_unknown"));
-        let input = ClassificationInput {
-            annual_salary_cny: 39_999,
-            ..base()
-        };
+        let input = ClassificationInput { annual_salary_cny: 39_999, ..base() };
         assert_eq!(classify(&input, &t, &known).category, Category::C);
         // ≥ 6× is A, when the average is known.
-        let input = ClassificationInput {
-            annual_salary_cny: 60_000,
-            ..base()
-        };
+        let input = ClassificationInput { annual_salary_cny: 60_000, ..base() };
         let c = classify(&input, &t, &known);
-        assert_eq!(
-            (c.category, c.route),
-            (Category::A, Route::DirectQualification)
-        );
+        assert_eq!((c.category, c.route), (Category::A, Route::DirectQualification));
         // A points route wins over a B condition's route.
         let input = ClassificationInput {
             education: Education::Doctorate,
@@ -1528,11 +1236,7 @@ mod tests {
         };
         let c = classify(&input, &t, &gansu);
         assert_eq!(c.category, Category::A);
-        assert!(
-            c.notes
-                .iter()
-                .any(|n| n.code == "salary_six_times_average_not_met")
-        );
+        assert!(c.notes.iter().any(|n| n.code == "salary_six_times_average_not_met"));
     }
 
     #[test]
@@ -1545,16 +1249,10 @@ mod tests {
         };
         let c = classify(&lanzhou_a, &t, &gansu);
         assert!(c.issuer.starts_with("Lanzhou Municipal Bureau"));
-        let lanzhou_c = ClassificationInput {
-            employer_region_code: Some("620100".into()),
-            ..base()
-        };
+        let lanzhou_c = ClassificationInput { employer_region_code: Some("620100".into()), ..base() };
         let c = classify(&lanzhou_c, &t, &gansu);
         assert_eq!((c.category, c.department), (Category::C, Department::Hrss));
-        assert_eq!(
-            c.issuer,
-            "Gansu Provincial Department of Human Resources and Social Security"
-        );
+        assert_eq!(c.issuer, "Gansu Provincial Department of Human Resources and Social Security");
     }
 
     #[test]
@@ -1576,16 +1274,9 @@ mod tests {
         assert_eq!(v["points"], 92);
         assert_eq!(v["department"], "science-tech");
         assert_eq!(v["route"], "points");
-        assert_eq!(
-            v["issuer"],
-            "Gansu Provincial Department of Science and Technology"
-        );
-        let names: Vec<&str> = v["breakdown"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["factor"].as_str().unwrap())
-            .collect();
+        assert_eq!(v["issuer"], "Gansu Provincial Department of Science and Technology");
+        let names: Vec<&str> =
+            v["breakdown"].as_array().unwrap().iter().map(|f| f["factor"].as_str().unwrap()).collect();
         assert_eq!(
             names,
             [
@@ -1600,10 +1291,7 @@ mod tests {
                 "local_bonus"
             ]
         );
-        assert_eq!(
-            v["breakdown"][0],
-            json!({"factor": "salary", "points": 14, "max": 20})
-        );
+        assert_eq!(v["breakdown"][0], json!({"factor": "salary", "points": 14, "max": 20}));
     }
 
     #[test]
@@ -1615,10 +1303,7 @@ mod tests {
         assert_eq!(input.education, Education::None);
         assert_eq!(input.chinese, Chinese::None);
         assert!(input.extras.is_empty());
-        assert_eq!(
-            (input.local_bonus, input.months_in_china_per_year),
-            (0, 0.0)
-        );
+        assert_eq!((input.local_bonus, input.months_in_china_per_year), (0, 0.0));
         assert_eq!(input.employer_region_code, None);
         let input = ClassificationInput::from_json(
             &json!({"as_of": "2026-01-01", "birth_date": "1990-01-01", "annual_salary_cny": 1.0e5, "education": null}),
@@ -1643,11 +1328,7 @@ mod tests {
             "employer_region_code": "62"
         });
         let err = ClassificationInput::from_json(&body).unwrap_err();
-        let got: Vec<(&str, &str)> = err
-            .0
-            .iter()
-            .map(|v| (v.field.as_str(), v.code.as_str()))
-            .collect();
+        let got: Vec<(&str, &str)> = err.0.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect();
         assert_eq!(
             got,
             [
@@ -1676,11 +1357,7 @@ mod tests {
             &json!({"as_of": 20260101, "birth_date": "2027-01-01", "annual_salary_cny": "300000", "extras": "fortune_500", "local_bonus": 2.5}),
         )
         .unwrap_err();
-        let got: Vec<(&str, &str)> = err
-            .0
-            .iter()
-            .map(|v| (v.field.as_str(), v.code.as_str()))
-            .collect();
+        let got: Vec<(&str, &str)> = err.0.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect();
         assert_eq!(
             got,
             [
@@ -1709,19 +1386,9 @@ mod tests {
             local_bonus: Some(-1),
             direct_qualification: None,
         };
-        let err = ClassificationInput::from_profile(
-            &profile,
-            d("1990-01-01"),
-            300_000,
-            "620100",
-            d("2026-01-01"),
-        )
-        .unwrap_err();
-        let got: Vec<(&str, &str)> = err
-            .0
-            .iter()
-            .map(|v| (v.field.as_str(), v.code.as_str()))
-            .collect();
+        let err = ClassificationInput::from_profile(&profile, d("1990-01-01"), 300_000, "620100", d("2026-01-01"))
+            .unwrap_err();
+        let got: Vec<(&str, &str)> = err.0.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect();
         assert_eq!(
             got,
             [
@@ -1737,21 +1404,13 @@ mod tests {
             work_experience_years: Some(3.0),
             ..ProfileInput::default()
         };
-        let input = ClassificationInput::from_profile(
-            &ok,
-            d("1990-01-01"),
-            300_000,
-            "620100",
-            d("2026-01-01"),
-        )
-        .unwrap();
+        let input =
+            ClassificationInput::from_profile(&ok, d("1990-01-01"), 300_000, "620100", d("2026-01-01")).unwrap();
         assert_eq!(input.employer_region_code(), Some("620100"));
         let c = classify(&input, &PointsTable::standard(), &ProvinceProfile::gansu());
         // 14 + 15 + 6 + 0 + 0 + 10 + 15 = 60
         assert_eq!((c.points, c.category), (60, Category::B));
-        let err =
-            ClassificationInput::from_profile(&ok, d("2027-01-01"), 1, "6201", d("2026-01-01"))
-                .unwrap_err();
+        let err = ClassificationInput::from_profile(&ok, d("2027-01-01"), 1, "6201", d("2026-01-01")).unwrap_err();
         assert_eq!(err.len(), 2);
     }
 
@@ -1768,26 +1427,22 @@ mod tests {
             0i64..30_000,
             proptest::bool::ANY,
         )
-            .prop_map(
-                |(salary, e, v, years, months, c, extras, bonus, age_days, western)| {
-                    ClassificationInput {
-                        as_of: d("2026-06-01"),
-                        birth_date: d("2026-06-01") - chrono::Duration::days(age_days),
-                        annual_salary_cny: salary,
-                        education: Education::ALL[e],
-                        vocational: Vocational::ALL[v],
-                        work_experience_years: years,
-                        months_in_china_per_year: months,
-                        chinese: Chinese::ALL[c],
-                        extras: extras.into_iter().map(|i| Extra::ALL[i]).collect(),
-                        local_bonus: bonus,
-                        direct_qualification: None,
-                        employer_region_code: Some(
-                            if western { "620100" } else { "350100" }.into(),
-                        ),
-                    }
-                },
-            )
+            .prop_map(|(salary, e, v, years, months, c, extras, bonus, age_days, western)| {
+                ClassificationInput {
+                    as_of: d("2026-06-01"),
+                    birth_date: d("2026-06-01") - chrono::Duration::days(age_days),
+                    annual_salary_cny: salary,
+                    education: Education::ALL[e],
+                    vocational: Vocational::ALL[v],
+                    work_experience_years: years,
+                    months_in_china_per_year: months,
+                    chinese: Chinese::ALL[c],
+                    extras: extras.into_iter().map(|i| Extra::ALL[i]).collect(),
+                    local_bonus: bonus,
+                    direct_qualification: None,
+                    employer_region_code: Some(if western { "620100" } else { "350100" }.into()),
+                }
+            })
     }
 
     /// "Better or equal" in A < B < C order.

@@ -100,11 +100,7 @@ impl DishonestyList {
         let file: DishonestyFile = match serde_json::from_str(json) {
             Ok(f) => f,
             Err(e) => {
-                v.push(
-                    "",
-                    "invalid_json",
-                    format!("the list must be {{\"credit_codes\": [...]}}: {e}"),
-                );
+                v.push("", "invalid_json", format!("the list must be {{\"credit_codes\": [...]}}: {e}"));
                 return Err(v);
             }
         };
@@ -114,11 +110,7 @@ impl DishonestyList {
                 credit_codes.insert(c.as_str().to_string());
             }
         }
-        v.into_result(|| DishonestyList {
-            credit_codes,
-            updated_on: file.updated_on,
-            source: file.source,
-        })
+        v.into_result(|| DishonestyList { credit_codes, updated_on: file.updated_on, source: file.source })
     }
 
     /// Builds a list from parsed codes.
@@ -245,26 +237,15 @@ pub fn assess(case: &NewCase, today: NaiveDate, rules: &Rules) -> Assessment {
 /// Checks the conditions on whatever a submission carries validly, so that a submission
 /// with field errors still gets its violated conditions in the same notice.
 pub fn assess_submission(input: &SubmissionInput, today: NaiveDate, rules: &Rules) -> Assessment {
-    let date = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
-    };
+    let date = |s: &Option<String>| s.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
     fn text(s: &Option<String>) -> Option<&str> {
         s.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
     let facts = Facts {
-        credit_code: input
-            .employer
-            .credit_code
-            .as_deref()
-            .and_then(|s| CreditCode::parse(s).ok()),
+        credit_code: input.employer.credit_code.as_deref().and_then(|s| CreditCode::parse(s).ok()),
         region_code: text(&input.employer.region_code).filter(|s| is_region_code(s)),
         sector_preapproval: text(&input.employer.sector_preapproval),
-        annual_salary_cny: input
-            .position
-            .annual_salary_cny
-            .and_then(|s| u64::try_from(s).ok())
-            .filter(|s| *s > 0),
+        annual_salary_cny: input.position.annual_salary_cny.and_then(|s| u64::try_from(s).ok()).filter(|s| *s > 0),
         sector: text(&input.position.sector),
         start_date: date(&input.position.start_date),
         contract_months: input
@@ -274,11 +255,7 @@ pub fn assess_submission(input: &SubmissionInput, today: NaiveDate, rules: &Rule
             .filter(|m| (1..=120).contains(m)),
         birth_date: date(&input.applicant.birth_date),
         passport_expiry: date(&input.applicant.passport_expiry),
-        materials: input
-            .materials
-            .iter()
-            .filter_map(|m| m.kind.as_deref()?.trim().parse().ok())
-            .collect(),
+        materials: input.materials.iter().filter_map(|m| m.kind.as_deref()?.trim().parse().ok()).collect(),
     };
     run(&facts, today, rules)
 }
@@ -305,10 +282,7 @@ fn run(f: &Facts<'_>, today: NaiveDate, rules: &Rules) -> Assessment {
         v.push(
             "employer.region_code",
             codes::REGION_OUTSIDE_PROVINCE,
-            format!(
-                "employer.region_code {region} is not in {} ({})",
-                rules.province.name_en, rules.province.code
-            ),
+            format!("employer.region_code {region} is not in {} ({})", rules.province.name_en, rules.province.code),
         );
     }
 
@@ -339,9 +313,7 @@ fn run(f: &Facts<'_>, today: NaiveDate, rules: &Rules) -> Assessment {
     }
 
     if let Some(sector) = f.sector
-        && rules
-            .sectors_requiring_preapproval
-            .contains(&normalise_sector(sector))
+        && rules.sectors_requiring_preapproval.contains(&normalise_sector(sector))
         && f.sector_preapproval.is_none()
     {
         v.push(
@@ -372,39 +344,26 @@ fn run(f: &Facts<'_>, today: NaiveDate, rules: &Rules) -> Assessment {
             .and_then(|(start, months)| start.checked_add_months(Months::new(months)));
         let required = minimum.max(contract_end);
         if expiry < today {
-            v.push(
-                "applicant.passport_expiry",
-                codes::PASSPORT_EXPIRED,
-                format!("the passport expired on {expiry}"),
-            );
+            v.push("applicant.passport_expiry", codes::PASSPORT_EXPIRED, format!("the passport expired on {expiry}"));
         } else if let Some(required) = required
             && expiry < required
         {
             let why = if contract_end == Some(required) {
                 "the end of the contract period".to_string()
             } else {
-                format!(
-                    "{} months from the submission date",
-                    rules.min_passport_validity_months
-                )
+                format!("{} months from the submission date", rules.min_passport_validity_months)
             };
             v.push(
                 "applicant.passport_expiry",
                 codes::PASSPORT_VALIDITY_TOO_SHORT,
-                format!(
-                    "the passport expires on {expiry}; it must be valid until {required} ({why})"
-                ),
+                format!("the passport expires on {expiry}; it must be valid until {required} ({why})"),
             );
         }
     }
 
     for kind in REQUIRED_CERTIFICATES {
         if !f.materials.contains(&kind) {
-            v.push(
-                format!("materials.{kind}"),
-                codes::MATERIAL_MISSING,
-                format!("the material {kind} is required"),
-            );
+            v.push(format!("materials.{kind}"), codes::MATERIAL_MISSING, format!("the material {kind} is required"));
         }
     }
 
@@ -436,11 +395,7 @@ mod tests {
         input.materials = REQUIRED_CERTIFICATES
             .iter()
             .enumerate()
-            .map(|(i, k)| MaterialRefInput {
-                kind: Some(k.as_str().into()),
-                id: Some(format!("m{i}")),
-                facts: None,
-            })
+            .map(|(i, k)| MaterialRefInput { kind: Some(k.as_str().into()), id: Some(format!("m{i}")), facts: None })
             .collect();
         input
     }
@@ -454,11 +409,7 @@ mod tests {
     }
 
     fn codes_of(a: &Assessment) -> Vec<(String, String)> {
-        a.violations
-            .0
-            .iter()
-            .map(|v| (v.field.clone(), v.code.clone()))
-            .collect()
+        a.violations.0.iter().map(|v| (v.field.clone(), v.code.clone())).collect()
     }
 
     fn one(field: &str, code: &str) -> Vec<(String, String)> {
@@ -469,26 +420,14 @@ mod tests {
     fn a_good_case_meets_every_condition() {
         let a = check(&good(), TODAY, &Rules::gansu());
         assert!(a.is_ok(), "{:?}", a.violations);
-        assert!(
-            a.notes
-                .iter()
-                .any(|n| n.code == "minimum_wage_tier_unknown")
-        );
+        assert!(a.notes.iter().any(|n| n.code == "minimum_wage_tier_unknown"));
     }
 
     #[test]
     fn dishonest_employer_alone() {
         let mut rules = Rules::gansu();
-        rules
-            .dishonesty
-            .replace(DishonestyList::from_codes([CreditCode::parse(
-                "91350100M000100Y43",
-            )
-            .unwrap()]));
-        assert_eq!(
-            codes_of(&check(&good(), TODAY, &rules)),
-            one("employer.credit_code", codes::EMPLOYER_DISHONEST)
-        );
+        rules.dishonesty.replace(DishonestyList::from_codes([CreditCode::parse("91350100M000100Y43").unwrap()]));
+        assert_eq!(codes_of(&check(&good(), TODAY, &rules)), one("employer.credit_code", codes::EMPLOYER_DISHONEST));
     }
 
     #[test]
@@ -496,10 +435,7 @@ mod tests {
         let mut input = good();
         input.employer.region_code = Some("110105".into());
         let a = check(&input, TODAY, &Rules::gansu());
-        assert_eq!(
-            codes_of(&a),
-            one("employer.region_code", codes::REGION_OUTSIDE_PROVINCE)
-        );
+        assert_eq!(codes_of(&a), one("employer.region_code", codes::REGION_OUTSIDE_PROVINCE));
     }
 
     #[test]
@@ -510,13 +446,7 @@ mod tests {
         input.position.annual_salary_cny = Some(25_200);
         assert!(check(&input, "2025-11-30", &rules).is_ok());
         let a = check(&input, "2025-12-01", &rules);
-        assert_eq!(
-            codes_of(&a),
-            one(
-                "position.annual_salary_cny",
-                codes::SALARY_BELOW_MINIMUM_WAGE
-            )
-        );
+        assert_eq!(codes_of(&a), one("position.annual_salary_cny", codes::SALARY_BELOW_MINIMUM_WAGE));
         assert!(a.violations.0[0].message.contains("2200"));
         // Exactly 12 × 2,200 passes; one CNY less does not (floor of annual / 12).
         input.position.annual_salary_cny = Some(26_400);
@@ -529,11 +459,7 @@ mod tests {
         input.position.annual_salary_cny = Some(24_239);
         let a = check(&input, "2025-06-01", &rules);
         assert!(!a.is_ok());
-        assert!(
-            a.notes
-                .iter()
-                .any(|n| n.code == "minimum_wage_start_unknown")
-        );
+        assert!(a.notes.iter().any(|n| n.code == "minimum_wage_start_unknown"));
     }
 
     #[test]
@@ -543,30 +469,14 @@ mod tests {
         input.employer.region_code = Some("621102".into());
         input.position.annual_salary_cny = Some(12 * 2_100);
         let a = check(&input, TODAY, &rules);
-        assert_eq!(
-            codes_of(&a),
-            one(
-                "position.annual_salary_cny",
-                codes::SALARY_BELOW_MINIMUM_WAGE
-            )
-        );
-        let note = a
-            .notes
-            .iter()
-            .find(|n| n.code == "minimum_wage_tier_unknown")
-            .expect("note");
+        assert_eq!(codes_of(&a), one("position.annual_salary_cny", codes::SALARY_BELOW_MINIMUM_WAGE));
+        let note = a.notes.iter().find(|n| n.code == "minimum_wage_tier_unknown").expect("note");
         assert!(note.message.contains("tier I"));
         // Once Dingxi is known to be tier III (2,080), 2,100 a month is enough.
-        rules.province.minimum_wage.sets[1]
-            .tier_by_area
-            .insert("621100".into(), "III".into());
+        rules.province.minimum_wage.sets[1].tier_by_area.insert("621100".into(), "III".into());
         let a = check(&input, TODAY, &rules);
         assert!(a.is_ok());
-        assert!(
-            !a.notes
-                .iter()
-                .any(|n| n.code == "minimum_wage_tier_unknown")
-        );
+        assert!(!a.notes.iter().any(|n| n.code == "minimum_wage_tier_unknown"));
     }
 
     #[test]
@@ -574,19 +484,11 @@ mod tests {
         let mut rules = Rules::gansu();
         let mut input = good();
         input.position.sector = Some("Education".into());
-        assert!(
-            check(&input, TODAY, &rules).is_ok(),
-            "the embedded list is empty"
-        );
-        rules
-            .sectors_requiring_preapproval
-            .insert("education".into());
+        assert!(check(&input, TODAY, &rules).is_ok(), "the embedded list is empty");
+        rules.sectors_requiring_preapproval.insert("education".into());
         assert_eq!(
             codes_of(&check(&input, TODAY, &rules)),
-            one(
-                "employer.sector_preapproval",
-                codes::SECTOR_PREAPPROVAL_MISSING
-            )
+            one("employer.sector_preapproval", codes::SECTOR_PREAPPROVAL_MISSING)
         );
         input.employer.sector_preapproval = Some("教外办〔2026〕1号".into());
         assert!(check(&input, TODAY, &rules).is_ok());
@@ -601,10 +503,7 @@ mod tests {
             one("applicant.birth_date", codes::APPLICANT_UNDER_18)
         );
         input.applicant.birth_date = Some("2008-03-02".into());
-        assert!(
-            check(&input, TODAY, &Rules::gansu()).is_ok(),
-            "18 on the day"
-        );
+        assert!(check(&input, TODAY, &Rules::gansu()).is_ok(), "18 on the day");
     }
 
     #[test]
@@ -614,13 +513,7 @@ mod tests {
         // Contract 2026-04-01 + 24 months = 2028-04-01.
         input.applicant.passport_expiry = Some("2028-03-31".into());
         let a = check(&input, TODAY, &rules);
-        assert_eq!(
-            codes_of(&a),
-            one(
-                "applicant.passport_expiry",
-                codes::PASSPORT_VALIDITY_TOO_SHORT
-            )
-        );
+        assert_eq!(codes_of(&a), one("applicant.passport_expiry", codes::PASSPORT_VALIDITY_TOO_SHORT));
         assert!(a.violations.0[0].message.contains("2028-04-01"));
         input.applicant.passport_expiry = Some("2028-04-01".into());
         assert!(check(&input, TODAY, &rules).is_ok());
@@ -637,39 +530,24 @@ mod tests {
         assert!(!check(&input, TODAY, &strict).is_ok());
         // Already expired.
         input.applicant.passport_expiry = Some("2026-03-01".into());
-        assert_eq!(
-            codes_of(&check(&input, TODAY, &rules)),
-            one("applicant.passport_expiry", codes::PASSPORT_EXPIRED)
-        );
+        assert_eq!(codes_of(&check(&input, TODAY, &rules)), one("applicant.passport_expiry", codes::PASSPORT_EXPIRED));
     }
 
     #[test]
     fn each_required_certificate_alone() {
         for kind in REQUIRED_CERTIFICATES {
             let mut input = good();
-            input
-                .materials
-                .retain(|m| m.kind.as_deref() != Some(kind.as_str()));
+            input.materials.retain(|m| m.kind.as_deref() != Some(kind.as_str()));
             let a = check(&input, TODAY, &Rules::gansu());
-            assert_eq!(
-                codes_of(&a),
-                one(&format!("materials.{kind}"), codes::MATERIAL_MISSING)
-            );
+            assert_eq!(codes_of(&a), one(&format!("materials.{kind}"), codes::MATERIAL_MISSING));
         }
     }
 
     #[test]
     fn all_violations_are_reported_together() {
         let mut rules = Rules::gansu();
-        rules
-            .dishonesty
-            .replace(DishonestyList::from_codes([CreditCode::parse(
-                "91350100M000100Y43",
-            )
-            .unwrap()]));
-        rules
-            .sectors_requiring_preapproval
-            .insert("education".into());
+        rules.dishonesty.replace(DishonestyList::from_codes([CreditCode::parse("91350100M000100Y43").unwrap()]));
+        rules.sectors_requiring_preapproval.insert("education".into());
         let mut input = good();
         input.position.sector = Some("education".into());
         input.position.annual_salary_cny = Some(12_000);
@@ -704,10 +582,7 @@ mod tests {
         input.position.start_date = Some("soon".into());
         assert!(parse_submission(&input).is_err());
         let a = assess_submission(&input, d(TODAY), &Rules::gansu());
-        assert_eq!(
-            codes_of(&a),
-            one("applicant.birth_date", codes::APPLICANT_UNDER_18)
-        );
+        assert_eq!(codes_of(&a), one("applicant.birth_date", codes::APPLICANT_UNDER_18));
     }
 
     #[test]
@@ -715,29 +590,16 @@ mod tests {
         let embedded = DishonestyList::from_json(DISHONESTY_JSON).unwrap();
         assert!(embedded.is_empty());
         assert_eq!(DishonestyList::embedded(), embedded);
-        let err = DishonestyList::from_json(
-            r#"{"credit_codes": ["91350100M000100Y43", "91350100M000100Y44", "x"]}"#,
-        )
-        .unwrap_err();
-        let got: Vec<(&str, &str)> = err
-            .0
-            .iter()
-            .map(|v| (v.field.as_str(), v.code.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("credit_codes[1]", "credit_code_check"),
-                ("credit_codes[2]", "credit_code_length")
-            ]
-        );
-        assert_eq!(
-            DishonestyList::from_json("[]").unwrap_err().0[0].code,
-            "invalid_json"
-        );
+        let err = DishonestyList::from_json(r#"{"credit_codes": ["91350100M000100Y43", "91350100M000100Y44", "x"]}"#)
+            .unwrap_err();
+        let got: Vec<(&str, &str)> = err.0.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect();
+        assert_eq!(got, [("credit_codes[1]", "credit_code_check"), ("credit_codes[2]", "credit_code_length")]);
+        assert_eq!(DishonestyList::from_json("[]").unwrap_err().0[0].code, "invalid_json");
         let mut list = DishonestyList::embedded();
-        let new = DishonestyList::from_json(r#"{"credit_codes": [" 91350100m000100y43 "], "updated_on": "2026-05-01", "source": "credit china"}"#)
-            .unwrap();
+        let new = DishonestyList::from_json(
+            r#"{"credit_codes": [" 91350100m000100y43 "], "updated_on": "2026-05-01", "source": "credit china"}"#,
+        )
+        .unwrap();
         list.replace(new);
         assert_eq!(list.len(), 1);
         assert!(list.contains(&CreditCode::parse("91350100M000100Y43").unwrap()));
@@ -749,9 +611,6 @@ mod tests {
     fn condition_names_are_stable() {
         assert_eq!(Condition::ALL.len(), 9);
         assert_eq!(Condition::MinimumWage.as_str(), "minimum_wage");
-        assert_eq!(
-            serde_json::to_value(Condition::PassportValidity).unwrap(),
-            "passport_validity"
-        );
+        assert_eq!(serde_json::to_value(Condition::PassportValidity).unwrap(), "passport_validity");
     }
 }

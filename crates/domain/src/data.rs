@@ -40,10 +40,7 @@ impl Confidence {
 
     /// Whether a rule resting on this value should be verified before it is relied on.
     pub fn needs_verification(self) -> bool {
-        matches!(
-            self,
-            Self::SingleSource | Self::Conflicting | Self::NotFound
-        )
+        matches!(self, Self::SingleSource | Self::Conflicting | Self::NotFound)
     }
 }
 
@@ -73,17 +70,11 @@ pub enum DataError {
 
 impl DataError {
     pub(crate) fn json(file: &str, source: serde_json::Error) -> Self {
-        Self::Json {
-            file: file.to_string(),
-            source,
-        }
+        Self::Json { file: file.to_string(), source }
     }
 
     pub(crate) fn invalid(file: &str, reason: impl Into<String>) -> Self {
-        Self::Invalid {
-            file: file.to_string(),
-            reason: reason.into(),
-        }
+        Self::Invalid { file: file.to_string(), reason: reason.into() }
     }
 }
 

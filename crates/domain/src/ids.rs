@@ -10,18 +10,13 @@ use crate::violation::HasCode;
 /// The GB 32100-2015 alphabet: digits and capitals without I, O, S, V, Z.
 const CREDIT_CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights 3^i mod 31 for positions 0..17.
-const CREDIT_CODE_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_CODE_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// The value of a character in the credit-code alphabet (chars, so that a non-ASCII
 /// character is reported as itself).
 fn alphabet_value(c: char) -> Option<u32> {
     let b = u8::try_from(c).ok()?;
-    CREDIT_CODE_ALPHABET
-        .iter()
-        .position(|&a| a == b)
-        .map(|p| p as u32)
+    CREDIT_CODE_ALPHABET.iter().position(|&a| a == b).map(|p| p as u32)
 }
 
 /// A unified social credit code (统一社会信用代码), GB 32100-2015, with a valid check character.
@@ -69,11 +64,7 @@ impl CreditCode {
     }
 
     fn check_char_for(values: &[u32]) -> char {
-        let sum: u32 = values
-            .iter()
-            .zip(CREDIT_CODE_WEIGHTS)
-            .map(|(v, w)| v * w)
-            .sum();
+        let sum: u32 = values.iter().zip(CREDIT_CODE_WEIGHTS).map(|(v, w)| v * w).sum();
         let check = (31 - sum % 31) % 31;
         CREDIT_CODE_ALPHABET[check as usize] as char
     }
@@ -144,10 +135,7 @@ impl PassportNumber {
         if !(5..=20).contains(&s.len()) {
             return Err(PassportNumberError::Length(s.chars().count()));
         }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        {
+        if !s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
             return Err(PassportNumberError::Character);
         }
         Ok(Self(s))
@@ -208,21 +196,13 @@ mod tests {
     fn a_known_valid_credit_code_parses() {
         // The GB 32100-2015 example and two registered companies' codes (Huawei Technologies,
         // Alibaba (China)), whose check characters are correct.
-        for code in [
-            "91350100M000100Y43",
-            "914403001922038216",
-            "91330100799655058B",
-            " 91330100799655058b ",
-        ] {
+        for code in ["91350100M000100Y43", "914403001922038216", "91330100799655058B", " 91330100799655058b "] {
             assert!(CreditCode::parse(code).is_ok(), "{code}");
         }
         // A code copied from test data whose check character is wrong (it should be A).
         assert_eq!(
             CreditCode::parse("91110000100000589B"),
-            Err(CreditCodeError::CheckCharacter {
-                expected: 'A',
-                found: 'B'
-            })
+            Err(CreditCodeError::CheckCharacter { expected: 'A', found: 'B' })
         );
     }
 
@@ -251,23 +231,11 @@ mod tests {
             let bad = String::from_utf8(bytes).unwrap();
             assert!(CreditCode::parse(&bad).is_err(), "{bad}");
         }
-        assert!(matches!(
-            CreditCode::parse("91350100M000100Y4O"),
-            Err(CreditCodeError::Character('O', 18))
-        ));
-        assert!(matches!(
-            CreditCode::parse("91350100M000100Y4é"),
-            Err(CreditCodeError::Character('é', 18))
-        ));
-        assert!(matches!(
-            CreditCode::parse("9135010-M000100Y43"),
-            Err(CreditCodeError::Character('-', 8))
-        ));
+        assert!(matches!(CreditCode::parse("91350100M000100Y4O"), Err(CreditCodeError::Character('O', 18))));
+        assert!(matches!(CreditCode::parse("91350100M000100Y4é"), Err(CreditCodeError::Character('é', 18))));
+        assert!(matches!(CreditCode::parse("9135010-M000100Y43"), Err(CreditCodeError::Character('-', 8))));
         assert_eq!(CreditCode::parse(""), Err(CreditCodeError::Length(0)));
-        assert_eq!(
-            CreditCode::parse("91350100M000100Y433"),
-            Err(CreditCodeError::Length(19))
-        );
+        assert_eq!(CreditCode::parse("91350100M000100Y433"), Err(CreditCodeError::Length(19)));
         assert!(CreditCode::with_check_char("9135").is_err());
         assert!(CreditCode::with_check_char("91350100M000100Yé").is_err());
     }
@@ -275,21 +243,9 @@ mod tests {
     #[test]
     fn a_corrupted_credit_code_is_refused_with_the_expected_check_char() {
         let err = CreditCode::parse("91350100M000100Y44").unwrap_err();
-        assert_eq!(
-            err,
-            CreditCodeError::CheckCharacter {
-                expected: '3',
-                found: '4'
-            }
-        );
-        assert_eq!(
-            CreditCode::parse("9135").unwrap_err(),
-            CreditCodeError::Length(4)
-        );
-        assert!(matches!(
-            CreditCode::parse("91350100M000100I43"),
-            Err(CreditCodeError::Character('I', 16))
-        ));
+        assert_eq!(err, CreditCodeError::CheckCharacter { expected: '3', found: '4' });
+        assert_eq!(CreditCode::parse("9135").unwrap_err(), CreditCodeError::Length(4));
+        assert!(matches!(CreditCode::parse("91350100M000100I43"), Err(CreditCodeError::Character('I', 16))));
     }
 
     #[test]

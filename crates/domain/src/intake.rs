@@ -133,8 +133,7 @@ pub struct Position {
 impl Position {
     /// The day the contract period ends (start + months; the day of month is clamped).
     pub fn contract_end(&self) -> Option<NaiveDate> {
-        self.start_date
-            .checked_add_months(chrono::Months::new(self.contract_months))
+        self.start_date.checked_add_months(chrono::Months::new(self.contract_months))
     }
 }
 
@@ -187,11 +186,7 @@ fn date(v: &mut Violations, field: &str, value: &Option<String>) -> Option<Naive
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            v.push(
-                field,
-                "invalid_date",
-                format!("{field} must be a date YYYY-MM-DD, got {s:?}"),
-            );
+            v.push(field, "invalid_date", format!("{field} must be a date YYYY-MM-DD, got {s:?}"));
             None
         }
     }
@@ -200,11 +195,7 @@ fn date(v: &mut Violations, field: &str, value: &Option<String>) -> Option<Naive
 fn text(v: &mut Violations, field: &str, value: &Option<String>, max: usize) -> Option<String> {
     let s = required(v, field, value)?;
     if s.chars().count() > max {
-        v.push(
-            field,
-            "too_long",
-            format!("{field} has at most {max} characters"),
-        );
+        v.push(field, "too_long", format!("{field} has at most {max} characters"));
         return None;
     }
     Some(s.to_string())
@@ -222,22 +213,17 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
         if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
             Some(s.to_string())
         } else {
-            v.push(
-                "employer.region_code",
-                "invalid_region_code",
-                "employer.region_code is a 6-digit GB/T 2260 code",
-            );
+            v.push("employer.region_code", "invalid_region_code", "employer.region_code is a 6-digit GB/T 2260 code");
             None
         }
     });
-    let kind = required(&mut v, "employer.kind", &e.kind)
-        .and_then(|s| v.take("employer.kind", s.parse::<EmployerKind>()));
+    let kind =
+        required(&mut v, "employer.kind", &e.kind).and_then(|s| v.take("employer.kind", s.parse::<EmployerKind>()));
 
     let a = &input.applicant;
     let surname = text(&mut v, "applicant.surname", &a.surname, 100);
     let given_names = text(&mut v, "applicant.given_names", &a.given_names, 100);
-    let sex = required(&mut v, "applicant.sex", &a.sex)
-        .and_then(|s| v.take("applicant.sex", s.parse::<Sex>()));
+    let sex = required(&mut v, "applicant.sex", &a.sex).and_then(|s| v.take("applicant.sex", s.parse::<Sex>()));
     let nationality = required(&mut v, "applicant.nationality", &a.nationality)
         .and_then(|s| v.take("applicant.nationality", Nationality::parse(s)));
     let birth_date = date(&mut v, "applicant.birth_date", &a.birth_date);
@@ -250,19 +236,11 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
     let salary = match p.annual_salary_cny {
         Some(s) if s > 0 => Some(s as u64),
         Some(_) => {
-            v.push(
-                "position.annual_salary_cny",
-                "not_positive",
-                "position.annual_salary_cny must be above 0",
-            );
+            v.push("position.annual_salary_cny", "not_positive", "position.annual_salary_cny must be above 0");
             None
         }
         None => {
-            v.push(
-                "position.annual_salary_cny",
-                "required",
-                "position.annual_salary_cny is required",
-            );
+            v.push("position.annual_salary_cny", "required", "position.annual_salary_cny is required");
             None
         }
     };
@@ -270,19 +248,11 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
     let contract_months = match p.contract_months {
         Some(m) if (1..=120).contains(&m) => Some(m as u32),
         Some(_) => {
-            v.push(
-                "position.contract_months",
-                "out_of_range",
-                "position.contract_months must be between 1 and 120",
-            );
+            v.push("position.contract_months", "out_of_range", "position.contract_months must be between 1 and 120");
             None
         }
         None => {
-            v.push(
-                "position.contract_months",
-                "required",
-                "position.contract_months is required",
-            );
+            v.push("position.contract_months", "required", "position.contract_months is required");
             None
         }
     };
@@ -305,12 +275,7 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
         }
     }
 
-    let category = match input
-        .category
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let category = match input.category.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => v.take("category", s.parse::<Category>()),
         None => None,
     };
@@ -319,15 +284,7 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
     // pattern states it without unwrapping.
     match (
         (credit_code, employer_name, region_code, kind),
-        (
-            surname,
-            given_names,
-            sex,
-            nationality,
-            birth_date,
-            passport_number,
-            passport_expiry,
-        ),
+        (surname, given_names, sex, nationality, birth_date, passport_number, passport_expiry),
         (title, salary, start_date, contract_months),
     ) {
         (
@@ -348,10 +305,7 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
                 name,
                 region_code,
                 kind,
-                sector_preapproval: e
-                    .sector_preapproval
-                    .clone()
-                    .filter(|s| !s.trim().is_empty()),
+                sector_preapproval: e.sector_preapproval.clone().filter(|s| !s.trim().is_empty()),
             },
             applicant: Applicant {
                 surname,
@@ -368,12 +322,7 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
                 annual_salary_cny,
                 start_date,
                 contract_months,
-                sector: p
-                    .sector
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
+                sector: p.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
             },
             profile: input.profile.clone(),
             items,
@@ -424,19 +373,9 @@ mod tests {
     #[test]
     fn a_valid_submission_parses_with_mandatory_items_added() {
         let case = parse_submission(&valid_input()).unwrap();
-        assert_eq!(
-            case.items,
-            vec![
-                Item::WorkPermit,
-                Item::SocialInsurance,
-                Item::ResidencePermit
-            ]
-        );
+        assert_eq!(case.items, vec![Item::WorkPermit, Item::SocialInsurance, Item::ResidencePermit]);
         assert_eq!(case.category, Some(Category::B));
-        assert_eq!(
-            case.position.contract_end(),
-            NaiveDate::from_ymd_opt(2029, 1, 4)
-        );
+        assert_eq!(case.position.contract_end(), NaiveDate::from_ymd_opt(2029, 1, 4));
     }
 
     #[test]
@@ -452,10 +391,7 @@ mod tests {
     #[test]
     fn missing_sections_deserialise_as_empty_and_are_all_reported() {
         let input: SubmissionInput = serde_json::from_str(r#"{"items": ["work_permit"], "materials": [{"kind": "passport", "id": "m1", "facts": {"readable": true}}]}"#).unwrap();
-        assert!(
-            input.materials[0].facts.is_none(),
-            "facts never come from the client"
-        );
+        assert!(input.materials[0].facts.is_none(), "facts never come from the client");
         let err = parse_submission(&input).unwrap_err();
         assert_eq!(err.len(), 15);
         assert!(err.0.iter().all(|v| v.code == "required"));

@@ -75,9 +75,7 @@ impl MaterialInfo {
     fn applies(&self, employer: EmployerKind, passport_lost: bool) -> bool {
         match self.condition {
             None => true,
-            Some(MaterialCondition::PublicInstitution) => {
-                employer == EmployerKind::PublicInstitution
-            }
+            Some(MaterialCondition::PublicInstitution) => employer == EmployerKind::PublicInstitution,
             Some(MaterialCondition::PassportLost) => passport_lost,
         }
     }
@@ -128,9 +126,7 @@ impl Catalog {
     pub fn embedded() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         // The embedded file is checked by the tests of this module.
-        CATALOG.get_or_init(|| {
-            Catalog::from_json(MATERIALS_JSON).expect("embedded data/materials.json is valid")
-        })
+        CATALOG.get_or_init(|| Catalog::from_json(MATERIALS_JSON).expect("embedded data/materials.json is valid"))
     }
 
     /// Parses a catalog; it must list every kind exactly once, each needed by some item.
@@ -140,16 +136,10 @@ impl Catalog {
         let mut by_kind = BTreeMap::new();
         for m in file.materials {
             if m.items.is_empty() {
-                return Err(DataError::invalid(
-                    FILE,
-                    format!("{} is needed by no item", m.kind),
-                ));
+                return Err(DataError::invalid(FILE, format!("{} is needed by no item", m.kind)));
             }
             if m.source == Source::System && m.form == Form::Paper {
-                return Err(DataError::invalid(
-                    FILE,
-                    format!("{} is a system form on paper", m.kind),
-                ));
+                return Err(DataError::invalid(FILE, format!("{} is a system form on paper", m.kind)));
             }
             let kind = m.kind;
             if by_kind.insert(kind, m).is_some() {
@@ -177,17 +167,11 @@ impl Catalog {
         employer: EmployerKind,
         passport_lost: bool,
     ) -> impl Iterator<Item = &'a MaterialInfo> {
-        self.all()
-            .filter(move |m| m.needed_by(items) && m.applies(employer, passport_lost))
+        self.all().filter(move |m| m.needed_by(items) && m.applies(employer, passport_lost))
     }
 
     /// What the bundle of `items` needs, for this employer kind and passport situation.
-    pub fn requirements(
-        &self,
-        items: &[Item],
-        employer: EmployerKind,
-        passport_lost: bool,
-    ) -> Requirements {
+    pub fn requirements(&self, items: &[Item], employer: EmployerKind, passport_lost: bool) -> Requirements {
         let mut r = Requirements::default();
         for m in self.needed(items, employer, passport_lost) {
             match (m.source, m.form) {
@@ -201,21 +185,10 @@ impl Catalog {
 
     /// Counts the materials of a bundle jointly (distinct kinds) and separately (a copy per
     /// item that needs it). Conditional materials count only when their condition holds.
-    pub fn count(
-        &self,
-        items: &[Item],
-        employer: EmployerKind,
-        passport_lost: bool,
-    ) -> MaterialCount {
+    pub fn count(&self, items: &[Item], employer: EmployerKind, passport_lost: bool) -> MaterialCount {
         let needed: Vec<&MaterialInfo> = self.needed(items, employer, passport_lost).collect();
-        let separate = needed
-            .iter()
-            .map(|m| m.items.iter().filter(|i| items.contains(i)).count())
-            .sum();
-        MaterialCount {
-            joint: needed.len(),
-            separate,
-        }
+        let separate = needed.iter().map(|m| m.items.iter().filter(|i| items.contains(i)).count()).sum();
+        MaterialCount { joint: needed.len(), separate }
     }
 
     /// Required online materials that are not among `present`.
@@ -226,11 +199,7 @@ impl Catalog {
         passport_lost: bool,
         present: &BTreeSet<MaterialKind>,
     ) -> Vec<MaterialKind> {
-        self.requirements(items, employer, passport_lost)
-            .online
-            .into_iter()
-            .filter(|k| !present.contains(k))
-            .collect()
+        self.requirements(items, employer, passport_lost).online.into_iter().filter(|k| !present.contains(k)).collect()
     }
 }
 
@@ -296,21 +265,12 @@ pub struct MaterialProblem {
 }
 
 /// Every problem of one uploaded material on `today`.
-pub fn check_material(
-    kind: MaterialKind,
-    facts: &MaterialFacts,
-    today: NaiveDate,
-) -> Vec<MaterialProblem> {
+pub fn check_material(kind: MaterialKind, facts: &MaterialFacts, today: NaiveDate) -> Vec<MaterialProblem> {
     let info = Catalog::embedded().info(kind);
     let (en, zh) = (&info.name_en, &info.name_zh);
     let mut out = Vec::new();
-    let mut push = |code, message_en: String, message_zh: String| {
-        out.push(MaterialProblem {
-            code,
-            message_en,
-            message_zh,
-        })
-    };
+    let mut push =
+        |code, message_en: String, message_zh: String| out.push(MaterialProblem { code, message_en, message_zh });
     if !facts.found {
         push(
             "material_not_found",
@@ -331,25 +291,16 @@ pub fn check_material(
         }
         other => push(
             "content_type_not_allowed",
-            format!(
-                "{en} must be PDF, JPEG or PNG, got {}",
-                other.unwrap_or("no type")
-            ),
+            format!("{en} must be PDF, JPEG or PNG, got {}", other.unwrap_or("no type")),
             format!("{zh}须为 PDF、JPEG 或 PNG 格式"),
         ),
     }
     if !facts.readable {
-        push(
-            "unreadable",
-            format!("the file of {en} cannot be read"),
-            format!("{zh}文件无法读取"),
-        );
+        push("unreadable", format!("the file of {en} cannot be read"), format!("{zh}文件无法读取"));
     }
     if matches!(kind, MaterialKind::Photo | MaterialKind::EntryExitPhoto)
         && let Some(taken) = facts.dated_on
-        && taken
-            .checked_add_months(Months::new(PHOTO_MAX_AGE_MONTHS))
-            .is_some_and(|limit| limit < today)
+        && taken.checked_add_months(Months::new(PHOTO_MAX_AGE_MONTHS)).is_some_and(|limit| limit < today)
     {
         push(
             "photo_too_old",
@@ -361,17 +312,9 @@ pub fn check_material(
         && expiry < today
     {
         if kind == MaterialKind::Passport {
-            push(
-                "passport_expired",
-                format!("the passport expired on {expiry}"),
-                format!("护照已于 {expiry} 过期"),
-            );
+            push("passport_expired", format!("the passport expired on {expiry}"), format!("护照已于 {expiry} 过期"));
         } else {
-            push(
-                "material_expired",
-                format!("{en} expired on {expiry}"),
-                format!("{zh}已于 {expiry} 过期"),
-            );
+            push("material_expired", format!("{en} expired on {expiry}"), format!("{zh}已于 {expiry} 过期"));
         }
     }
     out
@@ -482,11 +425,7 @@ mod tests {
     fn the_embedded_catalog_parses_and_matches_the_api_table() {
         let c = Catalog::from_json(MATERIALS_JSON).unwrap();
         assert_eq!(c.all().count(), 16);
-        let system: Vec<_> = c
-            .all()
-            .filter(|m| m.source == Source::System)
-            .map(|m| m.kind)
-            .collect();
+        let system: Vec<_> = c.all().filter(|m| m.source == Source::System).map(|m| m.kind).collect();
         assert_eq!(
             system,
             [
@@ -495,40 +434,22 @@ mod tests {
                 MaterialKind::SocialSecurityCardPermitInfo
             ]
         );
-        let paper: Vec<_> = c
-            .all()
-            .filter(|m| m.form == Form::Paper)
-            .map(|m| m.kind)
-            .collect();
+        let paper: Vec<_> = c.all().filter(|m| m.form == Form::Paper).map(|m| m.kind).collect();
         assert_eq!(paper.len(), 4);
-        assert!(
-            c.all()
-                .filter(|m| m.form == Form::Paper)
-                .all(|m| m.items == [ResidencePermit])
-        );
+        assert!(c.all().filter(|m| m.form == Form::Paper).all(|m| m.items == [ResidencePermit]));
         assert_eq!(c.info(MaterialKind::Photo).name_zh, "6个月内正面免冠照片");
         assert_eq!(
-            c.info(MaterialKind::PublicInstitutionEnrollmentForm)
-                .condition,
+            c.info(MaterialKind::PublicInstitutionEnrollmentForm).condition,
             Some(MaterialCondition::PublicInstitution)
         );
-        assert_eq!(
-            c.info(MaterialKind::PassportLossCertificate).condition,
-            Some(MaterialCondition::PassportLost)
-        );
+        assert_eq!(c.info(MaterialKind::PassportLossCertificate).condition, Some(MaterialCondition::PassportLost));
     }
 
     #[test]
     fn a_catalog_missing_a_kind_or_listing_one_twice_is_refused() {
         let one = r#"{"materials": [{"kind": "photo", "name_zh": "x", "name_en": "x", "source": "applicant", "form": "electronic", "items": ["work_permit"], "condition": null}]}"#;
-        assert!(matches!(
-            Catalog::from_json(one),
-            Err(DataError::Invalid { .. })
-        ));
-        let twice = MATERIALS_JSON.replace(
-            "\"kind\": \"passport_loss_certificate\"",
-            "\"kind\": \"photo\"",
-        );
+        assert!(matches!(Catalog::from_json(one), Err(DataError::Invalid { .. })));
+        let twice = MATERIALS_JSON.replace("\"kind\": \"passport_loss_certificate\"", "\"kind\": \"photo\"");
         assert!(Catalog::from_json(&twice).is_err());
     }
 
@@ -540,65 +461,30 @@ mod tests {
     /// lost (or, symmetrically, an enterprise whose passport was lost): 15 against 20.
     /// With the API table's item lists alone the same case gives 15 against 18.
     #[test]
-    fn joint_bundle_needs_15_materials_against_20_separately_counting_distinct_kinds_vs_copies_per_item()
-     {
+    fn joint_bundle_needs_15_materials_against_20_separately_counting_distinct_kinds_vs_copies_per_item() {
         let c = Catalog::embedded();
         // Copies per item when each is applied for separately.
-        let per_item = |item: Item| {
-            c.needed(&[item], EmployerKind::PublicInstitution, false)
-                .count()
-        };
+        let per_item = |item: Item| c.needed(&[item], EmployerKind::PublicInstitution, false).count();
         assert_eq!(per_item(WorkPermit), 8); // form, experience, degree, criminal record, health, contract, passport, photo
         assert_eq!(per_item(SocialInsurance), 4); // registration form, enrolment form, contract, passport
         assert_eq!(per_item(TitleReview), 3); // permit info, recommendation report, contract
         assert_eq!(per_item(ResidencePermit), 5); // health, passport, visa form, entry-exit photo, certification letter
         assert_eq!(8 + 4 + 3 + 5, 20);
         // Shared in the joint application: contract ×3, passport ×3, health ×2 → 5 copies saved.
-        assert_eq!(
-            c.count(&BUNDLE, EmployerKind::PublicInstitution, false),
-            MaterialCount {
-                joint: 15,
-                separate: 20
-            }
-        );
-        assert_eq!(
-            c.count(&BUNDLE, EmployerKind::Enterprise, true),
-            MaterialCount {
-                joint: 15,
-                separate: 20
-            }
-        );
+        assert_eq!(c.count(&BUNDLE, EmployerKind::PublicInstitution, false), MaterialCount { joint: 15, separate: 20 });
+        assert_eq!(c.count(&BUNDLE, EmployerKind::Enterprise, true), MaterialCount { joint: 15, separate: 20 });
         // The other cases keep the saving of 5.
-        assert_eq!(
-            c.count(&BUNDLE, EmployerKind::Enterprise, false),
-            MaterialCount {
-                joint: 14,
-                separate: 19
-            }
-        );
-        assert_eq!(
-            c.count(&BUNDLE, EmployerKind::PublicInstitution, true),
-            MaterialCount {
-                joint: 16,
-                separate: 21
-            }
-        );
+        assert_eq!(c.count(&BUNDLE, EmployerKind::Enterprise, false), MaterialCount { joint: 14, separate: 19 });
+        assert_eq!(c.count(&BUNDLE, EmployerKind::PublicInstitution, true), MaterialCount { joint: 16, separate: 21 });
     }
 
     #[test]
     fn requirements_split_online_system_and_paper() {
         let c = Catalog::embedded();
-        let r = c.requirements(
-            &[WorkPermit, ResidencePermit],
-            EmployerKind::Enterprise,
-            false,
-        );
+        let r = c.requirements(&[WorkPermit, ResidencePermit], EmployerKind::Enterprise, false);
         assert_eq!(r.system, [MaterialKind::WorkPermitApplicationForm]);
         assert_eq!(r.online.len(), 7);
-        assert!(
-            !r.online
-                .contains(&MaterialKind::PublicInstitutionEnrollmentForm)
-        );
+        assert!(!r.online.contains(&MaterialKind::PublicInstitutionEnrollmentForm));
         assert_eq!(
             r.paper,
             [
@@ -608,92 +494,38 @@ mod tests {
             ]
         );
         let r = c.requirements(&BUNDLE, EmployerKind::PublicInstitution, true);
-        assert!(
-            r.online
-                .contains(&MaterialKind::PublicInstitutionEnrollmentForm)
-        );
-        assert!(
-            r.online
-                .contains(&MaterialKind::EmployerRecommendationReport)
-        );
+        assert!(r.online.contains(&MaterialKind::PublicInstitutionEnrollmentForm));
+        assert!(r.online.contains(&MaterialKind::EmployerRecommendationReport));
         assert!(r.paper.contains(&MaterialKind::PassportLossCertificate));
         assert_eq!(r.system.len(), 3);
         assert!(r.online.iter().all(|k| c.info(*k).is_online()));
         let present: BTreeSet<_> = [MaterialKind::Passport, MaterialKind::Photo].into();
-        let missing = c.missing_online(
-            &[WorkPermit, ResidencePermit],
-            EmployerKind::Enterprise,
-            false,
-            &present,
-        );
+        let missing = c.missing_online(&[WorkPermit, ResidencePermit], EmployerKind::Enterprise, false, &present);
         assert_eq!(missing.len(), 5);
     }
 
     #[test]
     fn uploaded_files_are_checked() {
         let today = d("2026-06-01");
-        assert!(
-            check_material(
-                MaterialKind::Passport,
-                &MaterialFacts::stored("application/pdf"),
-                today
-            )
-            .is_empty()
-        );
+        assert!(check_material(MaterialKind::Passport, &MaterialFacts::stored("application/pdf"), today).is_empty());
         let codes = |kind, facts: &MaterialFacts| {
-            check_material(kind, facts, today)
-                .into_iter()
-                .map(|p| p.code)
-                .collect::<Vec<_>>()
+            check_material(kind, facts, today).into_iter().map(|p| p.code).collect::<Vec<_>>()
         };
-        assert_eq!(
-            codes(MaterialKind::Passport, &MaterialFacts::not_found()),
-            ["material_not_found"]
-        );
+        assert_eq!(codes(MaterialKind::Passport, &MaterialFacts::not_found()), ["material_not_found"]);
         let mismatch = MaterialFacts {
             detected_content_type: Some("image/png".into()),
             ..MaterialFacts::stored("application/pdf")
         };
-        assert_eq!(
-            codes(MaterialKind::HealthCertificate, &mismatch),
-            ["content_type_mismatch"]
-        );
-        let gif = MaterialFacts {
-            readable: false,
-            ..MaterialFacts::stored("image/gif")
-        };
-        assert_eq!(
-            codes(MaterialKind::HealthCertificate, &gif),
-            ["content_type_not_allowed", "unreadable"]
-        );
-        let old = |taken| MaterialFacts {
-            dated_on: Some(d(taken)),
-            ..MaterialFacts::stored("image/jpeg")
-        };
-        assert_eq!(
-            codes(MaterialKind::Photo, &old("2025-11-30")),
-            ["photo_too_old"]
-        );
-        assert!(
-            codes(MaterialKind::Photo, &old("2025-12-01")).is_empty(),
-            "exactly 6 months is within 6 months"
-        );
-        assert!(
-            codes(MaterialKind::Photo, &MaterialFacts::stored("image/jpeg")).is_empty(),
-            "no date, no check"
-        );
-        let expired = MaterialFacts {
-            expires_on: Some(d("2026-05-31")),
-            ..MaterialFacts::stored("application/pdf")
-        };
-        assert_eq!(
-            codes(MaterialKind::Passport, &expired),
-            ["passport_expired"]
-        );
-        assert_eq!(
-            codes(MaterialKind::HealthCertificate, &expired),
-            ["material_expired"]
-        );
+        assert_eq!(codes(MaterialKind::HealthCertificate, &mismatch), ["content_type_mismatch"]);
+        let gif = MaterialFacts { readable: false, ..MaterialFacts::stored("image/gif") };
+        assert_eq!(codes(MaterialKind::HealthCertificate, &gif), ["content_type_not_allowed", "unreadable"]);
+        let old = |taken| MaterialFacts { dated_on: Some(d(taken)), ..MaterialFacts::stored("image/jpeg") };
+        assert_eq!(codes(MaterialKind::Photo, &old("2025-11-30")), ["photo_too_old"]);
+        assert!(codes(MaterialKind::Photo, &old("2025-12-01")).is_empty(), "exactly 6 months is within 6 months");
+        assert!(codes(MaterialKind::Photo, &MaterialFacts::stored("image/jpeg")).is_empty(), "no date, no check");
+        let expired = MaterialFacts { expires_on: Some(d("2026-05-31")), ..MaterialFacts::stored("application/pdf") };
+        assert_eq!(codes(MaterialKind::Passport, &expired), ["passport_expired"]);
+        assert_eq!(codes(MaterialKind::HealthCertificate, &expired), ["material_expired"]);
         let problems = check_material(MaterialKind::Passport, &expired, today);
         assert!(problems[0].message_zh.contains("护照"));
     }

@@ -47,11 +47,7 @@ impl Notice {
     /// Adds an item unless one with the same field and code is already listed (a missing
     /// certificate is both a condition and a missing material: it is told once).
     pub fn push(&mut self, item: NoticeItem) {
-        if !self
-            .items
-            .iter()
-            .any(|i| i.field == item.field && i.code == item.code)
-        {
+        if !self.items.iter().any(|i| i.field == item.field && i.code == item.code) {
             self.items.push(item);
         }
     }
@@ -59,10 +55,7 @@ impl Notice {
     /// Adds violations, with their Chinese message or the one of their code.
     pub fn extend_violations(&mut self, violations: &Violations) {
         for v in &violations.0 {
-            let message_zh = v
-                .message_zh
-                .clone()
-                .unwrap_or_else(|| zh_message(&v.field, &v.code));
+            let message_zh = v.message_zh.clone().unwrap_or_else(|| zh_message(&v.field, &v.code));
             self.push(NoticeItem {
                 field: v.field.clone(),
                 code: v.code.clone(),
@@ -98,10 +91,7 @@ impl Notice {
 impl From<Notice> for Violations {
     fn from(n: Notice) -> Violations {
         Violations(
-            n.items
-                .into_iter()
-                .map(|i| Violation::new(i.field, i.code, i.message_en).with_zh(i.message_zh))
-                .collect(),
+            n.items.into_iter().map(|i| Violation::new(i.field, i.code, i.message_en).with_zh(i.message_zh)).collect(),
         )
     }
 }
@@ -156,10 +146,7 @@ impl Accepted {
             .filter_map(|k| {
                 let mut form = generate_form(*k, &self.case).ok()?;
                 if let Some(obj) = form.as_object_mut() {
-                    obj.insert(
-                        "category".into(),
-                        Value::String(self.category.as_str().into()),
-                    );
+                    obj.insert("category".into(), Value::String(self.category.as_str().into()));
                 }
                 Some((*k, form))
             })
@@ -169,11 +156,7 @@ impl Accepted {
 
 /// Checks a submission completely on the submission date `today`: fields, profile,
 /// acceptance conditions, missing and invalid materials. Everything found is listed at once.
-pub fn one_time_notice(
-    input: &SubmissionInput,
-    rules: &Rules,
-    today: NaiveDate,
-) -> Result<Accepted, Notice> {
+pub fn one_time_notice(input: &SubmissionInput, rules: &Rules, today: NaiveDate) -> Result<Accepted, Notice> {
     let mut notice = Notice::default();
     let parsed = parse_submission(input);
     if let Err(v) = &parsed {
@@ -188,12 +171,7 @@ pub fn one_time_notice(
     notice.extend_violations(&assessment.violations);
 
     // Materials, on what the submission carries validly (field errors are listed above).
-    let items = normalise_items(
-        input
-            .items
-            .iter()
-            .filter_map(|s| s.trim().parse::<Item>().ok()),
-    );
+    let items = normalise_items(input.items.iter().filter_map(|s| s.trim().parse::<Item>().ok()));
     let employer_kind = input
         .employer
         .kind
@@ -202,11 +180,8 @@ pub fn one_time_notice(
         .unwrap_or(EmployerKind::Enterprise);
     let passport_lost = input.applicant.passport_lost.unwrap_or(false);
     let catalog = Catalog::embedded();
-    let present: BTreeSet<MaterialKind> = input
-        .materials
-        .iter()
-        .filter_map(|m| m.kind.as_deref()?.trim().parse().ok())
-        .collect();
+    let present: BTreeSet<MaterialKind> =
+        input.materials.iter().filter_map(|m| m.kind.as_deref()?.trim().parse().ok()).collect();
     let missing = catalog.missing_online(&items, employer_kind, passport_lost, &present);
     let mut missing_items = Notice::default();
     for kind in &missing {
@@ -219,12 +194,9 @@ pub fn one_time_notice(
         });
     }
     for (i, m) in input.materials.iter().enumerate() {
-        let (Some(kind), Some(facts)) = (
-            m.kind
-                .as_deref()
-                .and_then(|s| s.trim().parse::<MaterialKind>().ok()),
-            &m.facts,
-        ) else {
+        let (Some(kind), Some(facts)) =
+            (m.kind.as_deref().and_then(|s| s.trim().parse::<MaterialKind>().ok()), &m.facts)
+        else {
             continue;
         };
         for p in check_material(kind, facts, today) {
@@ -302,14 +274,8 @@ pub fn one_time_notice(
         return Err(notice);
     }
 
-    let requirements = catalog.requirements(
-        &case.items,
-        case.employer.kind,
-        case.applicant.passport_lost,
-    );
-    let due = rules
-        .calendar
-        .due_dates(today, &rules.province.deadlines.value);
+    let requirements = catalog.requirements(&case.items, case.employer.kind, case.applicant.passport_lost);
+    let due = rules.calendar.due_dates(today, &rules.province.deadlines.value);
     if due.estimated {
         notes.push(Note::new(
             "deadline_estimated",
@@ -332,11 +298,7 @@ pub fn one_time_notice(
 fn merge_missing(notice: &mut Notice, missing: Notice) {
     for item in missing.items {
         // A certificate missing is already listed by the conditions, with its English text.
-        if let Some(existing) = notice
-            .items
-            .iter_mut()
-            .find(|i| i.field == item.field && i.code == item.code)
-        {
+        if let Some(existing) = notice.items.iter_mut().find(|i| i.field == item.field && i.code == item.code) {
             existing.message_zh = item.message_zh;
             existing.message_en = item.message_en;
         } else {
@@ -376,10 +338,7 @@ fn field_zh(field: &str) -> String {
         "category" => "类别",
         "items" => "办理事项",
         _ => {
-            if let Some(kind) = field
-                .strip_prefix("materials.")
-                .and_then(|k| k.parse::<MaterialKind>().ok())
-            {
+            if let Some(kind) = field.strip_prefix("materials.").and_then(|k| k.parse::<MaterialKind>().ok()) {
                 return format!("材料“{}”", Catalog::embedded().info(kind).name_zh);
             }
             if field.starts_with("items[") {
@@ -424,9 +383,7 @@ fn zh_message(field: &str, code: &str) -> String {
         codes::SECTOR_PREAPPROVAL_MISSING => "该行业岗位须提供行业主管部门前置审批文件".into(),
         codes::APPLICANT_UNDER_18 => "申请人未满18周岁".into(),
         codes::PASSPORT_EXPIRED => "护照已过期".into(),
-        codes::PASSPORT_VALIDITY_TOO_SHORT => {
-            "护照有效期不足：须覆盖整个合同期限，且自申请之日起不少于规定月数".into()
-        }
+        codes::PASSPORT_VALIDITY_TOO_SHORT => "护照有效期不足：须覆盖整个合同期限，且自申请之日起不少于规定月数".into(),
         codes::MATERIAL_MISSING => format!("缺少{f}"),
         _ => format!("{f}不符合要求（{code}）"),
     }
@@ -476,11 +433,7 @@ mod tests {
             "category": "A"
         }))
         .unwrap();
-        input.materials = ONLINE_FOR_WP_RP
-            .iter()
-            .enumerate()
-            .map(|(i, k)| material(*k, i))
-            .collect();
+        input.materials = ONLINE_FOR_WP_RP.iter().enumerate().map(|(i, k)| material(*k, i)).collect();
         input
     }
 
@@ -490,23 +443,10 @@ mod tests {
         // 14 salary + 15 master + 9 work + 15 months + 3 hsk3 + 10 Gansu + 15 age (37) = 81 → B,
         // although the client asked for A.
         assert_eq!(accepted.classification.points, 81);
-        assert_eq!(
-            (accepted.category, accepted.category_source),
-            (Category::B, CategorySource::Classification)
-        );
+        assert_eq!((accepted.category, accepted.category_source), (Category::B, CategorySource::Classification));
         assert_eq!(accepted.department(), Department::ScienceTech);
-        assert!(
-            accepted
-                .classification
-                .issuer
-                .starts_with("Lanzhou Municipal")
-        );
-        assert!(
-            accepted
-                .notes
-                .iter()
-                .any(|n| n.code == "category_request_ignored")
-        );
+        assert!(accepted.classification.issuer.starts_with("Lanzhou Municipal"));
+        assert!(accepted.notes.iter().any(|n| n.code == "category_request_ignored"));
         assert_eq!(accepted.accepted_on, d(TODAY));
         assert_eq!(accepted.due.committed, d("2026-03-23"));
         assert!(!accepted.due.estimated);
@@ -521,36 +461,20 @@ mod tests {
         let mut input = good();
         input.profile = Default::default();
         let accepted = one_time_notice(&input, &Rules::gansu(), d(TODAY)).unwrap();
-        assert_eq!(
-            (accepted.category, accepted.category_source),
-            (Category::A, CategorySource::RequestFallback)
-        );
-        assert!(
-            accepted
-                .notes
-                .iter()
-                .any(|n| n.code == "category_from_request")
-        );
+        assert_eq!((accepted.category, accepted.category_source), (Category::A, CategorySource::RequestFallback));
+        assert!(accepted.notes.iter().any(|n| n.code == "category_from_request"));
         input.category = None;
         let accepted = one_time_notice(&input, &Rules::gansu(), d(TODAY)).unwrap();
         assert_eq!(
             (accepted.category, accepted.category_source),
-            (
-                accepted.classification.category,
-                CategorySource::Classification
-            )
+            (accepted.classification.category, CategorySource::Classification)
         );
     }
 
     #[test]
     fn every_problem_is_listed_at_once_in_both_languages() {
         let mut rules = Rules::gansu();
-        rules
-            .dishonesty
-            .replace(DishonestyList::from_codes([CreditCode::parse(
-                "91350100M000100Y43",
-            )
-            .unwrap()]));
+        rules.dishonesty.replace(DishonestyList::from_codes([CreditCode::parse("91350100M000100Y43").unwrap()]));
         let mut input = good();
         // Field violations.
         input.applicant.nationality = Some("XXX".into());
@@ -560,33 +484,18 @@ mod tests {
         input.position.annual_salary_cny = Some(20_000);
         input.applicant.birth_date = Some("2010-05-05".into());
         // Missing materials: the criminal record (also a condition) and the photo.
-        input.materials.retain(|m| {
-            !matches!(
-                m.kind.as_deref(),
-                Some("criminal_record_certificate" | "photo")
-            )
-        });
+        input.materials.retain(|m| !matches!(m.kind.as_deref(), Some("criminal_record_certificate" | "photo")));
         // Invalid materials: a passport that expired, a PNG posing as a PDF.
         input.materials[0].facts = Some(MaterialFacts {
             detected_content_type: Some("image/png".into()),
             ..MaterialFacts::stored("application/pdf")
         });
-        let passport = input
-            .materials
-            .iter()
-            .position(|m| m.kind.as_deref() == Some("passport"))
-            .unwrap();
-        input.materials[passport].facts = Some(MaterialFacts {
-            expires_on: Some(d("2026-01-31")),
-            ..MaterialFacts::stored("application/pdf")
-        });
+        let passport = input.materials.iter().position(|m| m.kind.as_deref() == Some("passport")).unwrap();
+        input.materials[passport].facts =
+            Some(MaterialFacts { expires_on: Some(d("2026-01-31")), ..MaterialFacts::stored("application/pdf") });
 
         let notice = one_time_notice(&input, &rules, d(TODAY)).unwrap_err();
-        let got: Vec<(&str, &str)> = notice
-            .items
-            .iter()
-            .map(|i| (i.field.as_str(), i.code.as_str()))
-            .collect();
+        let got: Vec<(&str, &str)> = notice.items.iter().map(|i| (i.field.as_str(), i.code.as_str())).collect();
         assert_eq!(
             got,
             [
@@ -598,21 +507,13 @@ mod tests {
                 ("applicant.birth_date", "applicant_under_18"),
                 ("materials.criminal_record_certificate", "material_missing"),
                 ("materials[0]", "content_type_mismatch"),
-                (
-                    format!("materials[{passport}]").as_str(),
-                    "passport_expired"
-                ),
+                (format!("materials[{passport}]").as_str(), "passport_expired"),
                 ("materials.photo", "material_missing"),
             ]
         );
         for item in &notice.items {
             assert!(!item.message_en.is_empty(), "{item:?}");
-            assert!(
-                item.message_zh
-                    .chars()
-                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-                "no Chinese in {item:?}"
-            );
+            assert!(item.message_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "no Chinese in {item:?}");
         }
         assert_eq!(notice.items[6].message_zh, "缺少材料“无犯罪记录证明”");
         assert_eq!(
@@ -624,10 +525,7 @@ mod tests {
         let violations: Violations = notice.clone().into();
         assert_eq!(violations.len(), notice.items.len());
         assert_eq!(violations.0[0].message, notice.items[0].message_en);
-        assert_eq!(
-            violations.0[0].message_zh.as_deref(),
-            Some(notice.items[0].message_zh.as_str())
-        );
+        assert_eq!(violations.0[0].message_zh.as_deref(), Some(notice.items[0].message_zh.as_str()));
         let json = serde_json::to_value(&violations.0[3]).unwrap();
         assert_eq!(json["field"], "employer.credit_code");
         assert_eq!(json["message_zh"], "用人单位被列入严重失信主体名单");
@@ -637,19 +535,14 @@ mod tests {
     fn an_unparseable_submission_still_gets_its_material_list() {
         let input = SubmissionInput::default();
         let notice = one_time_notice(&input, &Rules::gansu(), d(TODAY)).unwrap_err();
-        let missing = notice
-            .items
-            .iter()
-            .filter(|i| i.code == codes::MATERIAL_MISSING)
-            .count();
-        assert_eq!(
-            missing,
-            ONLINE_FOR_WP_RP.len(),
-            "work permit and residence permit are always in the bundle"
+        let missing = notice.items.iter().filter(|i| i.code == codes::MATERIAL_MISSING).count();
+        assert_eq!(missing, ONLINE_FOR_WP_RP.len(), "work permit and residence permit are always in the bundle");
+        assert!(
+            notice
+                .items
+                .iter()
+                .any(|i| i.field == "employer.credit_code" && i.message_zh == "统一社会信用代码为必填项")
         );
-        assert!(notice.items.iter().any(
-            |i| i.field == "employer.credit_code" && i.message_zh == "统一社会信用代码为必填项"
-        ));
     }
 
     #[test]
@@ -666,9 +559,7 @@ mod tests {
     fn category_a_may_be_accepted_with_missing_materials_when_enabled() {
         let mut input = good();
         input.profile.direct_qualification = Some("talent_program".into());
-        input
-            .materials
-            .retain(|m| m.kind.as_deref() != Some("work_experience_proof"));
+        input.materials.retain(|m| m.kind.as_deref() != Some("work_experience_proof"));
         let mut rules = Rules::gansu();
         assert!(one_time_notice(&input, &rules, d(TODAY)).is_err());
         rules.accept_a_with_missing_materials = true;
@@ -679,17 +570,12 @@ mod tests {
 
     #[test]
     fn a_reviewer_supplement_request_is_a_notice() {
-        let n = Notice::supplement(
-            &[MaterialKind::CriminalRecordCertificate, MaterialKind::Photo],
-            "the scan is cut off",
-        );
+        let n =
+            Notice::supplement(&[MaterialKind::CriminalRecordCertificate, MaterialKind::Photo], "the scan is cut off");
         assert_eq!(n.items.len(), 2);
         assert_eq!(n.items[0].field, "materials.criminal_record_certificate");
         assert_eq!(n.items[0].code, SUPPLEMENT_REQUESTED);
-        assert_eq!(
-            n.items[0].message_zh,
-            "请补正材料“无犯罪记录证明”：the scan is cut off"
-        );
+        assert_eq!(n.items[0].message_zh, "请补正材料“无犯罪记录证明”：the scan is cut off");
         assert!(n.items[1].message_en.ends_with(": the scan is cut off"));
         let plain = Notice::supplement(&[MaterialKind::Photo], " ");
         assert!(!plain.items[0].message_en.contains(':'));

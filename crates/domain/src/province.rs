@@ -87,8 +87,7 @@ pub struct WageSet {
 
 impl WageSet {
     fn applies_on(&self, date: NaiveDate) -> bool {
-        self.effective_from.is_none_or(|f| f <= date)
-            && self.effective_until.is_none_or(|u| date <= u)
+        self.effective_from.is_none_or(|f| f <= date) && self.effective_until.is_none_or(|u| date <= u)
     }
 }
 
@@ -120,10 +119,7 @@ pub struct DeadlineSettings {
 
 impl Default for DeadlineSettings {
     fn default() -> Self {
-        Self {
-            committed_working_days: 15,
-            statutory_working_days: 90,
-        }
+        Self { committed_working_days: 15, statutory_working_days: 90 }
     }
 }
 
@@ -157,8 +153,7 @@ impl ProvinceProfile {
         GANSU
             .get_or_init(|| {
                 // The embedded file is checked by the tests of this module.
-                ProvinceProfile::from_json(GANSU_JSON)
-                    .expect("embedded data/provinces/gansu.json is valid")
+                ProvinceProfile::from_json(GANSU_JSON).expect("embedded data/provinces/gansu.json is valid")
             })
             .clone()
     }
@@ -166,55 +161,32 @@ impl ProvinceProfile {
     /// Parses and checks a profile (e.g. another province's file).
     pub fn from_json(json: &str) -> Result<ProvinceProfile, DataError> {
         const FILE: &str = "province profile";
-        let p: ProvinceProfile =
-            serde_json::from_str(json).map_err(|e| DataError::json(FILE, e))?;
+        let p: ProvinceProfile = serde_json::from_str(json).map_err(|e| DataError::json(FILE, e))?;
         if !is_region_code(&p.code) || !p.code.ends_with("0000") {
-            return Err(DataError::invalid(
-                FILE,
-                format!("province code {:?} is not NN0000", p.code),
-            ));
+            return Err(DataError::invalid(FILE, format!("province code {:?} is not NN0000", p.code)));
         }
         let prefix = &p.code[..2];
         for pref in &p.prefectures.value {
             if !is_region_code(&pref.code) || !pref.code.starts_with(prefix) {
-                return Err(DataError::invalid(
-                    FILE,
-                    format!("prefecture code {:?} is not in {}", pref.code, p.code),
-                ));
+                return Err(DataError::invalid(FILE, format!("prefecture code {:?} is not in {}", pref.code, p.code)));
             }
         }
         for d in &p.delegated_issuers {
             if !is_region_code(&d.region_code) {
-                return Err(DataError::invalid(
-                    FILE,
-                    format!("delegated issuer region {:?}", d.region_code),
-                ));
+                return Err(DataError::invalid(FILE, format!("delegated issuer region {:?}", d.region_code)));
             }
         }
-        if p.western_region_prefixes
-            .value
-            .iter()
-            .any(|w| w.len() != 2 || !w.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(DataError::invalid(
-                FILE,
-                "western_region_prefixes are 2-digit province prefixes",
-            ));
+        if p.western_region_prefixes.value.iter().any(|w| w.len() != 2 || !w.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(DataError::invalid(FILE, "western_region_prefixes are 2-digit province prefixes"));
         }
         for set in &p.minimum_wage.sets {
             if set.tiers.is_empty() {
-                return Err(DataError::invalid(
-                    FILE,
-                    format!("wage set {} has no tiers", set.id),
-                ));
+                return Err(DataError::invalid(FILE, format!("wage set {} has no tiers", set.id)));
             }
             if let (Some(f), Some(u)) = (set.effective_from, set.effective_until)
                 && f > u
             {
-                return Err(DataError::invalid(
-                    FILE,
-                    format!("wage set {} ends before it starts", set.id),
-                ));
+                return Err(DataError::invalid(FILE, format!("wage set {} ends before it starts", set.id)));
             }
             for tier in set.tier_by_area.values() {
                 if !set.tiers.iter().any(|t| &t.tier == tier) {
@@ -247,11 +219,7 @@ impl ProvinceProfile {
     /// Whether the region counts as "western region" for the points table.
     pub fn is_western(&self, region_code: &str) -> bool {
         is_region_code(region_code)
-            && self
-                .western_region_prefixes
-                .value
-                .iter()
-                .any(|w| region_code.starts_with(w.as_str()))
+            && self.western_region_prefixes.value.iter().any(|w| region_code.starts_with(w.as_str()))
     }
 
     /// The office that issues a permit of `category` for an employer in `region_code`.
@@ -260,10 +228,11 @@ impl ProvinceProfile {
     pub fn issuer(&self, category: Category, region_code: Option<&str>) -> String {
         if let Some(pref) = region_code.and_then(prefecture_of) {
             let region = region_code.unwrap_or_default();
-            if let Some(d) = self.delegated_issuers.iter().find(|d| {
-                d.categories.contains(&category)
-                    && (d.region_code == region || d.region_code == pref)
-            }) {
+            if let Some(d) = self
+                .delegated_issuers
+                .iter()
+                .find(|d| d.categories.contains(&category) && (d.region_code == region || d.region_code == pref))
+            {
                 return d.issuer.clone();
             }
         }
@@ -291,7 +260,11 @@ impl ProvinceProfile {
         if set.confidence.needs_verification() {
             notes.push(Note::new(
                 "minimum_wage_source",
-                format!("minimum-wage set {} rests on a {} source; verify against the provincial notice", set.id, set.confidence.as_str()),
+                format!(
+                    "minimum-wage set {} rests on a {} source; verify against the provincial notice",
+                    set.id,
+                    set.confidence.as_str()
+                ),
             ));
         }
         let mapped = set
@@ -342,24 +315,12 @@ mod tests {
         let p = ProvinceProfile::gansu();
         assert_eq!(p.code, "620000");
         assert_eq!(p.prefectures.value.len(), 14);
-        assert_eq!(
-            p.deadlines.value,
-            DeadlineSettings {
-                committed_working_days: 15,
-                statutory_working_days: 90
-            }
-        );
+        assert_eq!(p.deadlines.value, DeadlineSettings { committed_working_days: 15, statutory_working_days: 90 });
         assert_eq!(p.min_passport_validity_months.value, 6);
         assert_eq!(p.average_wage(), None);
-        assert_eq!(
-            p.previous_year_average_wage_cny.confidence,
-            Confidence::NotFound
-        );
+        assert_eq!(p.previous_year_average_wage_cny.confidence, Confidence::NotFound);
         assert!(p.sectors_requiring_preapproval.value.is_empty());
-        assert_eq!(
-            p.unlisted_areas[0].gb_code, None,
-            "Lanzhou New Area has no GB code"
-        );
+        assert_eq!(p.unlisted_areas[0].gb_code, None, "Lanzhou New Area has no GB code");
     }
 
     #[test]
@@ -379,69 +340,35 @@ mod tests {
         let p = ProvinceProfile::gansu();
         let before = p.minimum_wage_on(d("2025-11-30"), "620500").unwrap();
         assert_eq!(
-            (
-                before.set_id.as_str(),
-                before.tier.as_str(),
-                before.monthly_cny
-            ),
+            (before.set_id.as_str(), before.tier.as_str(), before.monthly_cny),
             ("gansu-2023-four-tier", "I", 2020)
         );
         assert!(!before.tier_known);
-        assert!(
-            before
-                .notes
-                .iter()
-                .any(|n| n.code == "minimum_wage_start_unknown")
-        );
+        assert!(before.notes.iter().any(|n| n.code == "minimum_wage_start_unknown"));
         let after = p.minimum_wage_on(d("2025-12-01"), "620500").unwrap();
-        assert_eq!(
-            (after.set_id.as_str(), after.monthly_cny),
-            ("gansu-2025-three-tier", 2200)
-        );
-        assert!(
-            after
-                .notes
-                .iter()
-                .any(|n| n.code == "minimum_wage_tier_unknown")
-        );
+        assert_eq!((after.set_id.as_str(), after.monthly_cny), ("gansu-2025-three-tier", 2200));
+        assert!(after.notes.iter().any(|n| n.code == "minimum_wage_tier_unknown"));
     }
 
     #[test]
     fn a_known_tier_is_used_for_a_county_through_its_prefecture() {
         let mut p = ProvinceProfile::gansu();
-        p.minimum_wage.sets[1]
-            .tier_by_area
-            .insert("621100".into(), "III".into());
+        p.minimum_wage.sets[1].tier_by_area.insert("621100".into(), "III".into());
         let w = p.minimum_wage_on(d("2026-03-01"), "621102").unwrap();
-        assert_eq!(
-            (w.tier.as_str(), w.monthly_cny, w.tier_known),
-            ("III", 2080, true)
-        );
+        assert_eq!((w.tier.as_str(), w.monthly_cny, w.tier_known), ("III", 2080, true));
     }
 
     #[test]
     fn lanzhou_has_a_delegated_issuer_for_a_and_b_only() {
         let p = ProvinceProfile::gansu();
-        assert!(
-            p.issuer(Category::A, Some("620100"))
-                .starts_with("Lanzhou Municipal")
-        );
-        assert!(
-            p.issuer(Category::B, Some("620102"))
-                .starts_with("Lanzhou Municipal")
-        );
+        assert!(p.issuer(Category::A, Some("620100")).starts_with("Lanzhou Municipal"));
+        assert!(p.issuer(Category::B, Some("620102")).starts_with("Lanzhou Municipal"));
         assert_eq!(
             p.issuer(Category::C, Some("620100")),
             "Gansu Provincial Department of Human Resources and Social Security"
         );
-        assert_eq!(
-            p.issuer(Category::B, Some("620500")),
-            "Gansu Provincial Department of Science and Technology"
-        );
-        assert_eq!(
-            p.issuer(Category::A, None),
-            "Gansu Provincial Department of Science and Technology"
-        );
+        assert_eq!(p.issuer(Category::B, Some("620500")), "Gansu Provincial Department of Science and Technology");
+        assert_eq!(p.issuer(Category::A, None), "Gansu Provincial Department of Science and Technology");
     }
 
     #[test]
@@ -452,23 +379,14 @@ mod tests {
         assert!(!p.is_western("62"));
         assert!(p.contains_region("623001"));
         assert!(!p.contains_region("110000"));
-        assert_eq!(
-            p.prefecture("620102").map(|x| x.name_en.as_str()),
-            Some("Lanzhou")
-        );
+        assert_eq!(p.prefecture("620102").map(|x| x.name_en.as_str()), Some("Lanzhou"));
         assert_eq!(p.prefecture("629900"), None);
     }
 
     #[test]
     fn a_broken_profile_is_refused() {
-        assert!(matches!(
-            ProvinceProfile::from_json("{}"),
-            Err(DataError::Json { .. })
-        ));
+        assert!(matches!(ProvinceProfile::from_json("{}"), Err(DataError::Json { .. })));
         let bad = GANSU_JSON.replace("\"code\": \"620000\"", "\"code\": \"62\"");
-        assert!(matches!(
-            ProvinceProfile::from_json(&bad),
-            Err(DataError::Invalid { .. })
-        ));
+        assert!(matches!(ProvinceProfile::from_json(&bad), Err(DataError::Invalid { .. })));
     }
 }

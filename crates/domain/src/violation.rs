@@ -16,17 +16,8 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-            message_zh: None,
-        }
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into(), message_zh: None }
     }
 
     /// Adds the Chinese message.
@@ -45,21 +36,12 @@ impl Violations {
         Self::default()
     }
 
-    pub fn push(
-        &mut self,
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) {
+    pub fn push(&mut self, field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) {
         self.0.push(Violation::new(field, code, message));
     }
 
     /// Records the error of a parse under `field` and returns the parsed value, if any.
-    pub fn take<T, E: std::fmt::Display + HasCode>(
-        &mut self,
-        field: &str,
-        r: Result<T, E>,
-    ) -> Option<T> {
+    pub fn take<T, E: std::fmt::Display + HasCode>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
@@ -88,11 +70,7 @@ impl Violations {
     }
 
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Violations> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value()) } else { Err(self) }
     }
 }
 
@@ -123,9 +101,6 @@ pub struct Note {
 
 impl Note {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
+        Self { code: code.into(), message: message.into() }
     }
 }

@@ -34,36 +34,21 @@ impl PermitDecision {
         match decision {
             "approve" => return Ok(PermitDecision::Approve),
             "refuse" => {
-                let reasons: Vec<String> = reasons
-                    .iter()
-                    .map(|r| r.trim().to_string())
-                    .filter(|r| !r.is_empty())
-                    .collect();
+                let reasons: Vec<String> =
+                    reasons.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
                 if reasons.is_empty() {
-                    v.push(
-                        "reasons",
-                        "required",
-                        "a refusal states its reasons in writing",
-                    );
+                    v.push("reasons", "required", "a refusal states its reasons in writing");
                 } else {
                     return Ok(PermitDecision::Refuse { reasons });
                 }
             }
-            "supplement" => v.push(
-                "decision",
-                "not_supported",
-                "supplement requests are not handled by this version yet",
-            ),
-            "" => v.push(
-                "decision",
-                "required",
-                "decision is required: approve or refuse",
-            ),
-            other => v.push(
-                "decision",
-                "unknown_value",
-                format!("{other:?} is not one of approve, refuse, supplement"),
-            ),
+            "supplement" => {
+                v.push("decision", "not_supported", "supplement requests are not handled by this version yet")
+            }
+            "" => v.push("decision", "required", "decision is required: approve or refuse"),
+            other => {
+                v.push("decision", "unknown_value", format!("{other:?} is not one of approve, refuse, supplement"))
+            }
         }
         Err(v)
     }
@@ -85,9 +70,7 @@ impl PermitDesk {
                 self.department
             )));
         }
-        store::get(&self.base.db.pool, case_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("work permit", case_id))
+        store::get(&self.base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("work permit", case_id))
     }
 
     /// Records a decision. A reviewer of another department is refused; a decided permit
@@ -99,14 +82,7 @@ impl PermitDesk {
         decision: PermitDecision,
     ) -> Result<PermitRow, ServiceError> {
         if !(actor.is("reviewer") && actor.department == self.department.as_str()) {
-            actor
-                .audit(
-                    &self.base.db,
-                    "permit.decide",
-                    &format!("case/{case_id}"),
-                    "denied",
-                )
-                .await?;
+            actor.audit(&self.base.db, "permit.decide", &format!("case/{case_id}"), "denied").await?;
             return Err(ServiceError::PermissionDenied(format!(
                 "only a reviewer of {} may decide this permit",
                 self.department
@@ -123,10 +99,7 @@ impl PermitDesk {
             ));
         }
         let application = decode_application(&row.application)?;
-        let category: Category = row
-            .category
-            .parse()
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        let category: Category = row.category.parse().map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let now = now_ms();
         let decided_at = platform::time::rfc3339(now);
         let mut tx = self.base.db.pool.begin().await?;
@@ -134,8 +107,7 @@ impl PermitDesk {
             PermitDecision::Approve => {
                 let (from, until) = validity_of(category, &application)?;
                 let year = today_cst().year();
-                let serial =
-                    store::next_serial(&mut tx, &format!("{}-{year}", self.department)).await?;
+                let serial = store::next_serial(&mut tx, &format!("{}-{year}", self.department)).await?;
                 let number = rules::permit_number(category, year, serial);
                 let won = store::decide(
                     &mut tx,
@@ -202,44 +174,24 @@ impl PermitDesk {
         }
         tx.commit().await?;
         self.base.outbox.wake();
-        let outcome = if matches!(decision, PermitDecision::Approve) {
-            "approved"
-        } else {
-            "refused"
-        };
-        actor
-            .audit(
-                &self.base.db,
-                "permit.decide",
-                &format!("case/{case_id}"),
-                outcome,
-            )
-            .await?;
+        let outcome = if matches!(decision, PermitDecision::Approve) { "approved" } else { "refused" };
+        actor.audit(&self.base.db, "permit.decide", &format!("case/{case_id}"), outcome).await?;
         tracing::info!(case_id, department = %self.department, outcome, "work permit decided");
-        store::get(&self.base.db.pool, case_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("work permit", case_id))
+        store::get(&self.base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("work permit", case_id))
     }
 }
 
 fn decode_application(b64: &str) -> Result<ev::CaseAccepted, ServiceError> {
     use base64::Engine as _;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_err(|e| ServiceError::Internal(e.into()))?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| ServiceError::Internal(e.into()))?;
     ev::CaseAccepted::decode(bytes.as_slice()).map_err(|e| ServiceError::Internal(e.into()))
 }
 
-fn validity_of(
-    category: Category,
-    a: &ev::CaseAccepted,
-) -> Result<(NaiveDate, NaiveDate), ServiceError> {
+fn validity_of(category: Category, a: &ev::CaseAccepted) -> Result<(NaiveDate, NaiveDate), ServiceError> {
     let position = a.position.clone().unwrap_or_default();
     let applicant = a.applicant.clone().unwrap_or_default();
-    let parse = |s: &str| {
-        s.parse::<NaiveDate>()
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored date {s:?}: {e}")))
-    };
+    let parse =
+        |s: &str| s.parse::<NaiveDate>().map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored date {s:?}: {e}")));
     Ok(rules::validity(
         category,
         today_cst(),
@@ -253,10 +205,7 @@ fn validity_of(
 #[async_trait]
 impl Handler<ev::CaseAccepted> for PermitDesk {
     async fn handle(&self, e: ev::CaseAccepted, cx: Context<'_>) -> Result<(), HandlerError> {
-        let category: Category = e
-            .category
-            .parse()
-            .map_err(|err| HandlerError::Reject(anyhow::anyhow!("{err}")))?;
+        let category: Category = e.category.parse().map_err(|err| HandlerError::Reject(anyhow::anyhow!("{err}")))?;
         if !self.owns(category) {
             return Ok(());
         }
@@ -293,26 +242,12 @@ mod tests {
 
     #[test]
     fn decisions_parse_with_every_problem_named() {
-        assert_eq!(
-            PermitDecision::parse("approve", &[]).unwrap(),
-            PermitDecision::Approve
-        );
+        assert_eq!(PermitDecision::parse("approve", &[]).unwrap(), PermitDecision::Approve);
         assert_eq!(
             PermitDecision::parse("refuse", &[" salary below minimum ".into()]).unwrap(),
-            PermitDecision::Refuse {
-                reasons: vec!["salary below minimum".into()]
-            }
+            PermitDecision::Refuse { reasons: vec!["salary below minimum".into()] }
         );
-        assert_eq!(
-            PermitDecision::parse("refuse", &["  ".into()])
-                .unwrap_err()
-                .0[0]
-                .field,
-            "reasons"
-        );
-        assert_eq!(
-            PermitDecision::parse("maybe", &[]).unwrap_err().0[0].code,
-            "unknown_value"
-        );
+        assert_eq!(PermitDecision::parse("refuse", &["  ".into()]).unwrap_err().0[0].field, "reasons");
+        assert_eq!(PermitDecision::parse("maybe", &[]).unwrap_err().0[0].code, "unknown_value");
     }
 }

@@ -18,10 +18,7 @@ fn permit_pb(r: &PermitRow) -> pb::Permit {
         valid_from: r.valid_from.clone().unwrap_or_default(),
         valid_until: r.valid_until.clone().unwrap_or_default(),
         reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
-        decided_at: r
-            .decided_at
-            .map(platform::time::rfc3339)
-            .unwrap_or_default(),
+        decided_at: r.decided_at.map(platform::time::rfc3339).unwrap_or_default(),
     }
 }
 
@@ -36,12 +33,9 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         let req = request.into_inner();
         tracing::Span::current().record("case_id", req.case_id.as_str());
         let actor = Actor::from_pb(req.actor.as_ref())?;
-        let decision = PermitDecision::parse(&req.decision, &req.reasons)
-            .map_err(platform::ServiceError::from)?;
+        let decision = PermitDecision::parse(&req.decision, &req.reasons).map_err(platform::ServiceError::from)?;
         let row = self.decide(&actor, &req.case_id, decision).await?;
-        Ok(Response::new(pb::DecidePermitResponse {
-            permit: Some(permit_pb(&row)),
-        }))
+        Ok(Response::new(pb::DecidePermitResponse { permit: Some(permit_pb(&row)) }))
     }
 
     #[instrument(skip_all, name = "GetPermit")]
@@ -53,8 +47,6 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         let row = self.get(&actor, &req.case_id).await?;
-        Ok(Response::new(pb::GetPermitResponse {
-            permit: Some(permit_pb(&row)),
-        }))
+        Ok(Response::new(pb::GetPermitResponse { permit: Some(permit_pb(&row)) }))
     }
 }

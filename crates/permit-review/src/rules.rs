@@ -23,18 +23,9 @@ pub fn validity(
     passport_expiry: NaiveDate,
 ) -> (NaiveDate, NaiveDate) {
     let from = start.max(decided_on);
-    let cap = from
-        .checked_add_months(Months::new(max_validity_months(category)))
-        .unwrap_or(from);
-    let contract_end = start
-        .checked_add_months(Months::new(contract_months))
-        .unwrap_or(start);
-    let until = cap
-        .min(contract_end)
-        .min(passport_expiry)
-        .pred_opt()
-        .unwrap_or(from)
-        .max(from);
+    let cap = from.checked_add_months(Months::new(max_validity_months(category))).unwrap_or(from);
+    let contract_end = start.checked_add_months(Months::new(contract_months)).unwrap_or(start);
+    let until = cap.min(contract_end).min(passport_expiry).pred_opt().unwrap_or(from).max(from);
     (from, until)
 }
 
@@ -57,48 +48,16 @@ mod tests {
     fn validity_is_capped_by_category_contract_and_passport() {
         // B: 2 years cap beats a 36-month contract.
         assert_eq!(
-            validity(
-                Category::B,
-                d("2026-12-01"),
-                d("2027-01-04"),
-                36,
-                d("2035-01-01")
-            ),
+            validity(Category::B, d("2026-12-01"), d("2027-01-04"), 36, d("2035-01-01")),
             (d("2027-01-04"), d("2029-01-03"))
         );
         // A 12-month contract is shorter than A's 5 years.
-        assert_eq!(
-            validity(
-                Category::A,
-                d("2026-12-01"),
-                d("2027-01-04"),
-                12,
-                d("2035-01-01")
-            )
-            .1,
-            d("2028-01-03")
-        );
+        assert_eq!(validity(Category::A, d("2026-12-01"), d("2027-01-04"), 12, d("2035-01-01")).1, d("2028-01-03"));
         // The passport expires first.
-        assert_eq!(
-            validity(
-                Category::A,
-                d("2026-12-01"),
-                d("2027-01-04"),
-                60,
-                d("2028-06-30")
-            )
-            .1,
-            d("2028-06-29")
-        );
+        assert_eq!(validity(Category::A, d("2026-12-01"), d("2027-01-04"), 60, d("2028-06-30")).1, d("2028-06-29"));
         // C: one year.
         assert_eq!(
-            validity(
-                Category::C,
-                d("2026-12-01"),
-                d("2026-11-01"),
-                24,
-                d("2035-01-01")
-            ),
+            validity(Category::C, d("2026-12-01"), d("2026-11-01"), 24, d("2035-01-01")),
             (d("2026-12-01"), d("2027-11-30"))
         );
     }

@@ -41,12 +41,10 @@ pub async fn open(tx: &mut Tx<'_>, row: &PermitRow) -> Result<bool, sqlx::Error>
 }
 
 pub async fn get(pool: &Pool, case_id: &str) -> Result<Option<PermitRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM permits WHERE case_id = $1"
-    )))
-    .bind(case_id)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM permits WHERE case_id = $1")))
+        .bind(case_id)
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Error> {

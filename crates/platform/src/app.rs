@@ -29,16 +29,9 @@ pub struct Base {
 }
 
 impl Base {
-    pub async fn init(
-        name: &'static str,
-        settings: Settings,
-        migrations: &[Migrations],
-    ) -> anyhow::Result<Base> {
+    pub async fn init(name: &'static str, settings: Settings, migrations: &[Migrations]) -> anyhow::Result<Base> {
         let db = Db::connect(&settings.database, name, migrations).await?;
-        let topics: Vec<String> = ALL_TOPICS
-            .iter()
-            .flat_map(|t| [t.to_string(), dlq_topic(t)])
-            .collect();
+        let topics: Vec<String> = ALL_TOPICS.iter().flat_map(|t| [t.to_string(), dlq_topic(t)]).collect();
         // The broker may still be starting; the relay recreates topics later if needed.
         for attempt in 1..=10 {
             match kafka::ensure_topics(&settings.kafka, &topics).await {
@@ -47,12 +40,7 @@ impl Base {
                 Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
             }
         }
-        Ok(Base {
-            name,
-            settings: Arc::new(settings),
-            db,
-            outbox: Outbox::new(name),
-        })
+        Ok(Base { name, settings: Arc::new(settings), db, outbox: Outbox::new(name) })
     }
 
     /// A consumer group named `<service>` (plus the configured suffix).
@@ -94,39 +82,21 @@ impl Base {
         }
         tasks.spawn(watch_dependencies(self.clone(), reporter, stop.clone()));
         info!(service = self.name, %addr, "gRPC server listening");
-        Ok(Application {
-            name: self.name,
-            addr,
-            trigger,
-            tasks,
-        })
+        Ok(Application { name: self.name, addr, trigger, tasks })
     }
 }
 
 /// Sets the overall health status ("") to SERVING only while the database and the broker
 /// answer; the gateway's `/readyz` reads it.
-async fn watch_dependencies(
-    base: Base,
-    reporter: HealthReporter,
-    stop: Shutdown,
-) -> anyhow::Result<()> {
+async fn watch_dependencies(base: Base, reporter: HealthReporter, stop: Shutdown) -> anyhow::Result<()> {
     let mut last = None;
     loop {
         let db_ok = base.db.ping().await;
         let broker_ok = kafka::broker_reachable(&base.settings.kafka, Duration::from_secs(2)).await;
-        let status = if db_ok && broker_ok {
-            ServingStatus::Serving
-        } else {
-            ServingStatus::NotServing
-        };
+        let status = if db_ok && broker_ok { ServingStatus::Serving } else { ServingStatus::NotServing };
         if last != Some(status) {
             if status == ServingStatus::NotServing {
-                warn!(
-                    service = base.name,
-                    database = db_ok,
-                    broker = broker_ok,
-                    "not ready"
-                );
+                warn!(service = base.name, database = db_ok, broker = broker_ok, "not ready");
             }
             reporter.set_service_status("", status).await;
             last = Some(status);
@@ -175,10 +145,7 @@ impl Application {
     pub async fn stop(mut self) {
         self.trigger.trigger();
         let drain = async { while self.tasks.join_next().await.is_some() {} };
-        if tokio::time::timeout(Duration::from_secs(10), drain)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(Duration::from_secs(10), drain).await.is_err() {
             self.tasks.abort_all();
         }
         info!(service = self.name, "stopped");

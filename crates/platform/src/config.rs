@@ -52,11 +52,7 @@ pub struct DatabaseSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self {
-            url: None,
-            data_dir: PathBuf::from(".data"),
-            max_connections: 8,
-        }
+        Self { url: None, data_dir: PathBuf::from(".data"), max_connections: 8 }
     }
 }
 
@@ -103,10 +99,7 @@ pub struct OutboxSettings {
 
 impl Default for OutboxSettings {
     fn default() -> Self {
-        Self {
-            sweep_interval_ms: 1000,
-            batch_size: 100,
-        }
+        Self { sweep_interval_ms: 1000, batch_size: 100 }
     }
 }
 
@@ -121,11 +114,7 @@ pub struct ConsumerSettings {
 
 impl Default for ConsumerSettings {
     fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            initial_backoff_ms: 100,
-            max_backoff_ms: 5000,
-        }
+        Self { max_attempts: 5, initial_backoff_ms: 100, max_backoff_ms: 5000 }
     }
 }
 
@@ -142,15 +131,10 @@ impl Settings {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
         if self.grpc_addr.parse::<std::net::SocketAddr>().is_err() {
-            problems.push(format!(
-                "grpc_addr {:?} is not a socket address",
-                self.grpc_addr
-            ));
+            problems.push(format!("grpc_addr {:?} is not a socket address", self.grpc_addr));
         }
         if let Some(url) = &self.database.url
-            && !(url.starts_with("postgres://")
-                || url.starts_with("postgresql://")
-                || url.starts_with("sqlite:"))
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
         {
             problems.push("database.url must start with postgres:// or sqlite:".into());
         }
@@ -161,8 +145,7 @@ impl Settings {
             problems.push("kafka.partitions must be at least 1".into());
         }
         if self.kafka.heartbeat_interval_ms >= self.kafka.session_timeout_ms {
-            problems
-                .push("kafka.heartbeat_interval_ms must be below kafka.session_timeout_ms".into());
+            problems.push("kafka.heartbeat_interval_ms must be below kafka.session_timeout_ms".into());
         }
         if self.consumer.max_attempts == 0 {
             problems.push("consumer.max_attempts must be at least 1".into());
@@ -170,11 +153,7 @@ impl Settings {
         if self.outbox.batch_size < 1 {
             problems.push("outbox.batch_size must be at least 1".into());
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigError::Invalid(problems.join("; ")))
-        }
+        if problems.is_empty() { Ok(()) } else { Err(ConfigError::Invalid(problems.join("; "))) }
     }
 }
 
@@ -194,18 +173,12 @@ pub fn load<C: ServiceConfig>(name: &str) -> Result<C, ConfigError> {
         .add_source(config::Config::try_from(&C::default())?)
         .add_source(config::File::with_name(&format!("{dir}/{name}")).required(false))
         .add_source(
-            config::Environment::with_prefix("ONETHING")
-                .prefix_separator("__")
-                .separator("__")
-                .try_parsing(true),
+            config::Environment::with_prefix("ONETHING").prefix_separator("__").separator("__").try_parsing(true),
         );
     for (var, key) in [
         ("DATABASE_URL", "platform.database.url"),
         ("KAFKA_BROKERS", "platform.kafka.brokers"),
-        (
-            "OTEL_EXPORTER_OTLP_ENDPOINT",
-            "platform.telemetry.otlp_endpoint",
-        ),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "platform.telemetry.otlp_endpoint"),
     ] {
         if let Ok(value) = std::env::var(var) {
             builder = builder.set_override(key, value)?;
@@ -237,17 +210,11 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_bad_values_are_all_reported() {
         assert!(Settings::default().validate().is_ok());
-        let mut s = Settings {
-            grpc_addr: "nowhere".into(),
-            ..Settings::default()
-        };
+        let mut s = Settings { grpc_addr: "nowhere".into(), ..Settings::default() };
         s.kafka.partitions = 0;
         s.database.url = Some("mysql://x".into());
         let msg = s.validate().unwrap_err().to_string();
-        assert!(
-            msg.contains("grpc_addr") && msg.contains("partitions") && msg.contains("database.url"),
-            "{msg}"
-        );
+        assert!(msg.contains("grpc_addr") && msg.contains("partitions") && msg.contains("database.url"), "{msg}");
     }
 
     #[test]

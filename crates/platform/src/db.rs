@@ -49,31 +49,31 @@ impl Db {
     /// then the service's migrations.
     /// `migrations` pairs each migrator with the table that keeps its history, so a service
     /// can combine its own migrations with those of a shared library crate.
-    pub async fn connect(
-        settings: &DatabaseSettings,
-        service: &str,
-        migrations: &[Migrations],
-    ) -> anyhow::Result<Db> {
+    pub async fn connect(settings: &DatabaseSettings, service: &str, migrations: &[Migrations]) -> anyhow::Result<Db> {
         install_default_drivers();
         let url = match &settings.url {
             Some(u) => u.clone(),
             None => {
                 std::fs::create_dir_all(&settings.data_dir)?;
-                format!(
-                    "sqlite://{}/{service}.db?mode=rwc",
-                    settings.data_dir.display()
-                )
+                format!("sqlite://{}/{service}.db?mode=rwc", settings.data_dir.display())
             }
         };
         let backend: Backend = url.parse()?;
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { settings.max_connections.min(4) } else { settings.max_connections })
+            .max_connections(if backend == Backend::Sqlite {
+                settings.max_connections.min(4)
+            } else {
+                settings.max_connections
+            })
             .acquire_timeout(std::time::Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the one writer; wait instead of failing on a lock.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -82,9 +82,7 @@ impl Db {
             .await
             .map_err(|e| anyhow::anyhow!("cannot connect to the {backend:?} database for {service}: {e}"))?;
         // Two histories in two tables: the platform's and the service's own.
-        with_table(&PLATFORM_MIGRATIONS, "_platform_migrations")
-            .run(&pool)
-            .await?;
+        with_table(&PLATFORM_MIGRATIONS, "_platform_migrations").run(&pool).await?;
         for (m, table) in migrations {
             with_table(m, table).run(&pool).await?;
         }
@@ -105,9 +103,5 @@ impl Db {
 }
 
 fn with_table(m: &Migrator, table: &'static str) -> Migrator {
-    Migrator {
-        migrations: m.migrations.clone(),
-        table_name: table.into(),
-        ..Migrator::DEFAULT
-    }
+    Migrator { migrations: m.migrations.clone(), table_name: table.into(), ..Migrator::DEFAULT }
 }

@@ -18,11 +18,7 @@ pub enum ServiceError {
     /// The request is valid but the resource is not in a state that allows it (e.g. a
     /// decision on a decided permit).
     #[error("{description}")]
-    FailedPrecondition {
-        kind: &'static str,
-        subject: String,
-        description: String,
-    },
+    FailedPrecondition { kind: &'static str, subject: String, description: String },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -43,22 +39,11 @@ impl From<Violations> for ServiceError {
 
 impl ServiceError {
     pub fn not_found(resource: &'static str, id: impl Into<String>) -> Self {
-        ServiceError::NotFound {
-            resource,
-            id: id.into(),
-        }
+        ServiceError::NotFound { resource, id: id.into() }
     }
 
-    pub fn conflict(
-        kind: &'static str,
-        subject: impl Into<String>,
-        description: impl Into<String>,
-    ) -> Self {
-        ServiceError::FailedPrecondition {
-            kind,
-            subject: subject.into(),
-            description: description.into(),
-        }
+    pub fn conflict(kind: &'static str, subject: impl Into<String>, description: impl Into<String>) -> Self {
+        ServiceError::FailedPrecondition { kind, subject: subject.into(), description: description.into() }
     }
 }
 
@@ -74,10 +59,10 @@ impl From<ServiceError> for Status {
                             field: x.field.clone(),
                             description: x.message.clone(),
                             reason: x.code.clone(),
-                            localized_message: x.message_zh.clone().map(|m| LocalizedMessage {
-                                locale: "zh-CN".into(),
-                                message: m,
-                            }),
+                            localized_message: x
+                                .message_zh
+                                .clone()
+                                .map(|m| LocalizedMessage { locale: "zh-CN".into(), message: m }),
                         })
                         .collect();
                 Status::with_error_details(
@@ -93,23 +78,11 @@ impl From<ServiceError> for Status {
                     "",
                     format!("{resource} {id} was not found"),
                 );
-                Status::with_error_details(
-                    Code::NotFound,
-                    format!("{resource} {id} was not found"),
-                    details,
-                )
+                Status::with_error_details(Code::NotFound, format!("{resource} {id} was not found"), details)
             }
             ServiceError::PermissionDenied(msg) => Status::permission_denied(msg),
-            ServiceError::FailedPrecondition {
-                kind,
-                subject,
-                description,
-            } => {
-                let details = ErrorDetails::with_precondition_failure_violation(
-                    kind,
-                    subject,
-                    description.clone(),
-                );
+            ServiceError::FailedPrecondition { kind, subject, description } => {
+                let details = ErrorDetails::with_precondition_failure_violation(kind, subject, description.clone());
                 Status::with_error_details(Code::FailedPrecondition, description, details)
             }
             ServiceError::Unavailable(msg) => Status::unavailable(msg),
@@ -129,12 +102,8 @@ mod tests {
     fn violations_travel_as_bad_request_details() {
         let mut v = Violations::new();
         v.0.push(
-            domain::Violation::new(
-                "applicant.passport_expiry",
-                "expired",
-                "the passport has expired",
-            )
-            .with_zh("护照已过期"),
+            domain::Violation::new("applicant.passport_expiry", "expired", "the passport has expired")
+                .with_zh("护照已过期"),
         );
         v.push("items[0]", "unknown_value", "\"visa\" is not an item");
         let status: Status = ServiceError::InvalidArgument(v).into();
@@ -144,14 +113,8 @@ mod tests {
         assert_eq!(br.field_violations.len(), 2);
         assert_eq!(br.field_violations[0].field, "applicant.passport_expiry");
         let first = &br.field_violations[0];
-        assert_eq!(
-            (first.reason.as_str(), first.description.as_str()),
-            ("expired", "the passport has expired")
-        );
-        assert_eq!(
-            first.localized_message.as_ref().map(|m| m.message.as_str()),
-            Some("护照已过期")
-        );
+        assert_eq!((first.reason.as_str(), first.description.as_str()), ("expired", "the passport has expired"));
+        assert_eq!(first.localized_message.as_ref().map(|m| m.message.as_str()), Some("护照已过期"));
     }
 
     #[test]

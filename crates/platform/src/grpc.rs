@@ -29,17 +29,10 @@ pub async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
 }
 
 /// Serves `routes` on `listener` until `shutdown` triggers.
-pub async fn serve(
-    routes: Routes,
-    listener: TcpListener,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+pub async fn serve(routes: Routes, listener: TcpListener, shutdown: Shutdown) -> anyhow::Result<()> {
     tonic::transport::Server::builder()
         .add_routes(routes)
-        .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
-            shutdown.triggered(),
-        )
+        .serve_with_incoming_shutdown(tokio_stream::wrappers::TcpListenerStream::new(listener), shutdown.triggered())
         .await?;
     Ok(())
 }
@@ -47,11 +40,7 @@ pub async fn serve(
 /// Continues the caller's trace (the gateway sends `traceparent` as gRPC metadata) in the
 /// current span.
 pub fn continue_trace<T>(request: &tonic::Request<T>) {
-    if let Some(tp) = request
-        .metadata()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(tp) = request.metadata().get("traceparent").and_then(|v| v.to_str().ok()) {
         crate::telemetry::set_parent(&tracing::Span::current(), tp);
     }
 }
@@ -76,27 +65,15 @@ pub struct Actor {
 
 impl Actor {
     pub fn from_pb(actor: Option<&PbActor>) -> Result<Actor, ServiceError> {
-        let a = actor.ok_or_else(|| {
-            ServiceError::PermissionDenied("the request carries no caller identity".into())
-        })?;
+        let a = actor.ok_or_else(|| ServiceError::PermissionDenied("the request carries no caller identity".into()))?;
         if a.role.is_empty() {
-            return Err(ServiceError::PermissionDenied(
-                "the caller has no role".into(),
-            ));
+            return Err(ServiceError::PermissionDenied("the caller has no role".into()));
         }
-        Ok(Actor {
-            role: a.role.clone(),
-            subject: a.subject.clone(),
-            department: a.department.clone(),
-        })
+        Ok(Actor { role: a.role.clone(), subject: a.subject.clone(), department: a.department.clone() })
     }
 
     pub fn system(service: &str) -> Actor {
-        Actor {
-            role: "system".into(),
-            subject: service.into(),
-            department: String::new(),
-        }
+        Actor { role: "system".into(), subject: service.into(), department: String::new() }
     }
 
     pub fn is(&self, role: &str) -> bool {
@@ -109,13 +86,7 @@ impl Actor {
 
     /// Records an access or decision in the service's audit log (inside the caller's
     /// transaction when given one, so the record and the change commit together).
-    pub async fn audit(
-        &self,
-        db: &Db,
-        action: &str,
-        resource: &str,
-        outcome: &str,
-    ) -> Result<(), ServiceError> {
+    pub async fn audit(&self, db: &Db, action: &str, resource: &str, outcome: &str) -> Result<(), ServiceError> {
         sqlx::query(
             "INSERT INTO audit_log (id, at, actor_role, actor_subject, actor_department, action, resource, outcome) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

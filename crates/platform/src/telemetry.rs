@@ -10,9 +10,7 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_subscriber::{
-    EnvFilter, Layer, filter::LevelFilter, layer::SubscriberExt, util::SubscriberInitExt,
-};
+use tracing_subscriber::{EnvFilter, Layer, filter::LevelFilter, layer::SubscriberExt, util::SubscriberInitExt};
 
 use crate::config::TelemetrySettings;
 
@@ -27,17 +25,10 @@ pub fn init(service: &str, settings: &TelemetrySettings, quiet: bool) {
     }
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
 
-    let mut builder = SdkTracerProvider::builder().with_resource(
-        opentelemetry_sdk::Resource::builder()
-            .with_service_name(service.to_string())
-            .build(),
-    );
+    let mut builder = SdkTracerProvider::builder()
+        .with_resource(opentelemetry_sdk::Resource::builder().with_service_name(service.to_string()).build());
     if let Some(endpoint) = &settings.otlp_endpoint {
-        match opentelemetry_otlp::SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(endpoint)
-            .build()
-        {
+        match opentelemetry_otlp::SpanExporter::builder().with_tonic().with_endpoint(endpoint).build() {
             Ok(exporter) => builder = builder.with_batch_exporter(exporter),
             Err(e) => eprintln!("OTLP exporter not started: {e}"),
         }
@@ -59,18 +50,9 @@ pub fn init(service: &str, settings: &TelemetrySettings, quiet: bool) {
         .json()
         .with_current_span(true)
         .with_span_list(false)
-        .with_filter(if quiet {
-            EnvFilter::new("off")
-        } else {
-            EnvFilter::new(filter)
-        });
-    let otel = tracing_opentelemetry::layer()
-        .with_tracer(tracer)
-        .with_filter(LevelFilter::INFO);
-    let _ = tracing_subscriber::registry()
-        .with(fmt)
-        .with(otel)
-        .try_init();
+        .with_filter(if quiet { EnvFilter::new("off") } else { EnvFilter::new(filter) });
+    let otel = tracing_opentelemetry::layer().with_tracer(tracer).with_filter(LevelFilter::INFO);
+    let _ = tracing_subscriber::registry().with(fmt).with(otel).try_init();
 }
 
 /// Flushes spans still buffered for export.

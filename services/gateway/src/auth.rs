@@ -9,14 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::problem::{FieldError, Problem};
 use crate::startup::AppState;
 
-pub const ROLES: &[&str] = &[
-    "employer",
-    "foreigner",
-    "reviewer",
-    "officer",
-    "ops",
-    "admin",
-];
+pub const ROLES: &[&str] = &["employer", "foreigner", "reviewer", "officer", "ops", "admin"];
 pub const DEPARTMENTS: &[&str] = &["science-tech", "hrss", "public-security"];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -45,12 +38,7 @@ impl Keys {
         }
     }
 
-    pub fn issue(
-        &self,
-        role: &str,
-        subject: &str,
-        department: &str,
-    ) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue(&self, role: &str, subject: &str, department: &str) -> Result<String, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp() as u64;
         let claims = Claims {
             role: role.into(),
@@ -71,18 +59,10 @@ impl Keys {
 pub fn check_claims(role: &str, subject: &str, department: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !ROLES.contains(&role) {
-        errors.push(FieldError::new(
-            "role",
-            "unknown_value",
-            format!("role must be one of {}", ROLES.join(", ")),
-        ));
+        errors.push(FieldError::new("role", "unknown_value", format!("role must be one of {}", ROLES.join(", "))));
     }
     if subject.trim().is_empty() {
-        errors.push(FieldError::new(
-            "subject",
-            "required",
-            "subject is required",
-        ));
+        errors.push(FieldError::new("subject", "required", "subject is required"));
     }
     let staff = matches!(role, "reviewer" | "officer");
     if staff && !DEPARTMENTS.contains(&department) {
@@ -93,18 +73,10 @@ pub fn check_claims(role: &str, subject: &str, department: &str) -> Vec<FieldErr
         ));
     }
     if role == "officer" && department != "public-security" && DEPARTMENTS.contains(&department) {
-        errors.push(FieldError::new(
-            "department",
-            "invalid",
-            "counter officers belong to public-security",
-        ));
+        errors.push(FieldError::new("department", "invalid", "counter officers belong to public-security"));
     }
     if !staff && !department.is_empty() {
-        errors.push(FieldError::new(
-            "department",
-            "not_allowed",
-            format!("a {role} has no department"),
-        ));
+        errors.push(FieldError::new("department", "not_allowed", format!("a {role} has no department")));
     }
     errors
 }
@@ -118,10 +90,7 @@ impl Caller {
         if roles.contains(&self.0.role.as_str()) {
             Ok(&self.0)
         } else {
-            Err(Problem::forbidden(format!(
-                "this operation needs the role {}",
-                roles.join(" or ")
-            )))
+            Err(Problem::forbidden(format!("this operation needs the role {}", roles.join(" or "))))
         }
     }
 }
@@ -129,10 +98,7 @@ impl Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -141,15 +107,9 @@ impl FromRequestParts<AppState> for Caller {
         let token = header
             .strip_prefix("Bearer ")
             .ok_or_else(|| Problem::unauthorized("the Authorization scheme must be Bearer"))?;
-        let claims = state
-            .keys
-            .verify(token.trim())
-            .map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
-        Ok(Caller(Actor {
-            role: claims.role,
-            subject: claims.sub,
-            department: claims.department,
-        }))
+        let claims =
+            state.keys.verify(token.trim()).map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
+        Ok(Caller(Actor { role: claims.role, subject: claims.sub, department: claims.department }))
     }
 }
 
@@ -162,10 +122,7 @@ mod tests {
         let keys = Keys::new("0123456789abcdef0123456789abcdef", 60);
         let t = keys.issue("reviewer", "alice", "science-tech").unwrap();
         let c = keys.verify(&t).unwrap();
-        assert_eq!(
-            (c.role.as_str(), c.sub.as_str(), c.department.as_str()),
-            ("reviewer", "alice", "science-tech")
-        );
+        assert_eq!((c.role.as_str(), c.sub.as_str(), c.department.as_str()), ("reviewer", "alice", "science-tech"));
         let other = Keys::new("another-secret-another-secret-xx", 60);
         assert!(other.verify(&t).is_err());
     }

@@ -33,7 +33,7 @@ impl Clients {
     }
 
     pub fn service_center(&self) -> ServiceCenterServiceClient<Channel> {
-        ServiceCenterServiceClient::new(self.service_center.clone())
+        ServiceCenterServiceClient::new(self.service_center.clone()).max_encoding_message_size(12 * 1024 * 1024)
     }
 
     /// The permit desk of `department` (science-tech or hrss).

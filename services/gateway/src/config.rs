@@ -45,20 +45,13 @@ pub struct AuthSettings {
 
 impl std::fmt::Debug for AuthSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthSettings")
-            .field("jwt_secret", &"<redacted>")
-            .field("dev_mode", &self.dev_mode)
-            .finish()
+        f.debug_struct("AuthSettings").field("jwt_secret", &"<redacted>").field("dev_mode", &self.dev_mode).finish()
     }
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self {
-            jwt_secret: String::new(),
-            dev_mode: false,
-            token_ttl_secs: 8 * 3600,
-        }
+        Self { jwt_secret: String::new(), dev_mode: false, token_ttl_secs: 8 * 3600 }
     }
 }
 
@@ -80,15 +73,11 @@ impl ServiceConfig for Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         if self.http_addr.parse::<std::net::SocketAddr>().is_err() {
-            return Err(ConfigError::Invalid(format!(
-                "http_addr {:?} is not a socket address",
-                self.http_addr
-            )));
+            return Err(ConfigError::Invalid(format!("http_addr {:?} is not a socket address", self.http_addr)));
         }
         if self.auth.jwt_secret.len() < 32 {
             return Err(ConfigError::Invalid(
-                "auth.jwt_secret must have at least 32 characters (ONETHING__AUTH__JWT_SECRET)"
-                    .into(),
+                "auth.jwt_secret must have at least 32 characters (ONETHING__AUTH__JWT_SECRET)".into(),
             ));
         }
         Ok(())

@@ -5,21 +5,23 @@ use serde_json::Value;
 
 use crate::problem::{FieldError, Problem};
 
+/// The body, or a problem saying why it could not be read (too large, cut off).
+pub fn body(
+    b: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<axum::body::Bytes, Problem> {
+    b.map_err(|e| {
+        let status = e.status();
+        Problem::new(status, "unreadable-body", "The request body could not be read", e.body_text())
+    })
+}
+
 /// Parses a body as a JSON object, or explains why it is not one.
 pub fn object(body: &[u8]) -> Result<Value, Problem> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
-        Problem::invalid(vec![FieldError::new(
-            "",
-            "malformed_json",
-            format!("the body is not valid JSON: {e}"),
-        )])
+        Problem::invalid(vec![FieldError::new("", "malformed_json", format!("the body is not valid JSON: {e}"))])
     })?;
     if !value.is_object() {
-        return Err(Problem::invalid(vec![FieldError::new(
-            "",
-            "not_an_object",
-            "the body must be a JSON object",
-        )]));
+        return Err(Problem::invalid(vec![FieldError::new("", "not_an_object", "the body must be a JSON object")]));
     }
     Ok(value)
 }
@@ -32,18 +34,12 @@ pub struct Reader {
 }
 
 fn at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.')
-        .try_fold(v, |cur, key| cur.get(key))
-        .filter(|v| !v.is_null())
+    path.split('.').try_fold(v, |cur, key| cur.get(key)).filter(|v| !v.is_null())
 }
 
 impl Reader {
     fn wrong(&mut self, path: &str, expected: &str) {
-        self.errors.push(FieldError::new(
-            path,
-            "invalid_type",
-            format!("{path} must be {expected}"),
-        ));
+        self.errors.push(FieldError::new(path, "invalid_type", format!("{path} must be {expected}")));
     }
 
     pub fn string(&mut self, root: &Value, path: &str) -> String {
@@ -158,13 +154,7 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_422_problems() {
-        assert_eq!(
-            object(b"{not json").unwrap_err().errors[0].code,
-            "malformed_json"
-        );
-        assert_eq!(
-            object(b"[1,2]").unwrap_err().errors[0].code,
-            "not_an_object"
-        );
+        assert_eq!(object(b"{not json").unwrap_err().errors[0].code, "malformed_json");
+        assert_eq!(object(b"[1,2]").unwrap_err().errors[0].code, "not_an_object");
     }
 }

@@ -17,17 +17,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> FieldError {
-        FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-            message_zh: None,
-        }
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), code: code.into(), message: message.into(), message_zh: None }
     }
 }
 
@@ -67,12 +58,7 @@ impl Problem {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Problem {
-        Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Authentication required",
-            detail,
-        )
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Problem {
@@ -88,12 +74,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (
-            status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response()
+        (status, [(axum::http::header::CONTENT_TYPE, "application/problem+json")], body).into_response()
     }
 }
 
@@ -107,11 +88,7 @@ pub fn field_errors(status: &tonic::Status) -> Vec<FieldError> {
                 .iter()
                 .map(|v| FieldError {
                     field: v.field.clone(),
-                    code: if v.reason.is_empty() {
-                        "invalid".into()
-                    } else {
-                        v.reason.clone()
-                    },
+                    code: if v.reason.is_empty() { "invalid".into() } else { v.reason.clone() },
                     message: v.description.clone(),
                     message_zh: v.localized_message.as_ref().map(|m| m.message.clone()),
                 })
@@ -134,12 +111,9 @@ impl From<tonic::Status> for Problem {
             Code::NotFound => Problem::not_found(s.message()),
             Code::PermissionDenied => Problem::forbidden(s.message()),
             Code::Unauthenticated => Problem::unauthorized(s.message()),
-            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => Problem::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "Conflict with the current state",
-                s.message(),
-            ),
+            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
+                Problem::new(StatusCode::CONFLICT, "conflict", "Conflict with the current state", s.message())
+            }
             Code::Unavailable | Code::DeadlineExceeded => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -165,22 +139,10 @@ mod tests {
 
     #[test]
     fn grpc_codes_map_to_http_statuses() {
-        assert_eq!(
-            Problem::from(tonic::Status::not_found("case x")).status,
-            404
-        );
-        assert_eq!(
-            Problem::from(tonic::Status::permission_denied("no")).status,
-            403
-        );
-        assert_eq!(
-            Problem::from(tonic::Status::failed_precondition("decided")).status,
-            409
-        );
-        assert_eq!(
-            Problem::from(tonic::Status::unavailable("down")).status,
-            503
-        );
+        assert_eq!(Problem::from(tonic::Status::not_found("case x")).status, 404);
+        assert_eq!(Problem::from(tonic::Status::permission_denied("no")).status, 403);
+        assert_eq!(Problem::from(tonic::Status::failed_precondition("decided")).status, 409);
+        assert_eq!(Problem::from(tonic::Status::unavailable("down")).status, 503);
         let p = Problem::from(tonic::Status::internal("db password=x"));
         assert_eq!(p.status, 500);
         assert!(!p.detail.contains("password"));
@@ -190,18 +152,11 @@ mod tests {
     fn violations_become_the_errors_list() {
         let mut v = domain::Violations::new();
         v.push("items[0]", "unknown_value", "\"visa\" is not an item");
-        v.push(
-            "applicant.birth_date",
-            "required",
-            "applicant.birth_date is required",
-        );
+        v.push("applicant.birth_date", "required", "applicant.birth_date is required");
         let status: tonic::Status = platform::ServiceError::InvalidArgument(v).into();
         let p = Problem::from(status);
         assert_eq!(p.status, 422);
         assert_eq!(p.errors.len(), 2);
-        assert_eq!(
-            p.errors[0],
-            FieldError::new("items[0]", "unknown_value", "\"visa\" is not an item")
-        );
+        assert_eq!(p.errors[0], FieldError::new("items[0]", "unknown_value", "\"visa\" is not an item"));
     }
 }

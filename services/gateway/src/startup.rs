@@ -36,11 +36,7 @@ fn http_span(req: &Request<axum::body::Body>) -> Span {
         .unwrap_or_else(|| req.uri().path().to_string());
     let span = info_span!("HTTP", otel.name = format!("{} {route}", req.method()), otel.kind = "server",
         http.request.method = %req.method(), http.route = %route);
-    if let Some(tp) = req
-        .headers()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(tp) = req.headers().get("traceparent").and_then(|v| v.to_str().ok()) {
         platform::telemetry::set_parent(&span, tp);
     }
     span
@@ -49,10 +45,7 @@ fn http_span(req: &Request<axum::body::Body>) -> Span {
 pub async fn build(config: Config) -> anyhow::Result<Gateway> {
     let state = AppState {
         clients: Clients::new(&config.services)?,
-        keys: Arc::new(Keys::new(
-            &config.auth.jwt_secret,
-            config.auth.token_ttl_secs,
-        )),
+        keys: Arc::new(Keys::new(&config.auth.jwt_secret, config.auth.token_ttl_secs)),
         dev_mode: config.auth.dev_mode,
     };
     let app = crate::routes::router(state)
@@ -61,17 +54,9 @@ pub async fn build(config: Config) -> anyhow::Result<Gateway> {
     let listener = tokio::net::TcpListener::bind(&config.http_addr).await?;
     let addr = listener.local_addr()?;
     let (trigger, stop) = shutdown::channel();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(stop.triggered())
-            .await
-    });
+    let server = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stop.triggered()).await });
     info!(%addr, "gateway listening");
-    Ok(Gateway {
-        addr,
-        trigger,
-        server,
-    })
+    Ok(Gateway { addr, trigger, server })
 }
 
 impl Gateway {

@@ -15,10 +15,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            platform: Settings {
-                grpc_addr: "127.0.0.1:50053".into(),
-                ..Settings::default()
-            },
+            platform: Settings { grpc_addr: "127.0.0.1:50053".into(), ..Settings::default() },
             permit_approved_delay_ms: 0,
         }
     }

@@ -29,10 +29,7 @@ impl pb::hrss_service_server::HrssService for Hrss {
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         if !(actor.is_staff_of("hrss") || actor.is("ops") || actor.is("admin")) {
-            return Err(ServiceError::PermissionDenied(
-                "only hrss staff may read registrations".into(),
-            )
-            .into());
+            return Err(ServiceError::PermissionDenied("only hrss staff may read registrations".into()).into());
         }
         let row: Option<Row> = sqlx::query_as(
             "SELECT case_id, social_security_number, insurances, registered_at, due_on FROM si_registrations WHERE case_id = $1",
@@ -41,17 +38,8 @@ impl pb::hrss_service_server::HrssService for Hrss {
         .fetch_optional(&self.base.db.pool)
         .await
         .map_err(ServiceError::from)?;
-        let row = row.ok_or_else(|| {
-            ServiceError::not_found("social insurance registration", req.case_id.clone())
-        })?;
-        actor
-            .audit(
-                &self.base.db,
-                "social_insurance.read",
-                &format!("case/{}", row.case_id),
-                "allowed",
-            )
-            .await?;
+        let row = row.ok_or_else(|| ServiceError::not_found("social insurance registration", req.case_id.clone()))?;
+        actor.audit(&self.base.db, "social_insurance.read", &format!("case/{}", row.case_id), "allowed").await?;
         Ok(Response::new(pb::GetSocialInsuranceResponse {
             registration: Some(pb::SocialInsuranceRegistration {
                 case_id: row.case_id,

@@ -12,13 +12,7 @@ use platform::time::{now_ms, now_rfc3339, today_cst};
 use sha2::{Digest, Sha256};
 
 /// The five insurances of MOHRSS Order No. 16 (FACTS §6).
-pub const FIVE_INSURANCES: [&str; 5] = [
-    "pension",
-    "medical",
-    "work_injury",
-    "unemployment",
-    "maternity",
-];
+pub const FIVE_INSURANCES: [&str; 5] = ["pension", "medical", "work_injury", "unemployment", "maternity"];
 
 /// Registration must be done within 30 days of the permit's issue (FACTS §6, Art. 4).
 pub const REGISTRATION_DAYS: u64 = 30;
@@ -30,12 +24,7 @@ pub struct OnPermitApproved {
 /// A person is the same person across cases when nationality, birth date and passport
 /// number agree; only a hash of them is stored as the key.
 fn person_key(a: &onething_proto::common::Applicant) -> String {
-    let digest = Sha256::digest(format!(
-        "{}|{}|{}",
-        a.nationality,
-        a.birth_date,
-        a.passport_number.to_uppercase()
-    ));
+    let digest = Sha256::digest(format!("{}|{}|{}", a.nationality, a.birth_date, a.passport_number.to_uppercase()));
     hex::encode(digest)
 }
 
@@ -47,19 +36,15 @@ pub fn social_security_number(year: i32, serial: i64) -> String {
 
 /// Eligible for the title review after more than 6 months of work in Gansu.
 pub fn title_eligible_on(work_start: NaiveDate) -> NaiveDate {
-    work_start
-        .checked_add_months(Months::new(6))
-        .and_then(|d| d.checked_add_days(Days::new(1)))
-        .unwrap_or(work_start)
+    work_start.checked_add_months(Months::new(6)).and_then(|d| d.checked_add_days(Days::new(1))).unwrap_or(work_start)
 }
 
 async fn ssn_for(tx: &mut Tx<'static>, key: &str) -> Result<String, sqlx::Error> {
-    if let Some((ssn,)) = sqlx::query_as::<_, (String,)>(
-        "SELECT social_security_number FROM si_persons WHERE person_key = $1",
-    )
-    .bind(key)
-    .fetch_optional(&mut **tx)
-    .await?
+    if let Some((ssn,)) =
+        sqlx::query_as::<_, (String,)>("SELECT social_security_number FROM si_persons WHERE person_key = $1")
+            .bind(key)
+            .fetch_optional(&mut **tx)
+            .await?
     {
         return Ok(ssn);
     }
@@ -90,15 +75,8 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             let applicant = e.applicant.clone().unwrap_or_default();
             let key = person_key(&applicant);
             let ssn = ssn_for(cx.tx, &key).await?;
-            let issued = e
-                .decided_at
-                .get(..10)
-                .and_then(|d| d.parse::<NaiveDate>().ok())
-                .unwrap_or_else(today_cst);
-            let due_on = issued
-                .checked_add_days(Days::new(REGISTRATION_DAYS))
-                .unwrap_or(issued)
-                .to_string();
+            let issued = e.decided_at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()).unwrap_or_else(today_cst);
+            let due_on = issued.checked_add_days(Days::new(REGISTRATION_DAYS)).unwrap_or(issued).to_string();
             let inserted = sqlx::query(
                 "INSERT INTO si_registrations (case_id, person_key, social_security_number, permit_number, insurances, registered_at, due_on) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING",
@@ -125,10 +103,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             }
         }
         if e.items.iter().any(|i| i == "title_review") {
-            let start = e
-                .valid_from
-                .parse::<NaiveDate>()
-                .unwrap_or_else(|_| today_cst());
+            let start = e.valid_from.parse::<NaiveDate>().unwrap_or_else(|_| today_cst());
             let eligible_on = title_eligible_on(start).to_string();
             let inserted = sqlx::query(
                 "INSERT INTO title_reviews (case_id, status, eligible_on, queued_at) VALUES ($1, 'waiting', $2, $3) ON CONFLICT (case_id) DO NOTHING",
@@ -140,11 +115,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             .await?
             .rows_affected();
             if inserted == 1 {
-                let event = ev::TitleReviewQueued {
-                    case_id: e.case_id.clone(),
-                    eligible_on,
-                    queued_at: now_rfc3339(),
-                };
+                let event = ev::TitleReviewQueued { case_id: e.case_id.clone(), eligible_on, queued_at: now_rfc3339() };
                 cx.outbox.enqueue(cx.tx, &e.case_id, &event).await?;
             }
         }

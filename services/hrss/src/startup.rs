@@ -21,10 +21,7 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base = Base::init(
         NAME,
         config.platform.clone(),
-        &[
-            (&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE),
-            (&MIGRATIONS, "_hrss_migrations"),
-        ],
+        &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE), (&MIGRATIONS, "_hrss_migrations")],
     )
     .await?;
     let desk = PermitDesk::new(base.clone(), Department::Hrss);
@@ -32,15 +29,11 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
     let routes = routes
         .add_service(PermitServiceServer::new(desk.clone()))
         .add_service(HrssServiceServer::new(Hrss { base: base.clone() }));
-    reporter
-        .set_serving::<PermitServiceServer<PermitDesk>>()
-        .await;
+    reporter.set_serving::<PermitServiceServer<PermitDesk>>().await;
     reporter.set_serving::<HrssServiceServer<Hrss>>().await;
     let consumer = base
         .consumer()
         .on::<CaseAccepted, _>(desk)
-        .on::<PermitApproved, _>(OnPermitApproved {
-            delay: Duration::from_millis(config.permit_approved_delay_ms),
-        });
+        .on::<PermitApproved, _>(OnPermitApproved { delay: Duration::from_millis(config.permit_approved_delay_ms) });
     base.launch(routes, reporter, vec![consumer]).await
 }

@@ -11,12 +11,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            platform: Settings {
-                grpc_addr: "127.0.0.1:50054".into(),
-                ..Settings::default()
-            },
-        }
+        Self { platform: Settings { grpc_addr: "127.0.0.1:50054".into(), ..Settings::default() } }
     }
 }
 

@@ -30,10 +30,9 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         if !(actor.is_staff_of("public-security") || actor.is("ops") || actor.is("admin")) {
-            return Err(ServiceError::PermissionDenied(
-                "only public-security staff may read residence cases".into(),
-            )
-            .into());
+            return Err(
+                ServiceError::PermissionDenied("only public-security staff may read residence cases".into()).into()
+            );
         }
         let row: Option<Row> =
             sqlx::query_as("SELECT id, case_id, status, permit_number, permit_valid_until, opened_at FROM residence_cases WHERE case_id = $1")
@@ -41,16 +40,8 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
                 .fetch_optional(&self.base.db.pool)
                 .await
                 .map_err(ServiceError::from)?;
-        let row =
-            row.ok_or_else(|| ServiceError::not_found("residence case", req.case_id.clone()))?;
-        actor
-            .audit(
-                &self.base.db,
-                "residence_case.read",
-                &format!("case/{}", row.case_id),
-                "allowed",
-            )
-            .await?;
+        let row = row.ok_or_else(|| ServiceError::not_found("residence case", req.case_id.clone()))?;
+        actor.audit(&self.base.db, "residence_case.read", &format!("case/{}", row.case_id), "allowed").await?;
         Ok(Response::new(pb::GetResidenceCaseResponse {
             residence_case: Some(pb::ResidenceCase {
                 id: row.id,

@@ -13,8 +13,8 @@ pub struct OnPermitApproved;
 impl Handler<ev::PermitApproved> for OnPermitApproved {
     async fn handle(&self, e: ev::PermitApproved, cx: Context<'_>) -> Result<(), HandlerError> {
         let id = uuid::Uuid::now_v7().to_string();
-        let applicant = base64::engine::general_purpose::STANDARD
-            .encode(e.applicant.clone().unwrap_or_default().encode_to_vec());
+        let applicant =
+            base64::engine::general_purpose::STANDARD.encode(e.applicant.clone().unwrap_or_default().encode_to_vec());
         let inserted = sqlx::query(
             "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, opened_at) \
              VALUES ($1, $2, 'pending', $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING",
@@ -29,11 +29,8 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         .await?
         .rows_affected();
         if inserted == 1 {
-            let opened = ev::ResidenceCaseOpened {
-                case_id: e.case_id.clone(),
-                residence_case_id: id,
-                opened_at: now_rfc3339(),
-            };
+            let opened =
+                ev::ResidenceCaseOpened { case_id: e.case_id.clone(), residence_case_id: id, opened_at: now_rfc3339() };
             cx.outbox.enqueue(cx.tx, &e.case_id, &opened).await?;
         }
         Ok(())

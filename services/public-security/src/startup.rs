@@ -13,19 +13,10 @@ pub const NAME: &str = "public-security";
 static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 
 pub async fn build(config: Config) -> anyhow::Result<Application> {
-    let base = Base::init(
-        NAME,
-        config.platform,
-        &[(&MIGRATIONS, "_public_security_migrations")],
-    )
-    .await?;
+    let base = Base::init(NAME, config.platform, &[(&MIGRATIONS, "_public_security_migrations")]).await?;
     let (routes, reporter) = platform::grpc::base_routes()?;
-    let routes = routes.add_service(PublicSecurityServiceServer::new(PublicSecurity {
-        base: base.clone(),
-    }));
-    reporter
-        .set_serving::<PublicSecurityServiceServer<PublicSecurity>>()
-        .await;
+    let routes = routes.add_service(PublicSecurityServiceServer::new(PublicSecurity { base: base.clone() }));
+    reporter.set_serving::<PublicSecurityServiceServer<PublicSecurity>>().await;
     let consumer = base.consumer().on::<PermitApproved, _>(OnPermitApproved);
     base.launch(routes, reporter, vec![consumer]).await
 }

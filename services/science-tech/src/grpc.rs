@@ -14,10 +14,7 @@ impl pb::science_tech_service_server::ScienceTechService for ScienceTech {
         let issuers = domain::province::ProvinceProfile::gansu()
             .delegated_issuers
             .iter()
-            .map(|i| pb::Issuer {
-                region_code: i.region_code.clone(),
-                name: i.issuer.clone(),
-            })
+            .map(|i| pb::Issuer { region_code: i.region_code.clone(), name: i.issuer.clone() })
             .collect();
         Ok(Response::new(pb::ListIssuersResponse { issuers }))
     }

@@ -13,23 +13,15 @@ use crate::grpc::ScienceTech;
 pub const NAME: &str = "science-tech";
 
 pub async fn build(config: Config) -> anyhow::Result<Application> {
-    let base = Base::init(
-        NAME,
-        config.platform,
-        &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE)],
-    )
-    .await?;
+    let base =
+        Base::init(NAME, config.platform, &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE)]).await?;
     let desk = PermitDesk::new(base.clone(), Department::ScienceTech);
     let (routes, reporter) = platform::grpc::base_routes()?;
     let routes = routes
         .add_service(PermitServiceServer::new(desk.clone()))
         .add_service(ScienceTechServiceServer::new(ScienceTech));
-    reporter
-        .set_serving::<PermitServiceServer<PermitDesk>>()
-        .await;
-    reporter
-        .set_serving::<ScienceTechServiceServer<ScienceTech>>()
-        .await;
+    reporter.set_serving::<PermitServiceServer<PermitDesk>>().await;
+    reporter.set_serving::<ScienceTechServiceServer<ScienceTech>>().await;
     let consumer = base.consumer().on::<CaseAccepted, _>(desk);
     base.launch(routes, reporter, vec![consumer]).await
 }

@@ -24,56 +24,48 @@ pub enum Submitted {
     Valid,
 }
 
-pub async fn submit(
-    base: &Base,
-    rules: &Rules,
-    actor: &Actor,
-    input: &SubmissionInput,
-    request_fingerprint: &[u8],
-    idempotency_key: Option<&str>,
-    validate_only: bool,
-) -> Result<Submitted, ServiceError> {
+/// A submission as the gRPC layer received it.
+pub struct Submission {
+    pub input: SubmissionInput,
+    /// Per listed material: (dated_on, expires_on) as the employer gave them.
+    pub material_dates: Vec<(Option<String>, Option<String>)>,
+    /// The request body without the caller, for idempotency.
+    pub fingerprint: Vec<u8>,
+    pub idempotency_key: Option<String>,
+    /// Check only; store nothing.
+    pub validate_only: bool,
+}
+
+pub async fn submit(base: &Base, rules: &Rules, actor: &Actor, s: Submission) -> Result<Submitted, ServiceError> {
+    let Submission { mut input, material_dates, fingerprint, idempotency_key, validate_only } = s;
+    let input = &mut input;
+    let idempotency_key = idempotency_key.as_deref();
     if !actor.is("employer") {
-        return Err(ServiceError::PermissionDenied(
-            "only an employer can submit a case".into(),
-        ));
+        return Err(ServiceError::PermissionDenied("only an employer can submit a case".into()));
     }
-    let hash = hex::encode(Sha256::digest(request_fingerprint));
+    let hash = hex::encode(Sha256::digest(&fingerprint));
     if let Some(key) = idempotency_key
         && let Some(existing) = replay(base, actor, key, &hash).await?
     {
         return Ok(Submitted::Replayed(existing));
     }
     // The credit code must be the signed-in employer's own, before anything else is said.
-    if input
-        .employer
-        .credit_code
-        .as_deref()
-        .map(|c| c.trim().to_ascii_uppercase())
-        .is_some_and(|c| c != actor.subject)
+    if input.employer.credit_code.as_deref().map(|c| c.trim().to_ascii_uppercase()).is_some_and(|c| c != actor.subject)
     {
         return Err(ServiceError::PermissionDenied(
             "employer.credit_code must be the signed-in employer's own code".into(),
         ));
     }
+    crate::materials::attach_facts(base, &actor.subject, input, &material_dates).await?;
     let accepted = domain::notice::one_time_notice(input, rules, today_cst())
         .map_err(|n| ServiceError::InvalidArgument(n.into()))?;
     if validate_only {
         return Ok(Submitted::Valid);
     }
-    match create(
-        base,
-        &accepted,
-        input,
-        idempotency_key.map(|k| (actor.subject.as_str(), k, hash.as_str())),
-    )
-    .await
-    {
+    match create(base, &accepted, input, idempotency_key.map(|k| (actor.subject.as_str(), k, hash.as_str()))).await {
         Ok(id) => {
             base.outbox.wake();
-            let view = store::get_case(&base.db.pool, &id)
-                .await?
-                .ok_or_else(|| ServiceError::not_found("case", id))?;
+            let view = store::get_case(&base.db.pool, &id).await?.ok_or_else(|| ServiceError::not_found("case", id))?;
             Ok(Submitted::Created(view))
         }
         // A concurrent request with the same key won the race: answer as it did.
@@ -87,15 +79,8 @@ pub async fn submit(
     }
 }
 
-async fn replay(
-    base: &Base,
-    actor: &Actor,
-    key: &str,
-    hash: &str,
-) -> Result<Option<CaseView>, ServiceError> {
-    let Some((stored_hash, case_id)) =
-        store::idempotent_case(&base.db.pool, &actor.subject, key).await?
-    else {
+async fn replay(base: &Base, actor: &Actor, key: &str, hash: &str) -> Result<Option<CaseView>, ServiceError> {
+    let Some((stored_hash, case_id)) = store::idempotent_case(&base.db.pool, &actor.subject, key).await? else {
         return Ok(None);
     };
     if stored_hash != hash {
@@ -142,19 +127,8 @@ async fn create(
     };
     store::insert_case(&mut tx, &row, &submission_json(input)).await?;
     for item in &c.items {
-        let status = if *item == Item::WorkPermit {
-            ItemStatus::Pending
-        } else {
-            ItemStatus::NotStarted
-        };
-        store::insert_item(
-            &mut tx,
-            &id,
-            *item,
-            item.department(category).as_str(),
-            status,
-        )
-        .await?;
+        let status = if *item == Item::WorkPermit { ItemStatus::Pending } else { ItemStatus::NotStarted };
+        store::insert_item(&mut tx, &id, *item, item.department(category).as_str(), status).await?;
     }
     for m in &c.materials {
         store::insert_material(&mut tx, &id, m.kind.as_str(), &m.id).await?;
@@ -241,14 +215,10 @@ impl<'a> From<&'a SubmissionInput> for SubmissionRecord<'a> {
 /// Who may see a case: its employer, staff of a department that owns one of its items,
 /// operators and administrators. Staff see only their own department's items.
 pub async fn get(base: &Base, actor: &Actor, id: &str) -> Result<CaseView, ServiceError> {
-    let mut view = store::get_case(&base.db.pool, id)
-        .await?
-        .ok_or_else(|| ServiceError::not_found("case", id))?;
+    let mut view = store::get_case(&base.db.pool, id).await?.ok_or_else(|| ServiceError::not_found("case", id))?;
     authorize_view(actor, &mut view)?;
     if !actor.is("employer") {
-        actor
-            .audit(&base.db, "case.read", &format!("case/{id}"), "allowed")
-            .await?;
+        actor.audit(&base.db, "case.read", &format!("case/{id}"), "allowed").await?;
     }
     Ok(view)
 }
@@ -260,9 +230,7 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
         "reviewer" | "officer" => {
             view.items.retain(|i| i.department == actor.department);
             if view.items.is_empty() {
-                return Err(ServiceError::PermissionDenied(
-                    "this case has no item of your department".into(),
-                ));
+                return Err(ServiceError::PermissionDenied("this case has no item of your department".into()));
             }
             Ok(())
         }
@@ -274,30 +242,14 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
                         .and_then(|r| r.get("permit_number").cloned())
                         .is_some_and(|n| n == actor.subject)
             });
-            if own {
-                Ok(())
-            } else {
-                Err(ServiceError::PermissionDenied(
-                    "this case is not yours".into(),
-                ))
-            }
+            if own { Ok(()) } else { Err(ServiceError::PermissionDenied("this case is not yours".into())) }
         }
-        _ => Err(ServiceError::PermissionDenied(
-            "you may not see this case".into(),
-        )),
+        _ => Err(ServiceError::PermissionDenied("you may not see this case".into())),
     }
 }
 
-pub async fn list(
-    base: &Base,
-    actor: &Actor,
-    status: &str,
-    department: &str,
-) -> Result<Vec<CaseView>, ServiceError> {
-    let mut filter = ListFilter {
-        limit: 200,
-        ..ListFilter::default()
-    };
+pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) -> Result<Vec<CaseView>, ServiceError> {
+    let mut filter = ListFilter { limit: 200, ..ListFilter::default() };
     if !status.is_empty() {
         filter.status = Some(status.to_string());
     }
@@ -305,19 +257,13 @@ pub async fn list(
         "employer" => filter.employer = Some(actor.subject.clone()),
         "reviewer" | "officer" => {
             if !department.is_empty() && department != actor.department {
-                return Err(ServiceError::PermissionDenied(
-                    "you may list only your own department's cases".into(),
-                ));
+                return Err(ServiceError::PermissionDenied("you may list only your own department's cases".into()));
             }
             filter.department = Some(actor.department.clone());
         }
-        "ops" | "admin" => {
-            filter.department = Some(department.to_string()).filter(|d| !d.is_empty())
-        }
+        "ops" | "admin" => filter.department = Some(department.to_string()).filter(|d| !d.is_empty()),
         _ => {
-            return Err(ServiceError::PermissionDenied(
-                "you may not list cases".into(),
-            ));
+            return Err(ServiceError::PermissionDenied("you may not list cases".into()));
         }
     }
     let mut views = store::list_cases(&base.db.pool, &filter).await?;

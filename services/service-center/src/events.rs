@@ -18,11 +18,7 @@ fn map<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
 
 #[async_trait]
 impl Handler<ev::PermitApplicationOpened> for Progress {
-    async fn handle(
-        &self,
-        e: ev::PermitApplicationOpened,
-        cx: Context<'_>,
-    ) -> Result<(), HandlerError> {
+    async fn handle(&self, e: ev::PermitApplicationOpened, cx: Context<'_>) -> Result<(), HandlerError> {
         store::move_item(
             cx.tx,
             &e.case_id,
@@ -56,11 +52,7 @@ impl Handler<ev::PermitApproved> for Progress {
         )
         .await?;
         // Every requested downstream item is now with its department.
-        for item in [
-            Item::SocialInsurance,
-            Item::TitleReview,
-            Item::ResidencePermit,
-        ] {
+        for item in [Item::SocialInsurance, Item::TitleReview, Item::ResidencePermit] {
             store::move_item(
                 cx.tx,
                 &e.case_id,
@@ -81,27 +73,15 @@ impl Handler<ev::PermitRefused> for Progress {
     async fn handle(&self, e: ev::PermitRefused, cx: Context<'_>) -> Result<(), HandlerError> {
         let reasons = e.reasons.join("; ");
         let result = map([("reasons", reasons.clone())]);
-        store::move_item(
-            cx.tx,
-            &e.case_id,
-            Item::WorkPermit,
-            ItemStatus::Refused,
-            &result,
-            "permit_refused",
-            &reasons,
-        )
-        .await?;
+        store::move_item(cx.tx, &e.case_id, Item::WorkPermit, ItemStatus::Refused, &result, "permit_refused", &reasons)
+            .await?;
         Ok(())
     }
 }
 
 #[async_trait]
 impl Handler<ev::SocialInsuranceRegistered> for Progress {
-    async fn handle(
-        &self,
-        e: ev::SocialInsuranceRegistered,
-        cx: Context<'_>,
-    ) -> Result<(), HandlerError> {
+    async fn handle(&self, e: ev::SocialInsuranceRegistered, cx: Context<'_>) -> Result<(), HandlerError> {
         let result = map([
             ("social_security_number", e.social_security_number.clone()),
             ("insurances", e.insurances.join(",")),
@@ -125,10 +105,7 @@ impl Handler<ev::SocialInsuranceRegistered> for Progress {
 #[async_trait]
 impl Handler<ev::TitleReviewQueued> for Progress {
     async fn handle(&self, e: ev::TitleReviewQueued, cx: Context<'_>) -> Result<(), HandlerError> {
-        let result = map([
-            ("eligible_on", e.eligible_on.clone()),
-            ("queue", "waiting_for_eligibility".into()),
-        ]);
+        let result = map([("eligible_on", e.eligible_on.clone()), ("queue", "waiting_for_eligibility".into())]);
         store::move_item(
             cx.tx,
             &e.case_id,
@@ -147,11 +124,7 @@ impl Handler<ev::TitleReviewQueued> for Progress {
 
 #[async_trait]
 impl Handler<ev::ResidenceCaseOpened> for Progress {
-    async fn handle(
-        &self,
-        e: ev::ResidenceCaseOpened,
-        cx: Context<'_>,
-    ) -> Result<(), HandlerError> {
+    async fn handle(&self, e: ev::ResidenceCaseOpened, cx: Context<'_>) -> Result<(), HandlerError> {
         let result = map([
             ("residence_case_id", e.residence_case_id.clone()),
             ("waiting_for", "applicant".into()),

@@ -3,8 +3,7 @@
 use std::collections::BTreeMap;
 
 use domain::intake::{
-    ApplicantInput, EmployerInput, MaterialRefInput, NewCase, PositionInput, ProfileInput,
-    SubmissionInput,
+    ApplicantInput, EmployerInput, MaterialRefInput, NewCase, PositionInput, ProfileInput, SubmissionInput,
 };
 use onething_proto::common as pbc;
 use onething_proto::onething::servicecenter::v1 as pb;
@@ -15,14 +14,31 @@ use tonic::{Request, Response, Status};
 use tracing::instrument;
 
 use crate::cases::{self, Submitted};
-use std::sync::Arc;
-
+use crate::dishonesty::{self, RulesCache};
+use crate::documents::Documents;
+use crate::materials::{self, MaterialRow};
 use crate::store::CaseView;
-use domain::conditions::Rules;
+use platform::ServiceError;
 
 pub struct ServiceCenter {
     pub base: Base,
-    pub rules: Arc<Rules>,
+    pub rules: RulesCache,
+    pub documents: Documents,
+}
+
+fn opt_date(s: &str) -> Option<String> {
+    Some(s.to_string()).filter(|s| !s.trim().is_empty())
+}
+
+fn material_pb(m: &MaterialRow) -> pb::Material {
+    pb::Material {
+        id: m.id.clone(),
+        kind: m.kind.clone(),
+        sha256: m.sha256.clone(),
+        size: m.size,
+        content_type: m.content_type.clone(),
+        uploaded_at: platform::time::rfc3339(m.uploaded_at),
+    }
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -64,10 +80,7 @@ pub fn submission_input(r: &pb::SubmitCaseRequest) -> SubmissionInput {
             education: opt(&f.education),
             vocational: opt(&f.vocational),
             work_experience_years: r.profile.as_ref().map(|p| p.work_experience_years),
-            months_in_china_per_year: r
-                .profile
-                .as_ref()
-                .map(|p| p.months_in_china_per_year as i64),
+            months_in_china_per_year: r.profile.as_ref().map(|p| p.months_in_china_per_year as i64),
             chinese: opt(&f.chinese),
             extras: f.extras.clone(),
             local_bonus: r.profile.as_ref().map(|p| p.local_bonus as i64),
@@ -77,11 +90,7 @@ pub fn submission_input(r: &pb::SubmitCaseRequest) -> SubmissionInput {
         materials: r
             .materials
             .iter()
-            .map(|m| MaterialRefInput {
-                kind: opt(&m.kind),
-                id: opt(&m.id),
-                ..Default::default()
-            })
+            .map(|m| MaterialRefInput { kind: opt(&m.kind), id: opt(&m.id), ..Default::default() })
             .collect(),
         category: opt(&r.category),
     }
@@ -147,12 +156,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
                 updated_at: platform::time::rfc3339(i.updated_at),
             })
             .collect(),
-        notices: v
-            .timeline
-            .iter()
-            .filter(|t| t.event == "permit_refused")
-            .map(|t| t.detail.clone())
-            .collect(),
+        notices: v.timeline.iter().filter(|t| t.event == "permit_refused").map(|t| t.detail.clone()).collect(),
         timeline: v
             .timeline
             .iter()
@@ -180,23 +184,16 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         // The fingerprint of the request for idempotency: its body without the caller.
-        let fingerprint = pb::SubmitCaseRequest {
-            actor: None,
-            validate_only: false,
-            ..req.clone()
-        }
-        .encode_to_vec();
-        let input = submission_input(&req);
-        let out = cases::submit(
-            &self.base,
-            &self.rules,
-            &actor,
-            &input,
-            &fingerprint,
-            key.as_deref(),
-            req.validate_only,
-        )
-        .await?;
+        let fingerprint = pb::SubmitCaseRequest { actor: None, validate_only: false, ..req.clone() }.encode_to_vec();
+        let submission = cases::Submission {
+            input: submission_input(&req),
+            material_dates: req.materials.iter().map(|m| (opt_date(&m.dated_on), opt_date(&m.expires_on))).collect(),
+            fingerprint,
+            idempotency_key: key,
+            validate_only: req.validate_only,
+        };
+        let rules = self.rules.get(&self.base.db).await?;
+        let out = cases::submit(&self.base, &rules, &actor, submission).await?;
         let (case, replayed) = match out {
             Submitted::Created(v) => {
                 tracing::info!(case_id = %v.case.id, case_no = %v.case.case_no, category = %v.case.category, "case accepted");
@@ -209,17 +206,12 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
     }
 
     #[instrument(skip_all, name = "GetCase")]
-    async fn get_case(
-        &self,
-        request: Request<pb::GetCaseRequest>,
-    ) -> Result<Response<pb::GetCaseResponse>, Status> {
+    async fn get_case(&self, request: Request<pb::GetCaseRequest>) -> Result<Response<pb::GetCaseResponse>, Status> {
         continue_trace(&request);
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         let view = cases::get(&self.base, &actor, &req.id).await?;
-        Ok(Response::new(pb::GetCaseResponse {
-            case: Some(case_pb(&view)),
-        }))
+        Ok(Response::new(pb::GetCaseResponse { case: Some(case_pb(&view)) }))
     }
 
     #[instrument(skip_all, name = "ListCases")]
@@ -231,8 +223,67 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
         let views = cases::list(&self.base, &actor, &req.status, &req.department).await?;
-        Ok(Response::new(pb::ListCasesResponse {
-            cases: views.iter().map(case_pb).collect(),
+        Ok(Response::new(pb::ListCasesResponse { cases: views.iter().map(case_pb).collect() }))
+    }
+
+    #[instrument(skip_all, name = "UploadMaterial")]
+    async fn upload_material(
+        &self,
+        request: Request<pb::UploadMaterialRequest>,
+    ) -> Result<Response<pb::UploadMaterialResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let row =
+            materials::upload(&self.base, &self.documents, &actor, &req.kind, &req.content_type, req.content.into())
+                .await?;
+        Ok(Response::new(pb::UploadMaterialResponse { material: Some(material_pb(&row)) }))
+    }
+
+    #[instrument(skip_all, name = "GetDishonestyList")]
+    async fn get_dishonesty_list(
+        &self,
+        request: Request<pb::GetDishonestyListRequest>,
+    ) -> Result<Response<pb::GetDishonestyListResponse>, Status> {
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        if !(actor.is("admin") || actor.is("ops")) {
+            return Err(ServiceError::PermissionDenied(
+                "only administrators and operators read the dishonesty list".into(),
+            )
+            .into());
+        }
+        let codes = dishonesty::list(&self.base.db).await?;
+        let (version, replaced_at) = dishonesty::meta(&self.base.db).await?;
+        Ok(Response::new(pb::GetDishonestyListResponse {
+            credit_codes: codes,
+            version,
+            replaced_at: platform::time::rfc3339(replaced_at),
         }))
+    }
+
+    #[instrument(skip_all, name = "ReplaceDishonestyList")]
+    async fn replace_dishonesty_list(
+        &self,
+        request: Request<pb::ReplaceDishonestyListRequest>,
+    ) -> Result<Response<pb::ReplaceDishonestyListResponse>, Status> {
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        if !actor.is("admin") {
+            return Err(
+                ServiceError::PermissionDenied("only an administrator replaces the dishonesty list".into()).into()
+            );
+        }
+        let (count, version) = dishonesty::replace(&self.base.db, &req.credit_codes, &actor.subject).await?;
+        actor
+            .audit(
+                &self.base.db,
+                "dishonesty_list.replace",
+                "dishonesty_list",
+                &format!("{count} codes, version {version}"),
+            )
+            .await?;
+        tracing::info!(count, version, "dishonesty list replaced");
+        Ok(Response::new(pb::ReplaceDishonestyListResponse { count, version }))
     }
 }

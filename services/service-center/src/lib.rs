@@ -7,12 +7,18 @@
 //! - `cases.rs`: use cases: submit (with idempotency), get, list, who may see what.
 //! - `events.rs`: consumed department events → item statuses.
 //! - `progress.rs`: item transitions and the derived case status.
+//! - `materials.rs`: uploads (type, magic bytes, size) and their facts at submission.
+//! - `documents.rs`: the content-addressed document store (`object_store`).
+//! - `dishonesty.rs`: the serious-dishonesty list (admin-replaceable, cached in the rules).
 //! - `store.rs`: the tables (`migrations/`).
 
 pub mod cases;
 pub mod config;
+pub mod dishonesty;
+pub mod documents;
 pub mod events;
 pub mod grpc;
+pub mod materials;
 pub mod progress;
 pub mod startup;
 pub mod store;

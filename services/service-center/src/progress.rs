@@ -4,11 +4,7 @@ use domain::case::{CaseStatus, Item, ItemStatus};
 
 /// The case status that the items' statuses imply.
 pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
-    let permit = items
-        .iter()
-        .find(|(i, _)| *i == Item::WorkPermit)
-        .map(|(_, s)| *s)
-        .unwrap_or(ItemStatus::Pending);
+    let permit = items.iter().find(|(i, _)| *i == Item::WorkPermit).map(|(_, s)| *s).unwrap_or(ItemStatus::Pending);
     match permit {
         ItemStatus::Pending => CaseStatus::Accepted,
         ItemStatus::InReview => CaseStatus::InReview,
@@ -16,19 +12,9 @@ pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
         ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotStarted => CaseStatus::Refused,
         ItemStatus::Approved | ItemStatus::Completed => {
             let done = items.iter().all(|(_, s)| {
-                matches!(
-                    s,
-                    ItemStatus::Approved
-                        | ItemStatus::Completed
-                        | ItemStatus::Refused
-                        | ItemStatus::Cancelled
-                )
+                matches!(s, ItemStatus::Approved | ItemStatus::Completed | ItemStatus::Refused | ItemStatus::Cancelled)
             });
-            if done {
-                CaseStatus::Completed
-            } else {
-                CaseStatus::InProgress
-            }
+            if done { CaseStatus::Completed } else { CaseStatus::InProgress }
         }
     }
 }
@@ -53,11 +39,8 @@ mod tests {
 
     #[test]
     fn a_case_is_completed_only_when_every_item_is_done() {
-        let mut items = vec![
-            (Item::WorkPermit, Approved),
-            (Item::SocialInsurance, Completed),
-            (Item::ResidencePermit, Pending),
-        ];
+        let mut items =
+            vec![(Item::WorkPermit, Approved), (Item::SocialInsurance, Completed), (Item::ResidencePermit, Pending)];
         assert_eq!(case_status(&items), CaseStatus::InProgress);
         items[2].1 = Completed;
         assert_eq!(case_status(&items), CaseStatus::Completed);
@@ -66,16 +49,10 @@ mod tests {
     #[test]
     fn a_refused_permit_refuses_the_case() {
         assert_eq!(
-            case_status(&[
-                (Item::WorkPermit, Refused),
-                (Item::ResidencePermit, NotStarted)
-            ]),
+            case_status(&[(Item::WorkPermit, Refused), (Item::ResidencePermit, NotStarted)]),
             CaseStatus::Refused
         );
-        assert_eq!(
-            case_status(&[(Item::WorkPermit, InReview)]),
-            CaseStatus::InReview
-        );
+        assert_eq!(case_status(&[(Item::WorkPermit, InReview)]), CaseStatus::InReview);
     }
 
     #[test]

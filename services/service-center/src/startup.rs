@@ -6,6 +6,8 @@ use platform::db::Migrations;
 use sqlx::migrate::Migrator;
 
 use crate::config::Config;
+use crate::dishonesty::RulesCache;
+use crate::documents::Documents;
 use crate::events::Progress;
 use crate::grpc::ServiceCenter;
 
@@ -19,13 +21,15 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
     let mut rules = domain::conditions::Rules::gansu();
     rules.province.deadlines.value.committed_working_days = config.committed_working_days;
     rules.province.deadlines.value.statutory_working_days = config.statutory_working_days;
-    let routes = routes.add_service(ServiceCenterServiceServer::new(ServiceCenter {
-        base: base.clone(),
-        rules: std::sync::Arc::new(rules),
-    }));
-    reporter
-        .set_serving::<ServiceCenterServiceServer<ServiceCenter>>()
-        .await;
+    let rules = RulesCache::load(&base.db, rules).await?;
+    let documents_dir =
+        config.documents_dir.clone().unwrap_or_else(|| config.platform.database.data_dir.join("documents"));
+    let documents = Documents::local(&documents_dir)?;
+    let service = ServiceCenterServiceServer::new(ServiceCenter { base: base.clone(), rules, documents })
+        // Uploads are up to 10 MiB; gRPC's default limit is 4 MiB.
+        .max_decoding_message_size(crate::materials::MAX_BYTES + 64 * 1024);
+    let routes = routes.add_service(service);
+    reporter.set_serving::<ServiceCenterServiceServer<ServiceCenter>>().await;
     let consumer = base
         .consumer()
         .on::<onething_proto::events::PermitApplicationOpened, _>(Progress)

@@ -65,11 +65,7 @@ pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Er
     Ok(format!("GS-{day}-{value:06}"))
 }
 
-pub async fn insert_case(
-    tx: &mut Tx<'_>,
-    row: &CaseRow,
-    submission_json: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cases (id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
          accepted_on, due_committed, due_statutory, due_estimated, submission, updated_at) \
@@ -112,12 +108,7 @@ pub async fn insert_item(
     Ok(())
 }
 
-pub async fn insert_material(
-    tx: &mut Tx<'_>,
-    case_id: &str,
-    kind: &str,
-    id: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_material(tx: &mut Tx<'_>, case_id: &str, kind: &str, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO case_materials (case_id, kind, material_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(case_id)
         .bind(kind)
@@ -170,8 +161,7 @@ pub async fn move_item(
     if !progress::may_move(from, to) {
         return Ok(false);
     }
-    let mut merged: BTreeMap<String, String> =
-        serde_json::from_str(&old_result).unwrap_or_default();
+    let mut merged: BTreeMap<String, String> = serde_json::from_str(&old_result).unwrap_or_default();
     merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
     sqlx::query("UPDATE case_items SET status = $1, result = $2, updated_at = $3 WHERE case_id = $4 AND item = $5")
         .bind(to.as_str())
@@ -193,12 +183,11 @@ pub async fn merge_result(
     item: Item,
     result: &BTreeMap<String, String>,
 ) -> Result<(), sqlx::Error> {
-    let current: Option<(String,)> =
-        sqlx::query_as("SELECT result FROM case_items WHERE case_id = $1 AND item = $2")
-            .bind(case_id)
-            .bind(item.as_str())
-            .fetch_optional(&mut **tx)
-            .await?;
+    let current: Option<(String,)> = sqlx::query_as("SELECT result FROM case_items WHERE case_id = $1 AND item = $2")
+        .bind(case_id)
+        .bind(item.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
     let Some((old,)) = current else { return Ok(()) };
     let mut merged: BTreeMap<String, String> = serde_json::from_str(&old).unwrap_or_default();
     merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -212,15 +201,12 @@ pub async fn merge_result(
 }
 
 async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT item, status FROM case_items WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_all(&mut **tx)
-            .await?;
-    let items: Vec<(Item, ItemStatus)> = rows
-        .iter()
-        .filter_map(|(i, s)| Some((i.parse().ok()?, s.parse().ok()?)))
-        .collect();
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT item, status FROM case_items WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let items: Vec<(Item, ItemStatus)> =
+        rows.iter().filter_map(|(i, s)| Some((i.parse().ok()?, s.parse().ok()?))).collect();
     sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(progress::case_status(&items).as_str())
         .bind(now_ms())
@@ -231,12 +217,11 @@ async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx:
 }
 
 pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
-    let case: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
+    let case: Option<CaseRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
     let Some(case) = case else { return Ok(None) };
     let items: Vec<ItemRow> = sqlx::query_as(
         "SELECT case_id, item, department, status, result, updated_at FROM case_items WHERE case_id = $1",
@@ -246,17 +231,12 @@ pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::E
     .await?;
     let mut items = items;
     items.sort_by_key(|i| i.item.parse::<Item>().ok());
-    let timeline: Vec<TimelineRow> = sqlx::query_as(
-        "SELECT at, event, item, detail FROM case_timeline WHERE case_id = $1 ORDER BY at, id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-    Ok(Some(CaseView {
-        case,
-        items,
-        timeline,
-    }))
+    let timeline: Vec<TimelineRow> =
+        sqlx::query_as("SELECT at, event, item, detail FROM case_timeline WHERE case_id = $1 ORDER BY at, id")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+    Ok(Some(CaseView { case, items, timeline }))
 }
 
 /// Filters of the case list; `None` means any.
@@ -290,18 +270,12 @@ pub async fn list_cases(pool: &Pool, f: &ListFilter) -> Result<Vec<CaseView>, sq
 }
 
 /// The case created earlier under `(caller, key)`, with the hash of its request.
-pub async fn idempotent_case(
-    pool: &Pool,
-    caller: &str,
-    key: &str,
-) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT request_hash, response_ref FROM idempotency WHERE caller = $1 AND idem_key = $2",
-    )
-    .bind(caller)
-    .bind(key)
-    .fetch_optional(pool)
-    .await
+pub async fn idempotent_case(pool: &Pool, caller: &str, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT request_hash, response_ref FROM idempotency WHERE caller = $1 AND idem_key = $2")
+        .bind(caller)
+        .bind(key)
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn remember_idempotency(

@@ -74,8 +74,8 @@ struct Typed<E, H>(H, PhantomData<fn() -> E>);
 #[async_trait]
 impl<E: Event, H: Handler<E>> ErasedHandler for Typed<E, H> {
     async fn handle(&self, payload: &[u8], cx: Context<'_>) -> Result<(), HandlerError> {
-        let event = E::decode(payload)
-            .map_err(|e| HandlerError::Reject(anyhow::anyhow!("undecodable {}: {e}", E::TYPE)))?;
+        let event =
+            E::decode(payload).map_err(|e| HandlerError::Reject(anyhow::anyhow!("undecodable {}: {e}", E::TYPE)))?;
         self.0.handle(event, cx).await
     }
 }
@@ -97,26 +97,12 @@ enum Outcome {
 
 impl Consumer {
     /// `group` is the consumer group id and the inbox's consumer name.
-    pub fn new(
-        group: &str,
-        db: Db,
-        outbox: Outbox,
-        kafka: KafkaSettings,
-        settings: ConsumerSettings,
-    ) -> Consumer {
-        Consumer {
-            group: group.into(),
-            db,
-            outbox,
-            kafka,
-            settings,
-            handlers: HashMap::new(),
-        }
+    pub fn new(group: &str, db: Db, outbox: Outbox, kafka: KafkaSettings, settings: ConsumerSettings) -> Consumer {
+        Consumer { group: group.into(), db, outbox, kafka, settings, handlers: HashMap::new() }
     }
 
     pub fn on<E: Event, H: Handler<E>>(mut self, handler: H) -> Self {
-        self.handlers
-            .insert(E::TOPIC, Box::new(Typed::<E, H>(handler, PhantomData)));
+        self.handlers.insert(E::TOPIC, Box::new(Typed::<E, H>(handler, PhantomData)));
         self
     }
 
@@ -157,12 +143,7 @@ impl Consumer {
     }
 
     /// Returns false on shutdown, true when the consumer must be rebuilt.
-    async fn consume(
-        &self,
-        consumer: &StreamConsumer,
-        dlq: &FutureProducer,
-        shutdown: &Shutdown,
-    ) -> bool {
+    async fn consume(&self, consumer: &StreamConsumer, dlq: &FutureProducer, shutdown: &Shutdown) -> bool {
         loop {
             let msg = tokio::select! {
                 _ = shutdown.clone().triggered() => return false,
@@ -192,22 +173,10 @@ impl Consumer {
     }
 
     /// Returns false only when shutdown interrupted the processing.
-    async fn process(
-        &self,
-        msg: &BorrowedMessage<'_>,
-        dlq: &FutureProducer,
-        shutdown: &Shutdown,
-    ) -> bool {
+    async fn process(&self, msg: &BorrowedMessage<'_>, dlq: &FutureProducer, shutdown: &Shutdown) -> bool {
         let topic = msg.topic();
         let Some(meta) = EventMeta::from_headers(msg.headers()) else {
-            return self
-                .dead_letter(
-                    msg,
-                    "missing CloudEvents headers (ce_id, ce_type)",
-                    dlq,
-                    shutdown,
-                )
-                .await;
+            return self.dead_letter(msg, "missing CloudEvents headers (ce_id, ce_type)", dlq, shutdown).await;
         };
         let span = info_span!("process", otel.name = format!("{topic} process"), otel.kind = "consumer",
             messaging.system = "kafka", messaging.destination.name = %topic,
@@ -226,10 +195,7 @@ impl Consumer {
             .with_jitter()
             .build();
         loop {
-            let result = self
-                .apply(handler.as_ref(), topic, payload, &meta)
-                .instrument(span.clone())
-                .await;
+            let result = self.apply(handler.as_ref(), topic, payload, &meta).instrument(span.clone()).await;
             match result {
                 Ok(Outcome::Applied) => {
                     self.outbox.wake();
@@ -240,9 +206,7 @@ impl Consumer {
                     return true;
                 }
                 Err(HandlerError::Reject(e)) => {
-                    return self
-                        .dead_letter(msg, &format!("{e:#}"), dlq, shutdown)
-                        .await;
+                    return self.dead_letter(msg, &format!("{e:#}"), dlq, shutdown).await;
                 }
                 Err(HandlerError::Retry(e)) => match backoff.next() {
                     Some(delay) => {
@@ -253,9 +217,7 @@ impl Consumer {
                         }
                     }
                     None => {
-                        return self
-                            .dead_letter(msg, &format!("{e:#}"), dlq, shutdown)
-                            .await;
+                        return self.dead_letter(msg, &format!("{e:#}"), dlq, shutdown).await;
                     }
                 },
             }
@@ -285,16 +247,7 @@ impl Consumer {
             tx.rollback().await?;
             return Ok(Outcome::Duplicate);
         }
-        handler
-            .handle(
-                payload,
-                Context {
-                    tx: &mut tx,
-                    meta,
-                    outbox: &self.outbox,
-                },
-            )
-            .await?;
+        handler.handle(payload, Context { tx: &mut tx, meta, outbox: &self.outbox }).await?;
         tx.commit().await?;
         Ok(Outcome::Applied)
     }
@@ -314,25 +267,13 @@ impl Consumer {
             let mut headers = OwnedHeaders::new();
             if let Some(h) = msg.headers() {
                 for header in h.iter() {
-                    headers = headers.insert(Header {
-                        key: header.key,
-                        value: header.value,
-                    });
+                    headers = headers.insert(Header { key: header.key, value: header.value });
                 }
             }
             let headers = headers
-                .insert(Header {
-                    key: "dlq_error",
-                    value: Some(reason),
-                })
-                .insert(Header {
-                    key: "dlq_consumer",
-                    value: Some(self.group.as_str()),
-                })
-                .insert(Header {
-                    key: "dlq_original_offset",
-                    value: Some(&msg.offset().to_string()),
-                });
+                .insert(Header { key: "dlq_error", value: Some(reason) })
+                .insert(Header { key: "dlq_consumer", value: Some(self.group.as_str()) })
+                .insert(Header { key: "dlq_original_offset", value: Some(&msg.offset().to_string()) });
             let mut record = FutureRecord::to(&topic).headers(headers);
             if let Some(k) = msg.key() {
                 record = record.key(k);

@@ -18,35 +18,14 @@ pub struct EventMeta {
 impl EventMeta {
     pub fn to_headers(&self) -> OwnedHeaders {
         let mut h = OwnedHeaders::new()
-            .insert(Header {
-                key: "ce_id",
-                value: Some(self.id.as_str()),
-            })
-            .insert(Header {
-                key: "ce_type",
-                value: Some(self.ce_type.as_str()),
-            })
-            .insert(Header {
-                key: "ce_source",
-                value: Some(self.source.as_str()),
-            })
-            .insert(Header {
-                key: "ce_specversion",
-                value: Some("1.0"),
-            })
-            .insert(Header {
-                key: "ce_time",
-                value: Some(self.time.as_str()),
-            })
-            .insert(Header {
-                key: "content-type",
-                value: Some(CONTENT_TYPE),
-            });
+            .insert(Header { key: "ce_id", value: Some(self.id.as_str()) })
+            .insert(Header { key: "ce_type", value: Some(self.ce_type.as_str()) })
+            .insert(Header { key: "ce_source", value: Some(self.source.as_str()) })
+            .insert(Header { key: "ce_specversion", value: Some("1.0") })
+            .insert(Header { key: "ce_time", value: Some(self.time.as_str()) })
+            .insert(Header { key: "content-type", value: Some(CONTENT_TYPE) });
         if let Some(tp) = &self.traceparent {
-            h = h.insert(Header {
-                key: "traceparent",
-                value: Some(tp.as_str()),
-            });
+            h = h.insert(Header { key: "traceparent", value: Some(tp.as_str()) });
         }
         h
     }
@@ -87,10 +66,7 @@ mod tests {
         };
         let headers = meta.to_headers();
         let keys: Vec<&str> = headers.iter().map(|h| h.key).collect();
-        assert!(
-            keys.contains(&"traceparent") && keys.contains(&"ce_specversion"),
-            "{keys:?}"
-        );
+        assert!(keys.contains(&"traceparent") && keys.contains(&"ce_specversion"), "{keys:?}");
         assert_eq!(EventMeta::from_headers(Some(&headers)), Some(meta));
     }
 }

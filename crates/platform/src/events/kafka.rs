@@ -27,10 +27,7 @@ pub fn producer(settings: &KafkaSettings, client_id: &str) -> anyhow::Result<Fut
         .set("enable.idempotence", "true")
         .set("acks", "all")
         .set("linger.ms", "0")
-        .set(
-            "message.timeout.ms",
-            settings.message_timeout_ms.to_string(),
-        )
+        .set("message.timeout.ms", settings.message_timeout_ms.to_string())
         .create()?)
 }
 
@@ -43,18 +40,9 @@ pub fn consumer(settings: &KafkaSettings, group: &str) -> anyhow::Result<StreamC
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
-        .set(
-            "session.timeout.ms",
-            settings.session_timeout_ms.to_string(),
-        )
-        .set(
-            "heartbeat.interval.ms",
-            settings.heartbeat_interval_ms.to_string(),
-        )
-        .set(
-            "max.poll.interval.ms",
-            settings.max_poll_interval_ms.to_string(),
-        )
+        .set("session.timeout.ms", settings.session_timeout_ms.to_string())
+        .set("heartbeat.interval.ms", settings.heartbeat_interval_ms.to_string())
+        .set("max.poll.interval.ms", settings.max_poll_interval_ms.to_string())
         .set("fetch.wait.max.ms", settings.fetch_wait_max_ms.to_string())
         .set("allow.auto.create.topics", "false")
         .create()?)
@@ -65,13 +53,7 @@ pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> anyho
     let admin: AdminClient<DefaultClientContext> = base(settings).create()?;
     let new: Vec<NewTopic> = topics
         .iter()
-        .map(|t| {
-            NewTopic::new(
-                t,
-                settings.partitions,
-                TopicReplication::Fixed(settings.replication_factor),
-            )
-        })
+        .map(|t| NewTopic::new(t, settings.partitions, TopicReplication::Fixed(settings.replication_factor)))
         .collect();
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
     for result in admin.create_topics(&new, &opts).await? {
@@ -88,11 +70,7 @@ pub async fn broker_reachable(settings: &KafkaSettings, timeout: Duration) -> bo
     let settings = settings.clone();
     tokio::task::spawn_blocking(move || {
         let client: Result<rdkafka::producer::BaseProducer, _> = base(&settings).create();
-        client.is_ok_and(|c| {
-            rdkafka::producer::Producer::client(&c)
-                .fetch_metadata(None, timeout)
-                .is_ok()
-        })
+        client.is_ok_and(|c| rdkafka::producer::Producer::client(&c).fetch_metadata(None, timeout).is_ok())
     })
     .await
     .unwrap_or(false)

@@ -31,19 +31,11 @@ pub struct Outbox {
 impl Outbox {
     /// `service` becomes the CloudEvents source `/onething/<service>`.
     pub fn new(service: &str) -> Outbox {
-        Outbox {
-            source: format!("/onething/{service}").into(),
-            wake: Arc::new(Notify::new()),
-        }
+        Outbox { source: format!("/onething/{service}").into(), wake: Arc::new(Notify::new()) }
     }
 
     /// Writes `event` in `tx`; it is published after the transaction commits.
-    pub async fn enqueue<E: Event>(
-        &self,
-        tx: &mut Tx<'_>,
-        key: &str,
-        event: &E,
-    ) -> Result<String, sqlx::Error> {
+    pub async fn enqueue<E: Event>(&self, tx: &mut Tx<'_>, key: &str, event: &E) -> Result<String, sqlx::Error> {
         let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
             "INSERT INTO outbox (event_id, topic, event_key, ce_type, payload_b64, traceparent, created_at) \
@@ -97,13 +89,7 @@ pub struct Relay {
 }
 
 impl Relay {
-    pub fn new(
-        db: Db,
-        outbox: Outbox,
-        kafka: KafkaSettings,
-        settings: OutboxSettings,
-        client_id: &str,
-    ) -> Relay {
+    pub fn new(db: Db, outbox: Outbox, kafka: KafkaSettings, settings: OutboxSettings, client_id: &str) -> Relay {
         Relay {
             db,
             outbox,
@@ -187,8 +173,7 @@ impl Relay {
                 self.release(&rows).await?;
                 anyhow::bail!("broker not ready: {e}");
             }
-            self.check_topics
-                .store(false, std::sync::atomic::Ordering::Relaxed);
+            self.check_topics.store(false, std::sync::atomic::Ordering::Relaxed);
         }
         let producer = self.producer().await?;
         // Send the whole batch, then await deliveries in order; stop marking at the first
@@ -214,14 +199,8 @@ impl Relay {
             let (topic, key) = (row.topic.clone(), row.event_key.clone());
             deliveries.push(
                 async move {
-                    let record = FutureRecord::to(&topic)
-                        .key(&key)
-                        .payload(&payload)
-                        .headers(meta.to_headers());
-                    producer
-                        .send(record, timeout)
-                        .await
-                        .map_err(|(e, _)| e.to_string())
+                    let record = FutureRecord::to(&topic).key(&key).payload(&payload).headers(meta.to_headers());
+                    producer.send(record, timeout).await.map_err(|(e, _)| e.to_string())
                 }
                 .instrument(span),
             );
@@ -240,9 +219,7 @@ impl Relay {
                     published += 1;
                 }
                 (result, _) => {
-                    let err = result
-                        .err()
-                        .unwrap_or_else(|| "an earlier event of the batch failed".into());
+                    let err = result.err().unwrap_or_else(|| "an earlier event of the batch failed".into());
                     sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_until = NULL WHERE event_id = $2")
                         .bind(&err)
                         .bind(&row.event_id)
@@ -256,8 +233,7 @@ impl Relay {
             // Start over with a new producer: an idempotent producer whose broker restarted
             // without its state can stay stuck waiting for its old producer id.
             self.producer.lock().await.take();
-            self.check_topics
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            self.check_topics.store(true, std::sync::atomic::Ordering::Relaxed);
             anyhow::bail!("delivery failed: {err}");
         }
         Ok(published)
@@ -276,9 +252,8 @@ impl Relay {
 
     /// Number of rows not yet published (for readiness and metrics).
     pub async fn backlog(&self) -> anyhow::Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
-            .fetch_one(&self.db.pool)
-            .await?;
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").fetch_one(&self.db.pool).await?;
         Ok(n)
     }
 }

@@ -36,32 +36,22 @@ pub fn submit_request(v: &Value) -> (pb::SubmitCaseRequest, Vec<FieldError>) {
         passport_number: r.string(v, "applicant.passport_number"),
         passport_expiry: r.string(v, "applicant.passport_expiry"),
     };
-    let position = v
-        .get("position")
-        .filter(|p| !p.is_null())
-        .map(|_| pbc::Position {
-            title: r.string(v, "position.title"),
-            annual_salary_cny: r.integer(v, "position.annual_salary_cny"),
-            start_date: r.string(v, "position.start_date"),
-            contract_months: r
-                .integer(v, "position.contract_months")
-                .clamp(i32::MIN as i64, i32::MAX as i64) as i32,
-        });
-    let profile = v
-        .get("profile")
-        .filter(|p| !p.is_null())
-        .map(|_| pbc::Profile {
-            education: r.string(v, "profile.education"),
-            vocational: r.string(v, "profile.vocational"),
-            work_experience_years: r.number(v, "profile.work_experience_years"),
-            months_in_china_per_year: r
-                .integer(v, "profile.months_in_china_per_year")
-                .clamp(-1, 1000) as i32,
-            chinese: r.string(v, "profile.chinese"),
-            extras: r.strings(v, "profile.extras"),
-            local_bonus: r.integer(v, "profile.local_bonus").clamp(-1000, 1000) as i32,
-            direct_qualification: r.opt_string(v, "profile.direct_qualification"),
-        });
+    let position = v.get("position").filter(|p| !p.is_null()).map(|_| pbc::Position {
+        title: r.string(v, "position.title"),
+        annual_salary_cny: r.integer(v, "position.annual_salary_cny"),
+        start_date: r.string(v, "position.start_date"),
+        contract_months: r.integer(v, "position.contract_months").clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+    });
+    let profile = v.get("profile").filter(|p| !p.is_null()).map(|_| pbc::Profile {
+        education: r.string(v, "profile.education"),
+        vocational: r.string(v, "profile.vocational"),
+        work_experience_years: r.number(v, "profile.work_experience_years"),
+        months_in_china_per_year: r.integer(v, "profile.months_in_china_per_year").clamp(-1, 1000) as i32,
+        chinese: r.string(v, "profile.chinese"),
+        extras: r.strings(v, "profile.extras"),
+        local_bonus: r.integer(v, "profile.local_bonus").clamp(-1000, 1000) as i32,
+        direct_qualification: r.opt_string(v, "profile.direct_qualification"),
+    });
     let items = r.strings(v, "items");
     let materials = r
         .objects(v, "materials")
@@ -69,6 +59,8 @@ pub fn submit_request(v: &Value) -> (pb::SubmitCaseRequest, Vec<FieldError>) {
         .map(|(i, m)| pbc::MaterialRef {
             kind: r.string_at(m, "kind", &format!("materials[{i}].kind")),
             id: r.string_at(m, "id", &format!("materials[{i}].id")),
+            dated_on: r.string_at(m, "dated_on", &format!("materials[{i}].dated_on")),
+            expires_on: r.string_at(m, "expires_on", &format!("materials[{i}].expires_on")),
         })
         .collect();
     let category = r.string(v, "category");
@@ -113,16 +105,14 @@ pub async fn submit(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, Problem> {
+    let body = crate::json::body(body)?;
     let actor = caller.require(&["employer"])?;
     let value = object(&body)?;
     let (mut req, type_errors) = submit_request(&value);
     req.actor = Some(actor_pb(actor));
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut client = state.clients.service_center();
     if !type_errors.is_empty() {
         // One notice: our type errors plus every rule the service finds in the rest.
@@ -131,33 +121,20 @@ pub async fn submit(
         if let Err(status) = client.submit_case(request(req, None)).await {
             let rule_errors = crate::problem::field_errors(&status);
             let reported: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
-            errors.extend(
-                rule_errors
-                    .into_iter()
-                    .filter(|e| !reported.iter().any(|f| e.field.starts_with(f.as_str()))),
-            );
+            errors
+                .extend(rule_errors.into_iter().filter(|e| !reported.iter().any(|f| e.field.starts_with(f.as_str()))));
         }
         return Err(Problem::invalid(errors));
     }
-    let resp = client
-        .submit_case(request(req, key.as_deref()))
-        .await?
-        .into_inner();
-    let case = resp
-        .case
-        .ok_or_else(|| Problem::from(tonic::Status::internal("no case returned")))?;
+    let resp = client.submit_case(request(req, key.as_deref())).await?.into_inner();
+    let case = resp.case.ok_or_else(|| Problem::from(tonic::Status::internal("no case returned")))?;
     let mut response = (StatusCode::CREATED, Json(case_json(&case))).into_response();
     response.headers_mut().insert(
         "location",
-        format!("/api/v1/cases/{}", case.id)
-            .parse()
-            .map_err(|_| Problem::from(tonic::Status::internal("bad id")))?,
+        format!("/api/v1/cases/{}", case.id).parse().map_err(|_| Problem::from(tonic::Status::internal("bad id")))?,
     );
     if resp.replayed {
-        response.headers_mut().insert(
-            "idempotent-replayed",
-            "true".parse().expect("static header value"),
-        );
+        response.headers_mut().insert("idempotent-replayed", "true".parse().expect("static header value"));
     }
     Ok(response)
 }
@@ -167,18 +144,8 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let req = pb::GetCaseRequest {
-        id,
-        actor: Some(actor_pb(&caller.0)),
-    };
-    let case = state
-        .clients
-        .service_center()
-        .get_case(request(req, None))
-        .await?
-        .into_inner()
-        .case
-        .unwrap_or_default();
+    let req = pb::GetCaseRequest { id, actor: Some(actor_pb(&caller.0)) };
+    let case = state.clients.service_center().get_case(request(req, None)).await?.into_inner().case.unwrap_or_default();
     Ok(Json(case_json(&case)))
 }
 
@@ -195,19 +162,7 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Problem> {
-    let req = pb::ListCasesRequest {
-        status: q.status,
-        department: q.department,
-        actor: Some(actor_pb(&caller.0)),
-    };
-    let cases = state
-        .clients
-        .service_center()
-        .list_cases(request(req, None))
-        .await?
-        .into_inner()
-        .cases;
-    Ok(Json(
-        json!({"cases": cases.iter().map(case_json).collect::<Vec<_>>()}),
-    ))
+    let req = pb::ListCasesRequest { status: q.status, department: q.department, actor: Some(actor_pb(&caller.0)) };
+    let cases = state.clients.service_center().list_cases(request(req, None)).await?.into_inner().cases;
+    Ok(Json(json!({"cases": cases.iter().map(case_json).collect::<Vec<_>>()})))
 }

@@ -10,7 +10,11 @@ use crate::json::{Reader, object};
 use crate::problem::Problem;
 use crate::startup::AppState;
 
-pub async fn issue(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, Problem> {
+pub async fn issue(
+    State(state): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<Value>, Problem> {
+    let body = crate::json::body(body)?;
     if !state.dev_mode {
         return Err(Problem::not_found("dev tokens are off"));
     }

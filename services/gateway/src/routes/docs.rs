@@ -6,10 +6,7 @@ use axum::response::{Html, IntoResponse};
 use crate::problem::Problem;
 
 pub async fn openapi() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../../openapi.json"),
-    )
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("../../openapi.json"))
 }
 
 pub async fn index() -> Html<&'static str> {
@@ -18,4 +15,13 @@ pub async fn index() -> Html<&'static str> {
 
 pub async fn not_found() -> Problem {
     Problem::not_found("no such path; see /openapi.json")
+}
+
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "this path does not accept that method; see /openapi.json",
+    )
 }

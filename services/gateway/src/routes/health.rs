@@ -20,9 +20,7 @@ pub async fn healthz() -> Json<Value> {
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let checks = state.clients.all().map(|(name, channel)| async move {
         let mut client = Clients::health(channel);
-        let ask = client.check(HealthCheckRequest {
-            service: String::new(),
-        });
+        let ask = client.check(HealthCheckRequest { service: String::new() });
         let ok = matches!(
             tokio::time::timeout(Duration::from_secs(2), ask).await,
             Ok(Ok(r)) if r.get_ref().status == ServingStatus::Serving as i32
@@ -30,18 +28,11 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         (name, ok)
     });
     let results = futures_join(checks).await;
-    let down: Vec<&str> = results
-        .iter()
-        .filter(|(_, ok)| !ok)
-        .map(|(n, _)| *n)
-        .collect();
+    let down: Vec<&str> = results.iter().filter(|(_, ok)| !ok).map(|(n, _)| *n).collect();
     if down.is_empty() {
         (StatusCode::OK, Json(json!({"status": "ready"})))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "down": down})),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "down": down})))
     }
 }
 

@@ -19,8 +19,9 @@ pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     Path(case_id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
+    let body = crate::json::body(body)?;
     let actor = caller.require(&["reviewer"])?;
     let value = object(&body)?;
     let mut r = Reader::default();
@@ -36,39 +37,20 @@ pub async fn decide(
     let case = state
         .clients
         .service_center()
-        .get_case(request(
-            pb::GetCaseRequest {
-                id: case_id.clone(),
-                actor: Some(actor_pb(actor)),
-            },
-            None,
-        ))
+        .get_case(request(pb::GetCaseRequest { id: case_id.clone(), actor: Some(actor_pb(actor)) }, None))
         .await?
         .into_inner()
         .case
         .unwrap_or_default();
-    let owner = case
-        .items
-        .iter()
-        .find(|i| i.item == "work_permit")
-        .map(|i| i.department.clone());
+    let owner = case.items.iter().find(|i| i.item == "work_permit").map(|i| i.department.clone());
     let Some(owner) = owner.filter(|d| *d == actor.department) else {
-        return Err(Problem::forbidden(
-            "the work permit of this case is decided by another department",
-        ));
+        return Err(Problem::forbidden("the work permit of this case is decided by another department"));
     };
     let mut client = state
         .clients
         .permits(&owner)
         .ok_or_else(|| Problem::forbidden("this department does not decide work permits"))?;
-    let req = pp::DecidePermitRequest {
-        case_id,
-        decision,
-        reasons,
-        materials,
-        note,
-        actor: Some(actor_pb(actor)),
-    };
+    let req = pp::DecidePermitRequest { case_id, decision, reasons, materials, note, actor: Some(actor_pb(actor)) };
     let permit = match client.decide_permit(request(req, None)).await {
         Ok(resp) => resp.into_inner().permit.unwrap_or_default(),
         // The case exists but its `case-accepted` has not reached the department yet.
