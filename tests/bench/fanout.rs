@@ -2,7 +2,8 @@
 //! the raw costs it is made of, all measured in the same run on the same broker.
 //!
 //! For each database (SQLite, then PostgreSQL) one in-process stack is started (Tansu broker
-//! process, five services, gateway). N cases are submitted over HTTP and left `in_review`;
+//! process, five services, gateway). N cases are submitted over HTTP (materials uploaded
+//! first) and left `in_review`;
 //! then, one case at a time, a science-tech reviewer approves the permit and the case view
 //! is polled every 2 ms until social insurance is registered, the residence case is open
 //! and the title review is queued. That latency (HTTP decision included) crosses two
@@ -278,7 +279,9 @@ async fn measure(stack: &Stack, args: &Args) -> anyhow::Result<Report> {
     for n in 0..total {
         let code = credit_code(n as u32 + 1);
         let employer = api.token("employer", &code, "").await?;
-        let case = api.post("/api/v1/cases", Some(&employer), &application(&code, "B", &ITEMS)).await?;
+        // Uploads the materials first, as a browser does.
+        let (status, case) = stack.submit_case(&employer, application(&code, "B", &ITEMS)).await;
+        ensure!(status == 201, "submitting case {n}: {status} {case}");
         let id = case["id"].as_str().context("case id")?.to_string();
         cases.push(Case { id, employer });
     }

@@ -44,21 +44,19 @@ impl Broker {
         let bin = tansu_bin();
         assert!(bin.exists(), "Tansu broker not found at {} (run `make tools` or set TANSU_BIN)", bin.display());
         let url = format!("tcp://127.0.0.1:{}", self.port);
-        let child = Command::new(bin)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-                "--storage-engine",
-                "memory://tansu/",
-            ])
+        let mut cmd = Command::new(bin);
+        cmd.args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", "memory://tansu/"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start tansu");
+            .kill_on_drop(true);
+        // The broker dies with the test process, even when that is killed or crashes.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("start tansu");
         self.child = Some(child);
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(self.addr()).await.is_ok() {

@@ -144,3 +144,124 @@ impl Handler<ev::ResidenceCaseOpened> for Progress {
         Ok(())
     }
 }
+
+fn status_of(s: &str) -> Result<ItemStatus, HandlerError> {
+    s.parse().map_err(|e| HandlerError::Reject(anyhow::anyhow!("{e}")))
+}
+
+/// A step of any item, as its department reports it.
+#[async_trait]
+impl Handler<ev::ItemProgressed> for Progress {
+    async fn handle(&self, e: ev::ItemProgressed, cx: Context<'_>) -> Result<(), HandlerError> {
+        let item: Item = e.item.parse().map_err(|err| HandlerError::Reject(anyhow::anyhow!("{err}")))?;
+        let result: BTreeMap<String, String> = e.result.into_iter().collect();
+        let step = store::Step {
+            item,
+            status: status_of(&e.status)?,
+            result: &result,
+            event: &e.event,
+            detail: &e.detail,
+            due_on: Some(e.due_on.as_str()),
+            counter_visit: e.counter_visit,
+            documents_submitted: e.documents_submitted.max(0) as i64,
+        };
+        store::record_step(cx.tx, &e.case_id, &step).await?;
+        Ok(())
+    }
+}
+
+/// The reviewer asked for materials: one notice, and the deadline clock stops.
+#[async_trait]
+impl Handler<ev::PermitSupplementRequested> for Progress {
+    async fn handle(&self, e: ev::PermitSupplementRequested, cx: Context<'_>) -> Result<(), HandlerError> {
+        let result = map([("requested_materials", e.materials.join(",")), ("supplement_note", e.note.clone())]);
+        let detail = format!("materials requested: {}; {}", e.materials.join(", "), e.note);
+        let moved = store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::WorkPermit,
+            ItemStatus::SupplementRequested,
+            &result,
+            "supplement_requested",
+            &detail,
+        )
+        .await?;
+        if moved {
+            crate::deadlines::pause(cx.tx, &e.case_id, platform::time::today_cst()).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Handler<ev::PermitChanged> for Progress {
+    async fn handle(&self, e: ev::PermitChanged, cx: Context<'_>) -> Result<(), HandlerError> {
+        let mut result = map([("valid_until", e.valid_until.clone()), ("changed_at", e.changed_at.clone())]);
+        if let Some(p) = &e.position {
+            result.insert("position_title".into(), p.title.clone());
+        }
+        if let Some(emp) = &e.employer {
+            result.insert("employer_name".into(), emp.name.clone());
+        }
+        store::merge_result(cx.tx, &e.case_id, Item::WorkPermit, &result).await?;
+        store::add_timeline(cx.tx, &e.case_id, "permit_changed", "work_permit", &e.changed_fields.join(", ")).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Handler<ev::PermitExtended> for Progress {
+    async fn handle(&self, e: ev::PermitExtended, cx: Context<'_>) -> Result<(), HandlerError> {
+        let result = map([("valid_until", e.valid_until.clone()), ("extended_at", e.extended_at.clone())]);
+        store::merge_result(cx.tx, &e.case_id, Item::WorkPermit, &result).await?;
+        store::add_timeline(cx.tx, &e.case_id, "permit_extended", "work_permit", &format!("valid until {}", e.valid_until))
+            .await?;
+        Ok(())
+    }
+}
+
+/// A cancelled permit ends every downstream item that is still open.
+#[async_trait]
+impl Handler<ev::PermitCancelled> for Progress {
+    async fn handle(&self, e: ev::PermitCancelled, cx: Context<'_>) -> Result<(), HandlerError> {
+        let result = map([("cancelled_at", e.cancelled_at.clone()), ("cancellation_reason", e.reason.clone())]);
+        store::move_item(cx.tx, &e.case_id, Item::WorkPermit, ItemStatus::Cancelled, &result, "permit_cancelled", &e.reason)
+            .await?;
+        for item in [Item::SocialInsurance, Item::TitleReview, Item::ResidencePermit] {
+            let open = store::item_status(cx.tx, &e.case_id, item).await?.is_some_and(|s| {
+                matches!(s, ItemStatus::NotStarted | ItemStatus::Pending | ItemStatus::InReview | ItemStatus::SupplementRequested)
+            });
+            if open {
+                store::move_item(cx.tx, &e.case_id, item, ItemStatus::Cancelled, &BTreeMap::new(), "ended_by_cancellation", "")
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Handler<ev::TitleReviewDecided> for Progress {
+    async fn handle(&self, e: ev::TitleReviewDecided, cx: Context<'_>) -> Result<(), HandlerError> {
+        let (status, decision) =
+            if e.approved { (ItemStatus::Completed, "eligible") } else { (ItemStatus::Refused, "not_eligible") };
+        let result = map([("decision", decision.to_string()), ("reasons", e.reasons.join("; ")), ("decided_at", e.decided_at)]);
+        store::move_item(cx.tx, &e.case_id, Item::TitleReview, status, &result, "title_review_decided", decision).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Handler<ev::ResidencePermitIssued> for Progress {
+    async fn handle(&self, e: ev::ResidencePermitIssued, cx: Context<'_>) -> Result<(), HandlerError> {
+        let result = map([
+            ("residence_permit_number", e.residence_permit_number.clone()),
+            ("valid_from", e.valid_from.clone()),
+            ("valid_until", e.valid_until.clone()),
+            ("issued_at", e.issued_at.clone()),
+        ]);
+        store::move_item(cx.tx, &e.case_id, Item::ResidencePermit, ItemStatus::Approved, &result, "residence_permit_issued", "")
+            .await?;
+        Ok(())
+    }
+}

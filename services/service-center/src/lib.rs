@@ -6,6 +6,7 @@
 //! - `grpc.rs`: the `ServiceCenterService` API; wire ↔ domain conversion.
 //! - `cases.rs`: use cases: submit (with idempotency), get, list, who may see what.
 //! - `events.rs`: consumed department events → item statuses.
+//! - `deadlines.rs`: the deadline clock, paused while the employer supplements.
 //! - `progress.rs`: item transitions and the derived case status.
 //! - `materials.rs`: uploads (type, magic bytes, size) and their facts at submission.
 //! - `documents.rs`: the content-addressed document store (`object_store`).
@@ -14,6 +15,7 @@
 
 pub mod cases;
 pub mod config;
+pub mod deadlines;
 pub mod dishonesty;
 pub mod documents;
 pub mod events;

@@ -37,6 +37,13 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
         .on::<onething_proto::events::PermitRefused, _>(Progress)
         .on::<onething_proto::events::SocialInsuranceRegistered, _>(Progress)
         .on::<onething_proto::events::TitleReviewQueued, _>(Progress)
-        .on::<onething_proto::events::ResidenceCaseOpened, _>(Progress);
+        .on::<onething_proto::events::ResidenceCaseOpened, _>(Progress)
+        .on::<onething_proto::events::ItemProgressed, _>(Progress)
+        .on::<onething_proto::events::PermitSupplementRequested, _>(Progress)
+        .on::<onething_proto::events::PermitChanged, _>(Progress)
+        .on::<onething_proto::events::PermitExtended, _>(Progress)
+        .on::<onething_proto::events::PermitCancelled, _>(Progress)
+        .on::<onething_proto::events::TitleReviewDecided, _>(Progress)
+        .on::<onething_proto::events::ResidencePermitIssued, _>(Progress);
     base.launch(routes, reporter, vec![consumer]).await
 }

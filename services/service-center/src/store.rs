@@ -163,17 +163,81 @@ pub async fn move_item(
     }
     let mut merged: BTreeMap<String, String> = serde_json::from_str(&old_result).unwrap_or_default();
     merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
-    sqlx::query("UPDATE case_items SET status = $1, result = $2, updated_at = $3 WHERE case_id = $4 AND item = $5")
-        .bind(to.as_str())
-        .bind(serde_json::to_string(&merged).unwrap_or_else(|_| "{}".into()))
-        .bind(now_ms())
-        .bind(case_id)
-        .bind(item.as_str())
-        .execute(&mut **tx)
-        .await?;
+    // The day an item reaches a decision is kept for the efficiency figures.
+    let decided = matches!(to, ItemStatus::Approved | ItemStatus::Refused | ItemStatus::Completed | ItemStatus::Cancelled);
+    sqlx::query(
+        "UPDATE case_items SET status = $1, result = $2, updated_at = $3, \
+         decided_on = CASE WHEN $4 = 1 AND decided_on IS NULL THEN $5 ELSE decided_on END WHERE case_id = $6 AND item = $7",
+    )
+    .bind(to.as_str())
+    .bind(serde_json::to_string(&merged).unwrap_or_else(|_| "{}".into()))
+    .bind(now_ms())
+    .bind(decided as i64)
+    .bind(platform::time::today_cst().to_string())
+    .bind(case_id)
+    .bind(item.as_str())
+    .execute(&mut **tx)
+    .await?;
     add_timeline(tx, case_id, event, item.as_str(), detail).await?;
     refresh_case_status(tx, case_id).await?;
     Ok(true)
+}
+
+/// A step a department reported (`item-progressed`).
+pub struct Step<'a> {
+    pub item: Item,
+    pub status: ItemStatus,
+    pub result: &'a BTreeMap<String, String>,
+    pub event: &'a str,
+    pub detail: &'a str,
+    pub due_on: Option<&'a str>,
+    pub counter_visit: bool,
+    pub documents_submitted: i64,
+}
+
+/// Records a step: a status change when allowed, or, at the same status, the new result
+/// fields and a timeline entry. Stale steps (that would move an item backwards) are
+/// ignored. Trips and documents count for the efficiency figures either way.
+pub async fn record_step(tx: &mut Tx<'_>, case_id: &str, step: &Step<'_>) -> Result<bool, sqlx::Error> {
+    let current: Option<(String,)> = sqlx::query_as("SELECT status FROM case_items WHERE case_id = $1 AND item = $2")
+        .bind(case_id)
+        .bind(step.item.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some((status,)) = current else { return Ok(false) };
+    let recorded = if status == step.status.as_str() {
+        merge_result(tx, case_id, step.item, step.result).await?;
+        add_timeline(tx, case_id, step.event, step.item.as_str(), step.detail).await?;
+        true
+    } else {
+        move_item(tx, case_id, step.item, step.status, step.result, step.event, step.detail).await?
+    };
+    if let Some(due) = step.due_on.filter(|d| !d.is_empty()) {
+        sqlx::query("UPDATE case_items SET due_on = $1 WHERE case_id = $2 AND item = $3")
+            .bind(due)
+            .bind(case_id)
+            .bind(step.item.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    if step.counter_visit || step.documents_submitted > 0 {
+        sqlx::query("UPDATE cases SET trips = trips + $1, documents = documents + $2 WHERE id = $3")
+            .bind(step.counter_visit as i64)
+            .bind(step.documents_submitted)
+            .bind(case_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(recorded)
+}
+
+pub async fn item_status(tx: &mut Tx<'_>, case_id: &str, item: Item) -> Result<Option<ItemStatus>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT status FROM case_items WHERE case_id = $1 AND item = $2")
+        .bind(case_id)
+        .bind(item.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.and_then(|(s,)| s.parse().ok()))
 }
 
 /// Merges `result` into an item's result without changing its status.
@@ -207,12 +271,19 @@ async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx:
         .await?;
     let items: Vec<(Item, ItemStatus)> =
         rows.iter().filter_map(|(i, s)| Some((i.parse().ok()?, s.parse().ok()?))).collect();
-    sqlx::query("UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(progress::case_status(&items).as_str())
-        .bind(now_ms())
-        .bind(case_id)
-        .execute(&mut **tx)
-        .await?;
+    let status = progress::case_status(&items);
+    let completed = status == domain::case::CaseStatus::Completed;
+    sqlx::query(
+        "UPDATE cases SET status = $1, updated_at = $2, \
+         completed_on = CASE WHEN $3 = 1 AND completed_on IS NULL THEN $4 ELSE completed_on END WHERE id = $5",
+    )
+    .bind(status.as_str())
+    .bind(now_ms())
+    .bind(completed as i64)
+    .bind(platform::time::today_cst().to_string())
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

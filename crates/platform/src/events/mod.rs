@@ -41,6 +41,14 @@ events! {
     SocialInsuranceRegistered => "social-insurance-registered",
     TitleReviewQueued => "title-review-queued",
     ResidenceCaseOpened => "residence-case-opened",
+    ItemProgressed => "item-progressed",
+    PermitSupplementRequested => "permit-supplement-requested",
+    CaseSupplemented => "case-supplemented",
+    PermitChanged => "permit-changed",
+    PermitExtended => "permit-extended",
+    PermitCancelled => "permit-cancelled",
+    TitleReviewDecided => "title-review-decided",
+    ResidencePermitIssued => "residence-permit-issued",
 }
 
 /// The dead-letter topic of `topic`.

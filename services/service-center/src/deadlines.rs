@@ -1,0 +1,83 @@
+//! The case's deadline clock: stopped while the employer supplements materials (the time
+//! is not counted against the department), restarted on resubmission with the due dates
+//! moved by the working days it stood still.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use domain::calendar::Calendar;
+use platform::db::Tx;
+
+static CALENDAR: LazyLock<Calendar> = LazyLock::new(Calendar::embedded);
+
+pub fn calendar() -> &'static Calendar {
+    &CALENDAR
+}
+
+/// Stops the clock on `today` (no-op when it is already stopped).
+pub async fn pause(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET clock_paused_on = $1 WHERE id = $2 AND clock_paused_on IS NULL")
+        .bind(today.to_string())
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Restarts the clock; both due dates move by the working days between the pause and
+/// `today`. Returns the working days added.
+pub async fn resume(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<u32, sqlx::Error> {
+    let row: Option<(Option<String>, String, String)> =
+        sqlx::query_as("SELECT clock_paused_on, due_committed, due_statutory FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((Some(paused), committed, statutory)) = row else { return Ok(0) };
+    let (Ok(paused), Ok(committed), Ok(statutory)) =
+        (paused.parse::<NaiveDate>(), committed.parse::<NaiveDate>(), statutory.parse::<NaiveDate>())
+    else {
+        return Ok(0);
+    };
+    let stood = shift(paused, today);
+    let cal = calendar();
+    let committed = cal.add_working_days(committed, stood);
+    let statutory = cal.add_working_days(statutory, stood);
+    sqlx::query(
+        "UPDATE cases SET clock_paused_on = NULL, paused_working_days = paused_working_days + $1, \
+         due_committed = $2, due_statutory = $3, due_estimated = CASE WHEN $4 = 1 THEN 1 ELSE due_estimated END WHERE id = $5",
+    )
+    .bind(stood as i64)
+    .bind(committed.date.to_string())
+    .bind(statutory.date.to_string())
+    .bind((committed.estimated || statutory.estimated) as i64)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(stood)
+}
+
+/// Working days the clock stood still: from the pause to the resumption, the pause day
+/// not counted (as every period).
+pub fn shift(paused_on: NaiveDate, resumed_on: NaiveDate) -> u32 {
+    if resumed_on <= paused_on {
+        return 0;
+    }
+    calendar().working_days_between(paused_on, resumed_on).days.max(0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_pause_over_national_day_counts_only_working_days() {
+        // 2025-09-30 (Tue) → 2025-10-09 (Thu): 10-01..08 are holidays, 10-09 is a working day.
+        assert_eq!(shift(d("2025-09-30"), d("2025-10-09")), 1);
+        assert_eq!(shift(d("2026-03-02"), d("2026-03-09")), 5);
+        assert_eq!(shift(d("2026-03-02"), d("2026-03-02")), 0);
+    }
+}
