@@ -62,7 +62,7 @@ pub fn shift(paused_on: NaiveDate, resumed_on: NaiveDate) -> u32 {
     if resumed_on <= paused_on {
         return 0;
     }
-    calendar().working_days_between(paused_on, resumed_on).days.max(0) as u32
+    calendar().working_days_between(paused_on, resumed_on).days
 }
 
 #[cfg(test)]
