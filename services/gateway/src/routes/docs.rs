@@ -31,15 +31,6 @@ pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], DOCUMENT.as_str())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_served_document_is_valid_json_with_every_fragment() {
-        let doc: serde_json::Value = serde_json::from_str(&super::DOCUMENT).expect("valid JSON");
-        assert!(doc["paths"]["/api/v1/cases"].is_object());
-        assert_eq!(doc["openapi"], "3.1.0");
-    }
-}
 
 pub async fn index() -> Html<&'static str> {
     Html(include_str!("../../static/index.html"))
@@ -56,4 +47,14 @@ pub async fn method_not_allowed() -> Problem {
         "Method not allowed",
         "this path does not accept that method; see /openapi.json",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_served_document_is_valid_json_with_every_fragment() {
+        let doc: serde_json::Value = serde_json::from_str(&super::DOCUMENT).expect("valid JSON");
+        assert!(doc["paths"]["/api/v1/cases"].is_object());
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
 }
