@@ -3,10 +3,13 @@
 
 mod bad_input;
 mod fan_out;
+mod hrss_items;
 mod materials;
 mod outage;
+mod permit_lifecycle;
 mod refusal;
 mod rules;
+mod service_center;
 
 use std::time::Duration;
 

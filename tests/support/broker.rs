@@ -45,10 +45,18 @@ impl Broker {
         assert!(bin.exists(), "Tansu broker not found at {} (run `make tools` or set TANSU_BIN)", bin.display());
         let url = format!("tcp://127.0.0.1:{}", self.port);
         let mut cmd = Command::new(bin);
-        cmd.args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", "memory://tansu/"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
+        cmd.args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+            "--storage-engine",
+            "memory://tansu/",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
         // The broker dies with the test process, even when that is killed or crashes.
         unsafe {
             cmd.pre_exec(|| {

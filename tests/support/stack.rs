@@ -128,17 +128,23 @@ impl Stack {
         })
         .await
         .expect("service-center");
-        let st = science_tech::build(science_tech::Config { platform: self.settings("science-tech", group_suffix) })
+        #[allow(clippy::needless_update)]
+        let st = science_tech::build(science_tech::Config {
+            platform: self.settings("science-tech", group_suffix),
+            ..Default::default()
+        })
             .await
             .expect("science-tech");
         let hr = hrss::build(hrss::Config {
             platform: self.settings("hrss", group_suffix),
             permit_approved_delay_ms: opts.hrss_delay_ms,
+            ..Default::default()
         })
         .await
         .expect("hrss");
         let ps = public_security::build(public_security::Config {
             platform: self.settings("public-security", group_suffix),
+            ..Default::default()
         })
         .await
         .expect("public-security");

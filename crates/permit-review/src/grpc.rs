@@ -1,14 +1,24 @@
 //! `onething.permit.v1.PermitService` over a [`PermitDesk`].
 
+use domain::materials::MaterialKind;
+use domain::notice::Notice;
 use onething_proto::onething::permit::v1 as pb;
 use platform::grpc::{Actor, continue_trace};
+use platform::time::{rfc3339, today_cst};
 use tonic::{Request, Response, Status};
 use tracing::instrument;
 
-use crate::desk::{PermitDecision, PermitDesk};
+use crate::desk::{PermitDecision, PermitDesk, decode_application, waiting};
+use crate::lifecycle::PermitChange;
 use crate::store::PermitRow;
 
-fn permit_pb(r: &PermitRow) -> pb::Permit {
+/// The permit as the API shows it: no applicant data, only the employer and the position.
+pub fn permit_pb(r: &PermitRow) -> pb::Permit {
+    let application = decode_application(&r.application).unwrap_or_default();
+    let requested: Vec<String> = serde_json::from_str(&r.requested_materials).unwrap_or_default();
+    let kinds: Vec<MaterialKind> = requested.iter().filter_map(|m| m.parse().ok()).collect();
+    let notice = if kinds.is_empty() { Notice::default() } else { Notice::supplement(&kinds, &r.supplement_note) };
+    let waited = waiting(r, today_cst());
     pb::Permit {
         case_id: r.case_id.clone(),
         department: r.department.clone(),
@@ -18,7 +28,28 @@ fn permit_pb(r: &PermitRow) -> pb::Permit {
         valid_from: r.valid_from.clone().unwrap_or_default(),
         valid_until: r.valid_until.clone().unwrap_or_default(),
         reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
-        decided_at: r.decided_at.map(platform::time::rfc3339).unwrap_or_default(),
+        decided_at: r.decided_at.map(rfc3339).unwrap_or_default(),
+        case_no: r.case_no.clone(),
+        opened_at: rfc3339(r.opened_at),
+        waiting_working_days: i32::try_from(waited.days).unwrap_or(i32::MAX),
+        waiting_estimated: waited.estimated,
+        requested_materials: requested,
+        supplement_note: r.supplement_note.clone(),
+        supplement_notice: notice
+            .items
+            .into_iter()
+            .map(|i| pb::NoticeItem {
+                field: i.field,
+                code: i.code,
+                message_zh: i.message_zh,
+                message_en: i.message_en,
+            })
+            .collect(),
+        employer: application.employer,
+        position: application.position,
+        cancellation_reason: r.cancellation_reason.clone().unwrap_or_default(),
+        cancelled_at: r.cancelled_at.map(rfc3339).unwrap_or_default(),
+        updated_at: r.updated_at.map(rfc3339).unwrap_or_default(),
     }
 }
 
@@ -33,7 +64,8 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         let req = request.into_inner();
         tracing::Span::current().record("case_id", req.case_id.as_str());
         let actor = Actor::from_pb(req.actor.as_ref())?;
-        let decision = PermitDecision::parse(&req.decision, &req.reasons).map_err(platform::ServiceError::from)?;
+        let decision = PermitDecision::parse(&req.decision, &req.reasons, &req.materials, &req.note)
+            .map_err(platform::ServiceError::from)?;
         let row = self.decide(&actor, &req.case_id, decision).await?;
         Ok(Response::new(pb::DecidePermitResponse { permit: Some(permit_pb(&row)) }))
     }
@@ -48,5 +80,62 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         let actor = Actor::from_pb(req.actor.as_ref())?;
         let row = self.get(&actor, &req.case_id).await?;
         Ok(Response::new(pb::GetPermitResponse { permit: Some(permit_pb(&row)) }))
+    }
+
+    #[instrument(skip_all, name = "ListPermits")]
+    async fn list_permits(
+        &self,
+        request: Request<pb::ListPermitsRequest>,
+    ) -> Result<Response<pb::ListPermitsResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let rows = self.list(&actor, &req.status).await?;
+        Ok(Response::new(pb::ListPermitsResponse { permits: rows.iter().map(permit_pb).collect() }))
+    }
+
+    #[instrument(skip_all, name = "ChangePermit", fields(case_id))]
+    async fn change_permit(
+        &self,
+        request: Request<pb::ChangePermitRequest>,
+    ) -> Result<Response<pb::ChangePermitResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        tracing::Span::current().record("case_id", req.case_id.as_str());
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let change = PermitChange {
+            employer_name: req.employer_name,
+            employer_region_code: req.employer_region_code,
+            position_title: req.position_title,
+            annual_salary_cny: req.annual_salary_cny,
+        };
+        let (row, changed_fields) = self.change(&actor, &req.case_id, &change).await?;
+        Ok(Response::new(pb::ChangePermitResponse { permit: Some(permit_pb(&row)), changed_fields }))
+    }
+
+    #[instrument(skip_all, name = "ExtendPermit", fields(case_id))]
+    async fn extend_permit(
+        &self,
+        request: Request<pb::ExtendPermitRequest>,
+    ) -> Result<Response<pb::ExtendPermitResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        tracing::Span::current().record("case_id", req.case_id.as_str());
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let row = self.extend(&actor, &req.case_id, i64::from(req.contract_months)).await?;
+        Ok(Response::new(pb::ExtendPermitResponse { permit: Some(permit_pb(&row)) }))
+    }
+
+    #[instrument(skip_all, name = "CancelPermit", fields(case_id))]
+    async fn cancel_permit(
+        &self,
+        request: Request<pb::CancelPermitRequest>,
+    ) -> Result<Response<pb::CancelPermitResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        tracing::Span::current().record("case_id", req.case_id.as_str());
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let row = self.cancel(&actor, &req.case_id, &req.reason).await?;
+        Ok(Response::new(pb::CancelPermitResponse { permit: Some(permit_pb(&row)) }))
     }
 }

@@ -2,13 +2,17 @@
 //! (categories A and B) and hrss (category C). Each runs its own [`PermitDesk`] with its
 //! own database; the rules and the API (`onething.permit.v1.PermitService`) are the same.
 //!
-//! - [`rules`]: validity caps and the permit number.
-//! - [`store`]: the `permits` table (`migrations/`).
-//! - [`desk`]: opening applications from `case-accepted`, and decisions.
+//! - [`rules`]: validity caps, the permit number and the person it belongs to for life,
+//!   working days waited.
+//! - [`lifecycle`]: checks of a change, an extension, a cancellation of an issued permit.
+//! - [`store`]: the `permits` and `permit_persons` tables (`migrations/`).
+//! - [`desk`]: opening applications from `case-accepted`; decisions (approve, refuse, ask
+//!   for supplements); back to review on `case-supplemented`; change, extension, cancellation.
 //! - [`grpc`]: the gRPC service.
 
 pub mod desk;
 pub mod grpc;
+pub mod lifecycle;
 pub mod rules;
 pub mod store;
 

@@ -1,7 +1,10 @@
-//! Rules of an issued permit: validity and number format.
+//! Rules of an issued permit: validity, number format, the person behind a number, and
+//! the working days a permit waits for its department.
 
 use chrono::{Months, NaiveDate};
+use domain::calendar::{Calendar, Counted};
 use domain::case::Category;
+use sha2::{Digest, Sha256};
 
 /// Longest validity per category in months (FACTS §5.1: A 5 years, B 2 years — confirmed
 /// by two sources; C 1 year — single source).
@@ -27,6 +30,55 @@ pub fn validity(
     let contract_end = start.checked_add_months(Months::new(contract_months)).unwrap_or(start);
     let until = cap.min(contract_end).min(passport_expiry).pred_opt().unwrap_or(from).max(from);
     (from, until)
+}
+
+/// What ends a validity period first (for the message of a refused extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidityLimit {
+    CategoryCap,
+    Contract,
+    Passport,
+}
+
+/// The bound that [`validity`] applied (the earliest of the three ends).
+pub fn validity_limit(
+    category: Category,
+    decided_on: NaiveDate,
+    start: NaiveDate,
+    contract_months: u32,
+    passport_expiry: NaiveDate,
+) -> ValidityLimit {
+    let from = start.max(decided_on);
+    let cap = from.checked_add_months(Months::new(max_validity_months(category))).unwrap_or(from);
+    let contract_end = start.checked_add_months(Months::new(contract_months)).unwrap_or(start);
+    if passport_expiry <= cap.min(contract_end) {
+        ValidityLimit::Passport
+    } else if contract_end <= cap {
+        ValidityLimit::Contract
+    } else {
+        ValidityLimit::CategoryCap
+    }
+}
+
+/// The key of a person for the lifelong permit number (一人一号, FACTS §4.3): hex SHA-256 of
+/// `nationality|birth_date|PASSPORT_NUMBER`. The same rule as hrss's `person_key` for the
+/// social security number (services/hrss/src/social_insurance.rs), kept as a copy here so
+/// the two departments share no code path; change both together. `None` when a part is
+/// missing: an incomplete identity never shares a number.
+pub fn person_key(nationality: &str, birth_date: &str, passport_number: &str) -> Option<String> {
+    if [nationality, birth_date, passport_number].iter().any(|s| s.trim().is_empty()) {
+        return None;
+    }
+    let digest = Sha256::digest(format!("{nationality}|{birth_date}|{}", passport_number.to_uppercase()));
+    Some(hex::encode(digest))
+}
+
+/// Working days a permit waited for its department: after the day it was opened up to
+/// `until` (its decision, the supplement request, or today), less the working days it
+/// waited for the employer's supplement.
+pub fn waiting_working_days(calendar: &Calendar, opened_on: NaiveDate, until: NaiveDate, paused: u32) -> Counted {
+    let c = calendar.working_days_between(opened_on, until);
+    Counted { days: c.days.saturating_sub(paused), estimated: c.estimated }
 }
 
 /// The project's permit number: `62` (Gansu) + category + year + 8-digit serial, e.g.
@@ -60,6 +112,38 @@ mod tests {
             validity(Category::C, d("2026-12-01"), d("2026-11-01"), 24, d("2035-01-01")),
             (d("2026-12-01"), d("2027-11-30"))
         );
+    }
+
+    #[test]
+    fn the_limit_of_a_validity_is_named() {
+        let (cap, contract, passport) = (ValidityLimit::CategoryCap, ValidityLimit::Contract, ValidityLimit::Passport);
+        assert_eq!(validity_limit(Category::B, d("2026-12-01"), d("2027-01-04"), 36, d("2035-01-01")), cap);
+        assert_eq!(validity_limit(Category::A, d("2026-12-01"), d("2027-01-04"), 12, d("2035-01-01")), contract);
+        assert_eq!(validity_limit(Category::A, d("2026-12-01"), d("2027-01-04"), 60, d("2028-06-30")), passport);
+    }
+
+    #[test]
+    fn a_person_is_nationality_birth_date_and_passport_in_any_case() {
+        let k = person_key("GBR", "1988-04-02", "e12345678").unwrap();
+        assert_eq!(Some(k.clone()), person_key("GBR", "1988-04-02", "E12345678"));
+        assert_eq!(k.len(), 64);
+        assert_ne!(Some(k.clone()), person_key("GBR", "1988-04-03", "E12345678"));
+        assert_ne!(Some(k), person_key("IRL", "1988-04-02", "E12345678"));
+        assert_eq!(person_key("GBR", "1988-04-02", " "), None);
+        // The same digest as hrss's rule (sha256 of "GBR|1988-04-02|E12345678").
+        assert_eq!(
+            person_key("GBR", "1988-04-02", "E12345678").unwrap(),
+            hex::encode(Sha256::digest("GBR|1988-04-02|E12345678"))
+        );
+    }
+
+    #[test]
+    fn waiting_days_leave_out_weekends_and_the_supplement_pause() {
+        let cal = Calendar::embedded();
+        // Monday 2026-03-02 to Friday 2026-03-13: 9 working days after the opening day.
+        assert_eq!(waiting_working_days(&cal, d("2026-03-02"), d("2026-03-13"), 0).days, 9);
+        assert_eq!(waiting_working_days(&cal, d("2026-03-02"), d("2026-03-13"), 4).days, 5);
+        assert_eq!(waiting_working_days(&cal, d("2026-03-02"), d("2026-03-02"), 3).days, 0);
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! The `permits` table.
+//! The `permits` and `permit_persons` tables. Every state change is a conditional UPDATE on
+//! the status it starts from, so a lost race (or a redelivered event) changes nothing.
 
 use platform::db::{Pool, Tx};
+use platform::grpc::Actor;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct PermitRow {
     pub case_id: String,
     pub case_no: String,
@@ -16,16 +18,24 @@ pub struct PermitRow {
     pub reasons: String,
     pub opened_at: i64,
     pub decided_at: Option<i64>,
+    pub requested_materials: String,
+    pub supplement_note: String,
+    pub supplement_requested_at: Option<i64>,
+    pub paused_working_days: i64,
+    pub cancellation_reason: Option<String>,
+    pub cancelled_at: Option<i64>,
+    pub updated_at: Option<i64>,
 }
 
 const COLUMNS: &str = "case_id, case_no, department, category, status, application, permit_number, valid_from, valid_until, \
-                       reasons, opened_at, decided_at";
+                       reasons, opened_at, decided_at, requested_materials, supplement_note, supplement_requested_at, \
+                       paused_working_days, cancellation_reason, cancelled_at, updated_at";
 
 /// Inserts the application; returns false if it already exists.
 pub async fn open(tx: &mut Tx<'_>, row: &PermitRow) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
-        "INSERT INTO permits (case_id, case_no, department, category, status, application, opened_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING",
+        "INSERT INTO permits (case_id, case_no, department, category, status, application, opened_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (case_id) DO NOTHING",
     )
     .bind(&row.case_id)
     .bind(&row.case_no)
@@ -47,6 +57,33 @@ pub async fn get(pool: &Pool, case_id: &str) -> Result<Option<PermitRow>, sqlx::
         .await
 }
 
+/// The row as seen inside `tx` (after the transaction's own writes).
+pub async fn get_in(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<PermitRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM permits WHERE case_id = $1")))
+        .bind(case_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Permits with `status` (every status when `None`), oldest first: the review queue.
+pub async fn list(pool: &Pool, status: Option<&str>) -> Result<Vec<PermitRow>, sqlx::Error> {
+    match status {
+        Some(s) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM permits WHERE status = $1 ORDER BY opened_at, case_id"
+            )))
+            .bind(s)
+            .fetch_all(pool)
+            .await
+        }
+        None => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM permits ORDER BY opened_at, case_id")))
+                .fetch_all(pool)
+                .await
+        }
+    }
+}
+
 pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Error> {
     let (v,): (i64,) = sqlx::query_as(
         "INSERT INTO permit_counters (scope, value) VALUES ($1, 1) \
@@ -56,6 +93,35 @@ pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Erro
     .fetch_one(&mut **tx)
     .await?;
     Ok(v)
+}
+
+/// The lifelong number of a person, if one was issued.
+pub async fn person_number(tx: &mut Tx<'_>, person_key: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT permit_number FROM permit_persons WHERE person_key = $1")
+        .bind(person_key)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|(n,)| n))
+}
+
+/// Records `candidate` as the person's number unless another transaction recorded one
+/// first; returns the number that holds. (PostgreSQL makes the insert wait for a concurrent
+/// one and then skip it; the following read sees the winner's row.)
+pub async fn claim_person_number(
+    tx: &mut Tx<'_>,
+    person_key: &str,
+    candidate: &str,
+    at: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO permit_persons (person_key, permit_number, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(person_key)
+    .bind(candidate)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    person_number(tx, person_key).await
 }
 
 pub struct Decision<'a> {
@@ -72,7 +138,7 @@ pub struct Decision<'a> {
 pub async fn decide(tx: &mut Tx<'_>, case_id: &str, d: &Decision<'_>) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE permits SET status = $1, permit_number = $2, valid_from = $3, valid_until = $4, reasons = $5, \
-         decided_at = $6, decided_by = $7 WHERE case_id = $8 AND status = 'in_review'",
+         decided_at = $6, decided_by = $7, updated_at = $6 WHERE case_id = $8 AND status = 'in_review'",
     )
     .bind(d.status)
     .bind(d.permit_number)
@@ -86,4 +152,145 @@ pub async fn decide(tx: &mut Tx<'_>, case_id: &str, d: &Decision<'_>) -> Result<
     .await?
     .rows_affected();
     Ok(n == 1)
+}
+
+/// Puts a permit under review on hold until the employer supplies `materials`.
+pub async fn request_supplement(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    materials: &[&str],
+    note: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query(
+        "UPDATE permits SET status = 'supplement_requested', requested_materials = $1, supplement_note = $2, \
+         supplement_requested_at = $3, updated_at = $3 WHERE case_id = $4 AND status = 'in_review'",
+    )
+    .bind(serde_json::to_string(materials).unwrap_or_else(|_| "[]".into()))
+    .bind(note)
+    .bind(at)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Back in review after the employer's supplement; `paused` working days are added to the
+/// time not counted against the department.
+pub async fn supplement_received(tx: &mut Tx<'_>, case_id: &str, paused: i64, at: i64) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query(
+        "UPDATE permits SET status = 'in_review', supplement_requested_at = NULL, \
+         paused_working_days = paused_working_days + $1, updated_at = $2 \
+         WHERE case_id = $3 AND status = 'supplement_requested'",
+    )
+    .bind(paused)
+    .bind(at)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Replaces the stored application of an approved permit if nobody changed it since it was
+/// read (`previous`).
+pub async fn change_application(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    previous: &str,
+    application: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query(
+        "UPDATE permits SET application = $1, updated_at = $2 \
+         WHERE case_id = $3 AND status = 'approved' AND application = $4",
+    )
+    .bind(application)
+    .bind(at)
+    .bind(case_id)
+    .bind(previous)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// New validity (and the new contract in the application) of an approved permit, if nobody
+/// changed it since it was read (`previous` application).
+pub async fn extend(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    previous: &str,
+    application: &str,
+    valid_from: &str,
+    valid_until: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query(
+        "UPDATE permits SET application = $1, valid_from = $2, valid_until = $3, updated_at = $4 \
+         WHERE case_id = $5 AND status = 'approved' AND application = $6",
+    )
+    .bind(application)
+    .bind(valid_from)
+    .bind(valid_until)
+    .bind(at)
+    .bind(case_id)
+    .bind(previous)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str, at: i64) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query(
+        "UPDATE permits SET status = 'cancelled', cancellation_reason = $1, cancelled_at = $2, updated_at = $2 \
+         WHERE case_id = $3 AND status = 'approved'",
+    )
+    .bind(reason)
+    .bind(at)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// An audit record written in the transaction of the change it records, so both commit or
+/// neither does (`Actor::audit` writes outside any transaction).
+pub async fn audit(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    action: &str,
+    resource: &str,
+    outcome: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_role, actor_subject, actor_department, action, resource, outcome) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(platform::time::now_ms())
+    .bind(&actor.role)
+    .bind(&actor.subject)
+    .bind(&actor.department)
+    .bind(action)
+    .bind(resource)
+    .bind(outcome)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Issued permits whose person has no row in `permit_persons` yet (approved before the
+/// table existed), oldest decision first.
+pub async fn issued_without_person(pool: &Pool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT application, permit_number FROM permits p WHERE permit_number IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM permit_persons pp WHERE pp.permit_number = p.permit_number) \
+         ORDER BY decided_at, case_id",
+    )
+    .fetch_all(pool)
+    .await
 }

@@ -1,13 +1,21 @@
-//! `HrssService`: reading social insurance registrations.
+//! `HrssService`: social insurance registrations, the social security card (activation,
+//! sign-in, reading) and the title eligibility review.
 
 use onething_proto::onething::hrss::v1 as pb;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::grpc::{Actor, continue_trace};
 use tonic::{Request, Response, Status};
+use tracing::instrument;
+
+use crate::cards::{self, CardDesk, CardKey, Purpose};
+use crate::identity::IdentityClaim;
+use crate::ssn;
+use crate::title_review::{self, DecisionInput};
 
 pub struct Hrss {
     pub base: Base,
+    pub cards: CardDesk,
 }
 
 #[derive(sqlx::FromRow)]
@@ -19,8 +27,42 @@ struct Row {
     due_on: String,
 }
 
+/// Reads the card's numbers and the stated identity, reporting every problem at once.
+fn card_request(
+    permit_number: &str,
+    social_security_number: &str,
+    identity: Option<&pb::CardHolderIdentity>,
+) -> Result<(CardKey, IdentityClaim), ServiceError> {
+    let mut v = domain::Violations::new();
+    let key = CardKey {
+        permit_number: permit_number.trim().to_ascii_uppercase(),
+        social_security_number: social_security_number.trim().to_ascii_uppercase(),
+    };
+    if key.permit_number.is_empty() && key.social_security_number.is_empty() {
+        v.push("permit_number", "required", "give the work permit number or the social security number");
+    }
+    for (field, value) in
+        [("permit_number", &key.permit_number), ("social_security_number", &key.social_security_number)]
+    {
+        if !value.is_empty() && !ssn::plausible(value) {
+            v.push(field, "invalid_format", format!("{field} has letters and digits only (6 to 32)"));
+        }
+    }
+    let id = identity.cloned().unwrap_or_default();
+    let claim = IdentityClaim::parse("identity", &id.name, &id.birth_date, &id.nationality);
+    match claim {
+        Ok(claim) if v.is_empty() => Ok((key, claim)),
+        Ok(_) => Err(v.into()),
+        Err(more) => {
+            v.extend(more);
+            Err(v.into())
+        }
+    }
+}
+
 #[tonic::async_trait]
 impl pb::hrss_service_server::HrssService for Hrss {
+    #[instrument(skip_all, name = "GetSocialInsurance")]
     async fn get_social_insurance(
         &self,
         request: Request<pb::GetSocialInsuranceRequest>,
@@ -49,5 +91,118 @@ impl pb::hrss_service_server::HrssService for Hrss {
                 due_on: row.due_on,
             }),
         }))
+    }
+
+    #[instrument(skip_all, name = "ActivateCard")]
+    async fn activate_card(
+        &self,
+        request: Request<pb::ActivateCardRequest>,
+    ) -> Result<Response<pb::ActivateCardResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        // No token yet: the real-person check is the authentication.
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let (key, claim) = card_request(&req.permit_number, &req.social_security_number, req.identity.as_ref())?;
+        let check = self.cards.check(&actor, Purpose::Activate, &key, &claim).await?;
+        Ok(Response::new(pb::ActivateCardResponse { check: Some(check) }))
+    }
+
+    #[instrument(skip_all, name = "SignInWithCard")]
+    async fn sign_in_with_card(
+        &self,
+        request: Request<pb::SignInWithCardRequest>,
+    ) -> Result<Response<pb::SignInWithCardResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let (key, claim) = card_request(&req.permit_number, &req.social_security_number, req.identity.as_ref())?;
+        let check = self.cards.check(&actor, Purpose::SignIn, &key, &claim).await?;
+        Ok(Response::new(pb::SignInWithCardResponse { check: Some(check) }))
+    }
+
+    #[instrument(skip_all, name = "GetCard")]
+    async fn get_card(&self, request: Request<pb::GetCardRequest>) -> Result<Response<pb::GetCardResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let own = actor.is("foreigner") && actor.subject == req.permit_number;
+        if !(own || actor.is_staff_of("hrss") || actor.is("ops") || actor.is("admin")) {
+            return Err(ServiceError::PermissionDenied("a card is read by its holder or hrss staff".into()).into());
+        }
+        let card = cards::by_permit(&self.base, &req.permit_number)
+            .await
+            .map_err(ServiceError::from)?
+            .ok_or_else(|| ServiceError::not_found("social security card", "for this permit"))?;
+        if !own {
+            actor
+                .audit(&self.base.db, "social_security_card.read", &format!("case/{}", card.case_id), "allowed")
+                .await?;
+        }
+        Ok(Response::new(pb::GetCardResponse { card: Some(card.to_pb()) }))
+    }
+
+    #[instrument(skip_all, name = "ListTitleReviews")]
+    async fn list_title_reviews(
+        &self,
+        request: Request<pb::ListTitleReviewsRequest>,
+    ) -> Result<Response<pb::ListTitleReviewsResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let reviews = title_review::list(&self.base, &actor, &req.status).await?;
+        Ok(Response::new(pb::ListTitleReviewsResponse { reviews }))
+    }
+
+    #[instrument(skip_all, name = "RecordGansuService", fields(case_id = %request.get_ref().case_id))]
+    async fn record_gansu_service(
+        &self,
+        request: Request<pb::RecordGansuServiceRequest>,
+    ) -> Result<Response<pb::RecordGansuServiceResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let review = title_review::record_service(&self.base, &actor, &req.case_id, &req.gansu_service_since).await?;
+        Ok(Response::new(pb::RecordGansuServiceResponse { review: Some(review) }))
+    }
+
+    #[instrument(skip_all, name = "DecideTitleReview", fields(case_id = %request.get_ref().case_id))]
+    async fn decide_title_review(
+        &self,
+        request: Request<pb::DecideTitleReviewRequest>,
+    ) -> Result<Response<pb::DecideTitleReviewResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let input = DecisionInput {
+            decision: req.decision,
+            reasons: req.reasons,
+            recommendation_report: req.recommendation_report,
+        };
+        let review = title_review::decide(&self.base, &actor, &req.case_id, &input).await?;
+        Ok(Response::new(pb::DecideTitleReviewResponse { review: Some(review) }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_request_reports_every_problem() {
+        let err = card_request("", "", None).unwrap_err();
+        let ServiceError::InvalidArgument(v) = err else { panic!("invalid argument expected") };
+        let fields: Vec<&str> = v.0.iter().map(|x| x.field.as_str()).collect();
+        assert_eq!(fields, ["permit_number", "identity.name", "identity.birth_date", "identity.nationality"]);
+        let id = pb::CardHolderIdentity {
+            name: "SMITH JOHN".into(),
+            birth_date: "1988-04-02".into(),
+            nationality: "GBR".into(),
+        };
+        let ServiceError::InvalidArgument(v) = card_request("62B 2026", "", Some(&id)).unwrap_err() else {
+            panic!("invalid argument expected")
+        };
+        assert_eq!(v.0[0].code, "invalid_format");
+        let (key, _) = card_request(" 62b202600000001 ", "", Some(&id)).unwrap();
+        assert_eq!(key.permit_number, "62B202600000001");
     }
 }

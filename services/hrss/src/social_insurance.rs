@@ -1,15 +1,22 @@
-//! Social insurance registration (社会保险登记) on `permit-approved`, and the title
-//! eligibility review queue (职称申报条件审核).
+//! Social insurance registration (社会保险登记) on `permit-approved`: the five insurances,
+//! the lifelong social security number, the social security card with the permit loaded,
+//! and the title eligibility review queue (职称申报条件审核).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use onething_proto::events as ev;
 use platform::db::Tx;
 use platform::events::consumer::{Context, Handler, HandlerError};
 use platform::time::{now_ms, now_rfc3339, today_cst};
 use sha2::{Digest, Sha256};
+
+use crate::identity::IdentityOnRecord;
+use crate::progress::{self, SOCIAL_INSURANCE};
+use crate::ssn::{SsnGenerator, SsnSeed};
+use crate::{cards, title_review};
 
 /// The five insurances of MOHRSS Order No. 16 (FACTS §6).
 pub const FIVE_INSURANCES: [&str; 5] = ["pension", "medical", "work_injury", "unemployment", "maternity"];
@@ -19,6 +26,7 @@ pub const REGISTRATION_DAYS: u64 = 30;
 
 pub struct OnPermitApproved {
     pub delay: Duration,
+    pub ssn: Arc<dyn SsnGenerator>,
 }
 
 /// A person is the same person across cases when nationality, birth date and passport
@@ -28,18 +36,17 @@ fn person_key(a: &onething_proto::common::Applicant) -> String {
     hex::encode(digest)
 }
 
-/// The project's social security number layout: `F62` + year + 8-digit serial. The
-/// national layout is not public (FACTS §4.2); this function is the one place to change.
-pub fn social_security_number(year: i32, serial: i64) -> String {
-    format!("F62{year}{serial:08}")
+/// The last day of the legal registration period of a permit issued on `issued`.
+pub fn registration_due(issued: NaiveDate) -> NaiveDate {
+    issued.checked_add_days(Days::new(REGISTRATION_DAYS)).unwrap_or(issued)
 }
 
-/// Eligible for the title review after more than 6 months of work in Gansu.
-pub fn title_eligible_on(work_start: NaiveDate) -> NaiveDate {
-    work_start.checked_add_months(Months::new(6)).and_then(|d| d.checked_add_days(Days::new(1))).unwrap_or(work_start)
+/// Epoch ms of an RFC 3339 timestamp of an event (now when it cannot be read).
+pub fn event_ms(at: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(at).map(|t| t.timestamp_millis()).unwrap_or_else(|_| now_ms())
 }
 
-async fn ssn_for(tx: &mut Tx<'static>, key: &str) -> Result<String, sqlx::Error> {
+async fn ssn_for(tx: &mut Tx<'static>, key: &str, generator: &dyn SsnGenerator) -> Result<String, sqlx::Error> {
     if let Some((ssn,)) =
         sqlx::query_as::<_, (String,)>("SELECT social_security_number FROM si_persons WHERE person_key = $1")
             .bind(key)
@@ -55,7 +62,7 @@ async fn ssn_for(tx: &mut Tx<'static>, key: &str) -> Result<String, sqlx::Error>
     .bind(format!("ssn-{year}"))
     .fetch_one(&mut **tx)
     .await?;
-    let ssn = social_security_number(year, serial);
+    let ssn = generator.generate(SsnSeed { year, serial });
     sqlx::query("INSERT INTO si_persons (person_key, social_security_number, created_at) VALUES ($1, $2, $3)")
         .bind(key)
         .bind(&ssn)
@@ -74,9 +81,9 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         if e.items.iter().any(|i| i == "social_insurance") {
             let applicant = e.applicant.clone().unwrap_or_default();
             let key = person_key(&applicant);
-            let ssn = ssn_for(cx.tx, &key).await?;
+            let ssn = ssn_for(cx.tx, &key, self.ssn.as_ref()).await?;
             let issued = e.decided_at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()).unwrap_or_else(today_cst);
-            let due_on = issued.checked_add_days(Days::new(REGISTRATION_DAYS)).unwrap_or(issued).to_string();
+            let due_on = registration_due(issued).to_string();
             let inserted = sqlx::query(
                 "INSERT INTO si_registrations (case_id, person_key, social_security_number, permit_number, insurances, registered_at, due_on) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING",
@@ -92,6 +99,23 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             .await?
             .rows_affected();
             if inserted == 1 {
+                // The card carries the permit; only a salted digest of the identity is kept.
+                cards::load_permit(cx.tx, &ssn, &e, &IdentityOnRecord::seal(&applicant), event_ms(&e.decided_at))
+                    .await?;
+                // The item's own deadline. Sent as a `pending` step: service-center never moves
+                // an item back nor to the status it has, so if the registration below is applied
+                // first this step only sets the due date, and it cannot swallow the
+                // registration's own `completed` entry.
+                let mut deadline = progress::step(
+                    &e.case_id,
+                    SOCIAL_INSURANCE,
+                    "pending",
+                    &[("due_on", &due_on)],
+                    "social_insurance_due",
+                    &format!("registration due within {REGISTRATION_DAYS} days of the permit's issue: by {due_on}"),
+                );
+                deadline.due_on = due_on.clone();
+                cx.outbox.enqueue(cx.tx, &e.case_id, &deadline).await?;
                 let event = ev::SocialInsuranceRegistered {
                     case_id: e.case_id.clone(),
                     social_security_number: ssn,
@@ -104,17 +128,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         }
         if e.items.iter().any(|i| i == "title_review") {
             let start = e.valid_from.parse::<NaiveDate>().unwrap_or_else(|_| today_cst());
-            let eligible_on = title_eligible_on(start).to_string();
-            let inserted = sqlx::query(
-                "INSERT INTO title_reviews (case_id, status, eligible_on, queued_at) VALUES ($1, 'waiting', $2, $3) ON CONFLICT (case_id) DO NOTHING",
-            )
-            .bind(&e.case_id)
-            .bind(&eligible_on)
-            .bind(now_ms())
-            .execute(&mut **cx.tx)
-            .await?
-            .rows_affected();
-            if inserted == 1 {
+            if let Some(eligible_on) = title_review::queue(cx.tx, &e.case_id, start).await? {
                 let event = ev::TitleReviewQueued { case_id: e.case_id.clone(), eligible_on, queued_at: now_rfc3339() };
                 cx.outbox.enqueue(cx.tx, &e.case_id, &event).await?;
             }
@@ -128,15 +142,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn title_review_opens_the_day_after_six_months() {
+    fn registration_is_due_thirty_days_after_the_permit_is_issued() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(title_eligible_on(d("2027-01-04")), d("2027-07-05"));
-        assert_eq!(title_eligible_on(d("2026-08-31")), d("2027-03-01"));
+        assert_eq!(registration_due(d("2026-12-01")), d("2026-12-31"));
+        assert_eq!(registration_due(d("2027-02-10")), d("2027-03-12"));
     }
 
     #[test]
-    fn ssn_layout_is_fixed_width() {
-        assert_eq!(social_security_number(2026, 7), "F62202600000007");
+    fn event_times_are_read_as_epoch_ms() {
+        assert_eq!(event_ms("2026-12-01T00:00:00.000Z"), 1_796_083_200_000);
     }
 
     #[test]

@@ -1,22 +1,27 @@
 //! Builds the public-security application.
 
-use onething_proto::events::PermitApproved;
+use onething_proto::events::{PermitApproved, PermitCancelled, PermitExtended};
 use onething_proto::onething::publicsecurity::v1::public_security_service_server::PublicSecurityServiceServer;
 use platform::app::{Application, Base};
 use sqlx::migrate::Migrator;
 
 use crate::config::Config;
+use crate::desk::Desk;
 use crate::grpc::PublicSecurity;
-use crate::residence::OnPermitApproved;
+use crate::residence::{OnPermitApproved, OnPermitCancelled, OnPermitExtended};
 
 pub const NAME: &str = "public-security";
-static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 
 pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base = Base::init(NAME, config.platform, &[(&MIGRATIONS, "_public_security_migrations")]).await?;
     let (routes, reporter) = platform::grpc::base_routes()?;
-    let routes = routes.add_service(PublicSecurityServiceServer::new(PublicSecurity { base: base.clone() }));
+    let routes = routes.add_service(PublicSecurityServiceServer::new(PublicSecurity { desk: Desk::new(base.clone(), config.residence) }));
     reporter.set_serving::<PublicSecurityServiceServer<PublicSecurity>>().await;
-    let consumer = base.consumer().on::<PermitApproved, _>(OnPermitApproved);
+    let consumer = base
+        .consumer()
+        .on::<PermitApproved, _>(OnPermitApproved)
+        .on::<PermitCancelled, _>(OnPermitCancelled)
+        .on::<PermitExtended, _>(OnPermitExtended);
     base.launch(routes, reporter, vec![consumer]).await
 }

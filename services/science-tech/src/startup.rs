@@ -1,7 +1,7 @@
 //! Builds the science-tech application.
 
 use domain::case::Department;
-use onething_proto::events::CaseAccepted;
+use onething_proto::events::{CaseAccepted, CaseSupplemented};
 use onething_proto::onething::permit::v1::permit_service_server::PermitServiceServer;
 use onething_proto::onething::sciencetech::v1::science_tech_service_server::ScienceTechServiceServer;
 use permit_review::PermitDesk;
@@ -16,12 +16,14 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base =
         Base::init(NAME, config.platform, &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE)]).await?;
     let desk = PermitDesk::new(base.clone(), Department::ScienceTech);
+    // Permits issued before the lifelong-number table get their person's row.
+    desk.backfill_persons().await?;
     let (routes, reporter) = platform::grpc::base_routes()?;
     let routes = routes
         .add_service(PermitServiceServer::new(desk.clone()))
         .add_service(ScienceTechServiceServer::new(ScienceTech));
     reporter.set_serving::<PermitServiceServer<PermitDesk>>().await;
     reporter.set_serving::<ScienceTechServiceServer<ScienceTech>>().await;
-    let consumer = base.consumer().on::<CaseAccepted, _>(desk);
+    let consumer = base.consumer().on::<CaseSupplemented, _>(desk.clone()).on::<CaseAccepted, _>(desk);
     base.launch(routes, reporter, vec![consumer]).await
 }

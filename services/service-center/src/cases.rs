@@ -124,6 +124,7 @@ async fn create(
         due_committed: due.committed.to_string(),
         due_statutory: due.statutory.to_string(),
         due_estimated: due.estimated as i64,
+        clock_paused_on: None,
     };
     store::insert_case(&mut tx, &row, &submission_json(input)).await?;
     for item in &c.items {
@@ -262,6 +263,10 @@ pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) ->
             filter.department = Some(actor.department.clone());
         }
         "ops" | "admin" => filter.department = Some(department.to_string()).filter(|d| !d.is_empty()),
+        // A foreigner's subject is their work permit number (letters and digits only).
+        "foreigner" if !actor.subject.is_empty() && actor.subject.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            filter.permit_number = Some(actor.subject.clone())
+        }
         _ => {
             return Err(ServiceError::PermissionDenied("you may not list cases".into()));
         }
@@ -271,4 +276,299 @@ pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) ->
         let _ = authorize_view(actor, v);
     }
     Ok(views)
+}
+
+/// The employer supplies the materials a supplement request asked for. Every requested
+/// material must come with an upload of that kind (all missing ones listed at once); the
+/// deadline clock restarts and the permit desk is told (`case-supplemented`).
+pub async fn supplement(
+    base: &Base,
+    actor: &Actor,
+    case_id: &str,
+    materials: &[(Option<String>, Option<String>)],
+) -> Result<CaseView, ServiceError> {
+    let view =
+        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
+    if !(actor.is("employer") && view.case.employer_credit_code == actor.subject) {
+        return Err(ServiceError::PermissionDenied("only the case's employer supplies materials".into()));
+    }
+    let permit = view.items.iter().find(|i| i.item == Item::WorkPermit.as_str());
+    if permit.is_none_or(|p| p.status != ItemStatus::SupplementRequested.as_str()) {
+        return Err(ServiceError::conflict(
+            "no_supplement_requested",
+            format!("case/{case_id}"),
+            "no supplement is requested on this case",
+        ));
+    }
+    let result: BTreeMap<String, String> =
+        permit.and_then(|p| serde_json::from_str(&p.result).ok()).unwrap_or_default();
+    let requested: Vec<String> = result
+        .get("requested_materials")
+        .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
+
+    let mut v = domain::Violations::new();
+    let mut supplied = Vec::new();
+    for (i, (kind, id)) in materials.iter().enumerate() {
+        let (Some(kind), Some(id)) = (kind.as_deref(), id.as_deref()) else {
+            v.push(format!("materials[{i}]"), "required", "each material needs kind and id");
+            continue;
+        };
+        let found: Option<(String,)> = sqlx::query_as("SELECT kind FROM materials WHERE id = $1 AND owner = $2")
+            .bind(id)
+            .bind(&actor.subject)
+            .fetch_optional(&base.db.pool)
+            .await?;
+        match found {
+            Some((k,)) if k == kind => supplied.push((kind.to_string(), id.to_string())),
+            _ => v.push(
+                format!("materials[{i}].id"),
+                "material_not_found",
+                format!("no upload {id} of kind {kind} by this employer"),
+            ),
+        }
+    }
+    for kind in &requested {
+        if !supplied.iter().any(|(k, _)| k == kind) {
+            v.0.push(
+                domain::Violation::new(
+                    format!("materials.{kind}"),
+                    "material_missing",
+                    format!("{kind} was requested and is not supplied"),
+                )
+                .with_zh(format!("补正材料缺少 {kind}")),
+            );
+        }
+    }
+    if !v.is_empty() {
+        return Err(ServiceError::InvalidArgument(v));
+    }
+    let today = today_cst();
+    let mut tx = base.db.pool.begin().await?;
+    for (kind, id) in &supplied {
+        store::insert_material(&mut tx, case_id, kind, id).await?;
+    }
+    let stood = crate::deadlines::resume(&mut tx, case_id, today).await?;
+    sqlx::query("UPDATE cases SET supplements = supplements + 1, documents = documents + $1 WHERE id = $2")
+        .bind(supplied.len() as i64)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    store::add_timeline(
+        &mut tx,
+        case_id,
+        "case_supplemented",
+        Item::WorkPermit.as_str(),
+        &format!("{} material(s) supplied; deadlines moved by {stood} working day(s)", supplied.len()),
+    )
+    .await?;
+    let event = ev::CaseSupplemented {
+        case_id: case_id.to_string(),
+        materials: supplied
+            .iter()
+            .map(|(k, id)| onething_proto::common::MaterialRef {
+                kind: k.clone(),
+                id: id.clone(),
+                ..Default::default()
+            })
+            .collect(),
+        supplemented_at: platform::time::now_rfc3339(),
+    };
+    base.outbox.enqueue(&mut tx, case_id, &event).await?;
+    tx.commit().await?;
+    base.outbox.wake();
+    store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))
+}
+
+/// 好差评: the case's employer rates a finished item once (1 to 5, with a comment).
+pub async fn evaluate(
+    base: &Base,
+    actor: &Actor,
+    case_id: &str,
+    item: &str,
+    rating: i32,
+    comment: &str,
+) -> Result<store::EvaluationRow, ServiceError> {
+    let view =
+        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
+    if !(actor.is("employer") && view.case.employer_credit_code == actor.subject) {
+        return Err(ServiceError::PermissionDenied("only the case's employer rates its items".into()));
+    }
+    let mut v = domain::Violations::new();
+    let parsed = v.take("item", item.parse::<Item>());
+    if !(1..=5).contains(&rating) {
+        v.push("rating", "out_of_range", "rating is 1 (very dissatisfied) to 5 (very satisfied)");
+    }
+    if comment.chars().count() > 1000 {
+        v.push("comment", "too_long", "comment has at most 1000 characters");
+    }
+    if !v.is_empty() {
+        return Err(ServiceError::InvalidArgument(v));
+    }
+    let item = parsed.expect("checked above");
+    let Some(row) = view.items.iter().find(|i| i.item == item.as_str()) else {
+        return Err(ServiceError::not_found("case item", format!("{case_id}/{item}")));
+    };
+    let finished = matches!(
+        row.status.parse::<ItemStatus>(),
+        Ok(ItemStatus::Approved | ItemStatus::Completed | ItemStatus::Refused)
+    );
+    if !finished {
+        return Err(ServiceError::conflict(
+            "item_not_finished",
+            format!("case/{case_id}/{item}"),
+            "an item is rated once it is finished",
+        ));
+    }
+    let at = platform::time::now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO evaluations (case_id, item, rating, comment, rated_by, at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (case_id, item) DO NOTHING",
+    )
+    .bind(case_id)
+    .bind(item.as_str())
+    .bind(rating as i64)
+    .bind(comment)
+    .bind(&actor.subject)
+    .bind(at)
+    .execute(&base.db.pool)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(ServiceError::conflict(
+            "already_rated",
+            format!("case/{case_id}/{item}"),
+            "this item is already rated",
+        ));
+    }
+    Ok(store::EvaluationRow { item: item.as_str().into(), rating: rating as i64, comment: comment.into(), at })
+}
+
+/// Who may write on a case: its employer, its foreigner, operators (who record hotline
+/// calls) and staff of a department with an item on it.
+fn may_write(actor: &Actor, view: &CaseView) -> bool {
+    match actor.role.as_str() {
+        "employer" => view.case.employer_credit_code == actor.subject,
+        "ops" | "admin" => true,
+        "reviewer" | "officer" => view.items.iter().any(|i| i.department == actor.department),
+        "foreigner" => {
+            let mut v = view.clone();
+            authorize_view(actor, &mut v).is_ok()
+        }
+        _ => false,
+    }
+}
+
+pub async fn add_message(
+    base: &Base,
+    actor: &Actor,
+    case_id: &str,
+    kind: &str,
+    channel: &str,
+    text: &str,
+) -> Result<store::MessageRow, ServiceError> {
+    let view =
+        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
+    if !may_write(actor, &view) {
+        return Err(ServiceError::PermissionDenied("you may not write on this case".into()));
+    }
+    let mut v = domain::Violations::new();
+    if !matches!(kind, "consultation" | "complaint") {
+        v.push("kind", "unknown_value", "kind is consultation or complaint");
+    }
+    if !matches!(channel, "online" | "hotline_12345") {
+        v.push("channel", "unknown_value", "channel is online or hotline_12345 (0931-12345)");
+    }
+    if channel == "hotline_12345" && !(actor.is("ops") || actor.is("admin")) {
+        v.push("channel", "not_allowed", "hotline calls are recorded by the operators of the 12345 hotline");
+    }
+    if text.trim().is_empty() {
+        v.push("text", "required", "text is required");
+    } else if text.chars().count() > 4000 {
+        v.push("text", "too_long", "text has at most 4000 characters");
+    }
+    if !v.is_empty() {
+        return Err(ServiceError::InvalidArgument(v));
+    }
+    let row = store::MessageRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        kind: kind.into(),
+        channel: channel.into(),
+        body: text.trim().into(),
+        author_role: actor.role.clone(),
+        at: platform::time::now_ms(),
+        answer: None,
+        answered_by: None,
+        answered_at: None,
+    };
+    let mut tx = base.db.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO case_messages (id, case_id, kind, channel, body, author_role, author, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&row.id)
+    .bind(case_id)
+    .bind(&row.kind)
+    .bind(&row.channel)
+    .bind(&row.body)
+    .bind(&row.author_role)
+    .bind(&actor.subject)
+    .bind(row.at)
+    .execute(&mut *tx)
+    .await?;
+    store::add_timeline(&mut tx, case_id, &format!("{kind}_received"), "", channel).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Operators and the staff of a department with an item on the case answer.
+pub async fn answer_message(
+    base: &Base,
+    actor: &Actor,
+    case_id: &str,
+    message_id: &str,
+    answer: &str,
+) -> Result<store::MessageRow, ServiceError> {
+    let view =
+        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
+    let staff = matches!(actor.role.as_str(), "ops" | "admin" | "reviewer" | "officer") && may_write(actor, &view);
+    if !staff {
+        return Err(ServiceError::PermissionDenied(
+            "consultations and complaints are answered by operators and department staff".into(),
+        ));
+    }
+    if answer.trim().is_empty() {
+        let mut v = domain::Violations::new();
+        v.push("answer", "required", "answer is required");
+        return Err(ServiceError::InvalidArgument(v));
+    }
+    let now = platform::time::now_ms();
+    let mut tx = base.db.pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE case_messages SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND case_id = $5 AND answer IS NULL",
+    )
+    .bind(answer.trim())
+    .bind(format!("{}:{}", actor.role, actor.department))
+    .bind(now)
+    .bind(message_id)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        let exists = view.messages.iter().any(|m| m.id == message_id);
+        return Err(if exists {
+            ServiceError::conflict(
+                "already_answered",
+                format!("message/{message_id}"),
+                "this message is already answered",
+            )
+        } else {
+            ServiceError::not_found("message", message_id)
+        });
+    }
+    store::add_timeline(&mut tx, case_id, "message_answered", "", "").await?;
+    tx.commit().await?;
+    let view =
+        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
+    view.messages.into_iter().find(|m| m.id == message_id).ok_or_else(|| ServiceError::not_found("message", message_id))
 }

@@ -214,8 +214,14 @@ impl Handler<ev::PermitExtended> for Progress {
     async fn handle(&self, e: ev::PermitExtended, cx: Context<'_>) -> Result<(), HandlerError> {
         let result = map([("valid_until", e.valid_until.clone()), ("extended_at", e.extended_at.clone())]);
         store::merge_result(cx.tx, &e.case_id, Item::WorkPermit, &result).await?;
-        store::add_timeline(cx.tx, &e.case_id, "permit_extended", "work_permit", &format!("valid until {}", e.valid_until))
-            .await?;
+        store::add_timeline(
+            cx.tx,
+            &e.case_id,
+            "permit_extended",
+            "work_permit",
+            &format!("valid until {}", e.valid_until),
+        )
+        .await?;
         Ok(())
     }
 }
@@ -225,15 +231,37 @@ impl Handler<ev::PermitExtended> for Progress {
 impl Handler<ev::PermitCancelled> for Progress {
     async fn handle(&self, e: ev::PermitCancelled, cx: Context<'_>) -> Result<(), HandlerError> {
         let result = map([("cancelled_at", e.cancelled_at.clone()), ("cancellation_reason", e.reason.clone())]);
-        store::move_item(cx.tx, &e.case_id, Item::WorkPermit, ItemStatus::Cancelled, &result, "permit_cancelled", &e.reason)
-            .await?;
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::WorkPermit,
+            ItemStatus::Cancelled,
+            &result,
+            "permit_cancelled",
+            &e.reason,
+        )
+        .await?;
         for item in [Item::SocialInsurance, Item::TitleReview, Item::ResidencePermit] {
             let open = store::item_status(cx.tx, &e.case_id, item).await?.is_some_and(|s| {
-                matches!(s, ItemStatus::NotStarted | ItemStatus::Pending | ItemStatus::InReview | ItemStatus::SupplementRequested)
+                matches!(
+                    s,
+                    ItemStatus::NotStarted
+                        | ItemStatus::Pending
+                        | ItemStatus::InReview
+                        | ItemStatus::SupplementRequested
+                )
             });
             if open {
-                store::move_item(cx.tx, &e.case_id, item, ItemStatus::Cancelled, &BTreeMap::new(), "ended_by_cancellation", "")
-                    .await?;
+                store::move_item(
+                    cx.tx,
+                    &e.case_id,
+                    item,
+                    ItemStatus::Cancelled,
+                    &BTreeMap::new(),
+                    "ended_by_cancellation",
+                    "",
+                )
+                .await?;
             }
         }
         Ok(())
@@ -245,8 +273,10 @@ impl Handler<ev::TitleReviewDecided> for Progress {
     async fn handle(&self, e: ev::TitleReviewDecided, cx: Context<'_>) -> Result<(), HandlerError> {
         let (status, decision) =
             if e.approved { (ItemStatus::Completed, "eligible") } else { (ItemStatus::Refused, "not_eligible") };
-        let result = map([("decision", decision.to_string()), ("reasons", e.reasons.join("; ")), ("decided_at", e.decided_at)]);
-        store::move_item(cx.tx, &e.case_id, Item::TitleReview, status, &result, "title_review_decided", decision).await?;
+        let result =
+            map([("decision", decision.to_string()), ("reasons", e.reasons.join("; ")), ("decided_at", e.decided_at)]);
+        store::move_item(cx.tx, &e.case_id, Item::TitleReview, status, &result, "title_review_decided", decision)
+            .await?;
         Ok(())
     }
 }
@@ -260,8 +290,16 @@ impl Handler<ev::ResidencePermitIssued> for Progress {
             ("valid_until", e.valid_until.clone()),
             ("issued_at", e.issued_at.clone()),
         ]);
-        store::move_item(cx.tx, &e.case_id, Item::ResidencePermit, ItemStatus::Approved, &result, "residence_permit_issued", "")
-            .await?;
+        store::move_item(
+            cx.tx,
+            &e.case_id,
+            Item::ResidencePermit,
+            ItemStatus::Approved,
+            &result,
+            "residence_permit_issued",
+            "",
+        )
+        .await?;
         Ok(())
     }
 }

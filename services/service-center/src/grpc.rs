@@ -169,6 +169,32 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
             .collect(),
         employer_credit_code: c.employer_credit_code.clone(),
         employer_name: c.employer_name.clone(),
+        evaluations: v.evaluations.iter().map(evaluation_pb).collect(),
+        messages: v.messages.iter().map(message_pb).collect(),
+        clock_paused_on: c.clock_paused_on.clone().unwrap_or_default(),
+    }
+}
+
+fn evaluation_pb(e: &crate::store::EvaluationRow) -> pb::Evaluation {
+    pb::Evaluation {
+        item: e.item.clone(),
+        rating: e.rating as i32,
+        comment: e.comment.clone(),
+        at: platform::time::rfc3339(e.at),
+    }
+}
+
+fn message_pb(m: &crate::store::MessageRow) -> pb::CaseMessage {
+    pb::CaseMessage {
+        id: m.id.clone(),
+        kind: m.kind.clone(),
+        channel: m.channel.clone(),
+        text: m.body.clone(),
+        author_role: m.author_role.clone(),
+        at: platform::time::rfc3339(m.at),
+        answer: m.answer.clone().unwrap_or_default(),
+        answered_by: m.answered_by.clone().unwrap_or_default(),
+        answered_at: m.answered_at.map(platform::time::rfc3339).unwrap_or_default(),
     }
 }
 
@@ -285,5 +311,67 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
             .await?;
         tracing::info!(count, version, "dishonesty list replaced");
         Ok(Response::new(pb::ReplaceDishonestyListResponse { count, version }))
+    }
+
+    #[instrument(skip_all, name = "SupplementCase")]
+    async fn supplement_case(
+        &self,
+        request: Request<pb::SupplementCaseRequest>,
+    ) -> Result<Response<pb::SupplementCaseResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let materials: Vec<(Option<String>, Option<String>)> =
+            req.materials.iter().map(|m| (opt(&m.kind), opt(&m.id))).collect();
+        let view = cases::supplement(&self.base, &actor, &req.case_id, &materials).await?;
+        Ok(Response::new(pb::SupplementCaseResponse { case: Some(case_pb(&view)) }))
+    }
+
+    #[instrument(skip_all, name = "EvaluateItem")]
+    async fn evaluate_item(
+        &self,
+        request: Request<pb::EvaluateItemRequest>,
+    ) -> Result<Response<pb::EvaluateItemResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let e = cases::evaluate(&self.base, &actor, &req.case_id, &req.item, req.rating, &req.comment).await?;
+        Ok(Response::new(pb::EvaluateItemResponse { evaluation: Some(evaluation_pb(&e)) }))
+    }
+
+    #[instrument(skip_all, name = "AddMessage")]
+    async fn add_message(
+        &self,
+        request: Request<pb::AddMessageRequest>,
+    ) -> Result<Response<pb::AddMessageResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let m = cases::add_message(&self.base, &actor, &req.case_id, &req.kind, &req.channel, &req.text).await?;
+        Ok(Response::new(pb::AddMessageResponse { message: Some(message_pb(&m)) }))
+    }
+
+    #[instrument(skip_all, name = "AnswerMessage")]
+    async fn answer_message(
+        &self,
+        request: Request<pb::AnswerMessageRequest>,
+    ) -> Result<Response<pb::AnswerMessageResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        let m = cases::answer_message(&self.base, &actor, &req.case_id, &req.message_id, &req.answer).await?;
+        Ok(Response::new(pb::AnswerMessageResponse { message: Some(message_pb(&m)) }))
+    }
+
+    #[instrument(skip_all, name = "GetStats")]
+    async fn get_stats(&self, request: Request<pb::GetStatsRequest>) -> Result<Response<pb::GetStatsResponse>, Status> {
+        continue_trace(&request);
+        let req = request.into_inner();
+        let actor = Actor::from_pb(req.actor.as_ref())?;
+        if !(actor.is("ops") || actor.is("admin")) {
+            return Err(ServiceError::PermissionDenied("the statistics are for operators".into()).into());
+        }
+        let figures = crate::stats::compute(&self.base.db.pool).await.map_err(ServiceError::from)?;
+        Ok(Response::new(pb::GetStatsResponse { json: figures.to_string() }))
     }
 }

@@ -11,6 +11,7 @@
 //! - `materials.rs`: uploads (type, magic bytes, size) and their facts at submission.
 //! - `documents.rs`: the content-addressed document store (`object_store`).
 //! - `dishonesty.rs`: the serious-dishonesty list (admin-replaceable, cached in the rules).
+//! - `stats.rs`: the efficiency figures (`GET /api/v1/stats`).
 //! - `store.rs`: the tables (`migrations/`).
 
 pub mod cases;
@@ -23,6 +24,7 @@ pub mod grpc;
 pub mod materials;
 pub mod progress;
 pub mod startup;
+pub mod stats;
 pub mod store;
 
 pub use config::Config;

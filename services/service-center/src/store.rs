@@ -22,6 +22,28 @@ pub struct CaseRow {
     pub due_committed: String,
     pub due_statutory: String,
     pub due_estimated: i64,
+    pub clock_paused_on: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EvaluationRow {
+    pub item: String,
+    pub rating: i64,
+    pub comment: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: String,
+    pub kind: String,
+    pub channel: String,
+    pub body: String,
+    pub author_role: String,
+    pub at: i64,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -48,10 +70,12 @@ pub struct CaseView {
     pub case: CaseRow,
     pub items: Vec<ItemRow>,
     pub timeline: Vec<TimelineRow>,
+    pub evaluations: Vec<EvaluationRow>,
+    pub messages: Vec<MessageRow>,
 }
 
 const CASE_COLUMNS: &str = "id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
-     accepted_on, due_committed, due_statutory, due_estimated";
+     accepted_on, due_committed, due_statutory, due_estimated, clock_paused_on";
 
 /// Next human case number of `day` (YYYYMMDD): `GS-YYYYMMDD-000001`.
 pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Error> {
@@ -164,7 +188,8 @@ pub async fn move_item(
     let mut merged: BTreeMap<String, String> = serde_json::from_str(&old_result).unwrap_or_default();
     merged.extend(result.iter().map(|(k, v)| (k.clone(), v.clone())));
     // The day an item reaches a decision is kept for the efficiency figures.
-    let decided = matches!(to, ItemStatus::Approved | ItemStatus::Refused | ItemStatus::Completed | ItemStatus::Cancelled);
+    let decided =
+        matches!(to, ItemStatus::Approved | ItemStatus::Refused | ItemStatus::Completed | ItemStatus::Cancelled);
     sqlx::query(
         "UPDATE case_items SET status = $1, result = $2, updated_at = $3, \
          decided_on = CASE WHEN $4 = 1 AND decided_on IS NULL THEN $5 ELSE decided_on END WHERE case_id = $6 AND item = $7",
@@ -307,13 +332,27 @@ pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::E
             .bind(id)
             .fetch_all(pool)
             .await?;
-    Ok(Some(CaseView { case, items, timeline }))
+    let evaluations: Vec<EvaluationRow> =
+        sqlx::query_as("SELECT item, rating, comment, at FROM evaluations WHERE case_id = $1 ORDER BY at")
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+    let messages: Vec<MessageRow> = sqlx::query_as(
+        "SELECT id, kind, channel, body, author_role, at, answer, answered_by, answered_at FROM case_messages \
+         WHERE case_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(CaseView { case, items, timeline, evaluations, messages }))
 }
 
 /// Filters of the case list; `None` means any.
 #[derive(Debug, Default)]
 pub struct ListFilter {
     pub status: Option<String>,
+    /// A foreigner's cases: those whose work permit carries this number.
+    pub permit_number: Option<String>,
     pub employer: Option<String>,
     pub department: Option<String>,
     pub limit: i64,
@@ -323,12 +362,15 @@ pub async fn list_cases(pool: &Pool, f: &ListFilter) -> Result<Vec<CaseView>, sq
     let ids: Vec<(String,)> = sqlx::query_as(
         "SELECT c.id FROM cases c WHERE ($1 = '' OR c.status = $1) AND ($2 = '' OR c.employer_credit_code = $2) \
          AND ($3 = '' OR EXISTS (SELECT 1 FROM case_items i WHERE i.case_id = c.id AND i.department = $3)) \
+         AND ($5 = '' OR EXISTS (SELECT 1 FROM case_items i WHERE i.case_id = c.id AND i.item = 'work_permit' AND i.result LIKE $6)) \
          ORDER BY c.submitted_at DESC LIMIT $4",
     )
     .bind(f.status.clone().unwrap_or_default())
     .bind(f.employer.clone().unwrap_or_default())
     .bind(f.department.clone().unwrap_or_default())
     .bind(f.limit)
+    .bind(f.permit_number.clone().unwrap_or_default())
+    .bind(f.permit_number.as_ref().map(|n| format!("%\"permit_number\":\"{n}\"%")).unwrap_or_default())
     .fetch_all(pool)
     .await?;
     let mut out = Vec::with_capacity(ids.len());

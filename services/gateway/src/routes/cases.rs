@@ -88,7 +88,8 @@ pub fn case_json(c: &pb::Case) -> Value {
         "employer": {"credit_code": c.employer_credit_code, "name": c.employer_name},
         "submitted_at": c.submitted_at,
         "accepted_on": c.accepted_on,
-        "due": {"committed": due.committed, "statutory": due.statutory, "estimated": due.estimated},
+        "due": {"committed": due.committed, "statutory": due.statutory, "estimated": due.estimated,
+                "paused_since": if c.clock_paused_on.is_empty() { Value::Null } else { json!(c.clock_paused_on) }},
         "items": c.items.iter().map(|i| json!({
             "item": i.item,
             "department": i.department,
@@ -98,6 +99,8 @@ pub fn case_json(c: &pb::Case) -> Value {
         })).collect::<Vec<_>>(),
         "notices": c.notices,
         "timeline": c.timeline.iter().map(|t| json!({"at": t.at, "event": t.event, "item": t.item, "detail": t.detail})).collect::<Vec<_>>(),
+        "evaluations": c.evaluations.iter().map(|e| json!({"item": e.item, "rating": e.rating, "comment": e.comment, "at": e.at})).collect::<Vec<_>>(),
+        "messages": c.messages.iter().map(message_json).collect::<Vec<_>>(),
     })
 }
 
@@ -165,4 +168,141 @@ pub async fn list(
     let req = pb::ListCasesRequest { status: q.status, department: q.department, actor: Some(actor_pb(&caller.0)) };
     let cases = state.clients.service_center().list_cases(request(req, None)).await?.into_inner().cases;
     Ok(Json(json!({"cases": cases.iter().map(case_json).collect::<Vec<_>>()})))
+}
+
+/// `POST /api/v1/cases/{id}/supplements` (the case's employer): what a supplement request asked for.
+pub async fn supplement(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<Value>, Problem> {
+    let body = crate::json::body(body)?;
+    let actor = caller.require(&["employer"])?;
+    let v = object(&body)?;
+    let mut r = Reader::default();
+    let materials: Vec<pbc::MaterialRef> = r
+        .objects(&v, "materials")
+        .into_iter()
+        .map(|(i, m)| pbc::MaterialRef {
+            kind: r.string_at(m, "kind", &format!("materials[{i}].kind")),
+            id: r.string_at(m, "id", &format!("materials[{i}].id")),
+            ..Default::default()
+        })
+        .collect();
+    if v.get("materials").is_none() {
+        r.errors.push(FieldError::new("materials", "required", "materials is required"));
+    }
+    if !r.errors.is_empty() {
+        return Err(Problem::invalid(r.errors));
+    }
+    let req = pb::SupplementCaseRequest { case_id: id, materials, actor: Some(actor_pb(actor)) };
+    let case =
+        state.clients.service_center().supplement_case(request(req, None)).await?.into_inner().case.unwrap_or_default();
+    Ok(Json(case_json(&case)))
+}
+
+/// `POST /api/v1/cases/{id}/items/{item}/evaluation` (the case's employer): 好差评, once per finished item.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, item)): Path<(String, String)>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    let body = crate::json::body(body)?;
+    let actor = caller.require(&["employer"])?;
+    let v = object(&body)?;
+    let mut r = Reader::default();
+    let rating = r.integer(&v, "rating");
+    let comment = r.string(&v, "comment");
+    if v.get("rating").is_none() {
+        r.errors.push(FieldError::new("rating", "required", "rating (1 to 5) is required"));
+    }
+    if !r.errors.is_empty() {
+        return Err(Problem::invalid(r.errors));
+    }
+    let req = pb::EvaluateItemRequest {
+        case_id: id,
+        item,
+        rating: rating.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+        comment,
+        actor: Some(actor_pb(actor)),
+    };
+    let e = state
+        .clients
+        .service_center()
+        .evaluate_item(request(req, None))
+        .await?
+        .into_inner()
+        .evaluation
+        .unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(json!({"item": e.item, "rating": e.rating, "comment": e.comment, "at": e.at}))))
+}
+
+fn message_json(m: &pb::CaseMessage) -> Value {
+    json!({"id": m.id, "kind": m.kind, "channel": m.channel, "text": m.text, "author_role": m.author_role, "at": m.at,
+           "answer": if m.answer.is_empty() { Value::Null } else { json!(m.answer) },
+           "answered_by": if m.answered_by.is_empty() { Value::Null } else { json!(m.answered_by) },
+           "answered_at": if m.answered_at.is_empty() { Value::Null } else { json!(m.answered_at) }})
+}
+
+/// `POST /api/v1/cases/{id}/messages`: a consultation or complaint, online or recorded
+/// by an operator of the 0931-12345 hotline.
+pub async fn add_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    let body = crate::json::body(body)?;
+    let v = object(&body)?;
+    let mut r = Reader::default();
+    let kind = r.string(&v, "kind");
+    let channel = r.opt_string(&v, "channel").unwrap_or_else(|| "online".into());
+    let text = r.string(&v, "text");
+    if !r.errors.is_empty() {
+        return Err(Problem::invalid(r.errors));
+    }
+    let req = pb::AddMessageRequest { case_id: id, kind, channel, text, actor: Some(actor_pb(&caller.0)) };
+    let m =
+        state.clients.service_center().add_message(request(req, None)).await?.into_inner().message.unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(message_json(&m))))
+}
+
+/// `POST /api/v1/cases/{id}/messages/{message_id}/answer` (operators, department staff).
+pub async fn answer_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, message_id)): Path<(String, String)>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<Value>, Problem> {
+    let body = crate::json::body(body)?;
+    let v = object(&body)?;
+    let mut r = Reader::default();
+    let answer = r.string(&v, "answer");
+    if !r.errors.is_empty() {
+        return Err(Problem::invalid(r.errors));
+    }
+    let req = pb::AnswerMessageRequest { case_id: id, message_id, answer, actor: Some(actor_pb(&caller.0)) };
+    let m = state
+        .clients
+        .service_center()
+        .answer_message(request(req, None))
+        .await?
+        .into_inner()
+        .message
+        .unwrap_or_default();
+    Ok(Json(message_json(&m)))
+}
+
+/// `GET /api/v1/stats` (ops): the efficiency figures of the joint service.
+pub async fn stats(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
+    let actor = caller.require(&["ops", "admin"])?;
+    let resp = state
+        .clients
+        .service_center()
+        .get_stats(request(pb::GetStatsRequest { actor: Some(actor_pb(actor)) }, None))
+        .await?
+        .into_inner();
+    serde_json::from_str(&resp.json).map(Json).map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))
 }

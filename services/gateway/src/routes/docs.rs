@@ -17,9 +17,10 @@ pub fn merged(base: &str, fragments: &[&str]) -> Result<String, serde_json::Erro
         let frag: serde_json::Value = serde_json::from_str(f)?;
         for section in ["paths", "components/schemas"] {
             let pointer = format!("/{section}");
-            if let (Some(src), Some(dst)) =
-                (frag.pointer(&pointer).and_then(|v| v.as_object()).cloned(), doc.pointer_mut(&pointer).and_then(|v| v.as_object_mut()))
-            {
+            if let (Some(src), Some(dst)) = (
+                frag.pointer(&pointer).and_then(|v| v.as_object()).cloned(),
+                doc.pointer_mut(&pointer).and_then(|v| v.as_object_mut()),
+            ) {
                 dst.extend(src);
             }
         }
@@ -30,7 +31,6 @@ pub fn merged(base: &str, fragments: &[&str]) -> Result<String, serde_json::Erro
 pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], DOCUMENT.as_str())
 }
-
 
 pub async fn index() -> Html<&'static str> {
     Html(include_str!("../../static/index.html"))

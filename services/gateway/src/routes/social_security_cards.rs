@@ -1,0 +1,213 @@
+//! The foreigner's electronic social security card, the way a foreigner gets a token
+//! (no token needed here: the real-person check is the authentication).
+//!
+//! - `POST /api/v1/social-security-cards/activation`: first use; the card becomes active.
+//! - `POST /api/v1/foreigners/sign-in`: the same check for an active card.
+//!
+//! Body: `{"name": "SMITH JOHN", "permit_number": "..."}` (or `"social_security_number"`)
+//! with `"identity": {"birth_date": "YYYY-MM-DD", "nationality": "GBR"}`. On success a
+//! signed token with role `foreigner` and subject = the work permit number.
+//!
+//! Refusals (problem+json with a stable `type` and `code`): 403 `identity-mismatch` (with
+//! `attempts_left`, and `locked_until` when that failure locked the card); 423
+//! `card-locked` while locked (with `locked_until` and `Retry-After`). 403 because the
+//! request is well-formed but the person is not who the card says; 423 (RFC 4918 Locked)
+//! because the resource itself, the card, is locked for everyone until the given time.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use onething_proto::onething::hrss::v1 as pb;
+use onething_proto::onething::hrss::v1::hrss_service_client::HrssServiceClient;
+use platform::grpc::Actor;
+use serde_json::{Value, json};
+use tonic::transport::Channel;
+
+use crate::clients::request;
+use crate::json::{Reader, object};
+use crate::problem::Problem;
+use crate::routes::actor_pb;
+use crate::startup::AppState;
+
+/// The client of hrss's own service (social insurance, cards, title reviews).
+pub fn hrss(state: &AppState) -> HrssServiceClient<Channel> {
+    HrssServiceClient::new(state.clients.hrss.clone())
+}
+
+/// The card as the public API shows it.
+pub fn card_json(c: &pb::SocialSecurityCard) -> Value {
+    let opt = |s: &str| if s.is_empty() { Value::Null } else { Value::String(s.to_string()) };
+    json!({
+        "social_security_number": c.social_security_number,
+        "status": c.status,
+        "case_id": c.case_id,
+        "permit_number": c.permit_number,
+        "permit_valid_from": c.permit_valid_from,
+        "permit_valid_until": c.permit_valid_until,
+        "permit_status": c.permit_status,
+        "issued_at": c.issued_at,
+        "activated_at": opt(&c.activated_at),
+    })
+}
+
+/// A problem+json with extension members (`code`, `attempts_left`, `locked_until`).
+fn refusal(status: StatusCode, slug: &str, title: &str, detail: &str, extra: Value) -> Response {
+    let mut body = json!({
+        "type": format!("https://onething.gansu.gov.cn/problems/{slug}"),
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+        "code": slug.replace('-', "_"),
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let mut resp = (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response();
+    if status == StatusCode::LOCKED
+        && let Some(until) = extra["locked_until"].as_str()
+        && let Ok(t) = chrono::DateTime::parse_from_rfc3339(until)
+    {
+        let secs = (t.timestamp() - chrono::Utc::now().timestamp()).max(1);
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+/// The body of both endpoints, with every type error collected.
+fn read(body: &[u8]) -> Result<(String, String, pb::CardHolderIdentity), Problem> {
+    let v = object(body)?;
+    let mut r = Reader::default();
+    let permit_number = r.string(&v, "permit_number");
+    let ssn = r.string(&v, "social_security_number");
+    let identity = pb::CardHolderIdentity {
+        name: r.string(&v, "name"),
+        birth_date: r.string(&v, "identity.birth_date"),
+        nationality: r.string(&v, "identity.nationality"),
+    };
+    if !r.errors.is_empty() {
+        return Err(Problem::invalid(r.errors));
+    }
+    Ok((permit_number, ssn, identity))
+}
+
+/// hrss checks the name as `identity.name`; the public body has it at the top.
+fn public_fields(mut p: Problem) -> Problem {
+    for e in &mut p.errors {
+        if e.field == "identity.name" {
+            e.field = "name".into();
+        }
+    }
+    p
+}
+
+fn anonymous() -> Actor {
+    Actor { role: "anonymous".into(), subject: String::new(), department: String::new() }
+}
+
+/// The answer to a check: a token, or the refusal.
+fn answer(state: &AppState, check: pb::CardCheck) -> Result<Response, Problem> {
+    match check.outcome.as_str() {
+        "identity_mismatch" => {
+            let mut extra = json!({"attempts_left": check.attempts_left});
+            if !check.locked_until.is_empty() {
+                extra["locked_until"] = json!(check.locked_until);
+            }
+            Ok(refusal(StatusCode::FORBIDDEN, "identity-mismatch", "Identity does not match", &check.reason, extra))
+        }
+        "locked" => Ok(refusal(
+            StatusCode::LOCKED,
+            "card-locked",
+            "The card is locked",
+            &check.reason,
+            json!({"locked_until": check.locked_until}),
+        )),
+        outcome => {
+            let card = check.card.unwrap_or_default();
+            if card.permit_number.is_empty() {
+                return Err(Problem::from(tonic::Status::internal("a passed check without its card")));
+            }
+            let token = state
+                .keys
+                .issue("foreigner", &card.permit_number, "")
+                .map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))?;
+            let expires_at = state
+                .keys
+                .verify(&token)
+                .ok()
+                .and_then(|c| chrono::DateTime::from_timestamp(c.exp as i64, 0))
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            Ok(Json(json!({
+                "outcome": outcome,
+                "token": token,
+                "token_type": "Bearer",
+                "role": "foreigner",
+                "subject": card.permit_number,
+                "expires_at": expires_at,
+                "card": card_json(&card),
+            }))
+            .into_response())
+        }
+    }
+}
+
+pub async fn activate(
+    State(state): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, Problem> {
+    let body = crate::json::body(body)?;
+    let (permit_number, social_security_number, identity) = read(&body)?;
+    let req = pb::ActivateCardRequest {
+        permit_number,
+        social_security_number,
+        identity: Some(identity),
+        actor: Some(actor_pb(&anonymous())),
+    };
+    let resp = hrss(&state).activate_card(request(req, None)).await.map_err(|s| public_fields(s.into()))?;
+    answer(&state, resp.into_inner().check.unwrap_or_default())
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, Problem> {
+    let body = crate::json::body(body)?;
+    let (permit_number, social_security_number, identity) = read(&body)?;
+    let req = pb::SignInWithCardRequest {
+        permit_number,
+        social_security_number,
+        identity: Some(identity),
+        actor: Some(actor_pb(&anonymous())),
+    };
+    let resp = hrss(&state).sign_in_with_card(request(req, None)).await.map_err(|s| public_fields(s.into()))?;
+    answer(&state, resp.into_inner().check.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_errors_are_all_reported_and_the_name_is_a_top_level_field() {
+        let p = read(br#"{"name": 5, "identity": {"birth_date": 19880402, "nationality": ["GBR"]}}"#).unwrap_err();
+        let fields: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "identity.birth_date", "identity.nationality"]);
+        let mut v = domain::Violations::new();
+        v.push("identity.name", "required", "the name is required");
+        let p = public_fields(Problem::from(tonic::Status::from(platform::ServiceError::InvalidArgument(v))));
+        assert_eq!(p.errors[0].field, "name");
+    }
+
+    #[test]
+    fn a_lock_is_a_423_with_retry_after() {
+        let until = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
+        let r = refusal(StatusCode::LOCKED, "card-locked", "t", "d", json!({"locked_until": until}));
+        assert_eq!(r.status(), 423);
+        let secs: i64 = r.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!((1..=1800).contains(&secs));
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/problem+json");
+    }
+}

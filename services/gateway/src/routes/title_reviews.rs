@@ -1,0 +1,102 @@
+//! `/api/v1/title-reviews` (hrss reviewers): the title eligibility queue, earlier Gansu
+//! service a reviewer verified, and the decision.
+//!
+//! - `GET /api/v1/title-reviews?status=waiting|ready|eligible|not_eligible|cancelled`
+//! - `POST /api/v1/title-reviews/{case_id}/service-record` `{"gansu_service_since": "YYYY-MM-DD"}`
+//! - `POST /api/v1/title-reviews/{case_id}/decision`
+//!   `{"decision": "eligible" | "not_eligible", "reasons": [...], "recommendation_report": "<material id>"}`
+//!   → 409 before `eligible_on` (more than 6 months of work in Gansu) or when decided.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use onething_proto::onething::hrss::v1 as pb;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Caller;
+use crate::clients::request;
+use crate::json::{Reader, object};
+use crate::problem::Problem;
+use crate::routes::actor_pb;
+use crate::routes::social_security_cards::hrss;
+use crate::startup::AppState;
+
+pub fn review_json(r: &pb::TitleReview) -> Value {
+    let opt = |s: &str| if s.is_empty() { Value::Null } else { Value::String(s.to_string()) };
+    json!({
+        "case_id": r.case_id,
+        "status": r.status,
+        "eligible_on": r.eligible_on,
+        "work_start": opt(&r.work_start),
+        "gansu_service_since": opt(&r.gansu_service_since),
+        "reasons": r.reasons,
+        "recommendation_report": opt(&r.recommendation_report),
+        "queued_at": r.queued_at,
+        "decided_at": opt(&r.decided_at),
+        "decided_by": opt(&r.decided_by),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, Problem> {
+    let actor = caller.require(&["reviewer"])?;
+    let req = pb::ListTitleReviewsRequest { status: q.status, actor: Some(actor_pb(actor)) };
+    let reviews = hrss(&state).list_title_reviews(request(req, None)).await?.into_inner().reviews;
+    Ok(Json(json!({"title_reviews": reviews.iter().map(review_json).collect::<Vec<_>>()})))
+}
+
+pub async fn record_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(case_id): Path<String>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<Value>, Problem> {
+    let body = crate::json::body(body)?;
+    let actor = caller.require(&["reviewer"])?;
+    let v = object(&body)?;
+    let mut r = Reader::default();
+    let since = r.string(&v, "gansu_service_since");
+    if !r.errors.is_empty() {
+        return Err(Problem::invalid(r.errors));
+    }
+    let req = pb::RecordGansuServiceRequest { case_id, gansu_service_since: since, actor: Some(actor_pb(actor)) };
+    let review = hrss(&state).record_gansu_service(request(req, None)).await?.into_inner().review.unwrap_or_default();
+    Ok(Json(review_json(&review)))
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(case_id): Path<String>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<Value>, Problem> {
+    let body = crate::json::body(body)?;
+    let actor = caller.require(&["reviewer"])?;
+    let v = object(&body)?;
+    let mut r = Reader::default();
+    let decision = r.string(&v, "decision");
+    let reasons = r.strings(&v, "reasons");
+    let recommendation_report = r.string(&v, "recommendation_report");
+    if !r.errors.is_empty() {
+        return Err(Problem::invalid(r.errors));
+    }
+    let req = pb::DecideTitleReviewRequest {
+        case_id,
+        decision,
+        reasons,
+        recommendation_report,
+        actor: Some(actor_pb(actor)),
+    };
+    let review = hrss(&state).decide_title_review(request(req, None)).await?.into_inner().review.unwrap_or_default();
+    Ok(Json(review_json(&review)))
+}

@@ -1,0 +1,342 @@
+//! The social security card (社会保障卡): issued with the social security number, the work
+//! permit loaded on it and kept in step with the permit's changes, and its electronic
+//! activation by the foreigner through a real-person check with lock-out.
+
+use std::sync::Arc;
+
+use onething_proto::events as ev;
+use onething_proto::onething::hrss::v1 as pb;
+use platform::ServiceError;
+use platform::app::Base;
+use platform::db::Tx;
+use platform::grpc::Actor;
+use platform::time::{now_ms, rfc3339};
+
+use crate::identity::{IdentityClaim, IdentityOnRecord, IdentityVerifier, Verdict};
+use crate::lockout::{AfterFailure, Counters, Policy};
+use crate::progress::{self, SOCIAL_INSURANCE};
+
+pub const ISSUED: &str = "issued";
+pub const ACTIVE: &str = "active";
+pub const PERMIT_VALID: &str = "valid";
+pub const PERMIT_CANCELLED: &str = "cancelled";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CardRow {
+    pub social_security_number: String,
+    pub case_id: String,
+    pub permit_number: String,
+    pub permit_valid_from: String,
+    pub permit_valid_until: String,
+    pub permit_status: String,
+    pub status: String,
+    pub identity_salt: String,
+    pub identity_digest: String,
+    pub failed_attempts: i64,
+    pub locked_until: Option<i64>,
+    pub issued_at: i64,
+    pub activated_at: Option<i64>,
+}
+
+const COLUMNS: &str = "social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
+     permit_status, status, identity_salt, identity_digest, failed_attempts, locked_until, issued_at, activated_at";
+
+impl CardRow {
+    fn counters(&self) -> Counters {
+        Counters { failed: self.failed_attempts.clamp(0, u32::MAX as i64) as u32, locked_until: self.locked_until }
+    }
+
+    pub fn to_pb(&self) -> pb::SocialSecurityCard {
+        pb::SocialSecurityCard {
+            social_security_number: self.social_security_number.clone(),
+            case_id: self.case_id.clone(),
+            status: self.status.clone(),
+            permit_number: self.permit_number.clone(),
+            permit_valid_from: self.permit_valid_from.clone(),
+            permit_valid_until: self.permit_valid_until.clone(),
+            permit_status: self.permit_status.clone(),
+            issued_at: rfc3339(self.issued_at),
+            activated_at: self.activated_at.map(rfc3339).unwrap_or_default(),
+            failed_attempts: self.failed_attempts.clamp(0, i32::MAX as i64) as i32,
+            locked_until: self.locked_until.filter(|u| *u > now_ms()).map(rfc3339).unwrap_or_default(),
+        }
+    }
+}
+
+/// The card of `social_security_number` now carries the permit of `e` (a first card, or
+/// a later permit of the same person replacing the earlier one). An active card stays
+/// active. Older permit events never overwrite newer information (`permit_info_at`).
+pub async fn load_permit(
+    tx: &mut Tx<'_>,
+    social_security_number: &str,
+    e: &ev::PermitApproved,
+    identity: &IdentityOnRecord,
+    info_at: i64,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO si_cards (social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
+         permit_status, permit_info_at, status, identity_salt, identity_digest, failed_attempts, issued_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'valid', $6, 'issued', $7, $8, 0, $9, $9) \
+         ON CONFLICT (social_security_number) DO UPDATE SET case_id = excluded.case_id, \
+         permit_number = excluded.permit_number, permit_valid_from = excluded.permit_valid_from, \
+         permit_valid_until = excluded.permit_valid_until, permit_status = 'valid', \
+         permit_info_at = excluded.permit_info_at, identity_salt = excluded.identity_salt, \
+         identity_digest = excluded.identity_digest, updated_at = excluded.updated_at \
+         WHERE si_cards.permit_info_at <= excluded.permit_info_at",
+    )
+    .bind(social_security_number)
+    .bind(&e.case_id)
+    .bind(&e.permit_number)
+    .bind(&e.valid_from)
+    .bind(&e.valid_until)
+    .bind(info_at)
+    .bind(&identity.salt)
+    .bind(&identity.digest)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The permit of `case_id` changed validity: the card that carries it follows. Returns
+/// whether a card changed. `valid_from` empty keeps the card's.
+pub async fn follow_permit(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    permit_number: &str,
+    valid_from: &str,
+    valid_until: &str,
+    info_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE si_cards SET permit_valid_from = CASE WHEN $1 = '' THEN permit_valid_from ELSE $1 END, \
+         permit_valid_until = $2, permit_info_at = $3, updated_at = $4 \
+         WHERE case_id = $5 AND permit_number = $6 AND permit_status = 'valid' AND permit_info_at <= $3 \
+         AND (permit_valid_until <> $2 OR ($1 <> '' AND permit_valid_from <> $1))",
+    )
+    .bind(valid_from)
+    .bind(valid_until)
+    .bind(info_at)
+    .bind(now_ms())
+    .bind(case_id)
+    .bind(permit_number)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+/// The permit of `case_id` was cancelled: the card's permit information says so.
+pub async fn cancel_permit(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    permit_number: &str,
+    info_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE si_cards SET permit_status = 'cancelled', permit_info_at = $1, updated_at = $2 \
+         WHERE case_id = $3 AND permit_number = $4 AND permit_status <> 'cancelled'",
+    )
+    .bind(info_at)
+    .bind(now_ms())
+    .bind(case_id)
+    .bind(permit_number)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+/// The card carrying `permit_number` (the latest, should a person ever have two).
+pub async fn by_permit(base: &Base, permit_number: &str) -> Result<Option<CardRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM si_cards WHERE permit_number = $1 ORDER BY permit_info_at DESC LIMIT 1"
+    )))
+    .bind(permit_number)
+    .fetch_optional(&base.db.pool)
+    .await
+}
+
+/// Why the foreigner presents the identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// First use: the card becomes `active`.
+    Activate,
+    /// Later use of an active card.
+    SignIn,
+}
+
+impl Purpose {
+    fn action(self) -> &'static str {
+        match self {
+            Purpose::Activate => "social_security_card.activate",
+            Purpose::SignIn => "social_security_card.sign_in",
+        }
+    }
+}
+
+/// The numbers the foreigner gave to find the card (at least one).
+#[derive(Debug, Clone, Default)]
+pub struct CardKey {
+    pub permit_number: String,
+    pub social_security_number: String,
+}
+
+/// Real-person checks against the cards, with the lock-out policy.
+#[derive(Clone)]
+pub struct CardDesk {
+    pub base: Base,
+    pub verifier: Arc<dyn IdentityVerifier>,
+    pub policy: Policy,
+}
+
+const MISMATCH: &str = "the name, birth date or nationality does not match the work permit";
+
+impl CardDesk {
+    async fn find(&self, key: &CardKey) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT social_security_number FROM si_cards WHERE ($1 = '' OR permit_number = $1) \
+             AND ($2 = '' OR social_security_number = $2) ORDER BY permit_info_at DESC LIMIT 1",
+        )
+        .bind(&key.permit_number)
+        .bind(&key.social_security_number)
+        .fetch_optional(&self.base.db.pool)
+        .await?;
+        Ok(row.map(|(s,)| s))
+    }
+
+    /// Checks `claim` against the card of `key`. A refused check is an outcome (its count is
+    /// committed), not an error; errors are: no such card (NOT_FOUND), a cancelled permit or
+    /// a sign-in on a card not yet active (FAILED_PRECONDITION), the check unavailable.
+    pub async fn check(
+        &self,
+        actor: &Actor,
+        purpose: Purpose,
+        key: &CardKey,
+        claim: &IdentityClaim,
+    ) -> Result<pb::CardCheck, ServiceError> {
+        let ssn = self
+            .find(key)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("social security card", "for the given number"))?;
+        let now = now_ms();
+        let mut tx = self.base.db.pool.begin().await?;
+        // Writing first takes the card's row lock (PostgreSQL) or the write lock (SQLite),
+        // so concurrent checks of one card are counted one after the other.
+        sqlx::query("UPDATE si_cards SET updated_at = $1 WHERE social_security_number = $2")
+            .bind(now)
+            .bind(&ssn)
+            .execute(&mut *tx)
+            .await?;
+        let mut card: CardRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM si_cards WHERE social_security_number = $1"
+        )))
+        .bind(&ssn)
+        .fetch_one(&mut *tx)
+        .await?;
+        let resource = format!("case/{}/social_security_card", card.case_id);
+        let counters = match self.policy.gate(card.counters(), now) {
+            Ok(c) => c,
+            Err(until) => {
+                tx.commit().await?;
+                actor.audit(&self.base.db, purpose.action(), &resource, "locked").await?;
+                return Ok(pb::CardCheck {
+                    outcome: "locked".into(),
+                    locked_until: rfc3339(until),
+                    reason: format!("the card is locked after too many refused checks; retry after {}", rfc3339(until)),
+                    ..Default::default()
+                });
+            }
+        };
+        let record = IdentityOnRecord { salt: card.identity_salt.clone(), digest: card.identity_digest.clone() };
+        let verdict = self.verifier.verify(claim, &record).await.map_err(|e| {
+            tracing::warn!(error = %e, "real-person check unavailable");
+            ServiceError::Unavailable("the real-person check is unavailable; retry shortly".into())
+        })?;
+        if verdict == Verdict::Mismatch {
+            let (next, after) = self.policy.on_failure(counters, now);
+            store_counters(&mut tx, &ssn, next).await?;
+            tx.commit().await?;
+            actor.audit(&self.base.db, purpose.action(), &resource, "identity_mismatch").await?;
+            let mut check =
+                pb::CardCheck { outcome: "identity_mismatch".into(), reason: MISMATCH.into(), ..Default::default() };
+            match after {
+                AfterFailure::Counted { attempts_left } => check.attempts_left = attempts_left as i32,
+                AfterFailure::Locked { until } => check.locked_until = rfc3339(until),
+            }
+            return Ok(check);
+        }
+        let cleared = self.policy.on_success();
+        store_counters(&mut tx, &ssn, cleared).await?;
+        card.failed_attempts = 0;
+        card.locked_until = None;
+        let refusal = if card.permit_status == PERMIT_CANCELLED {
+            Some(ServiceError::conflict(
+                "permit_cancelled",
+                resource.clone(),
+                "the work permit on this card is cancelled",
+            ))
+        } else if purpose == Purpose::SignIn && card.status != ACTIVE {
+            Some(ServiceError::conflict(
+                "card_not_active",
+                resource.clone(),
+                "the card is not active yet: activate it first (POST /api/v1/social-security-cards/activation)",
+            ))
+        } else {
+            None
+        };
+        if let Some(err) = refusal {
+            tx.commit().await?;
+            actor.audit(&self.base.db, purpose.action(), &resource, "refused").await?;
+            return Err(err);
+        }
+        let outcome = match (purpose, card.status.as_str()) {
+            (Purpose::Activate, ISSUED) => {
+                let activated = sqlx::query(
+                    "UPDATE si_cards SET status = 'active', activated_at = $1 WHERE social_security_number = $2 AND status = 'issued'",
+                )
+                .bind(now)
+                .bind(&ssn)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if activated == 1 {
+                    let at = rfc3339(now);
+                    let event = progress::step(
+                        &card.case_id,
+                        SOCIAL_INSURANCE,
+                        "completed",
+                        &[("card_status", ACTIVE), ("card_activated_at", &at)],
+                        "social_security_card_activated",
+                        "the foreigner activated the electronic social security card",
+                    );
+                    self.base.outbox.enqueue(&mut tx, &card.case_id, &event).await?;
+                }
+                card.status = ACTIVE.into();
+                card.activated_at = Some(now);
+                "activated"
+            }
+            (Purpose::Activate, _) => "already_active",
+            (Purpose::SignIn, _) => "signed_in",
+        };
+        tx.commit().await?;
+        self.base.outbox.wake();
+        actor.audit(&self.base.db, purpose.action(), &resource, outcome).await?;
+        Ok(pb::CardCheck { outcome: outcome.into(), card: Some(card.to_pb()), ..Default::default() })
+    }
+}
+
+async fn store_counters(tx: &mut Tx<'_>, ssn: &str, c: Counters) -> Result<(), sqlx::Error> {
+    // A NULL bind is avoided (portable through `Any`): 0 means "not locked".
+    sqlx::query(
+        "UPDATE si_cards SET failed_attempts = $1, locked_until = CASE WHEN $2 = 0 THEN NULL ELSE $2 END \
+         WHERE social_security_number = $3",
+    )
+    .bind(c.failed as i64)
+    .bind(c.locked_until.unwrap_or(0))
+    .bind(ssn)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

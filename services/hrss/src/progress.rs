@@ -1,0 +1,33 @@
+//! `ItemProgressed`: how hrss reports a visible step of its items to the case view.
+
+use std::collections::HashMap;
+
+use onething_proto::events as ev;
+use platform::time::now_rfc3339;
+
+pub const SOCIAL_INSURANCE: &str = "social_insurance";
+pub const TITLE_REVIEW: &str = "title_review";
+
+/// A step of `item` at `status` with `result` fields merged into the item's result.
+pub fn step(
+    case_id: &str,
+    item: &str,
+    status: &str,
+    result: &[(&str, &str)],
+    event: &str,
+    detail: &str,
+) -> ev::ItemProgressed {
+    ev::ItemProgressed {
+        case_id: case_id.into(),
+        item: item.into(),
+        department: "hrss".into(),
+        status: status.into(),
+        result: result.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
+        event: event.into(),
+        detail: detail.into(),
+        at: now_rfc3339(),
+        counter_visit: false,
+        documents_submitted: 0,
+        due_on: String::new(),
+    }
+}

@@ -1,0 +1,418 @@
+//! The title eligibility review (职称申报条件审核): a foreigner may apply for a professional
+//! title only after MORE than 6 months of work in Gansu, counted from the permit's start or
+//! from earlier Gansu service a reviewer verified. Before that the review waits with its
+//! `eligible_on` date visible; from that date an hrss reviewer decides, and the decision is
+//! the `title-review-decided` event.
+
+use chrono::{Days, Months, NaiveDate};
+use domain::Violations;
+use onething_proto::events as ev;
+use onething_proto::onething::hrss::v1 as pb;
+use platform::ServiceError;
+use platform::app::Base;
+use platform::db::Tx;
+use platform::grpc::Actor;
+use platform::time::{now_ms, rfc3339, today_cst};
+
+use crate::progress::{self, TITLE_REVIEW};
+
+/// The first day of eligibility: the day after 6 months of work from `work_start` (more
+/// than 6 months). A month end carries over as chrono does (31 Aug + 6 months = 28/29 Feb).
+pub fn title_eligible_on(work_start: NaiveDate) -> NaiveDate {
+    work_start.checked_add_months(Months::new(6)).and_then(|d| d.checked_add_days(Days::new(1))).unwrap_or(work_start)
+}
+
+/// Gansu work counts from the earlier of the permit's start and verified earlier service.
+pub fn counting_from(work_start: NaiveDate, gansu_service_since: Option<NaiveDate>) -> NaiveDate {
+    gansu_service_since.map_or(work_start, |s| s.min(work_start))
+}
+
+/// Stored statuses: `waiting` (undecided), `eligible`, `not_eligible`, `cancelled`. The
+/// public one splits `waiting` at `eligible_on` into `waiting` and `ready`.
+pub fn public_status(stored: &str, eligible_on: &str, today: NaiveDate) -> &'static str {
+    match stored {
+        "waiting" if eligible_on <= today.to_string().as_str() => "ready",
+        "waiting" => "waiting",
+        "eligible" => "eligible",
+        "not_eligible" => "not_eligible",
+        _ => "cancelled",
+    }
+}
+
+pub const PUBLIC_STATUSES: [&str; 5] = ["waiting", "ready", "eligible", "not_eligible", "cancelled"];
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewRow {
+    pub case_id: String,
+    pub status: String,
+    pub eligible_on: String,
+    pub work_start: Option<String>,
+    pub gansu_service_since: Option<String>,
+    pub reasons: String,
+    pub recommendation_report: Option<String>,
+    pub queued_at: i64,
+    pub decided_at: Option<i64>,
+    pub decided_by: Option<String>,
+}
+
+const COLUMNS: &str = "case_id, status, eligible_on, work_start, gansu_service_since, reasons, recommendation_report, \
+     queued_at, decided_at, decided_by";
+
+impl ReviewRow {
+    pub fn to_pb(&self, today: NaiveDate) -> pb::TitleReview {
+        pb::TitleReview {
+            case_id: self.case_id.clone(),
+            status: public_status(&self.status, &self.eligible_on, today).into(),
+            eligible_on: self.eligible_on.clone(),
+            work_start: self.work_start.clone().unwrap_or_default(),
+            gansu_service_since: self.gansu_service_since.clone().unwrap_or_default(),
+            reasons: serde_json::from_str(&self.reasons).unwrap_or_default(),
+            recommendation_report: self.recommendation_report.clone().unwrap_or_default(),
+            queued_at: rfc3339(self.queued_at),
+            decided_at: self.decided_at.map(rfc3339).unwrap_or_default(),
+            decided_by: self.decided_by.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Queues the review of an approved permit starting on `work_start`. Returns the
+/// eligibility date when the review is new.
+pub async fn queue(tx: &mut Tx<'_>, case_id: &str, work_start: NaiveDate) -> Result<Option<String>, sqlx::Error> {
+    let eligible_on = title_eligible_on(work_start).to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO title_reviews (case_id, status, eligible_on, queued_at, work_start) VALUES ($1, 'waiting', $2, $3, $4) \
+         ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(case_id)
+    .bind(&eligible_on)
+    .bind(now_ms())
+    .bind(work_start.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok((inserted == 1).then_some(eligible_on))
+}
+
+/// A cancelled permit ends a review that is still waiting. Returns whether it did.
+pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str) -> Result<bool, sqlx::Error> {
+    let reasons = serde_json::to_string(&[format!("work permit cancelled: {reason}")]).unwrap_or_else(|_| "[]".into());
+    let changed = sqlx::query(
+        "UPDATE title_reviews SET status = 'cancelled', reasons = $1, decided_at = $2 WHERE case_id = $3 AND status = 'waiting'",
+    )
+    .bind(reasons)
+    .bind(now_ms())
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+fn require_reviewer(actor: &Actor) -> Result<(), ServiceError> {
+    if actor.is("reviewer") && actor.department == "hrss" {
+        Ok(())
+    } else {
+        Err(ServiceError::PermissionDenied("only an hrss reviewer handles title reviews".into()))
+    }
+}
+
+async fn get(tx: &mut Tx<'_>, case_id: &str) -> Result<ReviewRow, ServiceError> {
+    sqlx::query_as::<_, ReviewRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM title_reviews WHERE case_id = $1"
+    )))
+    .bind(case_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| ServiceError::not_found("title review", case_id))
+}
+
+async fn reload(base: &Base, case_id: &str) -> Result<ReviewRow, ServiceError> {
+    sqlx::query_as::<_, ReviewRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM title_reviews WHERE case_id = $1"
+    )))
+    .bind(case_id)
+    .fetch_optional(&base.db.pool)
+    .await?
+    .ok_or_else(|| ServiceError::not_found("title review", case_id))
+}
+
+fn undecided(row: &ReviewRow) -> Result<(), ServiceError> {
+    if row.status == "waiting" {
+        Ok(())
+    } else {
+        Err(ServiceError::conflict(
+            "title_review_closed",
+            format!("case/{}", row.case_id),
+            format!("the title review is already {}", row.status),
+        ))
+    }
+}
+
+fn parse_date(v: &mut Violations, field: &str, s: &str) -> Option<NaiveDate> {
+    match s.trim() {
+        "" => {
+            v.push(field, "required", format!("{field} is required"));
+            None
+        }
+        s => s.parse().map_err(|_| v.push(field, "invalid_date", format!("{field} must be a date YYYY-MM-DD"))).ok(),
+    }
+}
+
+/// The reviewer's queue, oldest eligibility first.
+pub async fn list(base: &Base, actor: &Actor, status: &str) -> Result<Vec<pb::TitleReview>, ServiceError> {
+    require_reviewer(actor)?;
+    if !status.is_empty() && !PUBLIC_STATUSES.contains(&status) {
+        let mut v = Violations::new();
+        v.push("status", "unknown_value", format!("status must be one of {}", PUBLIC_STATUSES.join(", ")));
+        return Err(v.into());
+    }
+    let today = today_cst();
+    let stored = if matches!(status, "ready" | "waiting") { "waiting" } else { status };
+    let rows: Vec<ReviewRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM title_reviews WHERE ($1 = '' OR status = $1) \
+         AND ($2 = '' OR ($2 = 'ready' AND eligible_on <= $3) OR ($2 = 'waiting' AND eligible_on > $3)) \
+         ORDER BY eligible_on, case_id LIMIT 500"
+    )))
+    .bind(stored)
+    .bind(if stored == "waiting" { status } else { "" })
+    .bind(today.to_string())
+    .fetch_all(&base.db.pool)
+    .await?;
+    Ok(rows.iter().map(|r| r.to_pb(today)).collect())
+}
+
+/// Records earlier Gansu service the reviewer verified and recomputes `eligible_on`.
+pub async fn record_service(
+    base: &Base,
+    actor: &Actor,
+    case_id: &str,
+    since: &str,
+) -> Result<pb::TitleReview, ServiceError> {
+    require_reviewer(actor)?;
+    let mut v = Violations::new();
+    let since = parse_date(&mut v, "gansu_service_since", since);
+    let today = today_cst();
+    if since.is_some_and(|s| s > today) {
+        v.push("gansu_service_since", "in_the_future", "gansu_service_since cannot be in the future");
+    }
+    let (Some(since), true) = (since, v.is_empty()) else { return Err(v.into()) };
+    let mut tx = base.db.pool.begin().await?;
+    let row = get(&mut tx, case_id).await?;
+    undecided(&row)?;
+    let work_start = row.work_start.as_deref().and_then(|s| s.parse::<NaiveDate>().ok());
+    if let Some(start) = work_start
+        && since >= start
+    {
+        let mut v = Violations::new();
+        v.push(
+            "gansu_service_since",
+            "not_before_work_start",
+            format!("earlier Gansu service must start before the permit's start ({start}); later work adds nothing"),
+        );
+        return Err(v.into());
+    }
+    // Rows queued before `work_start` was kept: the earlier of the two dates still holds.
+    let eligible_on = match work_start {
+        Some(start) => title_eligible_on(counting_from(start, Some(since))),
+        None => title_eligible_on(since).min(row.eligible_on.parse().unwrap_or(NaiveDate::MAX)),
+    }
+    .to_string();
+    let changed = sqlx::query(
+        "UPDATE title_reviews SET gansu_service_since = $1, eligible_on = $2 WHERE case_id = $3 AND status = 'waiting'",
+    )
+    .bind(since.to_string())
+    .bind(&eligible_on)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(ServiceError::conflict(
+            "title_review_closed",
+            format!("case/{case_id}"),
+            "the title review was just closed",
+        ));
+    }
+    let queue = if eligible_on.as_str() <= today.to_string().as_str() {
+        "ready_for_decision"
+    } else {
+        "waiting_for_eligibility"
+    };
+    let event = progress::step(
+        case_id,
+        TITLE_REVIEW,
+        "pending",
+        &[("eligible_on", &eligible_on), ("gansu_service_since", &since.to_string()), ("queue", queue)],
+        "gansu_service_recorded",
+        &format!("Gansu service since {since} verified; eligible from {eligible_on}"),
+    );
+    base.outbox.enqueue(&mut tx, case_id, &event).await?;
+    tx.commit().await?;
+    base.outbox.wake();
+    actor.audit(&base.db, "title_review.record_service", &format!("case/{case_id}"), "recorded").await?;
+    Ok(reload(base, case_id).await?.to_pb(today))
+}
+
+/// A reviewer's decision, as it arrives.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionInput {
+    pub decision: String,
+    pub reasons: Vec<String>,
+    pub recommendation_report: String,
+}
+
+/// Checks a decision completely: every problem at once.
+pub fn validate_decision(d: &DecisionInput) -> Result<bool, Violations> {
+    let mut v = Violations::new();
+    let approved = match d.decision.as_str() {
+        "eligible" => Some(true),
+        "not_eligible" => Some(false),
+        "" => {
+            v.push("decision", "required", "decision is required: eligible or not_eligible");
+            None
+        }
+        _ => {
+            v.push("decision", "unknown_value", "decision must be eligible or not_eligible");
+            None
+        }
+    };
+    for (i, r) in d.reasons.iter().enumerate() {
+        if r.trim().is_empty() {
+            v.push(format!("reasons[{i}]"), "required", "a reason cannot be empty");
+        } else if r.chars().count() > 1000 {
+            v.push(format!("reasons[{i}]"), "too_long", "a reason has at most 1000 characters");
+        }
+    }
+    if approved == Some(false) && d.reasons.is_empty() {
+        v.push("reasons", "required", "a refusal states its reasons in writing");
+    }
+    let report = d.recommendation_report.trim();
+    if report.is_empty() {
+        if approved == Some(true) {
+            v.push(
+                "recommendation_report",
+                "required",
+                "the employer's recommendation report (an uploaded material id) is required",
+            );
+        }
+    } else if report.len() > 64 || !report.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        v.push("recommendation_report", "invalid_format", "recommendation_report must be an uploaded material id");
+    }
+    match approved {
+        Some(a) if v.is_empty() => Ok(a),
+        _ => Err(v),
+    }
+}
+
+/// Decides the review: only from `eligible_on`, only once.
+pub async fn decide(
+    base: &Base,
+    actor: &Actor,
+    case_id: &str,
+    input: &DecisionInput,
+) -> Result<pb::TitleReview, ServiceError> {
+    require_reviewer(actor)?;
+    let approved = validate_decision(input)?;
+    let today = today_cst();
+    let now = now_ms();
+    let mut tx = base.db.pool.begin().await?;
+    let row = get(&mut tx, case_id).await?;
+    undecided(&row)?;
+    if row.eligible_on.as_str() > today.to_string().as_str() {
+        return Err(ServiceError::conflict(
+            "not_yet_eligible",
+            format!("case/{case_id}"),
+            format!("the applicant is eligible only from {} (more than 6 months of work in Gansu)", row.eligible_on),
+        ));
+    }
+    let status = if approved { "eligible" } else { "not_eligible" };
+    let reasons: Vec<String> = input.reasons.iter().map(|r| r.trim().to_string()).collect();
+    let report = Some(input.recommendation_report.trim().to_string()).filter(|r| !r.is_empty());
+    let changed = sqlx::query(
+        "UPDATE title_reviews SET status = $1, reasons = $2, recommendation_report = $3, decided_at = $4, decided_by = $5 \
+         WHERE case_id = $6 AND status = 'waiting'",
+    )
+    .bind(status)
+    .bind(serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into()))
+    .bind(report.clone().unwrap_or_default())
+    .bind(now)
+    .bind(&actor.subject)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(ServiceError::conflict(
+            "title_review_closed",
+            format!("case/{case_id}"),
+            "the title review was just decided",
+        ));
+    }
+    let event = ev::TitleReviewDecided { case_id: case_id.into(), approved, reasons, decided_at: rfc3339(now) };
+    base.outbox.enqueue(&mut tx, case_id, &event).await?;
+    tx.commit().await?;
+    base.outbox.wake();
+    actor.audit(&base.db, "title_review.decide", &format!("case/{case_id}"), status).await?;
+    Ok(reload(base, case_id).await?.to_pb(today))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn eligibility_opens_the_day_after_six_months() {
+        assert_eq!(title_eligible_on(d("2027-01-04")), d("2027-07-05"));
+        assert_eq!(title_eligible_on(d("2026-08-31")), d("2027-03-01"));
+        assert_eq!(title_eligible_on(d("2027-08-31")), d("2028-03-01"), "leap year: 29 Feb + 1");
+    }
+
+    #[test]
+    fn earlier_gansu_service_moves_eligibility_earlier_never_later() {
+        let start = d("2027-01-04");
+        assert_eq!(title_eligible_on(counting_from(start, Some(d("2025-03-01")))), d("2025-09-02"));
+        assert_eq!(counting_from(start, Some(d("2027-06-01"))), start);
+        assert_eq!(counting_from(start, None), start);
+    }
+
+    #[test]
+    fn a_waiting_review_is_ready_from_its_eligibility_date() {
+        let today = d("2027-07-05");
+        assert_eq!(public_status("waiting", "2027-07-06", today), "waiting");
+        assert_eq!(public_status("waiting", "2027-07-05", today), "ready");
+        assert_eq!(public_status("not_eligible", "2027-01-01", today), "not_eligible");
+    }
+
+    #[test]
+    fn a_decision_is_checked_completely() {
+        let bad = DecisionInput {
+            decision: "maybe".into(),
+            reasons: vec![" ".into()],
+            recommendation_report: "../etc/passwd".into(),
+        };
+        let codes: Vec<(String, String)> =
+            validate_decision(&bad).unwrap_err().0.into_iter().map(|v| (v.field, v.code)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("decision".to_string(), "unknown_value".to_string()),
+                ("reasons[0]".into(), "required".into()),
+                ("recommendation_report".into(), "invalid_format".into())
+            ]
+        );
+        let refusal = DecisionInput { decision: "not_eligible".into(), ..Default::default() };
+        assert_eq!(validate_decision(&refusal).unwrap_err().0[0].field, "reasons");
+        let approval = DecisionInput { decision: "eligible".into(), ..Default::default() };
+        assert_eq!(validate_decision(&approval).unwrap_err().0[0].field, "recommendation_report");
+        let ok = DecisionInput {
+            decision: "eligible".into(),
+            recommendation_report: "0190a1b2-c3d4".into(),
+            ..Default::default()
+        };
+        assert_eq!(validate_decision(&ok), Ok(true));
+    }
+}

@@ -1,0 +1,567 @@
+//! The residence counter: every step of a residence case after it opened, as commands
+//! that check the caller, the request (every violation at once) and the case's state, then
+//! change the case and write its events in one transaction.
+//!
+//! | step | who | from | to | event(s) |
+//! |---|---|---|---|---|
+//! | entry date | owning employer, officer | `pending` | `pending` | `ItemProgressed` (`apply_by`) |
+//! | counter application | officer | `pending` | `in_review` | `ItemProgressed` (receipt, deadline, visit, documents) |
+//! | verification scheduled / outcome | officer | `in_review` | `in_review` | `ItemProgressed` |
+//! | approve | officer | `in_review` | `approved` | `ResidencePermitIssued` + `ItemProgressed` |
+//! | refuse | officer | `in_review` | `refused` | `ItemProgressed` (reasons) |
+//! | pickup | officer | `approved` | `completed` | `ItemProgressed` (way; in person = a visit) |
+//! | work permit cancelled | `permit-cancelled` | `pending`, `in_review` | `cancelled` | `ItemProgressed` |
+//! | work permit cancelled | `permit-cancelled` | `approved`, `completed` | same, flagged | `ItemProgressed` notice |
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::calendar::Calendar;
+use domain::case::EmployerKind;
+use onething_proto::events as ev;
+use platform::ServiceError;
+use platform::app::Base;
+use platform::db::Tx;
+use platform::grpc::Actor;
+use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
+
+use crate::config::ResidenceSettings;
+use crate::rules::{self, Decision, Grounds, Outcome, PickupWay};
+use crate::store::{self, CaseRow, Val, VerificationRow};
+
+pub const DEPARTMENT: &str = "public-security";
+pub const ITEM: &str = "residence_permit";
+
+/// A step as the case view shows it (`ItemProgressed`).
+#[derive(Default)]
+pub struct Step {
+    pub status: &'static str,
+    pub event: &'static str,
+    pub detail: String,
+    pub result: Vec<(&'static str, String)>,
+    pub counter_visit: bool,
+    pub documents_submitted: i32,
+    pub due_on: String,
+}
+
+impl Step {
+    pub fn event(self, case_id: &str) -> ev::ItemProgressed {
+        ev::ItemProgressed {
+            case_id: case_id.into(),
+            item: ITEM.into(),
+            department: DEPARTMENT.into(),
+            status: self.status.into(),
+            result: self.result.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>(),
+            event: self.event.into(),
+            detail: self.detail,
+            at: now_rfc3339(),
+            counter_visit: self.counter_visit,
+            documents_submitted: self.documents_submitted,
+            due_on: self.due_on,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Desk {
+    pub base: Base,
+    pub settings: ResidenceSettings,
+    pub calendar: Calendar,
+}
+
+fn is_officer(actor: &Actor) -> bool {
+    actor.is("officer") && actor.department == DEPARTMENT
+}
+
+fn conflict(case_id: &str, kind: &'static str, description: impl Into<String>) -> ServiceError {
+    ServiceError::conflict(kind, format!("case/{case_id}"), description)
+}
+
+fn internal(what: &str) -> ServiceError {
+    ServiceError::Internal(anyhow::anyhow!("{what}"))
+}
+
+/// The written form of refusal reasons: a known code becomes its text, with the code.
+pub fn written_reasons(reasons: &[String]) -> String {
+    reasons
+        .iter()
+        .map(|r| match rules::reason_text(r) {
+            Some((en, _)) => format!("{en} ({r})"),
+            None => r.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn date(s: Option<&str>, what: &str) -> Result<NaiveDate, ServiceError> {
+    s.and_then(|d| d.parse().ok()).ok_or_else(|| internal(&format!("stored {what} is not a date")))
+}
+
+impl Desk {
+    pub fn new(base: Base, settings: ResidenceSettings) -> Desk {
+        Desk { base, settings, calendar: Calendar::embedded() }
+    }
+
+    async fn load(&self, case_id: &str) -> Result<CaseRow, ServiceError> {
+        store::get(&self.base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("residence case", case_id))
+    }
+
+    async fn deny(&self, actor: &Actor, action: &str, case_id: &str, why: &str) -> ServiceError {
+        if let Err(e) = actor.audit(&self.base.db, action, &format!("case/{case_id}"), "denied").await {
+            return e;
+        }
+        ServiceError::PermissionDenied(why.into())
+    }
+
+    /// Only a public-security counter officer acts at the counter.
+    async fn officer(&self, actor: &Actor, action: &str, case_id: &str) -> Result<CaseRow, ServiceError> {
+        if !is_officer(actor) {
+            return Err(self.deny(actor, action, case_id, "only a public-security counter officer may do this").await);
+        }
+        self.load(case_id).await
+    }
+
+    /// Writes the case's columns at the version read, the events, commits, wakes the relay,
+    /// audits, and returns the case as it now is.
+    async fn commit(
+        &self,
+        mut tx: Tx<'static>,
+        actor: &Actor,
+        action: &str,
+        row: &CaseRow,
+        columns: &[(&'static str, Val)],
+        steps: Vec<Step>,
+        issued: Option<ev::ResidencePermitIssued>,
+    ) -> Result<CaseRow, ServiceError> {
+        let case_id = row.case_id.as_str();
+        if !store::update(&mut tx, case_id, row.version, columns).await? {
+            tx.rollback().await?;
+            return Err(conflict(case_id, "changed_meanwhile", "the residence case changed meanwhile; reload and retry"));
+        }
+        if let Some(e) = &issued {
+            self.base.outbox.enqueue(&mut tx, case_id, e).await?;
+        }
+        for step in steps {
+            self.base.outbox.enqueue(&mut tx, case_id, &step.event(case_id)).await?;
+        }
+        tx.commit().await?;
+        self.base.outbox.wake();
+        actor.audit(&self.base.db, action, &format!("case/{case_id}"), "done").await?;
+        tracing::info!(case_id, action, "residence case step recorded");
+        self.load(case_id).await
+    }
+
+    /// The foreigner's entry date (owning employer or officer), while waiting for the
+    /// counter application: the application is due 30 days after entry.
+    pub async fn record_entry(&self, actor: &Actor, case_id: &str, entry_date: &str) -> Result<CaseRow, ServiceError> {
+        const ACTION: &str = "residence.entry";
+        if !(is_officer(actor) || actor.is("employer")) {
+            return Err(self.deny(actor, ACTION, case_id, "only the employer or a counter officer may do this").await);
+        }
+        let row = self.load(case_id).await?;
+        if actor.is("employer") && row.employer_credit_code != actor.subject {
+            return Err(self.deny(actor, ACTION, case_id, "the case belongs to another employer").await);
+        }
+        let entry = rules::parse_entry_date(entry_date, today_cst())?;
+        if row.status != "pending" {
+            return Err(conflict(case_id, "already_applied", format!("the residence case is already {}", row.status)));
+        }
+        let apply_by = rules::apply_by(entry);
+        let step = Step {
+            status: "pending",
+            event: "residence_entry_recorded",
+            detail: format!("apply at the exit-entry counter by {apply_by}"),
+            result: vec![
+                ("entry_date", entry.to_string()),
+                ("apply_by", apply_by.to_string()),
+                ("waiting_for", "applicant".into()),
+            ],
+            due_on: apply_by.to_string(),
+            ..Step::default()
+        };
+        let tx = self.base.db.pool.begin().await?;
+        let columns = [("entry_date", Val::from(entry.to_string())), ("apply_by", Val::from(apply_by.to_string()))];
+        self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+    }
+
+    /// The applicant at the counter: paper materials checked (every missing one listed),
+    /// the visit recorded, the receipt issued, the decision deadline set.
+    pub async fn record_application(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        paper_materials: &[String],
+        passport_lost: bool,
+    ) -> Result<CaseRow, ServiceError> {
+        const ACTION: &str = "residence.application";
+        let row = self.officer(actor, ACTION, case_id).await?;
+        // Paper materials do not depend on the employer's kind today; the catalog decides.
+        let employer: EmployerKind = row.employer_kind.parse().unwrap_or(EmployerKind::Enterprise);
+        let received = rules::check_paper_materials(paper_materials, passport_lost, employer)?;
+        match row.status.as_str() {
+            "pending" => {}
+            "cancelled" | "refused" => {
+                return Err(conflict(case_id, "case_closed", format!("the residence case is {}", row.status)));
+            }
+            other => return Err(conflict(case_id, "already_applied", format!("the residence case is already {other}"))),
+        }
+        let today = today_cst();
+        let period = self.settings.period();
+        let due = rules::decision_due(today, period, &self.calendar);
+        let mut tx = self.base.db.pool.begin().await?;
+        let serial = store::next_serial(&mut tx, &format!("receipt-{today}")).await?;
+        let receipt = rules::receipt_number(today, serial);
+        let codes: Vec<&str> = received.iter().map(|k| k.as_str()).collect();
+        let unit = period.counted_in.as_str();
+        let mut result = vec![
+            ("applied_on", today.to_string()),
+            ("receipt_number", receipt.clone()),
+            ("receipt_valid_until", due.date.to_string()),
+            ("decision_due", due.date.to_string()),
+            ("decision_due_counted_in", unit.to_string()),
+            ("decision_due_estimated", due.estimated.to_string()),
+            ("paper_materials", codes.join(",")),
+            ("waiting_for", "decision".into()),
+        ];
+        if row.apply_by.as_deref().and_then(|d| d.parse::<NaiveDate>().ok()).is_some_and(|by| today > by) {
+            result.push(("applied_late", "true".into()));
+        }
+        let step = Step {
+            status: "in_review",
+            event: "residence_application_received",
+            detail: format!("receipt {receipt}; decision due {} ({} {unit})", due.date, period.days),
+            result,
+            counter_visit: true,
+            documents_submitted: i32::try_from(received.len()).unwrap_or(i32::MAX),
+            due_on: due.date.to_string(),
+        };
+        let columns = [
+            ("status", Val::from("in_review")),
+            ("applied_on", Val::from(today.to_string())),
+            ("paper_materials", Val::from(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))),
+            ("passport_lost", Val::from(passport_lost as i64)),
+            ("received_by", Val::from(actor.subject.clone())),
+            ("receipt_number", Val::from(receipt)),
+            ("receipt_valid_until", Val::from(due.date.to_string())),
+            ("decision_due", Val::from(due.date.to_string())),
+            ("decision_due_counted_in", Val::from(unit)),
+            ("decision_due_count", Val::from(i64::from(period.days))),
+            ("decision_due_estimated", Val::from(due.estimated as i64)),
+        ];
+        self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+    }
+
+    fn in_review(row: &CaseRow) -> Result<(), ServiceError> {
+        match row.status.as_str() {
+            "in_review" => Ok(()),
+            "pending" => Err(conflict(&row.case_id, "not_applied", "the applicant has not applied at the counter yet")),
+            "cancelled" => Err(conflict(&row.case_id, "case_closed", "the residence case is cancelled")),
+            other => Err(conflict(&row.case_id, "already_decided", format!("the residence permit is already {other}"))),
+        }
+    }
+
+    /// Schedules an interview, phone check or site visit; an open one (no outcome yet) is
+    /// rescheduled instead.
+    pub async fn schedule_verification(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        method: &str,
+        scheduled_at: &str,
+        place: &str,
+    ) -> Result<CaseRow, ServiceError> {
+        const ACTION: &str = "residence.verification.schedule";
+        let row = self.officer(actor, ACTION, case_id).await?;
+        Self::in_review(&row)?;
+        let applied_on = date(row.applied_on.as_deref(), "application day")?;
+        let due = date(row.decision_due.as_deref(), "decision deadline")?;
+        let plan = rules::parse_plan(method, scheduled_at, place, applied_on, due)?;
+        let current = store::current_verification(&self.base.db.pool, case_id).await?;
+        let open = current.filter(|v| v.outcome.is_none());
+        let mut verification = VerificationRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_id: case_id.into(),
+            method: plan.method.as_str().into(),
+            scheduled_at: plan.at.timestamp_millis(),
+            place: plan.place.clone(),
+            scheduled_by: actor.subject.clone(),
+            created_at: now_ms(),
+            ..VerificationRow::default()
+        };
+        let mut tx = self.base.db.pool.begin().await?;
+        let event = match &open {
+            Some(v) => {
+                verification.id = v.id.clone();
+                if !store::reschedule_verification(&mut tx, &verification).await? {
+                    return Err(conflict(case_id, "changed_meanwhile", "the verification changed meanwhile; retry"));
+                }
+                "residence_verification_rescheduled"
+            }
+            None => {
+                store::insert_verification(&mut tx, &verification).await?;
+                "residence_verification_scheduled"
+            }
+        };
+        let at = rfc3339(verification.scheduled_at);
+        let where_ = if plan.place.is_empty() { String::new() } else { format!(" at {}", plan.place) };
+        let step = Step {
+            status: "in_review",
+            event,
+            detail: format!("{} on {at}{where_}", plan.method.as_str()),
+            result: vec![
+                ("verification_method", plan.method.as_str().into()),
+                ("verification_scheduled_at", at),
+                ("verification_place", plan.place.clone()),
+                ("verification_outcome", String::new()),
+                ("waiting_for", "verification".into()),
+            ],
+            ..Step::default()
+        };
+        self.commit(tx, actor, ACTION, &row, &[], vec![step], None).await
+    }
+
+    /// The outcome of the open verification. An attended interview on another day than the
+    /// counter application is one more visit (trip); phone checks and site visits are not.
+    pub async fn record_outcome(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        outcome: &str,
+        justified: bool,
+        note: &str,
+    ) -> Result<CaseRow, ServiceError> {
+        const ACTION: &str = "residence.verification.outcome";
+        let row = self.officer(actor, ACTION, case_id).await?;
+        let outcome = rules::parse_outcome(outcome, justified, note)?;
+        Self::in_review(&row)?;
+        let Some(v) = store::current_verification(&self.base.db.pool, case_id).await?.filter(|v| v.outcome.is_none())
+        else {
+            return Err(conflict(case_id, "no_open_verification", "no verification is scheduled and open"));
+        };
+        let applied_on = date(row.applied_on.as_deref(), "application day")?;
+        let scheduled = DateTime::<Utc>::from_timestamp_millis(v.scheduled_at).unwrap_or_default();
+        let visit = outcome == Outcome::Attended && v.method == "interview" && rules::day_cst(scheduled) != applied_on;
+        let mut tx = self.base.db.pool.begin().await?;
+        let justified = matches!(outcome, Outcome::NoShow { justified: true });
+        if !store::record_outcome(&mut tx, &v.id, outcome.as_str(), justified, note.trim(), &actor.subject).await? {
+            return Err(conflict(case_id, "changed_meanwhile", "the verification changed meanwhile; retry"));
+        }
+        let (detail, waiting_for) = match outcome {
+            Outcome::Attended => (format!("{}: attended", v.method), "decision"),
+            Outcome::NoShow { justified: true } => (format!("{}: no-show with a justified reason", v.method), "verification"),
+            Outcome::NoShow { justified: false } => (format!("{}: no-show without a justified reason", v.method), "decision"),
+        };
+        // The officer's note stays with public security: it is not part of the case view.
+        let step = Step {
+            status: "in_review",
+            event: "residence_verification_recorded",
+            detail,
+            result: vec![
+                ("verification_outcome", outcome.as_str().into()),
+                ("verification_justified", justified.to_string()),
+                ("waiting_for", waiting_for.into()),
+            ],
+            counter_visit: visit,
+            ..Step::default()
+        };
+        self.commit(tx, actor, ACTION, &row, &[], vec![step], None).await
+    }
+
+    /// Approve (issues the residence permit) or refuse with written reasons.
+    pub async fn decide(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        decision: &str,
+        reasons: &[String],
+    ) -> Result<CaseRow, ServiceError> {
+        const ACTION: &str = "residence.decide";
+        let row = self.officer(actor, ACTION, case_id).await?;
+        let decision = rules::parse_decision(decision, reasons)?;
+        Self::in_review(&row)?;
+        let current = store::current_verification(&self.base.db.pool, case_id).await?;
+        let today = today_cst();
+        let work_permit_until: NaiveDate = row
+            .permit_valid_until
+            .parse()
+            .map_err(|_| internal("stored work permit validity is not a date"))?;
+        let validity = rules::validity(today, work_permit_until);
+        let decided_at = now_ms();
+        match decision {
+            Decision::Approve => {
+                match current.as_ref().map(|v| v.outcome.as_deref()) {
+                    Some(None) => {
+                        return Err(conflict(
+                            case_id,
+                            "verification_pending",
+                            "the scheduled verification has no outcome yet",
+                        ));
+                    }
+                    Some(Some("no_show")) => {
+                        return Err(conflict(
+                            case_id,
+                            "verification_not_attended",
+                            "the applicant missed the verification: schedule another one, or refuse",
+                        ));
+                    }
+                    _ => {}
+                }
+                let (from, until) = validity.map_err(|days| {
+                    conflict(
+                        case_id,
+                        rules::REASON_SHORT_WORK_PERMIT,
+                        format!(
+                            "the work permit (valid until {work_permit_until}) leaves {days} day(s); a work-type \
+                             residence permit needs at least {}: wait for the permit's extension, or refuse",
+                            rules::MIN_VALIDITY_DAYS
+                        ),
+                    )
+                })?;
+                let mut tx = self.base.db.pool.begin().await?;
+                let serial = store::next_serial(&mut tx, &format!("permit-{}", today.year())).await?;
+                let number = rules::residence_permit_number(today.year(), serial);
+                let issued = ev::ResidencePermitIssued {
+                    case_id: case_id.into(),
+                    residence_permit_number: number.clone(),
+                    valid_from: from.to_string(),
+                    valid_until: until.to_string(),
+                    issued_at: rfc3339(decided_at),
+                };
+                // Also an `item-progressed` step: it travels in order with the other steps, so
+                // the case view has the number even if the pickup overtakes the issued event.
+                let step = Step {
+                    status: "approved",
+                    event: "residence_permit_approved",
+                    detail: format!("residence permit {number}, valid {from} to {until}; ready for pickup"),
+                    result: vec![
+                        ("residence_permit_number", number.clone()),
+                        ("valid_from", from.to_string()),
+                        ("valid_until", until.to_string()),
+                        ("waiting_for", "pickup".into()),
+                    ],
+                    ..Step::default()
+                };
+                let columns = [
+                    ("status", Val::from("approved")),
+                    ("decision", Val::from("approve")),
+                    ("reasons", Val::from("[]")),
+                    ("decided_at", Val::from(decided_at)),
+                    ("decided_by", Val::from(actor.subject.clone())),
+                    ("residence_permit_number", Val::from(number)),
+                    ("rp_valid_from", Val::from(from.to_string())),
+                    ("rp_valid_until", Val::from(until.to_string())),
+                ];
+                self.commit(tx, actor, ACTION, &row, &columns, vec![step], Some(issued)).await
+            }
+            Decision::Refuse { reasons } => {
+                let grounds = Grounds {
+                    unjustified_no_show: current.as_ref().is_some_and(|v| {
+                        v.outcome.as_deref() == Some("no_show") && v.justified == 0
+                    }),
+                    work_permit_too_short: validity.is_err(),
+                };
+                rules::check_reasons(&reasons, grounds)?;
+                let written = written_reasons(&reasons);
+                let codes: Vec<&str> =
+                    reasons.iter().map(String::as_str).filter(|r| rules::reason_text(r).is_some()).collect();
+                let step = Step {
+                    status: "refused",
+                    event: "residence_permit_refused",
+                    detail: written.clone(),
+                    result: vec![
+                        ("reasons", written),
+                        ("reason_codes", codes.join(",")),
+                        ("decided_at", rfc3339(decided_at)),
+                        ("waiting_for", "none".into()),
+                    ],
+                    ..Step::default()
+                };
+                let columns = [
+                    ("status", Val::from("refused")),
+                    ("decision", Val::from("refuse")),
+                    ("reasons", Val::from(serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into()))),
+                    ("decided_at", Val::from(decided_at)),
+                    ("decided_by", Val::from(actor.subject.clone())),
+                ];
+                let tx = self.base.db.pool.begin().await?;
+                self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+            }
+        }
+    }
+
+    /// The permit leaves the counter: in person (a visit), by proxy (identity recorded) or
+    /// by mail (address and tracking number recorded).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_pickup(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        method: &str,
+        proxy_name: &str,
+        proxy_id_number: &str,
+        mail_address: &str,
+        mail_tracking_number: &str,
+    ) -> Result<CaseRow, ServiceError> {
+        const ACTION: &str = "residence.pickup";
+        let row = self.officer(actor, ACTION, case_id).await?;
+        let way = rules::parse_pickup(method, proxy_name, proxy_id_number, mail_address, mail_tracking_number)?;
+        match row.status.as_str() {
+            "approved" => {}
+            "completed" => return Err(conflict(case_id, "already_picked_up", "the residence permit was already picked up")),
+            "pending" | "in_review" => {
+                return Err(conflict(case_id, "not_issued", "the residence permit has not been issued"));
+            }
+            other => return Err(conflict(case_id, "case_closed", format!("the residence case is {other}"))),
+        }
+        if row.work_permit_cancelled != 0 {
+            return Err(conflict(
+                case_id,
+                "under_review",
+                "the work permit was cancelled; the residence permit is under review and is not handed over",
+            ));
+        }
+        let now = now_ms();
+        let mut columns = vec![
+            ("status", Val::from("completed")),
+            ("pickup_method", Val::from(way.method())),
+            ("picked_up_at", Val::from(now)),
+            ("picked_up_by", Val::from(actor.subject.clone())),
+        ];
+        let mut result = vec![
+            ("pickup_method", way.method().to_string()),
+            ("picked_up_on", today_cst().to_string()),
+            ("residence_permit_number", row.residence_permit_number.clone().unwrap_or_default()),
+            ("valid_from", row.rp_valid_from.clone().unwrap_or_default()),
+            ("valid_until", row.rp_valid_until.clone().unwrap_or_default()),
+            ("waiting_for", "none".into()),
+        ];
+        let detail = match &way {
+            PickupWay::InPerson => "collected in person at the counter",
+            PickupWay::Proxy { name, id_number } => {
+                columns.push(("pickup_proxy_name", Val::from(name.clone())));
+                columns.push(("pickup_proxy_id_number", Val::from(id_number.clone())));
+                "collected by a proxy (identity recorded at the counter)"
+            }
+            PickupWay::Mail { address, tracking_number } => {
+                columns.push(("pickup_mail_address", Val::from(address.clone())));
+                columns.push(("pickup_mail_tracking", Val::from(tracking_number.clone())));
+                result.push(("mail_tracking_number", tracking_number.clone()));
+                "sent by mail"
+            }
+        };
+        let step = Step {
+            status: "completed",
+            event: "residence_permit_collected",
+            detail: detail.into(),
+            result,
+            counter_visit: way == PickupWay::InPerson,
+            ..Step::default()
+        };
+        let tx = self.base.db.pool.begin().await?;
+        self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+    }
+}
+
+#[cfg(test)]
+#[path = "desk_tests.rs"]
+mod tests;

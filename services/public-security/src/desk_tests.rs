@@ -1,0 +1,369 @@
+//! The counter's state machine on a real SQLite database: commands, consumers, the events
+//! written to the outbox, and the conflicts of wrong states.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use chrono::{Days, NaiveDate};
+use onething_proto::events as ev;
+use platform::ServiceError;
+use platform::app::Base;
+use platform::config::{DatabaseSettings, Settings};
+use platform::db::Db;
+use platform::events::Event;
+use platform::events::consumer::{Context, Handler};
+use platform::events::headers::EventMeta;
+use platform::events::outbox::Outbox;
+use platform::grpc::Actor;
+use platform::time::today_cst;
+use prost::Message;
+
+use super::*;
+use crate::residence::{OnPermitApproved, OnPermitCancelled, OnPermitExtended};
+
+const EMPLOYER: &str = "91620100MA0000001F";
+
+struct Fixture {
+    desk: Desk,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn fixture() -> Fixture {
+    let dir = std::env::temp_dir().join(format!("ps-desk-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let settings = DatabaseSettings {
+        url: Some(format!("sqlite://{}/ps.db?mode=rwc", dir.display())),
+        data_dir: dir.clone(),
+        max_connections: 2,
+    };
+    let db = Db::connect(&settings, "public-security", &[(&crate::startup::MIGRATIONS, "_public_security_migrations")])
+        .await
+        .unwrap();
+    let base = Base { name: "public-security", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("ps") };
+    Fixture { desk: Desk::new(base, ResidenceSettings::default()), dir }
+}
+
+fn officer() -> Actor {
+    Actor { role: "officer".into(), subject: "wang".into(), department: DEPARTMENT.into() }
+}
+
+fn actor(role: &str, subject: &str, department: &str) -> Actor {
+    Actor { role: role.into(), subject: subject.into(), department: department.into() }
+}
+
+async fn deliver<E: Event, H: Handler<E>>(desk: &Desk, handler: &H, event: E) -> Result<(), String> {
+    let mut tx = desk.base.db.pool.begin().await.unwrap();
+    let meta = EventMeta {
+        id: uuid::Uuid::now_v7().to_string(),
+        ce_type: E::TYPE.into(),
+        source: String::new(),
+        time: String::new(),
+        traceparent: None,
+    };
+    handler
+        .handle(event, Context { tx: &mut tx, meta: &meta, outbox: &desk.base.outbox })
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.commit().await.unwrap();
+    Ok(())
+}
+
+fn approved(case_id: &str, valid_until: NaiveDate) -> ev::PermitApproved {
+    ev::PermitApproved {
+        case_id: case_id.into(),
+        department: "science-tech".into(),
+        permit_number: "62B202600000001".into(),
+        valid_until: valid_until.to_string(),
+        employer: Some(onething_proto::common::Employer {
+            credit_code: EMPLOYER.into(),
+            kind: "enterprise".into(),
+            ..Default::default()
+        }),
+        applicant: Some(onething_proto::common::Applicant { surname: "SMITH".into(), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+fn cancelled(case_id: &str) -> ev::PermitCancelled {
+    ev::PermitCancelled { case_id: case_id.into(), reason: "employment ended".into(), ..Default::default() }
+}
+
+/// The `item-progressed` events written so far, oldest first.
+async fn steps(desk: &Desk) -> Vec<ev::ItemProgressed> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT topic, payload_b64 FROM outbox ORDER BY created_at, event_id")
+            .fetch_all(&desk.base.db.pool)
+            .await
+            .unwrap();
+    rows.iter()
+        .filter(|(t, _)| t == "item-progressed")
+        .map(|(_, p)| {
+            ev::ItemProgressed::decode(base64::engine::general_purpose::STANDARD.decode(p).unwrap().as_slice()).unwrap()
+        })
+        .collect()
+}
+
+async fn topics(desk: &Desk) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT topic FROM outbox ORDER BY created_at, event_id")
+        .fetch_all(&desk.base.db.pool)
+        .await
+        .unwrap();
+    rows.into_iter().map(|(t,)| t).collect()
+}
+
+fn kind(e: ServiceError) -> String {
+    match e {
+        ServiceError::InvalidArgument(v) => {
+            format!("422 {}", v.0.iter().map(|x| format!("{}:{}", x.field, x.code)).collect::<Vec<_>>().join(" "))
+        }
+        ServiceError::NotFound { .. } => "404".into(),
+        ServiceError::PermissionDenied(_) => "403".into(),
+        ServiceError::FailedPrecondition { kind, .. } => format!("409 {kind}"),
+        other => format!("other {other}"),
+    }
+}
+
+fn paper() -> Vec<String> {
+    ["visa_application_form", "entry_exit_photo", "employer_certification_letter"].map(String::from).into()
+}
+
+fn far() -> NaiveDate {
+    today_cst().checked_add_days(Days::new(800)).unwrap()
+}
+
+/// Tomorrow at 10:00 in China: inside every decision period.
+fn tomorrow_10() -> String {
+    format!("{}T10:00:00+08:00", today_cst().succ_opt().unwrap())
+}
+
+#[tokio::test]
+async fn the_interview_path_from_entry_to_pickup_by_proxy() {
+    let f = fixture().await;
+    let d = &f.desk;
+    deliver(d, &OnPermitApproved, approved("c1", far())).await.unwrap();
+    // A redelivered approval with a new event id opens nothing more.
+    deliver(d, &OnPermitApproved, approved("c1", far())).await.unwrap();
+    assert_eq!(topics(d).await, ["residence-case-opened"]);
+
+    // The entry date, by the owning employer only.
+    let entry = today_cst().checked_sub_days(Days::new(3)).unwrap();
+    let other = actor("employer", "91620100MA0000002D", "");
+    assert_eq!(kind(d.record_entry(&other, "c1", &entry.to_string()).await.unwrap_err()), "403");
+    assert_eq!(kind(d.record_entry(&officer(), "nope", &entry.to_string()).await.unwrap_err()), "404");
+    let row = d.record_entry(&actor("employer", EMPLOYER, ""), "c1", &entry.to_string()).await.unwrap();
+    assert_eq!(row.apply_by.as_deref(), Some(rules::apply_by(entry).to_string().as_str()));
+
+    // Deciding before the counter application is a conflict.
+    assert_eq!(kind(d.decide(&officer(), "c1", "approve", &[]).await.unwrap_err()), "409 not_applied");
+    // Only a counter officer records the application; a reviewer of public-security cannot.
+    let reviewer = actor("reviewer", "li", DEPARTMENT);
+    assert_eq!(kind(d.record_application(&reviewer, "c1", &paper(), false).await.unwrap_err()), "403");
+    assert_eq!(
+        kind(d.record_application(&officer(), "c1", &paper()[..1], false).await.unwrap_err()),
+        "422 paper_materials.entry_exit_photo:material_missing paper_materials.employer_certification_letter:material_missing"
+    );
+    let row = d.record_application(&officer(), "c1", &paper(), false).await.unwrap();
+    assert_eq!(row.status, "in_review");
+    let due = rules::decision_due(today_cst(), ResidenceSettings::default().period(), &d.calendar).date.to_string();
+    assert_eq!(row.decision_due.as_deref(), Some(due.as_str()));
+    assert_eq!(row.receipt_valid_until, row.decision_due);
+    assert!(row.receipt_number.as_deref().unwrap().starts_with("62SL"));
+    assert_eq!(kind(d.record_application(&officer(), "c1", &paper(), false).await.unwrap_err()), "409 already_applied");
+    assert_eq!(
+        kind(d.record_entry(&officer(), "c1", &entry.to_string()).await.unwrap_err()),
+        "409 already_applied"
+    );
+
+    // An interview tomorrow; approving before its outcome is a conflict.
+    assert_eq!(
+        kind(d.record_outcome(&officer(), "c1", "attended", false, "").await.unwrap_err()),
+        "409 no_open_verification"
+    );
+    d.schedule_verification(&officer(), "c1", "phone", &tomorrow_10(), "").await.unwrap();
+    d.schedule_verification(&officer(), "c1", "interview", &tomorrow_10(), "Chengguan exit-entry hall").await.unwrap();
+    let verifications = store::verifications(&d.base.db.pool, "c1").await.unwrap();
+    assert_eq!(verifications.len(), 1, "an open verification is rescheduled, not duplicated");
+    assert_eq!(verifications[0].method, "interview");
+    assert_eq!(kind(d.decide(&officer(), "c1", "approve", &[]).await.unwrap_err()), "409 verification_pending");
+    d.record_outcome(&officer(), "c1", "attended", false, "answers consistent").await.unwrap();
+
+    let row = d.decide(&officer(), "c1", "approve", &[]).await.unwrap();
+    assert_eq!(row.status, "approved");
+    assert_eq!(row.rp_valid_until.as_deref(), Some(far().to_string().as_str()));
+    assert_eq!(row.rp_valid_from.as_deref(), Some(today_cst().to_string().as_str()));
+    assert!(row.residence_permit_number.as_deref().unwrap().starts_with("62R"));
+    assert_eq!(kind(d.decide(&officer(), "c1", "refuse", &["x".into()]).await.unwrap_err()), "409 already_decided");
+
+    // Pickup by proxy: the identity is stored, the case view gets the way only.
+    assert_eq!(
+        kind(d.record_pickup(&officer(), "c1", "proxy", "", "", "", "").await.unwrap_err()),
+        "422 proxy.name:required proxy.id_number:required"
+    );
+    let row = d.record_pickup(&officer(), "c1", "proxy", "LI Lei", "620102199001011234", "", "").await.unwrap();
+    assert_eq!((row.status.as_str(), row.pickup_proxy_id_number.as_deref()), ("completed", Some("620102199001011234")));
+    assert_eq!(
+        kind(d.record_pickup(&officer(), "c1", "in_person", "", "", "", "").await.unwrap_err()),
+        "409 already_picked_up"
+    );
+
+    let s = steps(d).await;
+    let names: Vec<&str> = s.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "residence_entry_recorded",
+            "residence_application_received",
+            "residence_verification_scheduled",
+            "residence_verification_rescheduled",
+            "residence_verification_recorded",
+            "residence_permit_approved",
+            "residence_permit_collected",
+        ]
+    );
+    assert_eq!(s[0].due_on, rules::apply_by(entry).to_string());
+    assert_eq!((s[1].counter_visit, s[1].documents_submitted, s[1].due_on.as_str()), (true, 3, due.as_str()));
+    assert_eq!(s[1].result["decision_due_counted_in"], "working_days");
+    assert_eq!(s[1].result["receipt_valid_until"], due);
+    // The interview is on another day than the application: one more visit.
+    assert!(s[4].counter_visit);
+    assert_eq!(s[5].status, "approved");
+    assert_eq!((s[6].status.as_str(), s[6].result["pickup_method"].as_str()), ("completed", "proxy"));
+    assert!(!s[6].counter_visit, "a proxy's visit is not the applicant's trip");
+    assert!(s.iter().all(|e| e.item == "residence_permit" && e.department == DEPARTMENT));
+    let personal = ["LI Lei", "620102199001011234", "answers consistent"];
+    assert!(s.iter().all(|e| personal.iter().all(|p| !e.detail.contains(p) && !e.result.values().any(|v| v.contains(p)))));
+    assert!(topics(d).await.contains(&"residence-permit-issued".to_string()));
+
+    // The view hides the proxy's identity from everyone but public-security staff.
+    let verifications = store::verifications(&d.base.db.pool, "c1").await.unwrap();
+    let for_employer = crate::grpc::to_pb(&row, &verifications, false);
+    let pickup = for_employer.pickup.unwrap();
+    assert_eq!((pickup.method.as_str(), pickup.proxy_id_number.as_str()), ("proxy", ""));
+    assert!(for_employer.applicant.is_none() && for_employer.verifications[0].note.is_empty());
+    let for_officer = crate::grpc::to_pb(&row, &verifications, true);
+    assert_eq!(for_officer.applicant.unwrap().surname, "SMITH");
+    assert_eq!(for_officer.pickup.unwrap().proxy_name, "LI Lei");
+}
+
+#[tokio::test]
+async fn a_no_show_without_justification_lets_the_officer_refuse() {
+    let f = fixture().await;
+    let d = &f.desk;
+    deliver(d, &OnPermitApproved, approved("c2", far())).await.unwrap();
+    d.record_application(&officer(), "c2", &paper(), false).await.unwrap();
+    let no_show = vec![rules::REASON_NO_SHOW.to_string()];
+    // The code needs its facts.
+    assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()), "422 reasons[0]:not_applicable");
+    d.schedule_verification(&officer(), "c2", "site_visit", &tomorrow_10(), "the employer's office").await.unwrap();
+    // A justified no-show: a new verification is due, and the code still does not apply.
+    d.record_outcome(&officer(), "c2", "no_show", true, "flight delayed").await.unwrap();
+    assert_eq!(kind(d.decide(&officer(), "c2", "approve", &[]).await.unwrap_err()), "409 verification_not_attended");
+    assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()), "422 reasons[0]:not_applicable");
+    d.schedule_verification(&officer(), "c2", "interview", &tomorrow_10(), "hall").await.unwrap();
+    d.record_outcome(&officer(), "c2", "no_show", false, "").await.unwrap();
+    assert_eq!(store::verifications(&d.base.db.pool, "c2").await.unwrap().len(), 2);
+    assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &[]).await.unwrap_err()), "422 reasons:required");
+    let row = d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap();
+    assert_eq!(row.status, "refused");
+    assert_eq!(kind(d.record_pickup(&officer(), "c2", "in_person", "", "", "", "").await.unwrap_err()), "409 case_closed");
+    let last = steps(d).await.pop().unwrap();
+    assert_eq!((last.status.as_str(), last.event.as_str()), ("refused", "residence_permit_refused"));
+    assert_eq!(last.result["reason_codes"], rules::REASON_NO_SHOW);
+    assert!(last.result["reasons"].starts_with("the applicant did not attend"));
+    assert!(!topics(d).await.contains(&"residence-permit-issued".to_string()));
+}
+
+#[tokio::test]
+async fn a_work_permit_with_less_than_90_days_left_blocks_approval_until_extended() {
+    let f = fixture().await;
+    let d = &f.desk;
+    let soon = today_cst().checked_add_days(Days::new(40)).unwrap();
+    deliver(d, &OnPermitApproved, approved("c3", soon)).await.unwrap();
+    d.record_application(&officer(), "c3", &paper(), false).await.unwrap();
+    assert_eq!(
+        kind(d.decide(&officer(), "c3", "approve", &[]).await.unwrap_err()),
+        "409 work_permit_validity_too_short"
+    );
+    let extended = ev::PermitExtended { case_id: "c3".into(), valid_until: far().to_string(), ..Default::default() };
+    deliver(d, &OnPermitExtended, extended).await.unwrap();
+    let short = vec![rules::REASON_SHORT_WORK_PERMIT.to_string()];
+    assert_eq!(kind(d.decide(&officer(), "c3", "refuse", &short).await.unwrap_err()), "422 reasons[0]:not_applicable");
+    let row = d.decide(&officer(), "c3", "approve", &[]).await.unwrap();
+    assert_eq!(row.rp_valid_until.as_deref(), Some(far().to_string().as_str()));
+    // In person: the applicant's visit counts.
+    d.record_pickup(&officer(), "c3", "in_person", "", "", "", "").await.unwrap();
+    assert!(steps(d).await.pop().unwrap().counter_visit);
+}
+
+#[tokio::test]
+async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
+    let f = fixture().await;
+    let d = &f.desk;
+    // An open case ends.
+    deliver(d, &OnPermitApproved, approved("open", far())).await.unwrap();
+    d.record_application(&officer(), "open", &paper(), false).await.unwrap();
+    deliver(d, &OnPermitCancelled, cancelled("open")).await.unwrap();
+    let row = store::get(&d.base.db.pool, "open").await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.work_permit_cancelled), ("cancelled", 1));
+    let last = steps(d).await.pop().unwrap();
+    assert_eq!((last.status.as_str(), last.event.as_str()), ("cancelled", "residence_case_cancelled"));
+    assert_eq!(kind(d.decide(&officer(), "open", "approve", &[]).await.unwrap_err()), "409 case_closed");
+
+    // An issued permit is flagged, once, and is not handed over.
+    deliver(d, &OnPermitApproved, approved("issued", far())).await.unwrap();
+    d.record_application(&officer(), "issued", &paper(), false).await.unwrap();
+    d.decide(&officer(), "issued", "approve", &[]).await.unwrap();
+    deliver(d, &OnPermitCancelled, cancelled("issued")).await.unwrap();
+    let before = steps(d).await.len();
+    deliver(d, &OnPermitCancelled, cancelled("issued")).await.unwrap();
+    assert_eq!(steps(d).await.len(), before, "a second cancellation changes nothing");
+    let last = steps(d).await.pop().unwrap();
+    assert_eq!(
+        (last.status.as_str(), last.event.as_str(), last.result["work_permit_cancelled"].as_str()),
+        ("approved", "work_permit_cancelled_notice", "true")
+    );
+    let row = store::get(&d.base.db.pool, "issued").await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.work_permit_cancelled), ("approved", 1));
+    assert_eq!(
+        kind(d.record_pickup(&officer(), "issued", "in_person", "", "", "", "").await.unwrap_err()),
+        "409 under_review"
+    );
+
+    // A cancellation that overtakes the approval: the late approval opens nothing.
+    deliver(d, &OnPermitCancelled, cancelled("late")).await.unwrap();
+    let opened_before = topics(d).await.iter().filter(|t| *t == "residence-case-opened").count();
+    deliver(d, &OnPermitApproved, approved("late", far())).await.unwrap();
+    assert_eq!(topics(d).await.iter().filter(|t| *t == "residence-case-opened").count(), opened_before);
+    assert_eq!(store::get(&d.base.db.pool, "late").await.unwrap().unwrap().status, "cancelled");
+}
+
+#[tokio::test]
+async fn the_decision_period_can_count_calendar_days() {
+    let mut f = fixture().await;
+    f.desk.settings = ResidenceSettings { decision_days: 15, decision_counted_in: rules::DayCount::Days };
+    let d = &f.desk;
+    deliver(d, &OnPermitApproved, approved("c4", far())).await.unwrap();
+    let all: Vec<String> = [paper(), vec!["passport_loss_certificate".into()]].concat();
+    assert_eq!(
+        kind(d.record_application(&officer(), "c4", &paper(), true).await.unwrap_err()),
+        "422 paper_materials.passport_loss_certificate:material_missing"
+    );
+    let row = d.record_application(&officer(), "c4", &all, true).await.unwrap();
+    let due = today_cst().checked_add_days(Days::new(15)).unwrap().to_string();
+    assert_eq!(row.decision_due.as_deref(), Some(due.as_str()));
+    assert_eq!(row.decision_due_counted_in.as_deref(), Some("days"));
+    let s = steps(d).await.pop().unwrap();
+    assert_eq!((s.documents_submitted, s.result["decision_due_counted_in"].as_str()), (4, "days"));
+    // A verification after the deadline would leave no time to decide.
+    let late = format!("{}T10:00:00+08:00", today_cst().checked_add_days(Days::new(16)).unwrap());
+    assert_eq!(
+        kind(d.schedule_verification(&officer(), "c4", "phone", &late, "").await.unwrap_err()),
+        "422 scheduled_at:after_decision_deadline"
+    );
+}

@@ -1,0 +1,173 @@
+//! Efficiency figures of the joint service (the plan's 联办效能 table, from real data):
+//! per case the working days from acceptance to each item's decision and to completion
+//! (supplement pauses not counted), trips to an office, documents, steps; aggregated as
+//! median and p90, the share decided within the committed deadline, and ratings, beside
+//! the plan's single-item figures.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use platform::db::Pool;
+use serde_json::{Value, json};
+
+use crate::deadlines::calendar;
+
+const SEED_FIGURES: &str = include_str!("../data/seed_figures.json");
+
+#[derive(sqlx::FromRow)]
+struct CaseFigures {
+    id: String,
+    status: String,
+    accepted_on: String,
+    due_committed: String,
+    completed_on: Option<String>,
+    paused_working_days: i64,
+    supplements: i64,
+    trips: i64,
+    documents: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemFigures {
+    case_id: String,
+    item: String,
+    status: String,
+    decided_on: Option<String>,
+}
+
+/// Median and 90th percentile (nearest rank) of `values`; `None` when empty.
+pub fn percentiles(values: &mut [f64]) -> Option<(f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+    Some((rank(0.5), rank(0.9)))
+}
+
+fn summary(mut values: Vec<f64>) -> Value {
+    match percentiles(&mut values) {
+        Some((median, p90)) => json!({"count": values.len(), "median": median, "p90": p90}),
+        None => json!({"count": 0, "median": null, "p90": null}),
+    }
+}
+
+/// Working days counted between acceptance and `to` (the acceptance day not counted),
+/// less the days the clock stood still for supplements.
+fn counted(accepted_on: &str, to: &str, paused: i64) -> Option<f64> {
+    let (a, b) = (accepted_on.parse::<NaiveDate>().ok()?, to.parse::<NaiveDate>().ok()?);
+    let days = if b > a { calendar().working_days_between(a, b).days as i64 } else { 0 };
+    Some((days - paused).max(0) as f64)
+}
+
+fn mean(values: &[f64]) -> Value {
+    if values.is_empty() {
+        Value::Null
+    } else {
+        json!((values.iter().sum::<f64>() / values.len() as f64 * 100.0).round() / 100.0)
+    }
+}
+
+pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
+    let cases: Vec<CaseFigures> = sqlx::query_as(
+        "SELECT id, status, accepted_on, due_committed, completed_on, paused_working_days, supplements, trips, documents FROM cases",
+    )
+    .fetch_all(pool)
+    .await?;
+    let items: Vec<ItemFigures> =
+        sqlx::query_as("SELECT case_id, item, status, decided_on FROM case_items").fetch_all(pool).await?;
+    let ratings: Vec<(String, i64)> = sqlx::query_as("SELECT item, rating FROM evaluations").fetch_all(pool).await?;
+
+    let by_id: BTreeMap<&str, &CaseFigures> = cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut counts: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut to_decision: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let (mut permit_decided, mut permit_within) = (0usize, 0usize);
+    for i in &items {
+        *counts.entry(i.item.clone()).or_default().entry(i.status.clone()).or_default() += 1;
+        let (Some(c), Some(decided)) = (by_id.get(i.case_id.as_str()), i.decided_on.as_deref()) else { continue };
+        if let Some(d) = counted(&c.accepted_on, decided, c.paused_working_days) {
+            to_decision.entry(i.item.clone()).or_default().push(d);
+        }
+        if i.item == "work_permit" && i.status != "cancelled" {
+            permit_decided += 1;
+            // The committed date already moved with every supplement pause.
+            if decided <= c.due_committed.as_str() {
+                permit_within += 1;
+            }
+        }
+    }
+    let completed: Vec<&CaseFigures> = cases.iter().filter(|c| c.status == "completed").collect();
+    let to_completion: Vec<f64> = completed
+        .iter()
+        .filter_map(|c| counted(&c.accepted_on, c.completed_on.as_deref()?, c.paused_working_days))
+        .collect();
+    let trips: Vec<f64> = completed.iter().map(|c| c.trips as f64).collect();
+    let documents: Vec<f64> = completed.iter().map(|c| c.documents as f64).collect();
+    // The applicant's steps: the online submission, each supplement, each office visit.
+    let steps: Vec<f64> = completed.iter().map(|c| (1 + c.supplements + c.trips) as f64).collect();
+    let mut rating_by_item: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (item, r) in &ratings {
+        rating_by_item.entry(item.clone()).or_default().push(*r as f64);
+    }
+    let all_ratings: Vec<f64> = ratings.iter().map(|(_, r)| *r as f64).collect();
+    let seed: Value = serde_json::from_str(SEED_FIGURES).unwrap_or(Value::Null);
+
+    Ok(json!({
+        "cases": {"total": cases.len(), "completed": completed.len(),
+                  "by_status": cases.iter().fold(BTreeMap::<&str, i64>::new(), |mut m, c| { *m.entry(c.status.as_str()).or_default() += 1; m })},
+        "items": counts,
+        "working_days_to_decision": to_decision.into_iter().map(|(k, v)| (k, summary(v))).collect::<BTreeMap<_, _>>(),
+        "working_days_to_completion": summary(to_completion.clone()),
+        "work_permit_within_committed_deadline": {
+            "decided": permit_decided,
+            "within": permit_within,
+            "share": if permit_decided == 0 { Value::Null } else { json!((permit_within as f64 / permit_decided as f64 * 1000.0).round() / 1000.0) },
+        },
+        "per_completed_case": {
+            "working_days": mean(&to_completion),
+            "trips": mean(&trips),
+            "documents": mean(&documents),
+            "steps": mean(&steps),
+        },
+        "ratings": {
+            "count": all_ratings.len(),
+            "average": mean(&all_ratings),
+            "by_item": rating_by_item.iter().map(|(k, v)| (k.clone(), json!({"count": v.len(), "average": mean(v)}))).collect::<BTreeMap<_, _>>(),
+        },
+        "seed_figures": seed,
+        "definitions": {
+            "working_days": "working days (official holidays and adjusted working days of the embedded calendar) from acceptance, the acceptance day not counted, less the days the clock stood still for supplements",
+            "steps": "the applicant's own steps: the online submission, each supplement, each visit to an office",
+            "trips": "in-person visits recorded at a counter",
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let mut v = vec![5.0, 1.0, 3.0, 2.0, 4.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        assert_eq!(percentiles(&mut v), Some((5.0, 9.0)));
+        assert_eq!(percentiles(&mut [4.0]), Some((4.0, 4.0)));
+        assert_eq!(percentiles(&mut []), None);
+    }
+
+    #[test]
+    fn counted_days_exclude_the_acceptance_day_holidays_and_pauses() {
+        // 2025-09-30 → 2025-10-09: only 10-09 is a working day after the acceptance day.
+        assert_eq!(counted("2025-09-30", "2025-10-09", 0), Some(1.0));
+        assert_eq!(counted("2026-03-02", "2026-03-09", 2), Some(3.0));
+        assert_eq!(counted("2026-03-02", "2026-03-02", 0), Some(0.0));
+    }
+
+    #[test]
+    fn the_seed_figures_parse_with_their_source() {
+        let v: Value = serde_json::from_str(SEED_FIGURES).unwrap();
+        assert_eq!(v["single_item"]["documents"], 20);
+        assert_eq!(v["joint_target"]["steps"], 2);
+        assert!(v["source"].as_str().unwrap().contains("联办效能"));
+    }
+}
