@@ -8,6 +8,7 @@ mod materials;
 mod outage;
 mod permit_lifecycle;
 mod refusal;
+mod residence;
 mod rules;
 mod service_center;
 

@@ -250,7 +250,7 @@ async fn each_department_reviews_its_own_queue() {
     };
     let (status, queue) = stack.get("/api/v1/work-permits?status=in_review", Some(&st)).await;
     assert_eq!(status, 200, "{queue:#}");
-    assert_eq!(ids(&queue), [a1.clone()]);
+    assert_eq!(ids(&queue), vec![a1.clone()]);
     let p = &queue["permits"][0];
     assert_eq!(
         (p["department"].as_str(), p["category"].as_str(), p["status"].as_str()),

@@ -133,8 +133,8 @@ impl Stack {
             platform: self.settings("science-tech", group_suffix),
             ..Default::default()
         })
-            .await
-            .expect("science-tech");
+        .await
+        .expect("science-tech");
         let hr = hrss::build(hrss::Config {
             platform: self.settings("hrss", group_suffix),
             permit_approved_delay_ms: opts.hrss_delay_ms,

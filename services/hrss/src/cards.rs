@@ -340,3 +340,120 @@ async fn store_counters(tx: &mut Tx<'_>, ssn: &str, c: Counters) -> Result<(), s
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::PermitIdentityVerifier;
+    use platform::config::{DatabaseSettings, Settings};
+    use platform::events::outbox::Outbox;
+
+    static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+    /// hrss's tables in a fresh SQLite file, and one issued card for SMITH JOHN.
+    async fn desk(max_failures: u32) -> (CardDesk, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("hrss-cards-{}", uuid::Uuid::new_v4().simple()));
+        let settings = DatabaseSettings { url: None, data_dir: dir.clone(), max_connections: 4 };
+        let db = platform::db::Db::connect(&settings, "hrss", &[(&MIGRATIONS, "_hrss_migrations")]).await.unwrap();
+        let base = Base { name: "hrss", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("hrss") };
+        let applicant = onething_proto::common::Applicant {
+            surname: "SMITH".into(),
+            given_names: "JOHN".into(),
+            nationality: "GBR".into(),
+            birth_date: "1988-04-02".into(),
+            ..Default::default()
+        };
+        let e = ev::PermitApproved {
+            case_id: "case-1".into(),
+            permit_number: "62B202600000001".into(),
+            valid_from: "2027-01-04".into(),
+            valid_until: "2029-01-03".into(),
+            ..Default::default()
+        };
+        let mut tx = base.db.pool.begin().await.unwrap();
+        load_permit(&mut tx, "F62202600000001", &e, &IdentityOnRecord::seal(&applicant), 1).await.unwrap();
+        tx.commit().await.unwrap();
+        let policy = Policy { max_failures, lock_ms: 30 * 60_000 };
+        (CardDesk { base, verifier: Arc::new(PermitIdentityVerifier), policy }, dir)
+    }
+
+    fn claim(name: &str) -> IdentityClaim {
+        IdentityClaim::parse("identity", name, "1988-04-02", "GBR").unwrap()
+    }
+
+    fn key() -> CardKey {
+        CardKey { permit_number: "62B202600000001".into(), ..Default::default() }
+    }
+
+    fn anonymous() -> Actor {
+        Actor { role: "anonymous".into(), subject: String::new(), department: String::new() }
+    }
+
+    #[tokio::test]
+    async fn concurrent_wrong_checks_are_counted_one_by_one_and_lock_the_card() {
+        let (desk, dir) = desk(5).await;
+        let attempts = (0..12).map(|_| {
+            let desk = desk.clone();
+            tokio::spawn(async move { desk.check(&anonymous(), Purpose::Activate, &key(), &claim("SMITH JANE")).await })
+        });
+        let mut outcomes = Vec::new();
+        for a in attempts {
+            outcomes.push(a.await.unwrap().unwrap().outcome);
+        }
+        assert_eq!(outcomes.iter().filter(|o| *o == "identity_mismatch").count(), 5, "{outcomes:?}");
+        assert_eq!(outcomes.iter().filter(|o| *o == "locked").count(), 7);
+        // Locked: even the right person waits, and activation changes nothing.
+        let right = desk.check(&anonymous(), Purpose::Activate, &key(), &claim("SMITH JOHN")).await.unwrap();
+        assert_eq!(right.outcome, "locked");
+        assert!(!right.locked_until.is_empty());
+        let card = by_permit(&desk.base, "62B202600000001").await.unwrap().unwrap();
+        assert_eq!(card.status, ISSUED);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn activation_then_sign_in_and_the_card_event_is_in_the_outbox() {
+        let (desk, dir) = desk(5).await;
+        let err = desk.check(&anonymous(), Purpose::SignIn, &key(), &claim("SMITH JOHN")).await.unwrap_err();
+        assert!(matches!(err, ServiceError::FailedPrecondition { kind: "card_not_active", .. }));
+        let wrong = desk.check(&anonymous(), Purpose::Activate, &key(), &claim("SMITH JANE")).await.unwrap();
+        assert_eq!((wrong.outcome.as_str(), wrong.attempts_left), ("identity_mismatch", 4));
+        let ok = desk.check(&anonymous(), Purpose::Activate, &key(), &claim("smith, john")).await.unwrap();
+        assert_eq!(ok.outcome, "activated");
+        let card = ok.card.unwrap();
+        assert_eq!((card.status.as_str(), card.failed_attempts), (ACTIVE, 0));
+        let by_ssn = CardKey { social_security_number: "F62202600000001".into(), ..Default::default() };
+        let again = desk.check(&anonymous(), Purpose::SignIn, &by_ssn, &claim("SMITH JOHN")).await.unwrap();
+        assert_eq!(again.outcome, "signed_in");
+        let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE topic = 'item-progressed'")
+            .fetch_one(&desk.base.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(events, 1, "one activation, one event");
+        let missing = CardKey { permit_number: "62B209900000009".into(), ..Default::default() };
+        let err = desk.check(&anonymous(), Purpose::Activate, &missing, &claim("SMITH JOHN")).await.unwrap_err();
+        assert!(matches!(err, ServiceError::NotFound { .. }));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn the_card_follows_newer_permit_events_only_and_a_cancellation_sticks() {
+        let (desk, dir) = desk(5).await;
+        let mut tx = desk.base.db.pool.begin().await.unwrap();
+        assert!(follow_permit(&mut tx, "case-1", "62B202600000001", "", "2031-01-03", 10).await.unwrap());
+        assert!(!follow_permit(&mut tx, "case-1", "62B202600000001", "", "2030-01-03", 5).await.unwrap(), "older");
+        assert!(!follow_permit(&mut tx, "case-1", "62B202600000001", "", "2031-01-03", 11).await.unwrap(), "same");
+        assert!(
+            !follow_permit(&mut tx, "case-2", "62B202600000001", "", "2032-01-03", 12).await.unwrap(),
+            "other case"
+        );
+        assert!(cancel_permit(&mut tx, "case-1", "62B202600000001", 13).await.unwrap());
+        assert!(!follow_permit(&mut tx, "case-1", "62B202600000001", "", "2033-01-03", 14).await.unwrap());
+        tx.commit().await.unwrap();
+        let card = by_permit(&desk.base, "62B202600000001").await.unwrap().unwrap();
+        assert_eq!((card.permit_valid_until.as_str(), card.permit_status.as_str()), ("2031-01-03", PERMIT_CANCELLED));
+        let err = desk.check(&anonymous(), Purpose::Activate, &key(), &claim("SMITH JOHN")).await.unwrap_err();
+        assert!(matches!(err, ServiceError::FailedPrecondition { kind: "permit_cancelled", .. }));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

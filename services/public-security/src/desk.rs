@@ -131,15 +131,15 @@ impl Desk {
         row: &CaseRow,
         columns: &[(&'static str, Val)],
         steps: Vec<Step>,
-        issued: Option<ev::ResidencePermitIssued>,
     ) -> Result<CaseRow, ServiceError> {
         let case_id = row.case_id.as_str();
         if !store::update(&mut tx, case_id, row.version, columns).await? {
             tx.rollback().await?;
-            return Err(conflict(case_id, "changed_meanwhile", "the residence case changed meanwhile; reload and retry"));
-        }
-        if let Some(e) = &issued {
-            self.base.outbox.enqueue(&mut tx, case_id, e).await?;
+            return Err(conflict(
+                case_id,
+                "changed_meanwhile",
+                "the residence case changed meanwhile; reload and retry",
+            ));
         }
         for step in steps {
             self.base.outbox.enqueue(&mut tx, case_id, &step.event(case_id)).await?;
@@ -181,7 +181,7 @@ impl Desk {
         };
         let tx = self.base.db.pool.begin().await?;
         let columns = [("entry_date", Val::from(entry.to_string())), ("apply_by", Val::from(apply_by.to_string()))];
-        self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+        self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
     }
 
     /// The applicant at the counter: paper materials checked (every missing one listed),
@@ -203,7 +203,9 @@ impl Desk {
             "cancelled" | "refused" => {
                 return Err(conflict(case_id, "case_closed", format!("the residence case is {}", row.status)));
             }
-            other => return Err(conflict(case_id, "already_applied", format!("the residence case is already {other}"))),
+            other => {
+                return Err(conflict(case_id, "already_applied", format!("the residence case is already {other}")));
+            }
         }
         let today = today_cst();
         let period = self.settings.period();
@@ -248,7 +250,7 @@ impl Desk {
             ("decision_due_count", Val::from(i64::from(period.days))),
             ("decision_due_estimated", Val::from(due.estimated as i64)),
         ];
-        self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+        self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
     }
 
     fn in_review(row: &CaseRow) -> Result<(), ServiceError> {
@@ -317,7 +319,7 @@ impl Desk {
             ],
             ..Step::default()
         };
-        self.commit(tx, actor, ACTION, &row, &[], vec![step], None).await
+        self.commit(tx, actor, ACTION, &row, &[], vec![step]).await
     }
 
     /// The outcome of the open verification. An attended interview on another day than the
@@ -348,8 +350,12 @@ impl Desk {
         }
         let (detail, waiting_for) = match outcome {
             Outcome::Attended => (format!("{}: attended", v.method), "decision"),
-            Outcome::NoShow { justified: true } => (format!("{}: no-show with a justified reason", v.method), "verification"),
-            Outcome::NoShow { justified: false } => (format!("{}: no-show without a justified reason", v.method), "decision"),
+            Outcome::NoShow { justified: true } => {
+                (format!("{}: no-show with a justified reason", v.method), "verification")
+            }
+            Outcome::NoShow { justified: false } => {
+                (format!("{}: no-show without a justified reason", v.method), "decision")
+            }
         };
         // The officer's note stays with public security: it is not part of the case view.
         let step = Step {
@@ -364,7 +370,7 @@ impl Desk {
             counter_visit: visit,
             ..Step::default()
         };
-        self.commit(tx, actor, ACTION, &row, &[], vec![step], None).await
+        self.commit(tx, actor, ACTION, &row, &[], vec![step]).await
     }
 
     /// Approve (issues the residence permit) or refuse with written reasons.
@@ -381,10 +387,8 @@ impl Desk {
         Self::in_review(&row)?;
         let current = store::current_verification(&self.base.db.pool, case_id).await?;
         let today = today_cst();
-        let work_permit_until: NaiveDate = row
-            .permit_valid_until
-            .parse()
-            .map_err(|_| internal("stored work permit validity is not a date"))?;
+        let work_permit_until: NaiveDate =
+            row.permit_valid_until.parse().map_err(|_| internal("stored work permit validity is not a date"))?;
         let validity = rules::validity(today, work_permit_until);
         let decided_at = now_ms();
         match decision {
@@ -451,13 +455,14 @@ impl Desk {
                     ("rp_valid_from", Val::from(from.to_string())),
                     ("rp_valid_until", Val::from(until.to_string())),
                 ];
-                self.commit(tx, actor, ACTION, &row, &columns, vec![step], Some(issued)).await
+                self.base.outbox.enqueue(&mut tx, case_id, &issued).await?;
+                self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
             }
             Decision::Refuse { reasons } => {
                 let grounds = Grounds {
-                    unjustified_no_show: current.as_ref().is_some_and(|v| {
-                        v.outcome.as_deref() == Some("no_show") && v.justified == 0
-                    }),
+                    unjustified_no_show: current
+                        .as_ref()
+                        .is_some_and(|v| v.outcome.as_deref() == Some("no_show") && v.justified == 0),
                     work_permit_too_short: validity.is_err(),
                 };
                 rules::check_reasons(&reasons, grounds)?;
@@ -484,7 +489,7 @@ impl Desk {
                     ("decided_by", Val::from(actor.subject.clone())),
                 ];
                 let tx = self.base.db.pool.begin().await?;
-                self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+                self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
             }
         }
     }
@@ -507,7 +512,9 @@ impl Desk {
         let way = rules::parse_pickup(method, proxy_name, proxy_id_number, mail_address, mail_tracking_number)?;
         match row.status.as_str() {
             "approved" => {}
-            "completed" => return Err(conflict(case_id, "already_picked_up", "the residence permit was already picked up")),
+            "completed" => {
+                return Err(conflict(case_id, "already_picked_up", "the residence permit was already picked up"));
+            }
             "pending" | "in_review" => {
                 return Err(conflict(case_id, "not_issued", "the residence permit has not been issued"));
             }
@@ -558,7 +565,7 @@ impl Desk {
             ..Step::default()
         };
         let tx = self.base.db.pool.begin().await?;
-        self.commit(tx, actor, ACTION, &row, &columns, vec![step], None).await
+        self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
     }
 }
 

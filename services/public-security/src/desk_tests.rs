@@ -175,10 +175,7 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     assert_eq!(row.receipt_valid_until, row.decision_due);
     assert!(row.receipt_number.as_deref().unwrap().starts_with("62SL"));
     assert_eq!(kind(d.record_application(&officer(), "c1", &paper(), false).await.unwrap_err()), "409 already_applied");
-    assert_eq!(
-        kind(d.record_entry(&officer(), "c1", &entry.to_string()).await.unwrap_err()),
-        "409 already_applied"
-    );
+    assert_eq!(kind(d.record_entry(&officer(), "c1", &entry.to_string()).await.unwrap_err()), "409 already_applied");
 
     // An interview tomorrow; approving before its outcome is a conflict.
     assert_eq!(
@@ -237,7 +234,9 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     assert!(!s[6].counter_visit, "a proxy's visit is not the applicant's trip");
     assert!(s.iter().all(|e| e.item == "residence_permit" && e.department == DEPARTMENT));
     let personal = ["LI Lei", "620102199001011234", "answers consistent"];
-    assert!(s.iter().all(|e| personal.iter().all(|p| !e.detail.contains(p) && !e.result.values().any(|v| v.contains(p)))));
+    assert!(
+        s.iter().all(|e| personal.iter().all(|p| !e.detail.contains(p) && !e.result.values().any(|v| v.contains(p))))
+    );
     assert!(topics(d).await.contains(&"residence-permit-issued".to_string()));
 
     // The view hides the proxy's identity from everyone but public-security staff.
@@ -259,19 +258,28 @@ async fn a_no_show_without_justification_lets_the_officer_refuse() {
     d.record_application(&officer(), "c2", &paper(), false).await.unwrap();
     let no_show = vec![rules::REASON_NO_SHOW.to_string()];
     // The code needs its facts.
-    assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()), "422 reasons[0]:not_applicable");
+    assert_eq!(
+        kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()),
+        "422 reasons[0]:not_applicable"
+    );
     d.schedule_verification(&officer(), "c2", "site_visit", &tomorrow_10(), "the employer's office").await.unwrap();
     // A justified no-show: a new verification is due, and the code still does not apply.
     d.record_outcome(&officer(), "c2", "no_show", true, "flight delayed").await.unwrap();
     assert_eq!(kind(d.decide(&officer(), "c2", "approve", &[]).await.unwrap_err()), "409 verification_not_attended");
-    assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()), "422 reasons[0]:not_applicable");
+    assert_eq!(
+        kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()),
+        "422 reasons[0]:not_applicable"
+    );
     d.schedule_verification(&officer(), "c2", "interview", &tomorrow_10(), "hall").await.unwrap();
     d.record_outcome(&officer(), "c2", "no_show", false, "").await.unwrap();
     assert_eq!(store::verifications(&d.base.db.pool, "c2").await.unwrap().len(), 2);
     assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &[]).await.unwrap_err()), "422 reasons:required");
     let row = d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap();
     assert_eq!(row.status, "refused");
-    assert_eq!(kind(d.record_pickup(&officer(), "c2", "in_person", "", "", "", "").await.unwrap_err()), "409 case_closed");
+    assert_eq!(
+        kind(d.record_pickup(&officer(), "c2", "in_person", "", "", "", "").await.unwrap_err()),
+        "409 case_closed"
+    );
     let last = steps(d).await.pop().unwrap();
     assert_eq!((last.status.as_str(), last.event.as_str()), ("refused", "residence_permit_refused"));
     assert_eq!(last.result["reason_codes"], rules::REASON_NO_SHOW);

@@ -144,17 +144,25 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
         request: Request<pb::GetResidenceCaseRequest>,
     ) -> Result<Response<pb::GetResidenceCaseResponse>, Status> {
         let (req, actor) = start(request)?;
-        let employer = actor.is("employer");
-        if !(actor.is_staff_of(DEPARTMENT) || actor.is("ops") || actor.is("admin") || employer) {
+        // The employer and the foreigner (by the work permit number) read their own case.
+        let owner_role = actor.is("employer") || actor.is("foreigner");
+        if !(actor.is_staff_of(DEPARTMENT) || actor.is("ops") || actor.is("admin") || owner_role) {
             return Err(ServiceError::PermissionDenied("you may not read residence cases".into()).into());
         }
         let row = store::get(&self.desk.base.db.pool, &req.case_id)
             .await
             .map_err(ServiceError::from)?
             .ok_or_else(|| ServiceError::not_found("residence case", req.case_id.clone()))?;
-        if employer && row.employer_credit_code != actor.subject {
+        let owns = if actor.is("employer") {
+            row.employer_credit_code == actor.subject
+        } else if actor.is("foreigner") {
+            !row.permit_number.is_empty() && row.permit_number == actor.subject
+        } else {
+            true
+        };
+        if !owns {
             actor.audit(&self.desk.base.db, "residence_case.read", &format!("case/{}", row.case_id), "denied").await?;
-            return Err(ServiceError::PermissionDenied("the case belongs to another employer".into()).into());
+            return Err(ServiceError::PermissionDenied("the case belongs to someone else".into()).into());
         }
         actor.audit(&self.desk.base.db, "residence_case.read", &format!("case/{}", row.case_id), "allowed").await?;
         Ok(Response::new(pb::GetResidenceCaseResponse { residence_case: Some(self.view(&row, &actor).await?) }))
@@ -166,7 +174,9 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
     ) -> Result<Response<pb::ListResidenceCasesResponse>, Status> {
         let (req, actor) = start(request)?;
         if !(actor.is("officer") && actor.department == DEPARTMENT) {
-            return Err(ServiceError::PermissionDenied("the queue is for public-security counter officers".into()).into());
+            return Err(
+                ServiceError::PermissionDenied("the queue is for public-security counter officers".into()).into()
+            );
         }
         let status = req.status.trim();
         if !status.is_empty() && status.parse::<ItemStatus>().is_err() {
@@ -217,7 +227,9 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
     ) -> Result<Response<pb::RecordVerificationOutcomeResponse>, Status> {
         let (req, actor) = start(request)?;
         let row = self.desk.record_outcome(&actor, &req.case_id, &req.outcome, req.justified, &req.note).await?;
-        Ok(Response::new(pb::RecordVerificationOutcomeResponse { residence_case: Some(self.view(&row, &actor).await?) }))
+        Ok(Response::new(pb::RecordVerificationOutcomeResponse {
+            residence_case: Some(self.view(&row, &actor).await?),
+        }))
     }
 
     async fn decide_residence_permit(

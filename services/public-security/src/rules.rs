@@ -248,7 +248,11 @@ pub fn parse_plan(
         Ok(t) => {
             let t = t.with_timezone(&Utc);
             if day_cst(t) < applied_on {
-                v.push("scheduled_at", "before_application", format!("scheduled_at is before the application on {applied_on}"));
+                v.push(
+                    "scheduled_at",
+                    "before_application",
+                    format!("scheduled_at is before the application on {applied_on}"),
+                );
                 None
             } else if day_cst(t) > decision_due {
                 v.push(
@@ -551,9 +555,10 @@ mod tests {
 
     #[test]
     fn wrong_paper_materials_are_named_beside_the_missing_ones() {
-        let given: Vec<String> = ["visa_application_form", "visa_application_form", "passport", "passport_loss_certificate", "x"]
-            .map(String::from)
-            .into();
+        let given: Vec<String> =
+            ["visa_application_form", "visa_application_form", "passport", "passport_loss_certificate", "x"]
+                .map(String::from)
+                .into();
         let err = check_paper_materials(&given, false, EmployerKind::Enterprise).unwrap_err();
         assert_eq!(
             codes(&err),
@@ -565,14 +570,10 @@ mod tests {
                 ("paper_materials.employer_certification_letter", "material_missing"),
             ]
         );
-        let all: Vec<String> = [
-            "visa_application_form",
-            "entry_exit_photo",
-            "employer_certification_letter",
-            "passport_loss_certificate",
-        ]
-        .map(String::from)
-        .into();
+        let all: Vec<String> =
+            ["visa_application_form", "entry_exit_photo", "employer_certification_letter", "passport_loss_certificate"]
+                .map(String::from)
+                .into();
         assert_eq!(check_paper_materials(&all, true, EmployerKind::Enterprise).unwrap().len(), 4);
     }
 
@@ -589,10 +590,7 @@ mod tests {
         let err = parse_plan("video", "2026-12-22T10:00:00+08:00", "", applied, due).unwrap_err();
         assert_eq!(codes(&err), [("method", "unknown_value"), ("scheduled_at", "after_decision_deadline")]);
         let err = parse_plan("", "tomorrow", &"x".repeat(201), applied, due).unwrap_err();
-        assert_eq!(
-            codes(&err),
-            [("method", "required"), ("scheduled_at", "invalid_timestamp"), ("place", "too_long")]
-        );
+        assert_eq!(codes(&err), [("method", "required"), ("scheduled_at", "invalid_timestamp"), ("place", "too_long")]);
     }
 
     #[test]
@@ -618,7 +616,10 @@ mod tests {
     fn known_refusal_codes_need_their_facts() {
         let no_show = vec![REASON_NO_SHOW.to_string(), "free text".to_string()];
         assert!(check_reasons(&no_show, Grounds { unjustified_no_show: true, ..Default::default() }).is_ok());
-        assert_eq!(codes(&check_reasons(&no_show, Grounds::default()).unwrap_err()), [("reasons[0]", "not_applicable")]);
+        assert_eq!(
+            codes(&check_reasons(&no_show, Grounds::default()).unwrap_err()),
+            [("reasons[0]", "not_applicable")]
+        );
         let short = vec![REASON_SHORT_WORK_PERMIT.to_string()];
         assert!(check_reasons(&short, Grounds { work_permit_too_short: true, ..Default::default() }).is_ok());
         assert!(check_reasons(&short, Grounds::default()).is_err());

@@ -16,7 +16,9 @@ pub(crate) static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base = Base::init(NAME, config.platform, &[(&MIGRATIONS, "_public_security_migrations")]).await?;
     let (routes, reporter) = platform::grpc::base_routes()?;
-    let routes = routes.add_service(PublicSecurityServiceServer::new(PublicSecurity { desk: Desk::new(base.clone(), config.residence) }));
+    let routes = routes.add_service(PublicSecurityServiceServer::new(PublicSecurity {
+        desk: Desk::new(base.clone(), config.residence),
+    }));
     reporter.set_serving::<PublicSecurityServiceServer<PublicSecurity>>().await;
     let consumer = base
         .consumer()

@@ -80,8 +80,7 @@ pub struct VerificationRow {
     pub recorded_at: Option<i64>,
 }
 
-const VERIFICATION_COLUMNS: &str =
-    "id, case_id, method, scheduled_at, place, scheduled_by, created_at, outcome, justified, note, recorded_by, recorded_at";
+const VERIFICATION_COLUMNS: &str = "id, case_id, method, scheduled_at, place, scheduled_by, created_at, outcome, justified, note, recorded_by, recorded_at";
 
 pub async fn get(pool: &Pool, case_id: &str) -> Result<Option<CaseRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM residence_cases WHERE case_id = $1")))
@@ -175,7 +174,8 @@ pub async fn update(
     let mut sets: Vec<String> = columns.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", i + 1)).collect();
     let n = columns.len();
     sets.push(format!("version = version + 1, updated_at = ${}", n + 1));
-    let sql = format!("UPDATE residence_cases SET {} WHERE case_id = ${} AND version = ${}", sets.join(", "), n + 2, n + 3);
+    let sql =
+        format!("UPDATE residence_cases SET {} WHERE case_id = ${} AND version = ${}", sets.join(", "), n + 2, n + 3);
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (_, v) in columns {
         q = match v {

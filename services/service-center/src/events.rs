@@ -88,16 +88,17 @@ impl Handler<ev::SocialInsuranceRegistered> for Progress {
             ("registered_at", e.registered_at.clone()),
             ("due_on", e.due_on.clone()),
         ]);
-        store::move_item(
-            cx.tx,
-            &e.case_id,
-            Item::SocialInsurance,
-            ItemStatus::Completed,
-            &result,
-            "social_insurance_registered",
-            "",
-        )
-        .await?;
+        let step = store::Step {
+            item: Item::SocialInsurance,
+            status: ItemStatus::Completed,
+            result: &result,
+            event: "social_insurance_registered",
+            detail: "",
+            due_on: Some(e.due_on.as_str()),
+            counter_visit: false,
+            documents_submitted: 0,
+        };
+        store::record_step(cx.tx, &e.case_id, &step).await?;
         Ok(())
     }
 }
@@ -226,7 +227,8 @@ impl Handler<ev::PermitExtended> for Progress {
     }
 }
 
-/// A cancelled permit ends every downstream item that is still open.
+/// A cancelled permit ends the downstream items no department has taken up yet; hrss and
+/// public-security report the end of the items they hold themselves (`item-progressed`).
 #[async_trait]
 impl Handler<ev::PermitCancelled> for Progress {
     async fn handle(&self, e: ev::PermitCancelled, cx: Context<'_>) -> Result<(), HandlerError> {

@@ -154,6 +154,8 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
                     .into_iter()
                     .collect(),
                 updated_at: platform::time::rfc3339(i.updated_at),
+                due_on: i.due_on.clone().unwrap_or_default(),
+                decided_on: i.decided_on.clone().unwrap_or_default(),
             })
             .collect(),
         notices: v.timeline.iter().filter(|t| t.event == "permit_refused").map(|t| t.detail.clone()).collect(),

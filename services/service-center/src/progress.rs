@@ -11,11 +11,19 @@ pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
         ItemStatus::SupplementRequested => CaseStatus::SupplementRequested,
         ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotStarted => CaseStatus::Refused,
         ItemStatus::Approved | ItemStatus::Completed => {
-            let done = items.iter().all(|(_, s)| {
-                matches!(s, ItemStatus::Approved | ItemStatus::Completed | ItemStatus::Refused | ItemStatus::Cancelled)
-            });
+            let done = items.iter().all(|(item, s)| is_done(*item, *s));
             if done { CaseStatus::Completed } else { CaseStatus::InProgress }
         }
+    }
+}
+
+/// Whether an item needs nothing more. An approved residence permit still waits for its
+/// pickup; the other items are done once decided.
+fn is_done(item: Item, status: ItemStatus) -> bool {
+    match status {
+        ItemStatus::Completed | ItemStatus::Refused | ItemStatus::Cancelled => true,
+        ItemStatus::Approved => item != Item::ResidencePermit,
+        _ => false,
     }
 }
 
@@ -42,6 +50,8 @@ mod tests {
         let mut items =
             vec![(Item::WorkPermit, Approved), (Item::SocialInsurance, Completed), (Item::ResidencePermit, Pending)];
         assert_eq!(case_status(&items), CaseStatus::InProgress);
+        items[2].1 = Approved;
+        assert_eq!(case_status(&items), CaseStatus::InProgress, "an issued residence permit waits for its pickup");
         items[2].1 = Completed;
         assert_eq!(case_status(&items), CaseStatus::Completed);
     }

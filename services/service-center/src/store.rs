@@ -54,6 +54,8 @@ pub struct ItemRow {
     pub status: String,
     pub result: String,
     pub updated_at: i64,
+    pub due_on: Option<String>,
+    pub decided_on: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -320,7 +322,7 @@ pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::E
             .await?;
     let Some(case) = case else { return Ok(None) };
     let items: Vec<ItemRow> = sqlx::query_as(
-        "SELECT case_id, item, department, status, result, updated_at FROM case_items WHERE case_id = $1",
+        "SELECT case_id, item, department, status, result, updated_at, due_on, decided_on FROM case_items WHERE case_id = $1",
     )
     .bind(id)
     .fetch_all(pool)

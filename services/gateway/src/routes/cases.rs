@@ -96,6 +96,8 @@ pub fn case_json(c: &pb::Case) -> Value {
             "status": i.status,
             "result": i.result.iter().collect::<std::collections::BTreeMap<_, _>>(),
             "updated_at": i.updated_at,
+            "due_on": if i.due_on.is_empty() { Value::Null } else { json!(i.due_on) },
+            "decided_on": if i.decided_on.is_empty() { Value::Null } else { json!(i.decided_on) },
         })).collect::<Vec<_>>(),
         "notices": c.notices,
         "timeline": c.timeline.iter().map(|t| json!({"at": t.at, "event": t.event, "item": t.item, "detail": t.detail})).collect::<Vec<_>>(),

@@ -61,7 +61,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/residence-permits/{case_id}/entry", post(residence_permits::entry))
         .route("/api/v1/residence-permits/{case_id}/application", post(residence_permits::application))
         .route("/api/v1/residence-permits/{case_id}/verification", post(residence_permits::verification))
-        .route("/api/v1/residence-permits/{case_id}/verification/outcome", post(residence_permits::verification_outcome))
+        .route(
+            "/api/v1/residence-permits/{case_id}/verification/outcome",
+            post(residence_permits::verification_outcome),
+        )
         .route("/api/v1/residence-permits/{case_id}/decision", post(residence_permits::decision))
         .route("/api/v1/residence-permits/{case_id}/pickup", post(residence_permits::pickup))
         .fallback(docs::not_found)

@@ -2,7 +2,8 @@
 //! counter (public-security's `PublicSecurityService`).
 //!
 //! - `GET /api/v1/residence-permits?status=` (officer): the counter's queue.
-//! - `GET /api/v1/residence-permits/{case_id}` (owning employer, public-security staff, ops, admin).
+//! - `GET /api/v1/residence-permits/{case_id}` (owning employer, its foreigner, public-security staff,
+//!   ops, admin).
 //! - `POST .../entry` (owning employer or officer), `.../application`, `.../verification`,
 //!   `.../verification/outcome`, `.../decision`, `.../pickup` (officer).
 //!
@@ -144,7 +145,7 @@ pub async fn get(
     caller: Caller,
     Path(case_id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["employer", "officer", "reviewer", "ops", "admin"])?;
+    let actor = caller.require(&["employer", "foreigner", "officer", "reviewer", "ops", "admin"])?;
     let req = pb::GetResidenceCaseRequest { case_id, actor: Some(actor_pb(actor)) };
     let resp = client(&state).get_residence_case(request(req, None)).await?.into_inner();
     Ok(answer(resp.residence_case))
@@ -305,6 +306,45 @@ mod tests {
         assert!(!boolean(&mut r, &v, "b") && !boolean(&mut r, &v, "c") && !boolean(&mut r, &v, "d"));
         assert_eq!(r.errors.len(), 1);
         assert_eq!(r.errors[0].field, "b");
+    }
+
+    #[test]
+    fn the_openapi_fragment_documents_every_route_and_its_references_resolve() {
+        const FRAGMENT: &str = include_str!("../../openapi/residence_permits.json");
+        let merged = crate::routes::docs::merged(include_str!("../../openapi.json"), &[FRAGMENT]).unwrap();
+        let doc: Value = serde_json::from_str(&merged).unwrap();
+        for (path, method) in [
+            ("/api/v1/residence-permits", "get"),
+            ("/api/v1/residence-permits/{case_id}", "get"),
+            ("/api/v1/residence-permits/{case_id}/entry", "post"),
+            ("/api/v1/residence-permits/{case_id}/application", "post"),
+            ("/api/v1/residence-permits/{case_id}/verification", "post"),
+            ("/api/v1/residence-permits/{case_id}/verification/outcome", "post"),
+            ("/api/v1/residence-permits/{case_id}/decision", "post"),
+            ("/api/v1/residence-permits/{case_id}/pickup", "post"),
+        ] {
+            assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+        }
+        fn refs<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        out.push(r);
+                    }
+                    m.values().for_each(|x| refs(x, out));
+                }
+                Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+                _ => {}
+            }
+        }
+        // The fragment's references resolve in the base document plus the fragment.
+        let fragment: Value = serde_json::from_str(FRAGMENT).unwrap();
+        let mut all = Vec::new();
+        refs(&fragment, &mut all);
+        assert!(all.len() > 10);
+        for r in all {
+            assert!(doc.pointer(r.trim_start_matches('#')).is_some(), "{r} does not resolve");
+        }
     }
 
     #[test]

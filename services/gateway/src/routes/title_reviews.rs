@@ -100,3 +100,44 @@ pub async fn decide(
     let review = hrss(&state).decide_title_review(request(req, None)).await?.into_inner().review.unwrap_or_default();
     Ok(Json(review_json(&review)))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every `$ref` of a JSON value.
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r.to_string());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_hrss_fragment_documents_every_route_and_its_references_resolve() {
+        let fragment = include_str!("../../openapi/hrss.json");
+        let doc: serde_json::Value = serde_json::from_str(
+            &crate::routes::docs::merged(include_str!("../../openapi.json"), &[fragment]).unwrap(),
+        )
+        .unwrap();
+        for path in [
+            "/api/v1/social-security-cards/activation",
+            "/api/v1/foreigners/sign-in",
+            "/api/v1/me",
+            "/api/v1/title-reviews",
+            "/api/v1/title-reviews/{case_id}/service-record",
+            "/api/v1/title-reviews/{case_id}/decision",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path}");
+        }
+        let mut all = Vec::new();
+        refs(&serde_json::from_str(fragment).unwrap(), &mut all);
+        for r in all {
+            assert!(doc.pointer(r.trim_start_matches('#')).is_some(), "{r} does not resolve");
+        }
+    }
+}
