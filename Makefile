@@ -1,8 +1,11 @@
 # The single entry point. `make run` starts the whole system; `make test` runs every test.
-.PHONY: run test tools build lint fmt bench proto-check k8s-validate clean-data
+.PHONY: run demo test tools build lint fmt bench proto-check k8s-validate clean-data
 
-run: ## start the broker, the four services on SQLite and the gateway (web page on :8080)
+run: ## start the broker, the four services on SQLite and the gateway (web page on :8080); SEED=1 adds demo data
 	scripts/run.sh
+
+demo: ## seed demo employers and cases in every state into a running system (make run in another terminal)
+	cargo run -q -p e2e --bin demo-seed -- --url http://127.0.0.1:8080
 
 test: ## unit + end-to-end tests against a real broker, PostgreSQL and SQLite
 	scripts/test.sh

@@ -13,7 +13,7 @@ PROFILE="${PROFILE:-debug}"
 mkdir -p "$DATA/logs"
 
 echo "==> building ($PROFILE)"
-if [ "$PROFILE" = release ]; then cargo build --release --bins -q; else cargo build --bins -q; fi
+if [ "$PROFILE" = release ]; then cargo build --release --workspace --bins -q; else cargo build --workspace --bins -q; fi
 BIN="target/$PROFILE"
 
 pids=()
@@ -70,5 +70,9 @@ cat <<MSG
     broker          127.0.0.1:$BROKER_PORT (Tansu)   data: $DATA/   logs: $DATA/logs/
     Ctrl-C stops everything.
 MSG
+if [ -n "${SEED:-}" ]; then
+  echo "==> seeding demo data (SEED=$SEED)"
+  cargo run -q -p e2e --bin demo-seed -- --url "http://$HTTP_ADDR" || echo "demo seeding failed; the system keeps running"
+fi
 wait -n "${pids[@]}" || true
 echo "==> a process ended; see $DATA/logs/"

@@ -1,11 +1,10 @@
 //! The whole system for one test: broker, databases, five services, HTTP client.
 
-use std::time::Duration;
-
 use platform::config::Settings;
 use serde_json::{Value, json};
 use sqlx::AnyPool;
 
+pub use crate::api::{Api, SAMPLE_PDF};
 use crate::broker::Broker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +27,6 @@ impl Default for StackOptions {
 }
 
 pub const SERVICES: [&str; 4] = ["service-center", "science-tech", "hrss", "public-security"];
-/// The smallest file that is recognisably a PDF.
-pub const SAMPLE_PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
 
 /// PostgreSQL server for tests; each test gets fresh databases on it.
@@ -39,13 +36,13 @@ pub fn pg_admin_url() -> String {
 
 pub struct Stack {
     pub broker: Broker,
-    pub base_url: String,
-    pub http: reqwest::Client,
+    /// The public HTTP API of this stack's gateway (also reached through `Deref`).
+    pub api: Api,
     pub db_urls: Vec<(&'static str, String)>,
     apps: Vec<platform::app::Application>,
     gateway: Option<gateway::Gateway>,
     pg_databases: Vec<String>,
-    _tmp: Option<TempDir>,
+    files: Option<TempDir>,
 }
 
 /// A directory removed at drop.
@@ -65,7 +62,9 @@ impl Stack {
         let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_string();
         let mut db_urls = Vec::new();
         let mut pg_databases = Vec::new();
-        let mut tmp = None;
+        // Per-stack files (SQLite databases, uploaded documents), removed at the end.
+        let dir = std::env::temp_dir().join(format!("onething-e2e-{run}"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
         match opts.db {
             DbKind::Postgres => {
                 let admin =
@@ -84,23 +83,19 @@ impl Stack {
                 admin.close().await;
             }
             DbKind::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("onething-e2e-{run}"));
-                std::fs::create_dir_all(&dir).expect("temp dir");
                 for s in SERVICES {
                     db_urls.push((s, format!("sqlite://{}/{s}.db?mode=rwc", dir.display())));
                 }
-                tmp = Some(TempDir(dir));
             }
         }
         let mut stack = Stack {
             broker,
-            base_url: String::new(),
-            http: reqwest::Client::new(),
+            api: Api::new(String::new()),
             db_urls,
             apps: vec![],
             gateway: None,
             pg_databases,
-            _tmp: tmp,
+            files: Some(TempDir(dir)),
         };
         stack.start_services(&opts, "").await;
         stack
@@ -122,8 +117,10 @@ impl Stack {
     }
 
     async fn start_services(&mut self, opts: &StackOptions, group_suffix: &str) {
+        let documents = self.files.as_ref().map(|t| t.0.join("documents"));
         let sc = service_center::build(service_center::Config {
             platform: self.settings("service-center", group_suffix),
+            documents_dir: documents,
             ..Default::default()
         })
         .await
@@ -162,7 +159,7 @@ impl Stack {
         })
         .await
         .expect("gateway");
-        self.base_url = format!("http://{}", gw.addr());
+        self.api.base_url = format!("http://{}", gw.addr());
         self.apps = vec![sc, st, hr, ps];
         self.gateway = Some(gw);
     }
@@ -177,98 +174,6 @@ impl Stack {
         let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&pool).await.expect("count");
         pool.close().await;
         n
-    }
-
-    pub async fn token(&self, role: &str, subject: &str, department: &str) -> String {
-        let r = self
-            .post("/api/v1/dev/tokens", None, &json!({"role": role, "subject": subject, "department": department}))
-            .await;
-        assert_eq!(r.0, 200, "token: {}", r.1);
-        r.1["token"].as_str().expect("token").to_string()
-    }
-
-    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-        self.post_raw(path, token, serde_json::to_vec(body).expect("json"), &[]).await
-    }
-
-    pub async fn post_raw(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        body: Vec<u8>,
-        headers: &[(&str, &str)],
-    ) -> (u16, Value) {
-        let mut req =
-            self.http.post(format!("{}{path}", self.base_url)).header("content-type", "application/json").body(body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let resp = req.send().await.expect("gateway reachable");
-        let status = resp.status().as_u16();
-        let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-        let body: Value = resp.json().await.unwrap_or(Value::Null);
-        if status >= 400 {
-            assert_eq!(ct, "application/problem+json", "errors are problem+json: {status} {body}");
-        }
-        (status, body)
-    }
-
-    /// Uploads one file as employer `token`; returns (status, body).
-    pub async fn upload(&self, token: &str, kind: &str, content_type: &str, bytes: Vec<u8>) -> (u16, Value) {
-        let resp = self
-            .http
-            .post(format!("{}/api/v1/materials?kind={kind}", self.base_url))
-            .bearer_auth(token)
-            .header("content-type", content_type)
-            .body(bytes)
-            .send()
-            .await
-            .expect("gateway reachable");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Uploads a small PDF for every material the application lists, puts the real ids
-    /// in, and submits the case: what an employer's browser does.
-    pub async fn submit_case(&self, token: &str, mut body: Value) -> (u16, Value) {
-        if let Some(materials) = body["materials"].as_array_mut() {
-            for m in materials {
-                let kind = m["kind"].as_str().unwrap_or_default().to_string();
-                let (status, uploaded) = self.upload(token, &kind, "application/pdf", SAMPLE_PDF.to_vec()).await;
-                assert_eq!(status, 201, "upload {kind}: {uploaded}");
-                m["id"] = uploaded["id"].clone();
-            }
-        }
-        self.post("/api/v1/cases", Some(token), &body).await
-    }
-
-    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
-        let mut req = self.http.get(format!("{}{path}", self.base_url));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().await.expect("gateway reachable");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Polls the case until `pred` holds; panics with the last view after `timeout`.
-    pub async fn wait_case(&self, token: &str, id: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = std::time::Instant::now() + timeout;
-        loop {
-            let (status, case) = self.get(&format!("/api/v1/cases/{id}"), Some(token)).await;
-            if status == 200 && pred(&case) {
-                return case;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "case {id} did not reach the expected state: {status} {case:#}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
     }
 
     /// Stops every service (the databases and the broker stay).
@@ -294,6 +199,13 @@ impl Stack {
             }
             admin.close().await;
         }
+    }
+}
+
+impl std::ops::Deref for Stack {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.api
     }
 }
 

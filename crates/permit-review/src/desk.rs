@@ -259,7 +259,7 @@ impl PermitDesk {
         let category: Category = row.category.parse().map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let now = now_ms();
         let at = rfc3339(now);
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         let won = match &decision {
             PermitDecision::Approve => {
                 let (from, until) = validity_of(category, &application)?;
@@ -389,7 +389,7 @@ impl PermitDesk {
             return Ok((row, changed));
         }
         let now = now_ms();
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         if !store::change_application(&mut tx, case_id, &row.application, &encode_application(&application), now)
             .await?
         {
@@ -439,7 +439,7 @@ impl PermitDesk {
         position.contract_months = i32::try_from(contract_months).unwrap_or(i32::MAX);
         application.position = Some(position);
         let now = now_ms();
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         let (from, until) = (from.to_string(), until.to_string());
         let app = encode_application(&application);
         if !store::extend(&mut tx, case_id, &row.application, &app, &from, &until, now).await? {
@@ -470,7 +470,7 @@ impl PermitDesk {
         Self::require_status(&row, "approved", "cancellation applies to")?;
         let reason = lifecycle::cancellation_reason(reason)?;
         let now = now_ms();
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         if !store::cancel(&mut tx, case_id, &reason, now).await? {
             tx.rollback().await?;
             return Err(ServiceError::conflict(
@@ -500,7 +500,7 @@ impl PermitDesk {
         let mut added = 0;
         for (application, number) in store::issued_without_person(&self.base.db.pool).await? {
             let Some(key) = decode_application(&application).ok().as_ref().and_then(person_key_of) else { continue };
-            let mut tx = self.base.db.pool.begin().await?;
+            let mut tx = self.base.db.begin().await?;
             if store::claim_person_number(&mut tx, &key, &number, now_ms()).await?.as_deref() == Some(number.as_str()) {
                 added += 1;
             }

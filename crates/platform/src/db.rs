@@ -89,6 +89,17 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a transaction that reads first and writes later would otherwise fail
+    /// with "database is locked" when another writer committed in between, and the busy
+    /// timeout cannot help with that.
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// `FOR UPDATE SKIP LOCKED` where the backend has it (SQLite has one writer anyway).
     pub fn skip_locked(&self) -> &'static str {
         match self.backend {

@@ -30,9 +30,12 @@ pub async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
 
 /// Serves `routes` on `listener` until `shutdown` triggers.
 pub async fn serve(routes: Routes, listener: TcpListener, shutdown: Shutdown) -> anyhow::Result<()> {
+    // Without TCP_NODELAY every small reply waits ~40 ms for Nagle's algorithm (the
+    // benchmark showed it); the builder's own setting does not apply to a given listener.
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     tonic::transport::Server::builder()
         .add_routes(routes)
-        .serve_with_incoming_shutdown(tokio_stream::wrappers::TcpListenerStream::new(listener), shutdown.triggered())
+        .serve_with_incoming_shutdown(incoming, shutdown.triggered())
         .await?;
     Ok(())
 }

@@ -54,6 +54,10 @@ pub async fn build(config: Config) -> anyhow::Result<Gateway> {
     let listener = tokio::net::TcpListener::bind(&config.http_addr).await?;
     let addr = listener.local_addr()?;
     let (trigger, stop) = shutdown::channel();
+    // Small JSON replies must not wait for Nagle's algorithm.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let server = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stop.triggered()).await });
     info!(%addr, "gateway listening");
     Ok(Gateway { addr, trigger, server })

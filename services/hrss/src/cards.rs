@@ -221,7 +221,7 @@ impl CardDesk {
             .await?
             .ok_or_else(|| ServiceError::not_found("social security card", "for the given number"))?;
         let now = now_ms();
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         // Writing first takes the card's row lock (PostgreSQL) or the write lock (SQLite),
         // so concurrent checks of one card are counted one after the other.
         sqlx::query("UPDATE si_cards SET updated_at = $1 WHERE social_security_number = $2")
@@ -370,7 +370,7 @@ mod tests {
             valid_until: "2029-01-03".into(),
             ..Default::default()
         };
-        let mut tx = base.db.pool.begin().await.unwrap();
+        let mut tx = base.db.begin().await.unwrap();
         load_permit(&mut tx, "F62202600000001", &e, &IdentityOnRecord::seal(&applicant), 1).await.unwrap();
         tx.commit().await.unwrap();
         let policy = Policy { max_failures, lock_ms: 30 * 60_000 };
@@ -439,7 +439,7 @@ mod tests {
     #[tokio::test]
     async fn the_card_follows_newer_permit_events_only_and_a_cancellation_sticks() {
         let (desk, dir) = desk(5).await;
-        let mut tx = desk.base.db.pool.begin().await.unwrap();
+        let mut tx = desk.base.db.begin().await.unwrap();
         assert!(follow_permit(&mut tx, "case-1", "62B202600000001", "", "2031-01-03", 10).await.unwrap());
         assert!(!follow_permit(&mut tx, "case-1", "62B202600000001", "", "2030-01-03", 5).await.unwrap(), "older");
         assert!(!follow_permit(&mut tx, "case-1", "62B202600000001", "", "2031-01-03", 11).await.unwrap(), "same");

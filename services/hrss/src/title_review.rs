@@ -196,7 +196,7 @@ pub async fn record_service(
         v.push("gansu_service_since", "in_the_future", "gansu_service_since cannot be in the future");
     }
     let (Some(since), true) = (since, v.is_empty()) else { return Err(v.into()) };
-    let mut tx = base.db.pool.begin().await?;
+    let mut tx = base.db.begin().await?;
     let row = get(&mut tx, case_id).await?;
     undecided(&row)?;
     let work_start = row.work_start.as_deref().and_then(|s| s.parse::<NaiveDate>().ok());
@@ -315,7 +315,7 @@ pub async fn decide(
     let approved = validate_decision(input)?;
     let today = today_cst();
     let now = now_ms();
-    let mut tx = base.db.pool.begin().await?;
+    let mut tx = base.db.begin().await?;
     let row = get(&mut tx, case_id).await?;
     undecided(&row)?;
     if row.eligible_on.as_str() > today.to_string().as_str() {

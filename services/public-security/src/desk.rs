@@ -179,7 +179,7 @@ impl Desk {
             due_on: apply_by.to_string(),
             ..Step::default()
         };
-        let tx = self.base.db.pool.begin().await?;
+        let tx = self.base.db.begin().await?;
         let columns = [("entry_date", Val::from(entry.to_string())), ("apply_by", Val::from(apply_by.to_string()))];
         self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
     }
@@ -210,7 +210,7 @@ impl Desk {
         let today = today_cst();
         let period = self.settings.period();
         let due = rules::decision_due(today, period, &self.calendar);
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         let serial = store::next_serial(&mut tx, &format!("receipt-{today}")).await?;
         let receipt = rules::receipt_number(today, serial);
         let codes: Vec<&str> = received.iter().map(|k| k.as_str()).collect();
@@ -290,7 +290,7 @@ impl Desk {
             created_at: now_ms(),
             ..VerificationRow::default()
         };
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         let event = match &open {
             Some(v) => {
                 verification.id = v.id.clone();
@@ -343,7 +343,7 @@ impl Desk {
         let applied_on = date(row.applied_on.as_deref(), "application day")?;
         let scheduled = DateTime::<Utc>::from_timestamp_millis(v.scheduled_at).unwrap_or_default();
         let visit = outcome == Outcome::Attended && v.method == "interview" && rules::day_cst(scheduled) != applied_on;
-        let mut tx = self.base.db.pool.begin().await?;
+        let mut tx = self.base.db.begin().await?;
         let justified = matches!(outcome, Outcome::NoShow { justified: true });
         if !store::record_outcome(&mut tx, &v.id, outcome.as_str(), justified, note.trim(), &actor.subject).await? {
             return Err(conflict(case_id, "changed_meanwhile", "the verification changed meanwhile; retry"));
@@ -421,7 +421,7 @@ impl Desk {
                         ),
                     )
                 })?;
-                let mut tx = self.base.db.pool.begin().await?;
+                let mut tx = self.base.db.begin().await?;
                 let serial = store::next_serial(&mut tx, &format!("permit-{}", today.year())).await?;
                 let number = rules::residence_permit_number(today.year(), serial);
                 let issued = ev::ResidencePermitIssued {
@@ -488,7 +488,7 @@ impl Desk {
                     ("decided_at", Val::from(decided_at)),
                     ("decided_by", Val::from(actor.subject.clone())),
                 ];
-                let tx = self.base.db.pool.begin().await?;
+                let tx = self.base.db.begin().await?;
                 self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
             }
         }
@@ -564,7 +564,7 @@ impl Desk {
             counter_visit: way == PickupWay::InPerson,
             ..Step::default()
         };
-        let tx = self.base.db.pool.begin().await?;
+        let tx = self.base.db.begin().await?;
         self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
     }
 }

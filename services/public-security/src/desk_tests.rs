@@ -58,7 +58,7 @@ fn actor(role: &str, subject: &str, department: &str) -> Actor {
 }
 
 async fn deliver<E: Event, H: Handler<E>>(desk: &Desk, handler: &H, event: E) -> Result<(), String> {
-    let mut tx = desk.base.db.pool.begin().await.unwrap();
+    let mut tx = desk.base.db.begin().await.unwrap();
     let meta = EventMeta {
         id: uuid::Uuid::now_v7().to_string(),
         ce_type: E::TYPE.into(),

@@ -109,7 +109,7 @@ async fn create(
     let category = a.category;
     let department = a.department();
     let id = uuid::Uuid::now_v7().to_string();
-    let mut tx = base.db.pool.begin().await?;
+    let mut tx = base.db.begin().await?;
     let case_no = store::next_case_no(&mut tx, &accepted_on.format("%Y%m%d").to_string()).await?;
     let row = CaseRow {
         id: id.clone(),
@@ -127,6 +127,12 @@ async fn create(
         clock_paused_on: None,
     };
     store::insert_case(&mut tx, &row, &submission_json(input)).await?;
+    // The documents handed over online count towards the efficiency figures.
+    sqlx::query("UPDATE cases SET documents = $1 WHERE id = $2")
+        .bind(c.materials.len() as i64)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
     for item in &c.items {
         let status = if *item == Item::WorkPermit { ItemStatus::Pending } else { ItemStatus::NotStarted };
         store::insert_item(&mut tx, &id, *item, item.department(category).as_str(), status).await?;
@@ -344,7 +350,7 @@ pub async fn supplement(
         return Err(ServiceError::InvalidArgument(v));
     }
     let today = today_cst();
-    let mut tx = base.db.pool.begin().await?;
+    let mut tx = base.db.begin().await?;
     for (kind, id) in &supplied {
         store::insert_material(&mut tx, case_id, kind, id).await?;
     }
@@ -501,7 +507,7 @@ pub async fn add_message(
         answered_by: None,
         answered_at: None,
     };
-    let mut tx = base.db.pool.begin().await?;
+    let mut tx = base.db.begin().await?;
     sqlx::query(
         "INSERT INTO case_messages (id, case_id, kind, channel, body, author_role, author, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -542,7 +548,7 @@ pub async fn answer_message(
         return Err(ServiceError::InvalidArgument(v));
     }
     let now = platform::time::now_ms();
-    let mut tx = base.db.pool.begin().await?;
+    let mut tx = base.db.begin().await?;
     let n = sqlx::query(
         "UPDATE case_messages SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND case_id = $5 AND answer IS NULL",
     )

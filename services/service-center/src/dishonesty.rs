@@ -89,7 +89,7 @@ pub async fn replace(db: &Db, codes: &[String], by: &str) -> Result<(i64, i64), 
     parsed.sort();
     parsed.dedup();
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM dishonesty_list").execute(&mut *tx).await?;
     for c in &parsed {
         sqlx::query("INSERT INTO dishonesty_list (credit_code, added_at) VALUES ($1, $2)")

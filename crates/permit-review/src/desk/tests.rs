@@ -77,7 +77,7 @@ async fn deliver<E: platform::events::Event>(desk: &PermitDesk, event: E)
 where
     PermitDesk: Handler<E>,
 {
-    let mut tx = desk.base.db.pool.begin().await.unwrap();
+    let mut tx = desk.base.db.begin().await.unwrap();
     let meta = meta();
     let cx = Context { tx: &mut tx, meta: &meta, outbox: &desk.base.outbox };
     desk.handle(event, cx).await.unwrap();

@@ -231,7 +231,7 @@ impl Consumer {
         payload: &[u8],
         meta: &EventMeta,
     ) -> Result<Outcome, HandlerError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO processed_events (consumer, event_id, topic, processed_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (consumer, event_id) DO NOTHING",
