@@ -44,9 +44,9 @@ async fn a_foreigner_activates_the_card_sees_permit_card_and_residence_and_the_c
                 && item(c, "residence_permit")["result"]["residence_case_id"].is_string()
         })
         .await;
-    // Registration within the legal 30 days of the permit's issue (FACTS §6).
-    let decided_on =
-        chrono::NaiveDate::parse_from_str(&permit["decided_at"].as_str().unwrap()[..10], "%Y-%m-%d").unwrap();
+    // Registration within the legal 30 days of the permit's issue (FACTS §6), counted from
+    // the issue date in China time.
+    let decided_on = platform::time::cst_date(permit["decided_at"].as_str().unwrap()).unwrap();
     let due = (decided_on + chrono::Days::new(30)).to_string();
     assert_eq!(item(&case, "social_insurance")["result"]["due_on"], due.as_str());
     let ssn = item(&case, "social_insurance")["result"]["social_security_number"].as_str().unwrap().to_string();

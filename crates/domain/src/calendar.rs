@@ -178,6 +178,22 @@ impl Calendar {
         }
     }
 
+    /// `date` itself when it is a working day, else the next working day.
+    pub fn next_working_day(&self, date: NaiveDate) -> NaiveDate {
+        let mut d = date;
+        // Bounded: the longest run of rest days (Spring Festival) is under two weeks.
+        for _ in 0..60 {
+            if self.is_working_day(d).0 {
+                return d;
+            }
+            match d.succ_opt() {
+                Some(next) => d = next,
+                None => return d,
+            }
+        }
+        d
+    }
+
     /// The date `n` working days after `start` (the start day is not counted).
     ///
     /// Saturates at the last representable date, marked estimated, instead of overflowing.
@@ -377,5 +393,20 @@ mod tests {
             prop_assert_eq!(counted.days, n);
             prop_assert_eq!(counted.estimated, end.estimated);
         }
+    }
+}
+
+#[cfg(test)]
+mod next_working_day_tests {
+    use super::*;
+
+    #[test]
+    fn a_rest_day_moves_to_the_next_working_day() {
+        let cal = Calendar::embedded();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(cal.next_working_day(d("2025-10-01")), d("2025-10-09"), "National Day");
+        assert_eq!(cal.next_working_day(d("2025-09-28")), d("2025-09-28"), "an adjusted working Sunday");
+        assert_eq!(cal.next_working_day(d("2026-11-28")), d("2026-11-30"), "a Saturday");
+        assert_eq!(cal.next_working_day(d("2026-11-30")), d("2026-11-30"));
     }
 }

@@ -109,7 +109,7 @@ wire_enum!(
     CategorySource {
         /// The points table (with direct qualifications and B conditions).
         Classification => "classification",
-        /// The client's `category`, because the profile was absent.
+        /// Kept for records written before the fallback to the client's category was removed.
         RequestFallback => "request_fallback",
     }
 );
@@ -231,30 +231,15 @@ pub fn one_time_notice(input: &SubmissionInput, rules: &Rules, today: NaiveDate)
     let classification = classify(&classification_input, &rules.points, &rules.province);
     let mut notes = assessment.notes;
     notes.extend(classification.notes.iter().cloned());
-    let (category, category_source) = match case.category {
-        Some(requested) if case.profile.is_empty() => {
-            notes.push(Note::new(
-                "category_from_request",
-                format!(
-                    "no profile was given: the requested category {requested} is used; the case data alone gives {}",
-                    classification.category
-                ),
-            ));
-            (requested, CategorySource::RequestFallback)
-        }
-        requested => {
-            if let Some(r) = requested.filter(|r| *r != classification.category) {
-                notes.push(Note::new(
-                    "category_request_ignored",
-                    format!(
-                        "the requested category {r} is ignored: the points table gives {}",
-                        classification.category
-                    ),
-                ));
-            }
-            (classification.category, CategorySource::Classification)
-        }
-    };
+    // The points table decides, always: a category chosen by the client would let an
+    // employer pick the department and skip the classification.
+    if let Some(r) = case.category.filter(|r| *r != classification.category) {
+        notes.push(Note::new(
+            "category_request_ignored",
+            format!("the requested category {r} is ignored: the points table gives {}", classification.category),
+        ));
+    }
+    let (category, category_source) = (classification.category, CategorySource::Classification);
 
     // 容缺受理: an A applicant may be accepted with online materials missing, when enabled.
     let mut to_supplement = Vec::new();
@@ -275,7 +260,9 @@ pub fn one_time_notice(input: &SubmissionInput, rules: &Rules, today: NaiveDate)
     }
 
     let requirements = catalog.requirements(&case.items, case.employer.kind, case.applicant.passport_lost);
-    let due = rules.calendar.due_dates(today, &rules.province.deadlines.value);
+    // An application received on a rest day is accepted on the next working day.
+    let accepted_on = rules.calendar.next_working_day(today);
+    let due = rules.calendar.due_dates(accepted_on, &rules.province.deadlines.value);
     if due.estimated {
         notes.push(Note::new(
             "deadline_estimated",
@@ -287,7 +274,7 @@ pub fn one_time_notice(input: &SubmissionInput, rules: &Rules, today: NaiveDate)
         classification,
         category,
         category_source,
-        accepted_on: today,
+        accepted_on,
         due,
         requirements,
         to_supplement,
@@ -457,18 +444,13 @@ mod tests {
     }
 
     #[test]
-    fn without_a_profile_the_requested_category_is_the_fallback() {
+    fn without_a_profile_the_points_table_still_decides() {
         let mut input = good();
         input.profile = Default::default();
         let accepted = one_time_notice(&input, &Rules::gansu(), d(TODAY)).unwrap();
-        assert_eq!((accepted.category, accepted.category_source), (Category::A, CategorySource::RequestFallback));
-        assert!(accepted.notes.iter().any(|n| n.code == "category_from_request"));
-        input.category = None;
-        let accepted = one_time_notice(&input, &Rules::gansu(), d(TODAY)).unwrap();
-        assert_eq!(
-            (accepted.category, accepted.category_source),
-            (accepted.classification.category, CategorySource::Classification)
-        );
+        assert_eq!(accepted.category_source, CategorySource::Classification);
+        assert_eq!(accepted.category, accepted.classification.category);
+        assert!(accepted.notes.iter().any(|n| n.code == "category_request_ignored"));
     }
 
     #[test]

@@ -19,3 +19,19 @@ pub fn now_rfc3339() -> String {
 pub fn today_cst() -> chrono::NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
+
+/// The China Standard Time date of an RFC 3339 timestamp (deadlines count in local days).
+pub fn cst_date(rfc3339: &str) -> Option<chrono::NaiveDate> {
+    let t = DateTime::parse_from_rfc3339(rfc3339).ok()?;
+    Some((t.with_timezone(&Utc) + chrono::Duration::hours(8)).date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_counted_in_china_time() {
+        assert_eq!(super::cst_date("2026-11-29T17:30:00Z"), "2026-11-30".parse().ok());
+        assert_eq!(super::cst_date("2026-11-29T10:00:00+08:00"), "2026-11-29".parse().ok());
+        assert_eq!(super::cst_date("yesterday"), None);
+    }
+}

@@ -15,6 +15,20 @@ pub fn body(
     })
 }
 
+/// `axum::extract::Query` whose rejection is a problem+json 422 rather than plain text.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Query<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Problem> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e| Problem::invalid(vec![FieldError::new("", "invalid_query", e.body_text())]))
+    }
+}
+
 /// Parses a body as a JSON object, or explains why it is not one.
 pub fn object(body: &[u8]) -> Result<Value, Problem> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {

@@ -82,7 +82,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             let applicant = e.applicant.clone().unwrap_or_default();
             let key = person_key(&applicant);
             let ssn = ssn_for(cx.tx, &key, self.ssn.as_ref()).await?;
-            let issued = e.decided_at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()).unwrap_or_else(today_cst);
+            let issued = platform::time::cst_date(&e.decided_at).unwrap_or_else(today_cst);
             let due_on = registration_due(issued).to_string();
             let inserted = sqlx::query(
                 "INSERT INTO si_registrations (case_id, person_key, social_security_number, permit_number, insurances, registered_at, due_on) \

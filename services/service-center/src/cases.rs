@@ -239,6 +239,10 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
             if view.items.is_empty() {
                 return Err(ServiceError::PermissionDenied("this case has no item of your department".into()));
             }
+            // Staff see their own items' history and ratings, not another department's.
+            let own: Vec<String> = view.items.iter().map(|i| i.item.clone()).collect();
+            view.timeline.retain(|t| t.item.is_empty() || own.contains(&t.item));
+            view.evaluations.retain(|e| own.contains(&e.item));
             Ok(())
         }
         "foreigner" => {
@@ -278,9 +282,9 @@ pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) ->
         }
     }
     let mut views = store::list_cases(&base.db.pool, &filter).await?;
-    for v in &mut views {
-        let _ = authorize_view(actor, v);
-    }
+    // The filter already selects what the caller may see; this trims each view the same
+    // way a single read does, and drops anything it would refuse.
+    views.retain_mut(|v| authorize_view(actor, v).is_ok());
     Ok(views)
 }
 
@@ -354,7 +358,14 @@ pub async fn supplement(
     for (kind, id) in &supplied {
         store::insert_material(&mut tx, case_id, kind, id).await?;
     }
-    let stood = crate::deadlines::resume(&mut tx, case_id, today).await?;
+    let Some(stood) = crate::deadlines::resume(&mut tx, case_id, today).await? else {
+        tx.rollback().await?;
+        return Err(ServiceError::conflict(
+            "already_supplemented",
+            format!("case/{case_id}"),
+            "the supplement was already received",
+        ));
+    };
     sqlx::query("UPDATE cases SET supplements = supplements + 1, documents = documents + $1 WHERE id = $2")
         .bind(supplied.len() as i64)
         .bind(case_id)

@@ -25,26 +25,28 @@ pub async fn pause(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<(
 }
 
 /// Restarts the clock; both due dates move by the working days between the pause and
-/// `today`. Returns the working days added.
-pub async fn resume(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<u32, sqlx::Error> {
+/// `today`. Returns the working days added, or `None` when the clock was not stopped (the
+/// conditional update makes a concurrent second resumption find nothing to do).
+pub async fn resume(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<Option<u32>, sqlx::Error> {
     let row: Option<(Option<String>, String, String)> =
         sqlx::query_as("SELECT clock_paused_on, due_committed, due_statutory FROM cases WHERE id = $1")
             .bind(case_id)
             .fetch_optional(&mut **tx)
             .await?;
-    let Some((Some(paused), committed, statutory)) = row else { return Ok(0) };
+    let Some((Some(paused), committed, statutory)) = row else { return Ok(None) };
     let (Ok(paused), Ok(committed), Ok(statutory)) =
         (paused.parse::<NaiveDate>(), committed.parse::<NaiveDate>(), statutory.parse::<NaiveDate>())
     else {
-        return Ok(0);
+        return Ok(None);
     };
     let stood = shift(paused, today);
     let cal = calendar();
     let committed = cal.add_working_days(committed, stood);
     let statutory = cal.add_working_days(statutory, stood);
-    sqlx::query(
+    let n = sqlx::query(
         "UPDATE cases SET clock_paused_on = NULL, paused_working_days = paused_working_days + $1, \
-         due_committed = $2, due_statutory = $3, due_estimated = CASE WHEN $4 = 1 THEN 1 ELSE due_estimated END WHERE id = $5",
+         due_committed = $2, due_statutory = $3, due_estimated = CASE WHEN $4 = 1 THEN 1 ELSE due_estimated END \
+         WHERE id = $5 AND clock_paused_on IS NOT NULL",
     )
     .bind(stood as i64)
     .bind(committed.date.to_string())
@@ -52,8 +54,9 @@ pub async fn resume(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<
     .bind((committed.estimated || statutory.estimated) as i64)
     .bind(case_id)
     .execute(&mut **tx)
-    .await?;
-    Ok(stood)
+    .await?
+    .rows_affected();
+    Ok((n == 1).then_some(stood))
 }
 
 /// Working days the clock stood still: from the pause to the resumption, the pause day

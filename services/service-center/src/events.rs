@@ -177,18 +177,22 @@ impl Handler<ev::PermitSupplementRequested> for Progress {
     async fn handle(&self, e: ev::PermitSupplementRequested, cx: Context<'_>) -> Result<(), HandlerError> {
         let result = map([("requested_materials", e.materials.join(",")), ("supplement_note", e.note.clone())]);
         let detail = format!("materials requested: {}; {}", e.materials.join(", "), e.note);
-        let moved = store::move_item(
-            cx.tx,
-            &e.case_id,
-            Item::WorkPermit,
-            ItemStatus::SupplementRequested,
-            &result,
-            "supplement_requested",
-            &detail,
-        )
-        .await?;
-        if moved {
-            crate::deadlines::pause(cx.tx, &e.case_id, platform::time::today_cst()).await?;
+        // A second request while the first is open records its materials too.
+        let step = store::Step {
+            item: Item::WorkPermit,
+            status: ItemStatus::SupplementRequested,
+            result: &result,
+            event: "supplement_requested",
+            detail: &detail,
+            due_on: None,
+            counter_visit: false,
+            documents_submitted: 0,
+        };
+        store::record_step(cx.tx, &e.case_id, &step).await?;
+        if store::item_status(cx.tx, &e.case_id, Item::WorkPermit).await? == Some(ItemStatus::SupplementRequested) {
+            // The day the reviewer asked, not the day this event was processed.
+            let asked_on = platform::time::cst_date(&e.requested_at).unwrap_or_else(platform::time::today_cst);
+            crate::deadlines::pause(cx.tx, &e.case_id, asked_on).await?;
         }
         Ok(())
     }

@@ -158,7 +158,13 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
                 decided_on: i.decided_on.clone().unwrap_or_default(),
             })
             .collect(),
-        notices: v.timeline.iter().filter(|t| t.event == "permit_refused").map(|t| t.detail.clone()).collect(),
+        // Written reasons of a refusal, and what a supplement request asks for.
+        notices: v
+            .timeline
+            .iter()
+            .filter(|t| matches!(t.event.as_str(), "permit_refused" | "supplement_requested"))
+            .map(|t| t.detail.clone())
+            .collect(),
         timeline: v
             .timeline
             .iter()

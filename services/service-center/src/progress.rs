@@ -27,16 +27,30 @@ fn is_done(item: Item, status: ItemStatus) -> bool {
     }
 }
 
+/// How far an item has come. Review and a supplement request share a rank: an item goes
+/// back and forth between them while the employer supplements.
+fn rank(s: ItemStatus) -> u8 {
+    use ItemStatus::*;
+    match s {
+        NotStarted => 0,
+        Pending => 1,
+        InReview | SupplementRequested => 2,
+        Approved => 3,
+        Refused | Completed | Cancelled => 4,
+    }
+}
+
 /// Whether an item may move from `from` to `to`. Events of different topics can arrive in
-/// any order, so a downstream item never goes back (e.g. `pending` after `completed`).
+/// any order (and a dead letter may be replayed late), so an item only moves forward: a
+/// stale `supplement_requested` after `approved`, or `pending` after `in_review`, is
+/// ignored. Final states never change.
 pub fn may_move(from: ItemStatus, to: ItemStatus) -> bool {
     use ItemStatus::*;
     match (from, to) {
         (a, b) if a == b => false,
-        (Completed | Refused | Cancelled, _) => false,
-        (Approved, Pending | InReview | NotStarted) => false,
-        (Pending, NotStarted) | (InReview, NotStarted) => false,
-        _ => true,
+        (Refused | Completed | Cancelled, _) => false,
+        (InReview, SupplementRequested) | (SupplementRequested, InReview) => true,
+        (a, b) => rank(b) > rank(a),
     }
 }
 
@@ -72,5 +86,9 @@ mod tests {
         assert!(!may_move(Completed, Pending));
         assert!(!may_move(Approved, InReview));
         assert!(!may_move(Pending, Pending));
+        assert!(!may_move(Approved, SupplementRequested), "a stale supplement request after approval");
+        assert!(!may_move(InReview, Pending), "a late residence-case-opened after the counter visit");
+        assert!(may_move(SupplementRequested, InReview) && may_move(InReview, SupplementRequested));
+        assert!(may_move(Approved, Cancelled) && may_move(Approved, Completed));
     }
 }

@@ -51,6 +51,24 @@ impl From<anyhow::Error> for HandlerError {
     }
 }
 
+/// Errors of the database connection itself (down, pool exhausted, locked), as opposed to
+/// errors of what the handler asked it to do.
+fn is_unavailable(e: &anyhow::Error) -> bool {
+    match e.downcast_ref::<sqlx::Error>() {
+        Some(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed) => {
+            true
+        }
+        Some(sqlx::Error::Database(db)) => {
+            let msg = db.message().to_ascii_lowercase();
+            // SQLite busy/locked; PostgreSQL shutting down or refusing connections.
+            msg.contains("database is locked")
+                || msg.contains("database is busy")
+                || matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "53300" | "08006" | "08001"))
+        }
+        _ => false,
+    }
+}
+
 /// What a handler gets besides the event: the open transaction, the event's metadata and
 /// the outbox for events it emits in reaction (in the same transaction).
 pub struct Context<'c> {
@@ -207,6 +225,15 @@ impl Consumer {
                 }
                 Err(HandlerError::Reject(e)) => {
                     return self.dead_letter(msg, &format!("{e:#}"), dlq, shutdown).await;
+                }
+                // The database is unreachable or busy: not the message's fault, so it waits
+                // (without using up its attempts) instead of going to the dead letters.
+                Err(HandlerError::Retry(e)) if is_unavailable(&e) => {
+                    warn!(parent: &span, error = %format!("{e:#}"), "database unavailable; waiting");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(self.settings.max_backoff_ms)) => {},
+                        _ = shutdown.clone().triggered() => return false,
+                    }
                 }
                 Err(HandlerError::Retry(e)) => match backoff.next() {
                     Some(delay) => {

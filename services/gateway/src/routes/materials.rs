@@ -3,7 +3,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::json::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use onething_proto::onething::servicecenter::v1 as pb;
 use serde::Deserialize;

@@ -13,7 +13,9 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::json::Query;
 use onething_proto::onething::publicsecurity::v1 as pb;
 use onething_proto::onething::publicsecurity::v1::public_security_service_client::PublicSecurityServiceClient;
 use serde::Deserialize;

@@ -9,7 +9,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::json::Query;
 use onething_proto::onething::hrss::v1 as pb;
 use serde::Deserialize;
 use serde_json::{Value, json};
