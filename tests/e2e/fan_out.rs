@@ -22,6 +22,11 @@ async fn approved_permit_registers_everything_once(db: DbKind) {
     assert!(case["due"]["committed"].as_str().unwrap() < case["due"]["statutory"].as_str().unwrap());
     assert_eq!(item(&case, "work_permit")["department"], "science-tech");
     assert_eq!(item_status(&case, "social_insurance"), "not_started");
+    // The system's own forms were generated from the case data, not asked of the employer.
+    let forms =
+        case["timeline"].as_array().unwrap().iter().find(|t| t["event"] == "forms_generated").expect("forms generated");
+    assert!(forms["detail"].as_str().unwrap().contains("work_permit_application_form"), "{forms}");
+    assert!(forms["detail"].as_str().unwrap().contains("social_insurance_registration_form"), "{forms}");
 
     let reviewer = stack.token("reviewer", "alice", "science-tech").await;
     let (status, permit) = stack

@@ -188,6 +188,19 @@ impl Nationality {
     }
 }
 
+/// The key that says two cases are the same person: a hex SHA-256 of nationality, birth
+/// date and passport number (upper case), so the person's data itself is never the key.
+/// Permit numbers and social security numbers are lifelong per person through it.
+/// `None` when a part is missing: an incomplete identity never shares a number.
+pub fn person_key(nationality: &str, birth_date: &str, passport_number: &str) -> Option<String> {
+    use sha2::Digest;
+    if [nationality, birth_date, passport_number].iter().any(|s| s.trim().is_empty()) {
+        return None;
+    }
+    let digest = sha2::Sha256::digest(format!("{nationality}|{birth_date}|{}", passport_number.to_uppercase()));
+    Some(hex::encode(digest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

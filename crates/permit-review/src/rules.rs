@@ -4,7 +4,6 @@
 use chrono::{Months, NaiveDate};
 use domain::calendar::{Calendar, Counted};
 use domain::case::Category;
-use sha2::{Digest, Sha256};
 
 /// Longest validity per category in months (FACTS §5.1: A 5 years, B 2 years — confirmed
 /// by two sources; C 1 year — single source).
@@ -60,18 +59,8 @@ pub fn validity_limit(
     }
 }
 
-/// The key of a person for the lifelong permit number (一人一号, FACTS §4.3): hex SHA-256 of
-/// `nationality|birth_date|PASSPORT_NUMBER`. The same rule as hrss's `person_key` for the
-/// social security number (services/hrss/src/social_insurance.rs), kept as a copy here so
-/// the two departments share no code path; change both together. `None` when a part is
-/// missing: an incomplete identity never shares a number.
-pub fn person_key(nationality: &str, birth_date: &str, passport_number: &str) -> Option<String> {
-    if [nationality, birth_date, passport_number].iter().any(|s| s.trim().is_empty()) {
-        return None;
-    }
-    let digest = Sha256::digest(format!("{nationality}|{birth_date}|{}", passport_number.to_uppercase()));
-    Some(hex::encode(digest))
-}
+/// The same person across cases (shared with hrss through the domain crate).
+pub use domain::ids::person_key;
 
 /// Working days a permit waited for its department: after the day it was opened up to
 /// `until` (its decision, the supplement request, or today), less the working days it
@@ -133,7 +122,7 @@ mod tests {
         // The same digest as hrss's rule (sha256 of "GBR|1988-04-02|E12345678").
         assert_eq!(
             person_key("GBR", "1988-04-02", "E12345678").unwrap(),
-            hex::encode(Sha256::digest("GBR|1988-04-02|E12345678"))
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest("GBR|1988-04-02|E12345678"))
         );
     }
 

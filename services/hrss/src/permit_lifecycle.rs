@@ -54,6 +54,14 @@ impl Handler<ev::PermitExtended> for OnPermitLifecycle {
 #[async_trait]
 impl Handler<ev::PermitCancelled> for OnPermitLifecycle {
     async fn handle(&self, e: ev::PermitCancelled, cx: Context<'_>) -> Result<(), HandlerError> {
+        sqlx::query(
+            "INSERT INTO cancelled_permits (case_id, permit_number, cancelled_at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING",
+        )
+        .bind(&e.case_id)
+        .bind(&e.permit_number)
+        .bind(event_ms(&e.cancelled_at))
+        .execute(&mut **cx.tx)
+        .await?;
         if title_review::cancel(cx.tx, &e.case_id, &e.reason).await? {
             let event = progress::step(
                 &e.case_id,

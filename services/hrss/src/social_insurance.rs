@@ -11,7 +11,6 @@ use onething_proto::events as ev;
 use platform::db::Tx;
 use platform::events::consumer::{Context, Handler, HandlerError};
 use platform::time::{now_ms, now_rfc3339, today_cst};
-use sha2::{Digest, Sha256};
 
 use crate::identity::IdentityOnRecord;
 use crate::progress::{self, SOCIAL_INSURANCE};
@@ -29,11 +28,9 @@ pub struct OnPermitApproved {
     pub ssn: Arc<dyn SsnGenerator>,
 }
 
-/// A person is the same person across cases when nationality, birth date and passport
-/// number agree; only a hash of them is stored as the key.
-fn person_key(a: &onething_proto::common::Applicant) -> String {
-    let digest = Sha256::digest(format!("{}|{}|{}", a.nationality, a.birth_date, a.passport_number.to_uppercase()));
-    hex::encode(digest)
+/// The person's key (`domain::ids::person_key`, the rule the permit desks use too).
+fn person_key(a: &onething_proto::common::Applicant) -> Option<String> {
+    domain::ids::person_key(&a.nationality, &a.birth_date, &a.passport_number)
 }
 
 /// The last day of the legal registration period of a permit issued on `issued`.
@@ -80,7 +77,9 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         }
         if e.items.iter().any(|i| i == "social_insurance") {
             let applicant = e.applicant.clone().unwrap_or_default();
-            let key = person_key(&applicant);
+            let key = person_key(&applicant).ok_or_else(|| {
+                HandlerError::Reject(anyhow::anyhow!("the approved permit carries an incomplete identity"))
+            })?;
             let ssn = ssn_for(cx.tx, &key, self.ssn.as_ref()).await?;
             let issued = platform::time::cst_date(&e.decided_at).unwrap_or_else(today_cst);
             let due_on = registration_due(issued).to_string();
@@ -133,6 +132,15 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
                 cx.outbox.enqueue(cx.tx, &e.case_id, &event).await?;
             }
         }
+        // The cancellation may have arrived first (another topic): end what was just opened.
+        let cancelled: Option<(i64,)> = sqlx::query_as("SELECT cancelled_at FROM cancelled_permits WHERE case_id = $1")
+            .bind(&e.case_id)
+            .fetch_optional(&mut **cx.tx)
+            .await?;
+        if let Some((at,)) = cancelled {
+            crate::cards::cancel_permit(cx.tx, &e.case_id, &e.permit_number, at).await?;
+            crate::title_review::cancel(cx.tx, &e.case_id, "the work permit was cancelled").await?;
+        }
         Ok(())
     }
 }
@@ -161,7 +169,7 @@ mod tests {
             passport_number: "E12345678".into(),
             ..Default::default()
         };
-        let k = person_key(&a);
+        let k = person_key(&a).expect("a complete identity");
         assert_eq!(k.len(), 64);
         assert!(!k.contains("E12345678"));
     }

@@ -36,7 +36,13 @@ pub struct Submission {
     pub validate_only: bool,
 }
 
-pub async fn submit(base: &Base, rules: &Rules, actor: &Actor, s: Submission) -> Result<Submitted, ServiceError> {
+pub async fn submit(
+    base: &Base,
+    docs: &crate::documents::Documents,
+    rules: &Rules,
+    actor: &Actor,
+    s: Submission,
+) -> Result<Submitted, ServiceError> {
     let Submission { mut input, material_dates, fingerprint, idempotency_key, validate_only } = s;
     let input = &mut input;
     let idempotency_key = idempotency_key.as_deref();
@@ -62,7 +68,9 @@ pub async fn submit(base: &Base, rules: &Rules, actor: &Actor, s: Submission) ->
     if validate_only {
         return Ok(Submitted::Valid);
     }
-    match create(base, &accepted, input, idempotency_key.map(|k| (actor.subject.as_str(), k, hash.as_str()))).await {
+    match create(base, docs, &accepted, input, idempotency_key.map(|k| (actor.subject.as_str(), k, hash.as_str())))
+        .await
+    {
         Ok(id) => {
             base.outbox.wake();
             let view = store::get_case(&base.db.pool, &id).await?.ok_or_else(|| ServiceError::not_found("case", id))?;
@@ -99,6 +107,7 @@ async fn replay(base: &Base, actor: &Actor, key: &str, hash: &str) -> Result<Opt
 /// one transaction: either all of it exists or none of it.
 async fn create(
     base: &Base,
+    docs: &crate::documents::Documents,
     a: &Accepted,
     input: &SubmissionInput,
     idem: Option<(&str, &str, &str)>,
@@ -109,6 +118,16 @@ async fn create(
     let category = a.category;
     let department = a.department();
     let id = uuid::Uuid::now_v7().to_string();
+    // The system-generated forms (application form, registration form, card information)
+    // are produced from the case data, never asked of the employer; stored like uploads.
+    let mut forms = Vec::new();
+    for (kind, form) in a.forms() {
+        let bytes = serde_json::to_vec_pretty(&form).map_err(|e| ServiceError::Internal(e.into()))?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let size = bytes.len() as i64;
+        docs.put(&sha, bytes.into()).await?;
+        forms.push((kind, sha, size));
+    }
     let mut tx = base.db.begin().await?;
     let case_no = store::next_case_no(&mut tx, &accepted_on.format("%Y%m%d").to_string()).await?;
     let row = CaseRow {
@@ -136,6 +155,24 @@ async fn create(
     for item in &c.items {
         let status = if *item == Item::WorkPermit { ItemStatus::Pending } else { ItemStatus::NotStarted };
         store::insert_item(&mut tx, &id, *item, item.department(category).as_str(), status).await?;
+    }
+    for (kind, sha, size) in &forms {
+        let material_id = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO materials (id, owner, kind, content_type, sha256, size, uploaded_at) VALUES ($1, 'system', $2, 'application/json', $3, $4, $5)",
+        )
+        .bind(&material_id)
+        .bind(kind.as_str())
+        .bind(sha)
+        .bind(size)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        store::insert_material(&mut tx, &id, kind.as_str(), &material_id).await?;
+    }
+    if !forms.is_empty() {
+        let kinds: Vec<&str> = forms.iter().map(|(k, _, _)| k.as_str()).collect();
+        store::add_timeline(&mut tx, &id, "forms_generated", "", &kinds.join(", ")).await?;
     }
     for m in &c.materials {
         store::insert_material(&mut tx, &id, m.kind.as_str(), &m.id).await?;

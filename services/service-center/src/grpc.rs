@@ -227,7 +227,7 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
             validate_only: req.validate_only,
         };
         let rules = self.rules.get(&self.base.db).await?;
-        let out = cases::submit(&self.base, &rules, &actor, submission).await?;
+        let out = cases::submit(&self.base, &self.documents, &rules, &actor, submission).await?;
         let (case, replayed) = match out {
             Submitted::Created(v) => {
                 tracing::info!(case_id = %v.case.id, case_no = %v.case.case_no, category = %v.case.category, "case accepted");

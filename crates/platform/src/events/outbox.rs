@@ -147,11 +147,15 @@ impl Relay {
     async fn publish_batch(&self) -> anyhow::Result<usize> {
         let now = crate::time::now_ms();
         let lease_until = now + 2 * self.kafka.message_timeout_ms as i64;
-        // One short statement claims a batch; no transaction is held while sending.
+        // One short statement claims a batch; no transaction is held while sending. A row
+        // whose older sibling (same key, i.e. same case) is being sent by another relay
+        // waits, so two replicas never send one case's events out of order.
         let sql = format!(
             "UPDATE outbox SET claimed_until = $1 WHERE event_id IN (\
-               SELECT event_id FROM outbox WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2) \
-               ORDER BY created_at, event_id LIMIT $3{}) \
+               SELECT o.event_id FROM outbox o WHERE o.published_at IS NULL AND (o.claimed_until IS NULL OR o.claimed_until < $2) \
+               AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.event_key = o.event_key AND p.published_at IS NULL \
+                 AND p.created_at < o.created_at AND p.claimed_until IS NOT NULL AND p.claimed_until >= $2) \
+               ORDER BY o.created_at, o.event_id LIMIT $3{}) \
              RETURNING event_id, topic, event_key, ce_type, payload_b64, traceparent, created_at",
             self.db.skip_locked()
         );
