@@ -12,6 +12,19 @@ use serde_json::json;
 
 use crate::submitted_in_review;
 
+/// Polls `/readyz` until it answers `want`.
+async fn readiness(stack: &Stack, want: u16) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = stack.get("/readyz", None).await;
+        if status == want {
+            return body;
+        }
+        assert!(std::time::Instant::now() < deadline, "/readyz stayed {status}: {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Outage {
     Restart,
@@ -41,6 +54,14 @@ async fn a_decision_during_an_outage_is_delivered_afterwards(outage: Outage, emp
     let (_, case) = stack.get(&format!("/api/v1/cases/{id}"), Some(&employer)).await;
     assert_eq!(item_status(&case, "work_permit"), "in_review", "nobody heard of the approval yet");
 
+    // Readiness names what is down: every service has lost the broker.
+    let down = readiness(&stack, 503).await;
+    let names = down["down"].as_array().expect("names of what is down");
+    assert!(
+        !names.is_empty() && names.iter().all(|n| e2e::stack::SERVICES.contains(&n.as_str().unwrap_or(""))),
+        "{down}"
+    );
+
     match outage {
         Outage::Restart => stack.broker.restart().await,
         Outage::Freeze => stack.broker.resume(),
@@ -54,6 +75,7 @@ async fn a_decision_during_an_outage_is_delivered_afterwards(outage: Outage, emp
         })
         .await;
     assert_eq!(item(&case, "work_permit")["department"], "hrss");
+    assert_eq!(readiness(&stack, 200).await["status"], "ready");
     assert_eq!(stack.count("hrss", "SELECT COUNT(*) FROM si_registrations").await, 1);
     assert_eq!(stack.count("public-security", "SELECT COUNT(*) FROM residence_cases").await, 1);
     // Every event of every service went out in the end.

@@ -27,6 +27,9 @@ pub struct PermitRow {
     pub updated_at: Option<i64>,
 }
 
+/// A queue page: the oldest first, so what waits longest is always on it.
+pub const QUEUE_LIMIT: i64 = 500;
+
 const COLUMNS: &str = "case_id, case_no, department, category, status, application, permit_number, valid_from, valid_until, \
                        reasons, opened_at, decided_at, requested_materials, supplement_note, supplement_requested_at, \
                        paused_working_days, cancellation_reason, cancelled_at, updated_at";
@@ -70,16 +73,18 @@ pub async fn list(pool: &Pool, status: Option<&str>) -> Result<Vec<PermitRow>, s
     match status {
         Some(s) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM permits WHERE status = $1 ORDER BY opened_at, case_id"
+                "SELECT {COLUMNS} FROM permits WHERE status = $1 ORDER BY opened_at, case_id LIMIT {QUEUE_LIMIT}"
             )))
             .bind(s)
             .fetch_all(pool)
             .await
         }
         None => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM permits ORDER BY opened_at, case_id")))
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM permits ORDER BY opened_at, case_id LIMIT {QUEUE_LIMIT}"
+            )))
+            .fetch_all(pool)
+            .await
         }
     }
 }

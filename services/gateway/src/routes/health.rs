@@ -17,7 +17,8 @@ pub async fn healthz() -> Json<Value> {
 }
 
 /// Each service reports SERVING only while its own database and the broker answer.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let checks = state.clients.all().map(|(name, channel)| async move {
         let mut client = Clients::health(channel);
         let ask = client.check(HealthCheckRequest { service: String::new() });
@@ -30,9 +31,22 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
     let results = futures_join(checks).await;
     let down: Vec<&str> = results.iter().filter(|(_, ok)| !ok).map(|(n, _)| *n).collect();
     if down.is_empty() {
-        (StatusCode::OK, Json(json!({"status": "ready"})))
+        (StatusCode::OK, Json(json!({"status": "ready"}))).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "down": down})))
+        // problem+json like every other error, with the services that are down named.
+        let problem = json!({
+            "type": "https://onething.gansu.gov.cn/problems/not-ready",
+            "title": "Not ready",
+            "status": 503,
+            "detail": format!("not ready: {}", down.join(", ")),
+            "down": down,
+        });
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            problem.to_string(),
+        )
+            .into_response()
     }
 }
 
