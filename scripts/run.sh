@@ -37,6 +37,9 @@ else
 fi
 
 [ -f "$DATA/jwt_secret" ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$DATA/jwt_secret"
+[ -f "$DATA/internal_secret" ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$DATA/internal_secret"
+# The services answer only calls carrying the gateway's token signed with this key.
+export ONETHING__PLATFORM__INTERNAL_SECRET="$(cat "$DATA/internal_secret")"
 
 export KAFKA_BROKERS="127.0.0.1:$BROKER_PORT"
 export ONETHING__PLATFORM__DATABASE__DATA_DIR="$DATA"

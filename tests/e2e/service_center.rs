@@ -172,3 +172,36 @@ async fn statistics_add_up_for_a_known_set_of_cases() {
     assert_eq!(s["seed_figures"]["joint_target"]["documents"], 15);
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn services_answer_only_the_gateway() {
+    use onething_proto::onething::servicecenter::v1 as pb;
+    use onething_proto::onething::servicecenter::v1::service_center_service_client::ServiceCenterServiceClient;
+
+    let stack = Stack::start(StackOptions { db: e2e::stack::DbKind::Sqlite, ..Default::default() }).await;
+    let mut client = ServiceCenterServiceClient::connect(stack.grpc_url("service-center")).await.expect("connect");
+    // A caller inside the network claiming to be an administrator, without the gateway's token.
+    let forged =
+        onething_proto::common::Actor { role: "admin".into(), subject: "intruder".into(), department: String::new() };
+    let status = client
+        .list_cases(pb::ListCasesRequest { actor: Some(forged.clone()), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    // A token signed with another key is refused too.
+    let other =
+        platform::grpc::internal::Signer::new(&platform::config::Secret("not-the-secret-not-the-secret-not".into()));
+    let mut req = tonic::Request::new(pb::ListCasesRequest { actor: Some(forged.clone()), ..Default::default() });
+    req.metadata_mut().insert("authorization", format!("Bearer {}", other.token().unwrap()).parse().unwrap());
+    assert_eq!(client.list_cases(req).await.unwrap_err().code(), tonic::Code::Unauthenticated);
+    // With the gateway's key the call goes through; health needs no token (probes).
+    let ours = platform::grpc::internal::Signer::new(&platform::config::Secret(e2e::stack::INTERNAL_SECRET.into()));
+    let mut req = tonic::Request::new(pb::ListCasesRequest { actor: Some(forged), ..Default::default() });
+    req.metadata_mut().insert("authorization", format!("Bearer {}", ours.token().unwrap()).parse().unwrap());
+    assert!(client.list_cases(req).await.is_ok());
+    let channel =
+        tonic::transport::Endpoint::from_shared(stack.grpc_url("service-center")).unwrap().connect().await.unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    assert!(health.check(tonic_health::pb::HealthCheckRequest { service: String::new() }).await.is_ok());
+    stack.shutdown().await;
+}

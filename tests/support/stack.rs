@@ -27,6 +27,8 @@ impl Default for StackOptions {
 }
 
 pub const SERVICES: [&str; 4] = ["service-center", "science-tech", "hrss", "public-security"];
+/// The key of the gateway's tokens to the services, in every test stack.
+pub const INTERNAL_SECRET: &str = "e2e-internal-e2e-internal-e2e-internal";
 pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
 
 /// PostgreSQL server for tests; each test gets fresh databases on it.
@@ -109,7 +111,14 @@ impl Stack {
         s.kafka.group_suffix = group_suffix.into();
         s.outbox.sweep_interval_ms = 500;
         s.consumer.initial_backoff_ms = 50;
+        s.internal_secret = Some(platform::config::Secret(INTERNAL_SECRET.into()));
         s
+    }
+
+    /// The gRPC address of a running service (for tests that bypass the gateway).
+    pub fn grpc_url(&self, service: &str) -> String {
+        let i = SERVICES.iter().position(|s| *s == service).expect("known service");
+        format!("http://{}", self.apps[i].grpc_addr())
     }
 
     pub fn db_url(&self, service: &str) -> &str {
@@ -155,6 +164,10 @@ impl Stack {
                 public_security: url(&ps),
             },
             auth: gateway::config::AuthSettings { jwt_secret: JWT_SECRET.into(), dev_mode: true, token_ttl_secs: 3600 },
+            platform: Settings {
+                internal_secret: Some(platform::config::Secret(INTERNAL_SECRET.into())),
+                ..Settings::default()
+            },
             ..Default::default()
         })
         .await

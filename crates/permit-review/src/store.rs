@@ -271,21 +271,7 @@ pub async fn audit(
     resource: &str,
     outcome: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_role, actor_subject, actor_department, action, resource, outcome) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(platform::time::now_ms())
-    .bind(&actor.role)
-    .bind(&actor.subject)
-    .bind(&actor.department)
-    .bind(action)
-    .bind(resource)
-    .bind(outcome)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    actor.audit_in(tx, action, resource, outcome).await
 }
 
 /// Issued permits whose person has no row in `permit_persons` yet (approved before the

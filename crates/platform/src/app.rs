@@ -64,7 +64,9 @@ impl Base {
         let (listener, addr) = crate::grpc::bind(&self.settings.grpc_addr).await?;
         let (trigger, stop) = shutdown::channel();
         let mut tasks = JoinSet::new();
-        tasks.spawn(crate::grpc::serve(routes, listener, stop.clone()));
+        let secret = self.settings.internal_secret.clone();
+        let serve_stop = stop.clone();
+        tasks.spawn(async move { crate::grpc::serve(routes, listener, serve_stop, secret.as_ref()).await });
         let relay = Arc::new(Relay::new(
             self.db.clone(),
             self.outbox.clone(),

@@ -26,11 +26,27 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     pub consumer: ConsumerSettings,
     pub telemetry: TelemetrySettings,
+    /// Shared key of the tokens the gateway attaches to every gRPC call. When set, a service
+    /// answers only callers holding it (health checks excepted): the caller identity in a
+    /// request is then known to come from the gateway, which authenticated it.
+    pub internal_secret: Option<Secret>,
+}
+
+/// A credential: never shown by `Debug`.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            internal_secret: None,
             grpc_addr: "127.0.0.1:0".into(),
             database: DatabaseSettings::default(),
             kafka: KafkaSettings::default(),
@@ -137,6 +153,9 @@ impl Settings {
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
         {
             problems.push("database.url must start with postgres:// or sqlite:".into());
+        }
+        if self.internal_secret.as_ref().is_some_and(|s| s.0.len() < 32) {
+            problems.push("internal_secret must have at least 32 characters".into());
         }
         if self.kafka.brokers.trim().is_empty() {
             problems.push("kafka.brokers is empty".into());

@@ -59,9 +59,22 @@ impl Clients {
     }
 }
 
-/// A request carrying the current trace context and, for commands, the idempotency key.
+/// Signs the token of every call to the services (one per process: the gateway's key).
+static SIGNER: std::sync::OnceLock<platform::grpc::internal::Signer> = std::sync::OnceLock::new();
+
+pub fn set_internal_secret(secret: Option<&platform::config::Secret>) {
+    if let Some(s) = secret {
+        let _ = SIGNER.set(platform::grpc::internal::Signer::new(s));
+    }
+}
+
+/// A request carrying the gateway's service token, the current trace context and, for
+/// commands, the idempotency key.
 pub fn request<T>(message: T, idempotency_key: Option<&str>) -> tonic::Request<T> {
     let mut req = tonic::Request::new(message);
+    if let Some(v) = SIGNER.get().and_then(|s| s.token()).and_then(|t| format!("Bearer {t}").parse().ok()) {
+        req.metadata_mut().insert("authorization", v);
+    }
     if let Some(tp) = platform::telemetry::current_traceparent()
         && let Ok(v) = tp.parse()
     {

@@ -43,6 +43,7 @@ fn http_span(req: &Request<axum::body::Body>) -> Span {
 }
 
 pub async fn build(config: Config) -> anyhow::Result<Gateway> {
+    crate::clients::set_internal_secret(config.platform.internal_secret.as_ref());
     let state = AppState {
         clients: Clients::new(&config.services)?,
         keys: Arc::new(Keys::new(&config.auth.jwt_secret, config.auth.token_ttl_secs)),

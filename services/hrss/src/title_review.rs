@@ -247,9 +247,9 @@ pub async fn record_service(
         &format!("Gansu service since {since} verified; eligible from {eligible_on}"),
     );
     base.outbox.enqueue(&mut tx, case_id, &event).await?;
+    actor.audit_in(&mut tx, "title_review.record_service", &format!("case/{case_id}"), "recorded").await?;
     tx.commit().await?;
     base.outbox.wake();
-    actor.audit(&base.db, "title_review.record_service", &format!("case/{case_id}"), "recorded").await?;
     Ok(reload(base, case_id).await?.to_pb(today))
 }
 
@@ -350,9 +350,9 @@ pub async fn decide(
     }
     let event = ev::TitleReviewDecided { case_id: case_id.into(), approved, reasons, decided_at: rfc3339(now) };
     base.outbox.enqueue(&mut tx, case_id, &event).await?;
+    actor.audit_in(&mut tx, "title_review.decide", &format!("case/{case_id}"), status).await?;
     tx.commit().await?;
     base.outbox.wake();
-    actor.audit(&base.db, "title_review.decide", &format!("case/{case_id}"), status).await?;
     Ok(reload(base, case_id).await?.to_pb(today))
 }
 

@@ -144,9 +144,10 @@ impl Desk {
         for step in steps {
             self.base.outbox.enqueue(&mut tx, case_id, &step.event(case_id)).await?;
         }
+        // The record of who did it commits with what was done.
+        actor.audit_in(&mut tx, action, &format!("case/{case_id}"), "done").await?;
         tx.commit().await?;
         self.base.outbox.wake();
-        actor.audit(&self.base.db, action, &format!("case/{case_id}"), "done").await?;
         tracing::info!(case_id, action, "residence case step recorded");
         self.load(case_id).await
     }
