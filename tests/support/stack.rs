@@ -168,7 +168,6 @@ impl Stack {
                 internal_secret: Some(platform::config::Secret(INTERNAL_SECRET.into())),
                 ..Settings::default()
             },
-            ..Default::default()
         })
         .await
         .expect("gateway");
