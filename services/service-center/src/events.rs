@@ -12,6 +12,11 @@ use crate::store;
 /// Updates the case view from department events.
 pub struct Progress;
 
+/// The China date of an event's own timestamp (today when it has none).
+fn day_of(at: &str) -> chrono::NaiveDate {
+    platform::time::cst_date(at).unwrap_or_else(platform::time::today_cst)
+}
+
 fn map<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -41,7 +46,7 @@ impl Handler<ev::PermitApproved> for Progress {
             ("valid_from", e.valid_from.clone()),
             ("valid_until", e.valid_until.clone()),
         ]);
-        store::move_item(
+        store::move_item_on(
             cx.tx,
             &e.case_id,
             Item::WorkPermit,
@@ -49,6 +54,7 @@ impl Handler<ev::PermitApproved> for Progress {
             &result,
             "permit_approved",
             &e.permit_number,
+            day_of(&e.decided_at),
         )
         .await?;
         // Every requested downstream item is now with its department.
@@ -73,8 +79,17 @@ impl Handler<ev::PermitRefused> for Progress {
     async fn handle(&self, e: ev::PermitRefused, cx: Context<'_>) -> Result<(), HandlerError> {
         let reasons = e.reasons.join("; ");
         let result = map([("reasons", reasons.clone())]);
-        store::move_item(cx.tx, &e.case_id, Item::WorkPermit, ItemStatus::Refused, &result, "permit_refused", &reasons)
-            .await?;
+        store::move_item_on(
+            cx.tx,
+            &e.case_id,
+            Item::WorkPermit,
+            ItemStatus::Refused,
+            &result,
+            "permit_refused",
+            &reasons,
+            day_of(&e.decided_at),
+        )
+        .await?;
         Ok(())
     }
 }
@@ -97,6 +112,7 @@ impl Handler<ev::SocialInsuranceRegistered> for Progress {
             due_on: Some(e.due_on.as_str()),
             counter_visit: false,
             documents_submitted: 0,
+            on: day_of(&e.registered_at),
         };
         store::record_step(cx.tx, &e.case_id, &step).await?;
         Ok(())
@@ -165,6 +181,7 @@ impl Handler<ev::ItemProgressed> for Progress {
             due_on: Some(e.due_on.as_str()),
             counter_visit: e.counter_visit,
             documents_submitted: e.documents_submitted.max(0) as i64,
+            on: day_of(&e.at),
         };
         store::record_step(cx.tx, &e.case_id, &step).await?;
         Ok(())
@@ -187,6 +204,7 @@ impl Handler<ev::PermitSupplementRequested> for Progress {
             due_on: None,
             counter_visit: false,
             documents_submitted: 0,
+            on: day_of(&e.requested_at),
         };
         store::record_step(cx.tx, &e.case_id, &step).await?;
         if store::item_status(cx.tx, &e.case_id, Item::WorkPermit).await? == Some(ItemStatus::SupplementRequested) {
@@ -231,13 +249,13 @@ impl Handler<ev::PermitExtended> for Progress {
     }
 }
 
-/// A cancelled permit ends the downstream items no department has taken up yet; hrss and
-/// public-security report the end of the items they hold themselves (`item-progressed`).
+/// A cancelled permit ends every downstream item still open, at once; hrss and
+/// public-security also end their own records and report it (`item-progressed`).
 #[async_trait]
 impl Handler<ev::PermitCancelled> for Progress {
     async fn handle(&self, e: ev::PermitCancelled, cx: Context<'_>) -> Result<(), HandlerError> {
         let result = map([("cancelled_at", e.cancelled_at.clone()), ("cancellation_reason", e.reason.clone())]);
-        store::move_item(
+        store::move_item_on(
             cx.tx,
             &e.case_id,
             Item::WorkPermit,
@@ -245,6 +263,7 @@ impl Handler<ev::PermitCancelled> for Progress {
             &result,
             "permit_cancelled",
             &e.reason,
+            day_of(&e.cancelled_at),
         )
         .await?;
         for item in [Item::SocialInsurance, Item::TitleReview, Item::ResidencePermit] {
@@ -279,10 +298,22 @@ impl Handler<ev::TitleReviewDecided> for Progress {
     async fn handle(&self, e: ev::TitleReviewDecided, cx: Context<'_>) -> Result<(), HandlerError> {
         let (status, decision) =
             if e.approved { (ItemStatus::Completed, "eligible") } else { (ItemStatus::Refused, "not_eligible") };
-        let result =
-            map([("decision", decision.to_string()), ("reasons", e.reasons.join("; ")), ("decided_at", e.decided_at)]);
-        store::move_item(cx.tx, &e.case_id, Item::TitleReview, status, &result, "title_review_decided", decision)
-            .await?;
+        let result = map([
+            ("decision", decision.to_string()),
+            ("reasons", e.reasons.join("; ")),
+            ("decided_at", e.decided_at.clone()),
+        ]);
+        store::move_item_on(
+            cx.tx,
+            &e.case_id,
+            Item::TitleReview,
+            status,
+            &result,
+            "title_review_decided",
+            decision,
+            day_of(&e.decided_at),
+        )
+        .await?;
         Ok(())
     }
 }
@@ -296,7 +327,7 @@ impl Handler<ev::ResidencePermitIssued> for Progress {
             ("valid_until", e.valid_until.clone()),
             ("issued_at", e.issued_at.clone()),
         ]);
-        store::move_item(
+        store::move_item_on(
             cx.tx,
             &e.case_id,
             Item::ResidencePermit,
@@ -304,6 +335,7 @@ impl Handler<ev::ResidencePermitIssued> for Progress {
             &result,
             "residence_permit_issued",
             "",
+            day_of(&e.issued_at),
         )
         .await?;
         Ok(())

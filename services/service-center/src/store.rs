@@ -174,6 +174,22 @@ pub async fn move_item(
     event: &str,
     detail: &str,
 ) -> Result<bool, sqlx::Error> {
+    move_item_on(tx, case_id, item, to, result, event, detail, platform::time::today_cst()).await
+}
+
+/// [`move_item`] for a step that happened on `on` (the event's own date): the efficiency
+/// figures count from when a department decided, not from when the view heard of it.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_item_on(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    item: Item,
+    to: ItemStatus,
+    result: &BTreeMap<String, String>,
+    event: &str,
+    detail: &str,
+    on: chrono::NaiveDate,
+) -> Result<bool, sqlx::Error> {
     let current: Option<(String, String)> =
         sqlx::query_as("SELECT status, result FROM case_items WHERE case_id = $1 AND item = $2")
             .bind(case_id)
@@ -200,13 +216,13 @@ pub async fn move_item(
     .bind(serde_json::to_string(&merged).unwrap_or_else(|_| "{}".into()))
     .bind(now_ms())
     .bind(decided as i64)
-    .bind(platform::time::today_cst().to_string())
+    .bind(on.to_string())
     .bind(case_id)
     .bind(item.as_str())
     .execute(&mut **tx)
     .await?;
     add_timeline(tx, case_id, event, item.as_str(), detail).await?;
-    refresh_case_status(tx, case_id).await?;
+    refresh_case_status(tx, case_id, on).await?;
     Ok(true)
 }
 
@@ -220,6 +236,8 @@ pub struct Step<'a> {
     pub due_on: Option<&'a str>,
     pub counter_visit: bool,
     pub documents_submitted: i64,
+    /// When the step happened (China date).
+    pub on: chrono::NaiveDate,
 }
 
 /// Records a step: a status change when allowed, or, at the same status, the new result
@@ -237,7 +255,7 @@ pub async fn record_step(tx: &mut Tx<'_>, case_id: &str, step: &Step<'_>) -> Res
         add_timeline(tx, case_id, step.event, step.item.as_str(), step.detail).await?;
         true
     } else {
-        move_item(tx, case_id, step.item, step.status, step.result, step.event, step.detail).await?
+        move_item_on(tx, case_id, step.item, step.status, step.result, step.event, step.detail, step.on).await?
     };
     if let Some(due) = step.due_on.filter(|d| !d.is_empty()) {
         sqlx::query("UPDATE case_items SET due_on = $1 WHERE case_id = $2 AND item = $3")
@@ -291,7 +309,7 @@ pub async fn merge_result(
     Ok(())
 }
 
-async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
+async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str, on: chrono::NaiveDate) -> Result<(), sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT item, status FROM case_items WHERE case_id = $1")
         .bind(case_id)
         .fetch_all(&mut **tx)
@@ -307,7 +325,7 @@ async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx:
     .bind(status.as_str())
     .bind(now_ms())
     .bind(completed as i64)
-    .bind(platform::time::today_cst().to_string())
+    .bind(on.to_string())
     .bind(case_id)
     .execute(&mut **tx)
     .await?;
