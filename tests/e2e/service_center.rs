@@ -48,6 +48,18 @@ async fn ratings_messages_and_the_foreigners_own_view() {
     assert_eq!(status, 403);
 
     // A consultation online, a complaint by the 12345 hotline, answers.
+    // A retried POST with the same Idempotency-Key answers as the first time (API.md).
+    let msg_path = format!("/api/v1/cases/{id}/messages");
+    let body =
+        serde_json::to_vec(&json!({"kind": "consultation", "text": "Is the health certificate accepted in English?"}))
+            .unwrap();
+    let first = stack.post_raw(&msg_path, Some(&employer), body.clone(), &[("idempotency-key", "msg-1")]).await;
+    let again = stack.post_raw(&msg_path, Some(&employer), body, &[("idempotency-key", "msg-1")]).await;
+    assert_eq!((first.0, again.0), (201, 201));
+    assert_eq!(first.1["id"], again.1["id"]);
+    let other = serde_json::to_vec(&json!({"kind": "consultation", "text": "another question"})).unwrap();
+    assert_eq!(stack.post_raw(&msg_path, Some(&employer), other, &[("idempotency-key", "msg-1")]).await.0, 422);
+
     let (status, consultation) = stack
         .post(
             &format!("/api/v1/cases/{id}/messages"),
@@ -94,8 +106,8 @@ async fn ratings_messages_and_the_foreigners_own_view() {
 
     let (_, case) = stack.get(&format!("/api/v1/cases/{id}"), Some(&employer)).await;
     assert_eq!(case["evaluations"].as_array().unwrap().len(), 2);
-    assert_eq!(case["messages"].as_array().unwrap().len(), 2);
-    assert_eq!(case["messages"][0]["answer"], "Any working day, 9:00-17:00.");
+    assert_eq!(case["messages"].as_array().unwrap().len(), 3, "the retried consultation is stored once");
+    assert_eq!(case["messages"][1]["answer"], "Any working day, 9:00-17:00.");
 
     // The foreigner (subject = permit number) sees their own case and no other.
     let foreigner = stack.token("foreigner", &number, "").await;

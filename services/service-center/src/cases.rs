@@ -87,6 +87,49 @@ pub async fn submit(
     }
 }
 
+/// The reference of the first answer to a command sent again with the same
+/// `Idempotency-Key` (scoped by `scope`, so keys of different commands never meet), or 422
+/// when the key came with another request.
+pub async fn earlier_answer(
+    base: &Base,
+    actor: &Actor,
+    scope: &str,
+    key: Option<&str>,
+    fingerprint: &[u8],
+) -> Result<Option<String>, ServiceError> {
+    let Some(key) = key else { return Ok(None) };
+    let hash = hex::encode(Sha256::digest(fingerprint));
+    let Some((stored_hash, reference)) =
+        store::idempotent_case(&base.db.pool, &actor.subject, &format!("{scope}:{key}")).await?
+    else {
+        return Ok(None);
+    };
+    if stored_hash != hash {
+        let mut v = domain::Violations::new();
+        v.push(
+            "Idempotency-Key",
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with a different request body",
+        );
+        return Err(ServiceError::InvalidArgument(v));
+    }
+    Ok(Some(reference))
+}
+
+/// Remembers the answer to a command under its key, in the command's transaction.
+pub async fn remember_answer(
+    tx: &mut platform::db::Tx<'_>,
+    actor: &Actor,
+    scope: &str,
+    key: Option<&str>,
+    fingerprint: &[u8],
+    reference: &str,
+) -> Result<(), sqlx::Error> {
+    let Some(key) = key else { return Ok(()) };
+    let hash = hex::encode(Sha256::digest(fingerprint));
+    store::remember_idempotency(tx, &actor.subject, &format!("{scope}:{key}"), &hash, reference).await
+}
+
 async fn replay(base: &Base, actor: &Actor, key: &str, hash: &str) -> Result<Option<CaseView>, ServiceError> {
     let Some((stored_hash, case_id)) = store::idempotent_case(&base.db.pool, &actor.subject, key).await? else {
         return Ok(None);
@@ -442,11 +485,19 @@ pub async fn evaluate(
     item: &str,
     rating: i32,
     comment: &str,
+    idempotency_key: Option<&str>,
 ) -> Result<store::EvaluationRow, ServiceError> {
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     if !(actor.is("employer") && view.case.employer_credit_code == actor.subject) {
         return Err(ServiceError::PermissionDenied("only the case's employer rates its items".into()));
+    }
+    let scope = format!("evaluation:{case_id}");
+    let fingerprint = format!("{item}|{rating}|{comment}").into_bytes();
+    if let Some(rated) = earlier_answer(base, actor, &scope, idempotency_key, &fingerprint).await?
+        && let Some(e) = view.evaluations.iter().find(|e| e.item == rated)
+    {
+        return Ok(e.clone());
     }
     let mut v = domain::Violations::new();
     let parsed = v.take("item", item.parse::<Item>());
@@ -475,6 +526,7 @@ pub async fn evaluate(
         ));
     }
     let at = platform::time::now_ms();
+    let mut tx = base.db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO evaluations (case_id, item, rating, comment, rated_by, at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (case_id, item) DO NOTHING",
@@ -485,9 +537,13 @@ pub async fn evaluate(
     .bind(comment)
     .bind(&actor.subject)
     .bind(at)
-    .execute(&base.db.pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
+    if inserted == 1 {
+        remember_answer(&mut tx, actor, &scope, idempotency_key, &fingerprint, item.as_str()).await?;
+    }
+    tx.commit().await?;
     if inserted == 0 {
         return Err(ServiceError::conflict(
             "already_rated",
@@ -520,11 +576,19 @@ pub async fn add_message(
     kind: &str,
     channel: &str,
     text: &str,
+    idempotency_key: Option<&str>,
 ) -> Result<store::MessageRow, ServiceError> {
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     if !may_write(actor, &view) {
         return Err(ServiceError::PermissionDenied("you may not write on this case".into()));
+    }
+    let scope = format!("message:{case_id}");
+    let fingerprint = format!("{kind}|{channel}|{text}").into_bytes();
+    if let Some(id) = earlier_answer(base, actor, &scope, idempotency_key, &fingerprint).await?
+        && let Some(m) = view.messages.iter().find(|m| m.id == id)
+    {
+        return Ok(m.clone());
     }
     let mut v = domain::Violations::new();
     if !matches!(kind, "consultation" | "complaint") {
@@ -570,6 +634,7 @@ pub async fn add_message(
     .execute(&mut *tx)
     .await?;
     store::add_timeline(&mut tx, case_id, &format!("{kind}_received"), "", channel).await?;
+    remember_answer(&mut tx, actor, &scope, idempotency_key, &fingerprint, &row.id).await?;
     tx.commit().await?;
     Ok(row)
 }

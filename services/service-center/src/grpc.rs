@@ -266,11 +266,19 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         request: Request<pb::UploadMaterialRequest>,
     ) -> Result<Response<pb::UploadMaterialResponse>, Status> {
         continue_trace(&request);
+        let key = idempotency_key(&request);
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
-        let row =
-            materials::upload(&self.base, &self.documents, &actor, &req.kind, &req.content_type, req.content.into())
-                .await?;
+        let row = materials::upload(
+            &self.base,
+            &self.documents,
+            &actor,
+            &req.kind,
+            &req.content_type,
+            req.content.into(),
+            key.as_deref(),
+        )
+        .await?;
         Ok(Response::new(pb::UploadMaterialResponse { material: Some(material_pb(&row)) }))
     }
 
@@ -341,9 +349,11 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         request: Request<pb::EvaluateItemRequest>,
     ) -> Result<Response<pb::EvaluateItemResponse>, Status> {
         continue_trace(&request);
+        let key = idempotency_key(&request);
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
-        let e = cases::evaluate(&self.base, &actor, &req.case_id, &req.item, req.rating, &req.comment).await?;
+        let e = cases::evaluate(&self.base, &actor, &req.case_id, &req.item, req.rating, &req.comment, key.as_deref())
+            .await?;
         Ok(Response::new(pb::EvaluateItemResponse { evaluation: Some(evaluation_pb(&e)) }))
     }
 
@@ -353,9 +363,12 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         request: Request<pb::AddMessageRequest>,
     ) -> Result<Response<pb::AddMessageResponse>, Status> {
         continue_trace(&request);
+        let key = idempotency_key(&request);
         let req = request.into_inner();
         let actor = Actor::from_pb(req.actor.as_ref())?;
-        let m = cases::add_message(&self.base, &actor, &req.case_id, &req.kind, &req.channel, &req.text).await?;
+        let m =
+            cases::add_message(&self.base, &actor, &req.case_id, &req.kind, &req.channel, &req.text, key.as_deref())
+                .await?;
         Ok(Response::new(pb::AddMessageResponse { message: Some(message_pb(&m)) }))
     }
 

@@ -85,12 +85,19 @@ pub async fn upload(
     kind: &str,
     content_type: &str,
     content: bytes::Bytes,
+    idempotency_key: Option<&str>,
 ) -> Result<MaterialRow, ServiceError> {
     if !actor.is("employer") {
         return Err(ServiceError::PermissionDenied("only an employer uploads materials".into()));
     }
     let kind = check_upload(kind, content_type, &content)?;
     let sha256 = hex::encode(Sha256::digest(&content));
+    let fingerprint = format!("{kind}|{content_type}|{sha256}").into_bytes();
+    if let Some(id) = crate::cases::earlier_answer(base, actor, "material", idempotency_key, &fingerprint).await?
+        && let Some(row) = find(base, &actor.subject, &id).await?
+    {
+        return Ok(row);
+    }
     docs.put(&sha256, content.clone()).await?;
     let row = MaterialRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -101,6 +108,7 @@ pub async fn upload(
         size: content.len() as i64,
         uploaded_at: now_ms(),
     };
+    let mut tx = base.db.begin().await?;
     sqlx::query("INSERT INTO materials (id, owner, kind, content_type, sha256, size, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(&row.id)
         .bind(&row.owner)
@@ -109,9 +117,21 @@ pub async fn upload(
         .bind(&row.sha256)
         .bind(row.size)
         .bind(row.uploaded_at)
-        .execute(&base.db.pool)
+        .execute(&mut *tx)
         .await?;
+    crate::cases::remember_answer(&mut tx, actor, "material", idempotency_key, &fingerprint, &row.id).await?;
+    tx.commit().await?;
     Ok(row)
+}
+
+async fn find(base: &Base, owner: &str, id: &str) -> Result<Option<MaterialRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, owner, kind, content_type, sha256, size, uploaded_at FROM materials WHERE id = $1 AND owner = $2",
+    )
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(&base.db.pool)
+    .await
 }
 
 /// Fills each referenced material's facts from the store: unknown ids, other employers'

@@ -80,6 +80,11 @@ pub fn submit_request(v: &Value) -> (pb::SubmitCaseRequest, Vec<FieldError>) {
     (req, r.errors)
 }
 
+/// The `Idempotency-Key` header of a creating POST (API.md).
+pub fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string).filter(|k| !k.is_empty())
+}
+
 pub fn case_json(c: &pb::Case) -> Value {
     let due = c.due.clone().unwrap_or_default();
     json!({
@@ -119,7 +124,7 @@ pub async fn submit(
     let value = object(&body)?;
     let (mut req, type_errors) = submit_request(&value);
     req.actor = Some(actor_pb(actor));
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let key = idempotency_key(&headers);
     let mut client = state.clients.service_center();
     if !type_errors.is_empty() {
         // One notice: our type errors plus every rule the service finds in the rest.
@@ -211,6 +216,7 @@ pub async fn evaluate(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, item)): Path<(String, String)>,
+    headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let body = crate::json::body(body)?;
@@ -235,7 +241,7 @@ pub async fn evaluate(
     let e = state
         .clients
         .service_center()
-        .evaluate_item(request(req, None))
+        .evaluate_item(request(req, idempotency_key(&headers).as_deref()))
         .await?
         .into_inner()
         .evaluation
@@ -256,6 +262,7 @@ pub async fn add_message(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let body = crate::json::body(body)?;
@@ -268,8 +275,14 @@ pub async fn add_message(
         return Err(Problem::invalid(r.errors));
     }
     let req = pb::AddMessageRequest { case_id: id, kind, channel, text, actor: Some(actor_pb(&caller.0)) };
-    let m =
-        state.clients.service_center().add_message(request(req, None)).await?.into_inner().message.unwrap_or_default();
+    let m = state
+        .clients
+        .service_center()
+        .add_message(request(req, idempotency_key(&headers).as_deref()))
+        .await?
+        .into_inner()
+        .message
+        .unwrap_or_default();
     Ok((StatusCode::CREATED, Json(message_json(&m))))
 }
 

@@ -41,7 +41,7 @@ pub async fn upload(
     let m = state
         .clients
         .service_center()
-        .upload_material(request(req, None))
+        .upload_material(request(req, crate::routes::cases::idempotency_key(&headers).as_deref()))
         .await?
         .into_inner()
         .material
