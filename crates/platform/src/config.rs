@@ -111,11 +111,14 @@ pub struct OutboxSettings {
     /// The relay wakes on every commit; the sweep catches anything a crash left behind.
     pub sweep_interval_ms: u64,
     pub batch_size: i64,
+    /// Published outbox rows and inbox entries older than this are deleted (hourly). Keep
+    /// it longer than the topics' retention, so a redelivery still finds its inbox entry.
+    pub retention_days: u32,
 }
 
 impl Default for OutboxSettings {
     fn default() -> Self {
-        Self { sweep_interval_ms: 1000, batch_size: 100 }
+        Self { sweep_interval_ms: 1000, batch_size: 100, retention_days: 30 }
     }
 }
 

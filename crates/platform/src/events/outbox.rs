@@ -74,6 +74,22 @@ struct Row {
     created_at: i64,
 }
 
+/// Deletes published outbox rows and inbox entries older than `retention_days`.
+pub async fn prune(db: &Db, retention_days: u32) -> Result<u64, sqlx::Error> {
+    let before = crate::time::now_ms() - i64::from(retention_days) * 86_400_000;
+    let outbox = sqlx::query("DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < $1")
+        .bind(before)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    let inbox = sqlx::query("DELETE FROM processed_events WHERE processed_at < $1")
+        .bind(before)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    Ok(outbox + inbox)
+}
+
 /// Publishes the outbox of one service.
 pub struct Relay {
     db: Db,
@@ -104,9 +120,18 @@ impl Relay {
     /// Runs until shutdown: publishes on every wake-up and at every sweep interval.
     pub async fn run(self: Arc<Self>, shutdown: Shutdown) {
         let sweep = Duration::from_millis(self.settings.sweep_interval_ms);
+        let mut last_prune = None::<std::time::Instant>;
         loop {
             if let Err(e) = self.publish_pending().await {
                 warn!(error = %e, "outbox relay could not publish; will retry");
+            }
+            if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+                match prune(&self.db, self.settings.retention_days).await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "old outbox and inbox rows deleted"),
+                    Ok(_) => {}
+                    Err(e) => warn!(error = %e, "outbox pruning failed; will retry"),
+                }
+                last_prune = Some(std::time::Instant::now());
             }
             tokio::select! {
                 _ = self.outbox.wake.notified() => {},
@@ -259,5 +284,44 @@ impl Relay {
         let (n,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").fetch_one(&self.db.pool).await?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn pruning_keeps_unpublished_and_recent_rows() {
+        let dir = std::env::temp_dir().join(format!("onething-prune-{}", uuid::Uuid::new_v4()));
+        let settings = crate::config::DatabaseSettings { data_dir: dir.clone(), ..Default::default() };
+        static NONE: sqlx::migrate::Migrator = sqlx::migrate::Migrator::DEFAULT;
+        let db = Db::connect(&settings, "prune", &[(&NONE, "_none")]).await.unwrap();
+        let old = crate::time::now_ms() - 40 * 86_400_000;
+        for (id, created, published) in
+            [("a", old, Some(old)), ("b", old, None), ("c", crate::time::now_ms(), Some(crate::time::now_ms()))]
+        {
+            sqlx::query("INSERT INTO outbox (event_id, topic, event_key, ce_type, payload_b64, created_at, published_at) VALUES ($1, 't', 'k', 'x', '', $2, $3)")
+                .bind(id)
+                .bind(created)
+                .bind(published)
+                .execute(&db.pool)
+                .await
+                .unwrap();
+        }
+        sqlx::query("INSERT INTO processed_events (consumer, event_id, topic, processed_at) VALUES ('g', 'old', 't', $1), ('g', 'new', 't', $2)")
+            .bind(old)
+            .bind(crate::time::now_ms())
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(prune(&db, 30).await.unwrap(), 2);
+        let left: Vec<(String,)> =
+            sqlx::query_as("SELECT event_id FROM outbox ORDER BY event_id").fetch_all(&db.pool).await.unwrap();
+        assert_eq!(left, vec![("b".to_string(),), ("c".to_string(),)], "the unpublished old row stays");
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM processed_events").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(n, 1);
+        db.pool.close().await;
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
