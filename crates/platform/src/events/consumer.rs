@@ -51,6 +51,13 @@ impl From<anyhow::Error> for HandlerError {
     }
 }
 
+/// Drops a librdkafka client on a blocking thread: closing waits for the broker (group
+/// leave, in-flight requests), which can take long when it is gone, and must never stall
+/// the async runtime the services share.
+pub(crate) fn close_off_thread<T: Send + 'static>(client: T) {
+    tokio::task::spawn_blocking(move || drop(client));
+}
+
 /// Errors of the database connection itself (down, pool exhausted, locked), as opposed to
 /// errors of what the handler asked it to do.
 fn is_unavailable(e: &anyhow::Error) -> bool {
@@ -145,18 +152,23 @@ impl Consumer {
         while !shutdown.is_triggered() {
             let consumer: StreamConsumer = kafka::consumer(&this.kafka, &this.group)?;
             consumer.subscribe(&refs)?;
-            if !this.consume(&consumer, &dlq, &shutdown).await {
+            let rebuild = this.consume(&consumer, &dlq, &shutdown).await;
+            close_off_thread(consumer);
+            if !rebuild {
                 break;
             }
-            drop(consumer);
             warn!(group = %this.group, "all brokers down; the consumer restarts when the broker answers");
             while !kafka::broker_reachable(&this.kafka, Duration::from_secs(1)).await {
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_millis(500)) => {},
-                    _ = shutdown.clone().triggered() => return Ok(()),
+                    _ = shutdown.clone().triggered() => {
+                        close_off_thread(dlq);
+                        return Ok(());
+                    }
                 }
             }
         }
+        close_off_thread(dlq);
         Ok(())
     }
 

@@ -165,7 +165,9 @@ impl Relay {
             return Ok(p.clone());
         }
         let p = kafka::producer(&self.kafka, &self.client_id)?;
-        *guard = Some(p.clone());
+        if let Some(old) = guard.replace(p.clone()) {
+            super::consumer::close_off_thread(old);
+        }
         Ok(p)
     }
 
@@ -261,7 +263,9 @@ impl Relay {
         if let Some(err) = failure {
             // Start over with a new producer: an idempotent producer whose broker restarted
             // without its state can stay stuck waiting for its old producer id.
-            self.producer.lock().await.take();
+            if let Some(old) = self.producer.lock().await.take() {
+                super::consumer::close_off_thread(old);
+            }
             self.check_topics.store(true, std::sync::atomic::Ordering::Relaxed);
             anyhow::bail!("delivery failed: {err}");
         }
