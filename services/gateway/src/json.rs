@@ -52,6 +52,11 @@ fn at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
 }
 
 impl Reader {
+    /// Ends the reading: every type error found, as one 422, or nothing.
+    pub fn finish(self) -> Result<(), Problem> {
+        if self.errors.is_empty() { Ok(()) } else { Err(Problem::invalid(self.errors)) }
+    }
+
     fn wrong(&mut self, path: &str, expected: &str) {
         self.errors.push(FieldError::new(path, "invalid_type", format!("{path} must be {expected}")));
     }

@@ -42,9 +42,7 @@ pub async fn replace_dishonesty_list(
         )]));
     }
     let credit_codes = r.strings(&v, "credit_codes");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::ReplaceDishonestyListRequest { credit_codes, actor: Some(actor_pb(actor)) };
     let resp = state.clients.service_center().replace_dishonesty_list(request(req, None)).await?.into_inner();
     Ok(Json(json!({"count": resp.count, "version": resp.version})))

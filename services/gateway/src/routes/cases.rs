@@ -202,9 +202,7 @@ pub async fn supplement(
     if v.get("materials").is_none() {
         r.errors.push(FieldError::new("materials", "required", "materials is required"));
     }
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::SupplementCaseRequest { case_id: id, materials, actor: Some(actor_pb(actor)) };
     let case =
         state.clients.service_center().supplement_case(request(req, None)).await?.into_inner().case.unwrap_or_default();
@@ -228,9 +226,7 @@ pub async fn evaluate(
     if v.get("rating").is_none() {
         r.errors.push(FieldError::new("rating", "required", "rating (1 to 5) is required"));
     }
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::EvaluateItemRequest {
         case_id: id,
         item,
@@ -271,9 +267,7 @@ pub async fn add_message(
     let kind = r.string(&v, "kind");
     let channel = r.opt_string(&v, "channel").unwrap_or_else(|| "online".into());
     let text = r.string(&v, "text");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::AddMessageRequest { case_id: id, kind, channel, text, actor: Some(actor_pb(&caller.0)) };
     let m = state
         .clients
@@ -297,9 +291,7 @@ pub async fn answer_message(
     let v = object(&body)?;
     let mut r = Reader::default();
     let answer = r.string(&v, "answer");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::AnswerMessageRequest { case_id: id, message_id, answer, actor: Some(actor_pb(&caller.0)) };
     let m = state
         .clients

@@ -164,9 +164,7 @@ pub async fn entry(
     let value = object(&body)?;
     let mut r = Reader::default();
     let entry_date = r.string(&value, "entry_date");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::RecordEntryRequest { case_id, entry_date, actor: Some(actor_pb(actor)) };
     Ok(answer(client(&state).record_entry(request(req, None)).await?.into_inner().residence_case))
 }
@@ -183,9 +181,7 @@ pub async fn application(
     let mut r = Reader::default();
     let paper_materials = r.strings(&value, "paper_materials");
     let passport_lost = boolean(&mut r, &value, "passport_lost");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::RecordApplicationRequest { case_id, paper_materials, passport_lost, actor: Some(actor_pb(actor)) };
     Ok(answer(client(&state).record_application(request(req, None)).await?.into_inner().residence_case))
 }
@@ -203,9 +199,7 @@ pub async fn verification(
     let method = r.string(&value, "method");
     let scheduled_at = r.string(&value, "scheduled_at");
     let place = r.string(&value, "place");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::ScheduleVerificationRequest { case_id, method, scheduled_at, place, actor: Some(actor_pb(actor)) };
     Ok(answer(client(&state).schedule_verification(request(req, None)).await?.into_inner().residence_case))
 }
@@ -223,9 +217,7 @@ pub async fn verification_outcome(
     let outcome = r.string(&value, "outcome");
     let justified = boolean(&mut r, &value, "justified");
     let note = r.string(&value, "note");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::RecordVerificationOutcomeRequest { case_id, outcome, justified, note, actor: Some(actor_pb(actor)) };
     Ok(answer(client(&state).record_verification_outcome(request(req, None)).await?.into_inner().residence_case))
 }
@@ -242,9 +234,7 @@ pub async fn decision(
     let mut r = Reader::default();
     let decision = r.string(&value, "decision");
     let reasons = r.strings(&value, "reasons");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::DecideResidencePermitRequest { case_id, decision, reasons, actor: Some(actor_pb(actor)) };
     Ok(answer(client(&state).decide_residence_permit(request(req, None)).await?.into_inner().residence_case))
 }

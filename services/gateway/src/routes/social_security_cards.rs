@@ -88,9 +88,7 @@ fn read(body: &[u8]) -> Result<(String, String, pb::CardHolderIdentity), Problem
         birth_date: r.string(&v, "identity.birth_date"),
         nationality: r.string(&v, "identity.nationality"),
     };
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     Ok((permit_number, ssn, identity))
 }
 

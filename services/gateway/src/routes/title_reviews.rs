@@ -68,9 +68,7 @@ pub async fn record_service(
     let v = object(&body)?;
     let mut r = Reader::default();
     let since = r.string(&v, "gansu_service_since");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::RecordGansuServiceRequest { case_id, gansu_service_since: since, actor: Some(actor_pb(actor)) };
     let review = hrss(&state).record_gansu_service(request(req, None)).await?.into_inner().review.unwrap_or_default();
     Ok(Json(review_json(&review)))
@@ -89,9 +87,7 @@ pub async fn decide(
     let decision = r.string(&v, "decision");
     let reasons = r.strings(&v, "reasons");
     let recommendation_report = r.string(&v, "recommendation_report");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let req = pb::DecideTitleReviewRequest {
         case_id,
         decision,

@@ -116,9 +116,7 @@ pub async fn decide(
     let reasons = r.strings(&value, "reasons");
     let materials = r.strings(&value, "materials");
     let note = r.string(&value, "note");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let mut client = owning_desk(&state, actor, &case_id).await?;
     let req = pp::DecidePermitRequest { case_id, decision, reasons, materials, note, actor: Some(actor_pb(actor)) };
     let permit = client.decide_permit(request(req, None)).await.map_err(desk_error)?.into_inner().permit;
@@ -290,9 +288,7 @@ pub async fn extend(
         r.errors.push(FieldError::new("contract_months", "required", "contract_months is required"));
     }
     let months = r.integer(&value, "contract_months");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let mut client = owning_desk(&state, actor, &case_id).await?;
     // Out-of-range values stay out of range (the desk reports them).
     let contract_months = i32::try_from(months).unwrap_or(if months < 0 { i32::MIN } else { i32::MAX });
@@ -313,9 +309,7 @@ pub async fn cancel(
     let value = object(&body)?;
     let mut r = Reader::default();
     let reason = r.string(&value, "reason");
-    if !r.errors.is_empty() {
-        return Err(Problem::invalid(r.errors));
-    }
+    r.finish()?;
     let mut client = owning_desk(&state, actor, &case_id).await?;
     let req = pp::CancelPermitRequest { case_id, reason, actor: Some(actor_pb(actor)) };
     let permit = client.cancel_permit(request(req, None)).await.map_err(desk_error)?.into_inner().permit;
