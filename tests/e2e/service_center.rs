@@ -192,25 +192,21 @@ async fn services_answer_only_the_gateway() {
 
     let stack = Stack::start(StackOptions { db: e2e::stack::DbKind::Sqlite, ..Default::default() }).await;
     let mut client = ServiceCenterServiceClient::connect(stack.grpc_url("service-center")).await.expect("connect");
-    // A caller inside the network claiming to be an administrator, without the gateway's token.
-    let forged =
-        onething_proto::common::Actor { role: "admin".into(), subject: "intruder".into(), department: String::new() };
-    let status = client
-        .list_cases(pb::ListCasesRequest { actor: Some(forged.clone()), ..Default::default() })
-        .await
-        .unwrap_err();
+    // A caller inside the network without the gateway's token.
+    let status = client.list_cases(pb::ListCasesRequest::default()).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::Unauthenticated);
-    // A token signed with another key is refused too.
-    let other =
-        platform::grpc::internal::Signer::new(&platform::config::Secret("not-the-secret-not-the-secret-not".into()));
-    let mut req = tonic::Request::new(pb::ListCasesRequest { actor: Some(forged.clone()), ..Default::default() });
-    req.metadata_mut().insert("authorization", format!("Bearer {}", other.token().unwrap()).parse().unwrap());
+    // A token naming an administrator but signed with another key is refused too.
+    let admin = domain::Actor::parse("admin", "intruder", "").unwrap();
+    let other = platform::identity::Signer::new(&platform::config::Secret("not-the-secret-not-the-secret-not".into()));
+    let req = other.request(&admin, pb::ListCasesRequest::default(), None);
     assert_eq!(client.list_cases(req).await.unwrap_err().code(), tonic::Code::Unauthenticated);
-    // With the gateway's key the call goes through; health needs no token (probes).
-    let ours = platform::grpc::internal::Signer::new(&platform::config::Secret(e2e::stack::INTERNAL_SECRET.into()));
-    let mut req = tonic::Request::new(pb::ListCasesRequest { actor: Some(forged), ..Default::default() });
-    req.metadata_mut().insert("authorization", format!("Bearer {}", ours.token().unwrap()).parse().unwrap());
-    assert!(client.list_cases(req).await.is_ok());
+    // With the gateway's key the call goes through as the caller the token names.
+    let ours = platform::identity::Signer::new(&platform::config::Secret(e2e::stack::INTERNAL_SECRET.into()));
+    assert!(client.list_cases(ours.request(&admin, pb::ListCasesRequest::default(), None)).await.is_ok());
+    let employer = domain::Actor::parse("employer", "91620100MA00000000", "").unwrap();
+    let status = client.get_stats(ours.request(&employer, pb::GetStatsRequest::default(), None)).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+    // Health needs no token (probes).
     let channel =
         tonic::transport::Endpoint::from_shared(stack.grpc_url("service-center")).unwrap().connect().await.unwrap();
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel);

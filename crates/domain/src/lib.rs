@@ -2,6 +2,7 @@
 //! as pure code and data files, with no I/O.
 //!
 //! Layout:
+//! - [`actor`]: who is asking: [`actor::Role`] and [`actor::Actor`] (role, subject, department).
 //! - [`ids`]: identifiers that parse or fail: [`ids::CreditCode`], [`ids::PassportNumber`].
 //! - [`case`]: the bundle's vocabulary: [`case::Category`], [`case::Department`],
 //!   [`case::Item`], [`case::ItemStatus`], [`case::EmployerKind`].
@@ -21,6 +22,7 @@
 //! Every parser returns all problems of its input, never only the first. Data files under
 //! `data/` are embedded at build time and checked by the unit tests.
 
+pub mod actor;
 pub mod calendar;
 pub mod case;
 pub mod classification;
@@ -33,4 +35,5 @@ pub mod notice;
 pub mod province;
 pub mod violation;
 
+pub use actor::{Actor, Role};
 pub use violation::{HasCode, Note, Violation, Violations};

@@ -5,6 +5,7 @@
 //! Every state change is one transaction: the conditional UPDATE on the status it starts
 //! from, its event in the outbox and its audit record.
 
+use platform::audit::Audit;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
@@ -14,11 +15,11 @@ use domain::calendar::{Calendar, Counted};
 use domain::case::{Category, Department};
 use domain::materials::{Catalog, MaterialKind};
 use domain::province::ProvinceProfile;
+use domain::{Actor, Role};
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::events::consumer::{Context, Handler, HandlerError};
-use platform::grpc::Actor;
 use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 use prost::Message;
 
@@ -186,12 +187,12 @@ impl PermitDesk {
     }
 
     fn may_read(&self, actor: &Actor) -> bool {
-        actor.is_staff_of(self.department.as_str()) || actor.is("ops") || actor.is("admin")
+        actor.is_staff_of(self.department) || actor.role.is_operator()
     }
 
     /// Only a reviewer of this department acts on its permits; a refusal is audited.
     async fn require_reviewer(&self, actor: &Actor, action: &str, case_id: &str) -> Result<(), ServiceError> {
-        if actor.is("reviewer") && actor.department == self.department.as_str() {
+        if actor.is_staff_of(self.department) && actor.is(Role::Reviewer) {
             return Ok(());
         }
         actor.audit(&self.base.db, action, &format!("case/{case_id}"), "denied").await?;

@@ -3,7 +3,7 @@
 use domain::materials::MaterialKind;
 use domain::notice::Notice;
 use onething_proto::onething::permit::v1 as pb;
-use platform::grpc::{Actor, continue_trace};
+use platform::identity::caller;
 use platform::time::{rfc3339, today_cst};
 use tonic::{Request, Response, Status};
 use tracing::instrument;
@@ -60,10 +60,9 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         &self,
         request: Request<pb::DecidePermitRequest>,
     ) -> Result<Response<pb::DecidePermitResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
         tracing::Span::current().record("case_id", req.case_id.as_str());
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let decision = PermitDecision::parse(&req.decision, &req.reasons, &req.materials, &req.note)
             .map_err(platform::ServiceError::from)?;
         let row = self.decide(&actor, &req.case_id, decision).await?;
@@ -75,9 +74,8 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         &self,
         request: Request<pb::GetPermitRequest>,
     ) -> Result<Response<pb::GetPermitResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let row = self.get(&actor, &req.case_id).await?;
         Ok(Response::new(pb::GetPermitResponse { permit: Some(permit_pb(&row)) }))
     }
@@ -87,11 +85,13 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         &self,
         request: Request<pb::ListPermitsRequest>,
     ) -> Result<Response<pb::ListPermitsResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let rows = self.list(&actor, &req.status).await?;
-        Ok(Response::new(pb::ListPermitsResponse { permits: rows.iter().map(permit_pb).collect() }))
+        Ok(Response::new(pb::ListPermitsResponse {
+            permits: rows.iter().map(permit_pb).collect(),
+            next_cursor: String::new(),
+        }))
     }
 
     #[instrument(skip_all, name = "ChangePermit", fields(case_id))]
@@ -99,10 +99,9 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         &self,
         request: Request<pb::ChangePermitRequest>,
     ) -> Result<Response<pb::ChangePermitResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
         tracing::Span::current().record("case_id", req.case_id.as_str());
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let change = PermitChange {
             employer_name: req.employer_name,
             employer_region_code: req.employer_region_code,
@@ -118,10 +117,9 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         &self,
         request: Request<pb::ExtendPermitRequest>,
     ) -> Result<Response<pb::ExtendPermitResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
         tracing::Span::current().record("case_id", req.case_id.as_str());
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let row = self.extend(&actor, &req.case_id, i64::from(req.contract_months)).await?;
         Ok(Response::new(pb::ExtendPermitResponse { permit: Some(permit_pb(&row)) }))
     }
@@ -131,10 +129,9 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         &self,
         request: Request<pb::CancelPermitRequest>,
     ) -> Result<Response<pb::CancelPermitResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
         tracing::Span::current().record("case_id", req.case_id.as_str());
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let row = self.cancel(&actor, &req.case_id, &req.reason).await?;
         Ok(Response::new(pb::CancelPermitResponse { permit: Some(permit_pb(&row)) }))
     }

@@ -1,8 +1,9 @@
 //! The `permits` and `permit_persons` tables. Every state change is a conditional UPDATE on
 //! the status it starts from, so a lost race (or a redelivered event) changes nothing.
 
+use domain::Actor;
+use platform::audit::Audit;
 use platform::db::{Pool, Tx};
-use platform::grpc::Actor;
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct PermitRow {

@@ -64,9 +64,12 @@ impl Base {
         let (listener, addr) = crate::grpc::bind(&self.settings.grpc_addr).await?;
         let (trigger, stop) = shutdown::channel();
         let mut tasks = JoinSet::new();
-        let secret = self.settings.internal_secret.clone();
+        // Callers are identified by the token the gateway signs with this key: no key, no service.
+        let secret = self.settings.internal_secret.clone().ok_or_else(|| {
+            anyhow::anyhow!("platform.internal_secret is not set: services answer only calls the gateway signs")
+        })?;
         let serve_stop = stop.clone();
-        tasks.spawn(async move { crate::grpc::serve(routes, listener, serve_stop, secret.as_ref()).await });
+        tasks.spawn(async move { crate::grpc::serve(routes, listener, serve_stop, &secret).await });
         let relay = Arc::new(Relay::new(
             self.db.clone(),
             self.outbox.clone(),

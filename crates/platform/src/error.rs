@@ -19,12 +19,16 @@ pub enum ServiceError {
     /// decision on a decided permit).
     #[error("{description}")]
     FailedPrecondition { kind: &'static str, subject: String, description: String },
+    /// A concurrent change won the race (optimistic locking); the caller may retry.
+    #[error("{0}")]
+    Aborted(String),
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+#[cfg(feature = "db")]
 impl From<sqlx::Error> for ServiceError {
     fn from(e: sqlx::Error) -> Self {
         ServiceError::Internal(e.into())
@@ -85,6 +89,7 @@ impl From<ServiceError> for Status {
                 let details = ErrorDetails::with_precondition_failure_violation(kind, subject, description.clone());
                 Status::with_error_details(Code::FailedPrecondition, description, details)
             }
+            ServiceError::Aborted(msg) => Status::aborted(msg),
             ServiceError::Unavailable(msg) => Status::unavailable(msg),
             ServiceError::Internal(err) => {
                 tracing::error!(error = ?err, "internal error");

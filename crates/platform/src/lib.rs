@@ -5,17 +5,30 @@
 //! - [`telemetry`]: tracing with JSON logs, W3C trace context, OTLP export when configured.
 //! - [`db`]: one sqlx `Any` pool for `postgres://` or `sqlite://`, migrations at start.
 //! - [`grpc`]: server helper registering `grpc.health.v1` and reflection on every service.
+//! - [`identity`]: the caller in the signed internal token, read by one tower layer.
+//! - [`audit`]: the audit log of who read or decided what.
+//! - [`paging`]: `limit` and the opaque keyset `cursor` of every list.
+//!
+//! Features: `db` (sqlx) and `kafka` (librdkafka), both in `service`; without them (the
+//! gateway) only config, telemetry, errors, identity and the gRPC helpers build.
 //! - [`error`]: [`error::ServiceError`], mapped once to a gRPC status with details.
 //! - [`events`]: Kafka producer/consumers, transactional outbox + relay, inbox, dead letters.
 //! - [`shutdown`]: one signal that every task of a service listens to.
 //! - [`time`]: timestamps as the databases store them (epoch ms) and as the wire shows them.
 
+#[cfg(feature = "service")]
 pub mod app;
+#[cfg(feature = "db")]
+pub mod audit;
 pub mod config;
+#[cfg(feature = "db")]
 pub mod db;
 pub mod error;
+#[cfg(feature = "service")]
 pub mod events;
 pub mod grpc;
+pub mod identity;
+pub mod paging;
 pub mod shutdown;
 pub mod telemetry;
 pub mod time;

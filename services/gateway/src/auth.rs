@@ -2,15 +2,12 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use domain::{Actor, Role};
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use platform::grpc::Actor;
 use serde::{Deserialize, Serialize};
 
 use crate::problem::{FieldError, Problem};
 use crate::startup::AppState;
-
-pub const ROLES: &[&str] = &["employer", "foreigner", "reviewer", "officer", "ops", "admin"];
-pub const DEPARTMENTS: &[&str] = &["science-tech", "hrss", "public-security"];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -38,12 +35,12 @@ impl Keys {
         }
     }
 
-    pub fn issue(&self, role: &str, subject: &str, department: &str) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue(&self, actor: &Actor) -> Result<String, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp() as u64;
         let claims = Claims {
-            role: role.into(),
-            sub: subject.into(),
-            department: department.into(),
+            role: actor.role.as_str().into(),
+            sub: actor.subject.clone(),
+            department: actor.department_str().into(),
             iat: now,
             exp: now + self.ttl_secs,
         };
@@ -55,30 +52,9 @@ impl Keys {
     }
 }
 
-/// Checks a token request: a known role, a subject, and a department for staff roles.
-pub fn check_claims(role: &str, subject: &str, department: &str) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if !ROLES.contains(&role) {
-        errors.push(FieldError::new("role", "unknown_value", format!("role must be one of {}", ROLES.join(", "))));
-    }
-    if subject.trim().is_empty() {
-        errors.push(FieldError::new("subject", "required", "subject is required"));
-    }
-    let staff = matches!(role, "reviewer" | "officer");
-    if staff && !DEPARTMENTS.contains(&department) {
-        errors.push(FieldError::new(
-            "department",
-            "unknown_value",
-            format!("a {role} needs a department: {}", DEPARTMENTS.join(", ")),
-        ));
-    }
-    if role == "officer" && department != "public-security" && DEPARTMENTS.contains(&department) {
-        errors.push(FieldError::new("department", "invalid", "counter officers belong to public-security"));
-    }
-    if !staff && !department.is_empty() {
-        errors.push(FieldError::new("department", "not_allowed", format!("a {role} has no department")));
-    }
-    errors
+/// Checks a token request completely (see [`Actor::parse`]).
+pub fn check_claims(role: &str, subject: &str, department: &str) -> Result<Actor, Vec<FieldError>> {
+    Actor::parse(role, subject, department).map_err(|v| v.0.into_iter().map(FieldError::from).collect())
 }
 
 /// The authenticated caller of a request.
@@ -86,11 +62,12 @@ pub struct Caller(pub Actor);
 
 impl Caller {
     /// 403 unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[&str]) -> Result<&Actor, Problem> {
-        if roles.contains(&self.0.role.as_str()) {
+    pub fn require(&self, roles: &[Role]) -> Result<&Actor, Problem> {
+        if roles.contains(&self.0.role) {
             Ok(&self.0)
         } else {
-            Err(Problem::forbidden(format!("this operation needs the role {}", roles.join(" or "))))
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(Problem::forbidden(format!("this operation needs the role {}", names.join(" or "))))
         }
     }
 }
@@ -109,7 +86,10 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(|| Problem::unauthorized("the Authorization scheme must be Bearer"))?;
         let claims =
             state.keys.verify(token.trim()).map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
-        Ok(Caller(Actor { role: claims.role, subject: claims.sub, department: claims.department }))
+        // A token whose claims no longer name a valid caller is no token.
+        let actor = Actor::parse(&claims.role, &claims.sub, &claims.department)
+            .map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
+        Ok(Caller(actor))
     }
 }
 
@@ -120,7 +100,7 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_forgeries_fail() {
         let keys = Keys::new("0123456789abcdef0123456789abcdef", 60);
-        let t = keys.issue("reviewer", "alice", "science-tech").unwrap();
+        let t = keys.issue(&Actor::parse("reviewer", "alice", "science-tech").unwrap()).unwrap();
         let c = keys.verify(&t).unwrap();
         assert_eq!((c.role.as_str(), c.sub.as_str(), c.department.as_str()), ("reviewer", "alice", "science-tech"));
         let other = Keys::new("another-secret-another-secret-xx", 60);
@@ -129,10 +109,9 @@ mod tests {
 
     #[test]
     fn token_requests_are_checked_completely() {
-        assert!(check_claims("reviewer", "alice", "hrss").is_empty());
-        let errs = check_claims("wizard", "", "");
-        assert_eq!(errs.len(), 2);
-        assert_eq!(check_claims("reviewer", "bob", "")[0].field, "department");
-        assert_eq!(check_claims("employer", "x", "hrss")[0].code, "not_allowed");
+        assert!(check_claims("reviewer", "alice", "hrss").is_ok());
+        assert_eq!(check_claims("wizard", "", "").unwrap_err().len(), 2);
+        assert_eq!(check_claims("reviewer", "bob", "").unwrap_err()[0].field, "department");
+        assert_eq!(check_claims("employer", "x", "hrss").unwrap_err()[0].code, "not_allowed");
     }
 }

@@ -60,30 +60,20 @@ impl Clients {
 }
 
 /// Signs the token of every call to the services (one per process: the gateway's key).
-static SIGNER: std::sync::OnceLock<platform::grpc::internal::Signer> = std::sync::OnceLock::new();
+static SIGNER: std::sync::OnceLock<platform::identity::Signer> = std::sync::OnceLock::new();
 
 pub fn set_internal_secret(secret: Option<&platform::config::Secret>) {
     if let Some(s) = secret {
-        let _ = SIGNER.set(platform::grpc::internal::Signer::new(s));
+        let _ = SIGNER.set(platform::identity::Signer::new(s));
     }
 }
 
-/// A request carrying the gateway's service token, the current trace context and, for
-/// commands, the idempotency key.
-pub fn request<T>(message: T, idempotency_key: Option<&str>) -> tonic::Request<T> {
-    let mut req = tonic::Request::new(message);
-    if let Some(v) = SIGNER.get().and_then(|s| s.token()).and_then(|t| format!("Bearer {t}").parse().ok()) {
-        req.metadata_mut().insert("authorization", v);
+/// A call on behalf of `actor`: the signed internal token naming them, the current trace
+/// context and, for commands, the idempotency key.
+pub fn request<T>(actor: &domain::Actor, message: T, idempotency_key: Option<&str>) -> tonic::Request<T> {
+    match SIGNER.get() {
+        Some(signer) => signer.request(actor, message, idempotency_key),
+        // Without a key the services refuse the call as unauthenticated.
+        None => tonic::Request::new(message),
     }
-    if let Some(tp) = platform::telemetry::current_traceparent()
-        && let Ok(v) = tp.parse()
-    {
-        req.metadata_mut().insert("traceparent", v);
-    }
-    if let Some(key) = idempotency_key
-        && let Ok(v) = key.parse()
-    {
-        req.metadata_mut().insert("idempotency-key", v);
-    }
-    req
 }

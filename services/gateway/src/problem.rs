@@ -16,6 +16,12 @@ pub struct FieldError {
     pub message_zh: Option<String>,
 }
 
+impl From<domain::Violation> for FieldError {
+    fn from(v: domain::Violation) -> FieldError {
+        FieldError { field: v.field, code: v.code, message: v.message, message_zh: v.message_zh }
+    }
+}
+
 impl FieldError {
     pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> FieldError {
         FieldError { field: field.into(), code: code.into(), message: message.into(), message_zh: None }

@@ -2,14 +2,15 @@
 //! permit loaded on it and kept in step with the permit's changes, and its electronic
 //! activation by the foreigner through a real-person check with lock-out.
 
+use platform::audit::Audit;
 use std::sync::Arc;
 
+use domain::Actor;
 use onething_proto::events as ev;
 use onething_proto::onething::hrss::v1 as pb;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::db::Tx;
-use platform::grpc::Actor;
 use platform::time::{now_ms, rfc3339};
 
 use crate::identity::{IdentityClaim, IdentityOnRecord, IdentityVerifier, Verdict};
@@ -386,7 +387,7 @@ mod tests {
     }
 
     fn anonymous() -> Actor {
-        Actor { role: "anonymous".into(), subject: String::new(), department: String::new() }
+        Actor::anonymous()
     }
 
     #[tokio::test]

@@ -1,10 +1,13 @@
 //! `HrssService`: social insurance registrations, the social security card (activation,
 //! sign-in, reading) and the title eligibility review.
 
+use domain::Role;
+use domain::case::Department;
 use onething_proto::onething::hrss::v1 as pb;
 use platform::ServiceError;
 use platform::app::Base;
-use platform::grpc::{Actor, continue_trace};
+use platform::audit::Audit;
+use platform::identity::caller;
 use tonic::{Request, Response, Status};
 use tracing::instrument;
 
@@ -67,10 +70,9 @@ impl pb::hrss_service_server::HrssService for Hrss {
         &self,
         request: Request<pb::GetSocialInsuranceRequest>,
     ) -> Result<Response<pb::GetSocialInsuranceResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
-        if !(actor.is_staff_of("hrss") || actor.is("ops") || actor.is("admin")) {
+        if !(actor.is_staff_of(Department::Hrss) || actor.role.is_operator()) {
             return Err(ServiceError::PermissionDenied("only hrss staff may read registrations".into()).into());
         }
         let row: Option<Row> = sqlx::query_as(
@@ -98,10 +100,9 @@ impl pb::hrss_service_server::HrssService for Hrss {
         &self,
         request: Request<pb::ActivateCardRequest>,
     ) -> Result<Response<pb::ActivateCardResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
         // No token yet: the real-person check is the authentication.
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let (key, claim) = card_request(&req.permit_number, &req.social_security_number, req.identity.as_ref())?;
         let check = self.cards.check(&actor, Purpose::Activate, &key, &claim).await?;
         Ok(Response::new(pb::ActivateCardResponse { check: Some(check) }))
@@ -112,9 +113,8 @@ impl pb::hrss_service_server::HrssService for Hrss {
         &self,
         request: Request<pb::SignInWithCardRequest>,
     ) -> Result<Response<pb::SignInWithCardResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let (key, claim) = card_request(&req.permit_number, &req.social_security_number, req.identity.as_ref())?;
         let check = self.cards.check(&actor, Purpose::SignIn, &key, &claim).await?;
         Ok(Response::new(pb::SignInWithCardResponse { check: Some(check) }))
@@ -122,11 +122,10 @@ impl pb::hrss_service_server::HrssService for Hrss {
 
     #[instrument(skip_all, name = "GetCard")]
     async fn get_card(&self, request: Request<pb::GetCardRequest>) -> Result<Response<pb::GetCardResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
-        let own = actor.is("foreigner") && actor.subject == req.permit_number;
-        if !(own || actor.is_staff_of("hrss") || actor.is("ops") || actor.is("admin")) {
+        let own = actor.is(Role::Foreigner) && actor.subject == req.permit_number;
+        if !(own || actor.is_staff_of(Department::Hrss) || actor.role.is_operator()) {
             return Err(ServiceError::PermissionDenied("a card is read by its holder or hrss staff".into()).into());
         }
         let card = cards::by_permit(&self.base, &req.permit_number)
@@ -146,11 +145,10 @@ impl pb::hrss_service_server::HrssService for Hrss {
         &self,
         request: Request<pb::ListTitleReviewsRequest>,
     ) -> Result<Response<pb::ListTitleReviewsResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let reviews = title_review::list(&self.base, &actor, &req.status).await?;
-        Ok(Response::new(pb::ListTitleReviewsResponse { reviews }))
+        Ok(Response::new(pb::ListTitleReviewsResponse { reviews, next_cursor: String::new() }))
     }
 
     #[instrument(skip_all, name = "RecordGansuService", fields(case_id = %request.get_ref().case_id))]
@@ -158,9 +156,8 @@ impl pb::hrss_service_server::HrssService for Hrss {
         &self,
         request: Request<pb::RecordGansuServiceRequest>,
     ) -> Result<Response<pb::RecordGansuServiceResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let review = title_review::record_service(&self.base, &actor, &req.case_id, &req.gansu_service_since).await?;
         Ok(Response::new(pb::RecordGansuServiceResponse { review: Some(review) }))
     }
@@ -170,9 +167,8 @@ impl pb::hrss_service_server::HrssService for Hrss {
         &self,
         request: Request<pb::DecideTitleReviewRequest>,
     ) -> Result<Response<pb::DecideTitleReviewResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let input = DecisionInput {
             decision: req.decision,
             reasons: req.reasons,

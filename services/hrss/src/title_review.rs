@@ -6,12 +6,14 @@
 
 use chrono::{Days, Months, NaiveDate};
 use domain::Violations;
+use domain::case::Department;
+use domain::{Actor, Role};
 use onething_proto::events as ev;
 use onething_proto::onething::hrss::v1 as pb;
 use platform::ServiceError;
 use platform::app::Base;
+use platform::audit::Audit;
 use platform::db::Tx;
-use platform::grpc::Actor;
 use platform::time::{now_ms, rfc3339, today_cst};
 
 use crate::progress::{self, TITLE_REVIEW};
@@ -109,7 +111,7 @@ pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str) -> Result<bool
 }
 
 fn require_reviewer(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.is("reviewer") && actor.department == "hrss" {
+    if actor.is_staff_of(Department::Hrss) && actor.is(Role::Reviewer) {
         Ok(())
     } else {
         Err(ServiceError::PermissionDenied("only an hrss reviewer handles title reviews".into()))

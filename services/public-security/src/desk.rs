@@ -13,23 +13,24 @@
 //! | work permit cancelled | `permit-cancelled` | `pending`, `in_review` | `cancelled` | `ItemProgressed` |
 //! | work permit cancelled | `permit-cancelled` | `approved`, `completed` | same, flagged | `ItemProgressed` notice |
 
+use platform::audit::Audit;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::calendar::Calendar;
-use domain::case::EmployerKind;
+use domain::case::{Department, EmployerKind};
+use domain::{Actor, Role};
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::db::Tx;
-use platform::grpc::Actor;
 use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 
 use crate::config::ResidenceSettings;
 use crate::rules::{self, Decision, Grounds, Outcome, PickupWay};
 use crate::store::{self, CaseRow, Val, VerificationRow};
 
-pub const DEPARTMENT: &str = "public-security";
+pub const DEPARTMENT: Department = Department::PublicSecurity;
 pub const ITEM: &str = "residence_permit";
 
 /// A step as the case view shows it (`ItemProgressed`).
@@ -49,7 +50,7 @@ impl Step {
         ev::ItemProgressed {
             case_id: case_id.into(),
             item: ITEM.into(),
-            department: DEPARTMENT.into(),
+            department: DEPARTMENT.as_str().into(),
             status: self.status.into(),
             result: self.result.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>(),
             event: self.event.into(),
@@ -70,7 +71,7 @@ pub struct Desk {
 }
 
 fn is_officer(actor: &Actor) -> bool {
-    actor.is("officer") && actor.department == DEPARTMENT
+    actor.is_staff_of(DEPARTMENT) && actor.is(Role::Officer)
 }
 
 fn conflict(case_id: &str, kind: &'static str, description: impl Into<String>) -> ServiceError {
@@ -156,11 +157,11 @@ impl Desk {
     /// counter application: the application is due 30 days after entry.
     pub async fn record_entry(&self, actor: &Actor, case_id: &str, entry_date: &str) -> Result<CaseRow, ServiceError> {
         const ACTION: &str = "residence.entry";
-        if !(is_officer(actor) || actor.is("employer")) {
+        if !(is_officer(actor) || actor.is(Role::Employer)) {
             return Err(self.deny(actor, ACTION, case_id, "only the employer or a counter officer may do this").await);
         }
         let row = self.load(case_id).await?;
-        if actor.is("employer") && row.employer_credit_code != actor.subject {
+        if actor.is(Role::Employer) && row.employer_credit_code != actor.subject {
             return Err(self.deny(actor, ACTION, case_id, "the case belongs to another employer").await);
         }
         let entry = rules::parse_entry_date(entry_date, today_cst())?;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use chrono::{Days, NaiveDate};
+use domain::Actor;
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
@@ -14,7 +15,6 @@ use platform::events::Event;
 use platform::events::consumer::{Context, Handler};
 use platform::events::headers::EventMeta;
 use platform::events::outbox::Outbox;
-use platform::grpc::Actor;
 use platform::time::today_cst;
 use prost::Message;
 
@@ -50,11 +50,11 @@ async fn fixture() -> Fixture {
 }
 
 fn officer() -> Actor {
-    Actor { role: "officer".into(), subject: "wang".into(), department: DEPARTMENT.into() }
+    Actor::parse("officer", "wang", DEPARTMENT.as_str()).unwrap()
 }
 
 fn actor(role: &str, subject: &str, department: &str) -> Actor {
-    Actor { role: role.into(), subject: subject.into(), department: department.into() }
+    Actor { role: role.parse().unwrap(), subject: subject.into(), department: department.parse().ok() }
 }
 
 async fn deliver<E: Event, H: Handler<E>>(desk: &Desk, handler: &H, event: E) -> Result<(), String> {
@@ -162,7 +162,7 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     // Deciding before the counter application is a conflict.
     assert_eq!(kind(d.decide(&officer(), "c1", "approve", &[]).await.unwrap_err()), "409 not_applied");
     // Only a counter officer records the application; a reviewer of public-security cannot.
-    let reviewer = actor("reviewer", "li", DEPARTMENT);
+    let reviewer = actor("reviewer", "li", DEPARTMENT.as_str());
     assert_eq!(kind(d.record_application(&reviewer, "c1", &paper(), false).await.unwrap_err()), "403");
     assert_eq!(
         kind(d.record_application(&officer(), "c1", &paper()[..1], false).await.unwrap_err()),
@@ -232,7 +232,7 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     assert_eq!(s[5].status, "approved");
     assert_eq!((s[6].status.as_str(), s[6].result["pickup_method"].as_str()), ("completed", "proxy"));
     assert!(!s[6].counter_visit, "a proxy's visit is not the applicant's trip");
-    assert!(s.iter().all(|e| e.item == "residence_permit" && e.department == DEPARTMENT));
+    assert!(s.iter().all(|e| e.item == "residence_permit" && e.department == DEPARTMENT.as_str()));
     let personal = ["LI Lei", "620102199001011234", "answers consistent"];
     assert!(
         s.iter().all(|e| personal.iter().all(|p| !e.detail.contains(p) && !e.result.values().any(|v| v.contains(p))))

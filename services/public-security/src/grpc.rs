@@ -4,10 +4,12 @@
 use base64::Engine as _;
 use domain::Violations;
 use domain::case::ItemStatus;
+use domain::{Actor, Role};
 use onething_proto::common as pbc;
 use onething_proto::onething::publicsecurity::v1 as pb;
 use platform::ServiceError;
-use platform::grpc::{Actor, continue_trace};
+use platform::audit::Audit;
+use platform::identity::caller;
 use prost::Message;
 use tonic::{Request, Response, Status};
 
@@ -107,35 +109,10 @@ impl PublicSecurity {
     }
 }
 
-fn start<T>(request: Request<T>) -> Result<(T, Actor), Status>
-where
-    T: HasActor,
-{
-    continue_trace(&request);
-    let req = request.into_inner();
-    let actor = Actor::from_pb(req.actor())?;
-    Ok((req, actor))
+fn start<T>(request: Request<T>) -> Result<(T, Actor), Status> {
+    let actor = caller(&request)?;
+    Ok((request.into_inner(), actor))
 }
-
-/// Requests that carry the caller.
-trait HasActor {
-    fn actor(&self) -> Option<&pbc::Actor>;
-}
-
-macro_rules! has_actor {
-    ($($t:ty),+) => {$(impl HasActor for $t { fn actor(&self) -> Option<&pbc::Actor> { self.actor.as_ref() } })+};
-}
-
-has_actor!(
-    pb::GetResidenceCaseRequest,
-    pb::ListResidenceCasesRequest,
-    pb::RecordEntryRequest,
-    pb::RecordApplicationRequest,
-    pb::ScheduleVerificationRequest,
-    pb::RecordVerificationOutcomeRequest,
-    pb::DecideResidencePermitRequest,
-    pb::RecordPickupRequest
-);
 
 #[tonic::async_trait]
 impl pb::public_security_service_server::PublicSecurityService for PublicSecurity {
@@ -145,17 +122,17 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
     ) -> Result<Response<pb::GetResidenceCaseResponse>, Status> {
         let (req, actor) = start(request)?;
         // The employer and the foreigner (by the work permit number) read their own case.
-        let owner_role = actor.is("employer") || actor.is("foreigner");
-        if !(actor.is_staff_of(DEPARTMENT) || actor.is("ops") || actor.is("admin") || owner_role) {
+        let owner_role = actor.is(Role::Employer) || actor.is(Role::Foreigner);
+        if !(actor.is_staff_of(DEPARTMENT) || actor.role.is_operator() || owner_role) {
             return Err(ServiceError::PermissionDenied("you may not read residence cases".into()).into());
         }
         let row = store::get(&self.desk.base.db.pool, &req.case_id)
             .await
             .map_err(ServiceError::from)?
             .ok_or_else(|| ServiceError::not_found("residence case", req.case_id.clone()))?;
-        let owns = if actor.is("employer") {
+        let owns = if actor.is(Role::Employer) {
             row.employer_credit_code == actor.subject
-        } else if actor.is("foreigner") {
+        } else if actor.is(Role::Foreigner) {
             !row.permit_number.is_empty() && row.permit_number == actor.subject
         } else {
             true
@@ -173,7 +150,7 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
         request: Request<pb::ListResidenceCasesRequest>,
     ) -> Result<Response<pb::ListResidenceCasesResponse>, Status> {
         let (req, actor) = start(request)?;
-        if !(actor.is("officer") && actor.department == DEPARTMENT) {
+        if !(actor.is_staff_of(DEPARTMENT) && actor.is(Role::Officer)) {
             return Err(
                 ServiceError::PermissionDenied("the queue is for public-security counter officers".into()).into()
             );
@@ -190,7 +167,7 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
             residence_cases.push(self.view(row, &actor).await?);
         }
         actor.audit(&self.desk.base.db, "residence_case.list", &format!("status/{status}"), "allowed").await?;
-        Ok(Response::new(pb::ListResidenceCasesResponse { residence_cases }))
+        Ok(Response::new(pb::ListResidenceCasesResponse { residence_cases, next_cursor: String::new() }))
     }
 
     async fn record_entry(

@@ -1,15 +1,16 @@
 //! Use cases of service-center: accept a case (受理), show it, list it.
 
+use platform::audit::Audit;
 use std::collections::BTreeMap;
 
 use domain::case::{Item, ItemStatus};
 use domain::conditions::Rules;
 use domain::intake::SubmissionInput;
 use domain::notice::Accepted;
+use domain::{Actor, Role};
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
-use platform::grpc::Actor;
 use platform::time::{now_ms, today_cst};
 use sha2::{Digest, Sha256};
 
@@ -46,7 +47,7 @@ pub async fn submit(
     let Submission { mut input, material_dates, fingerprint, idempotency_key, validate_only } = s;
     let input = &mut input;
     let idempotency_key = idempotency_key.as_deref();
-    if !actor.is("employer") {
+    if !actor.is(Role::Employer) {
         return Err(ServiceError::PermissionDenied("only an employer can submit a case".into()));
     }
     let hash = hex::encode(Sha256::digest(&fingerprint));
@@ -304,18 +305,18 @@ impl<'a> From<&'a SubmissionInput> for SubmissionRecord<'a> {
 pub async fn get(base: &Base, actor: &Actor, id: &str) -> Result<CaseView, ServiceError> {
     let mut view = store::get_case(&base.db.pool, id).await?.ok_or_else(|| ServiceError::not_found("case", id))?;
     authorize_view(actor, &mut view)?;
-    if !actor.is("employer") {
+    if !actor.is(Role::Employer) {
         actor.audit(&base.db, "case.read", &format!("case/{id}"), "allowed").await?;
     }
     Ok(view)
 }
 
 fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError> {
-    match actor.role.as_str() {
-        "employer" if view.case.employer_credit_code == actor.subject => Ok(()),
-        "ops" | "admin" => Ok(()),
-        "reviewer" | "officer" => {
-            view.items.retain(|i| i.department == actor.department);
+    match actor.role {
+        Role::Employer if view.case.employer_credit_code == actor.subject => Ok(()),
+        Role::Ops | Role::Admin => Ok(()),
+        Role::Reviewer | Role::Officer => {
+            view.items.retain(|i| i.department == actor.department_str());
             if view.items.is_empty() {
                 return Err(ServiceError::PermissionDenied("this case has no item of your department".into()));
             }
@@ -325,7 +326,7 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
             view.evaluations.retain(|e| own.contains(&e.item));
             Ok(())
         }
-        "foreigner" => {
+        Role::Foreigner => {
             let own = view.items.iter().any(|i| {
                 i.item == Item::WorkPermit.as_str()
                     && serde_json::from_str::<BTreeMap<String, String>>(&i.result)
@@ -344,17 +345,17 @@ pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) ->
     if !status.is_empty() {
         filter.status = Some(status.to_string());
     }
-    match actor.role.as_str() {
-        "employer" => filter.employer = Some(actor.subject.clone()),
-        "reviewer" | "officer" => {
-            if !department.is_empty() && department != actor.department {
+    match actor.role {
+        Role::Employer => filter.employer = Some(actor.subject.clone()),
+        Role::Reviewer | Role::Officer => {
+            if !department.is_empty() && department != actor.department_str() {
                 return Err(ServiceError::PermissionDenied("you may list only your own department's cases".into()));
             }
-            filter.department = Some(actor.department.clone());
+            filter.department = Some(actor.department_str().to_string());
         }
-        "ops" | "admin" => filter.department = Some(department.to_string()).filter(|d| !d.is_empty()),
+        Role::Ops | Role::Admin => filter.department = Some(department.to_string()).filter(|d| !d.is_empty()),
         // A foreigner's subject is their work permit number (letters and digits only).
-        "foreigner" if !actor.subject.is_empty() && actor.subject.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+        Role::Foreigner if !actor.subject.is_empty() && actor.subject.bytes().all(|b| b.is_ascii_alphanumeric()) => {
             filter.permit_number = Some(actor.subject.clone())
         }
         _ => {
@@ -379,7 +380,7 @@ pub async fn supplement(
 ) -> Result<CaseView, ServiceError> {
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
-    if !(actor.is("employer") && view.case.employer_credit_code == actor.subject) {
+    if !(actor.is(Role::Employer) && view.case.employer_credit_code == actor.subject) {
         return Err(ServiceError::PermissionDenied("only the case's employer supplies materials".into()));
     }
     let permit = view.items.iter().find(|i| i.item == Item::WorkPermit.as_str());
@@ -489,7 +490,7 @@ pub async fn evaluate(
 ) -> Result<store::EvaluationRow, ServiceError> {
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
-    if !(actor.is("employer") && view.case.employer_credit_code == actor.subject) {
+    if !(actor.is(Role::Employer) && view.case.employer_credit_code == actor.subject) {
         return Err(ServiceError::PermissionDenied("only the case's employer rates its items".into()));
     }
     let scope = format!("evaluation:{case_id}");
@@ -557,11 +558,11 @@ pub async fn evaluate(
 /// Who may write on a case: its employer, its foreigner, operators (who record hotline
 /// calls) and staff of a department with an item on it.
 fn may_write(actor: &Actor, view: &CaseView) -> bool {
-    match actor.role.as_str() {
-        "employer" => view.case.employer_credit_code == actor.subject,
-        "ops" | "admin" => true,
-        "reviewer" | "officer" => view.items.iter().any(|i| i.department == actor.department),
-        "foreigner" => {
+    match actor.role {
+        Role::Employer => view.case.employer_credit_code == actor.subject,
+        Role::Ops | Role::Admin => true,
+        Role::Reviewer | Role::Officer => view.items.iter().any(|i| i.department == actor.department_str()),
+        Role::Foreigner => {
             let mut v = view.clone();
             authorize_view(actor, &mut v).is_ok()
         }
@@ -597,7 +598,7 @@ pub async fn add_message(
     if !matches!(channel, "online" | "hotline_12345") {
         v.push("channel", "unknown_value", "channel is online or hotline_12345 (0931-12345)");
     }
-    if channel == "hotline_12345" && !(actor.is("ops") || actor.is("admin")) {
+    if channel == "hotline_12345" && !actor.role.is_operator() {
         v.push("channel", "not_allowed", "hotline calls are recorded by the operators of the 12345 hotline");
     }
     if text.trim().is_empty() {
@@ -613,7 +614,7 @@ pub async fn add_message(
         kind: kind.into(),
         channel: channel.into(),
         body: text.trim().into(),
-        author_role: actor.role.clone(),
+        author_role: actor.role.as_str().into(),
         at: platform::time::now_ms(),
         answer: None,
         answered_by: None,
@@ -649,7 +650,7 @@ pub async fn answer_message(
 ) -> Result<store::MessageRow, ServiceError> {
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
-    let staff = matches!(actor.role.as_str(), "ops" | "admin" | "reviewer" | "officer") && may_write(actor, &view);
+    let staff = (actor.role.is_operator() || actor.role.is_staff()) && may_write(actor, &view);
     if !staff {
         return Err(ServiceError::PermissionDenied(
             "consultations and complaints are answered by operators and department staff".into(),
@@ -666,7 +667,7 @@ pub async fn answer_message(
         "UPDATE case_messages SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND case_id = $5 AND answer IS NULL",
     )
     .bind(answer.trim())
-    .bind(format!("{}:{}", actor.role, actor.department))
+    .bind(format!("{}:{}", actor.role, actor.department_str()))
     .bind(now)
     .bind(message_id)
     .bind(case_id)

@@ -1,14 +1,16 @@
 //! gRPC surface of service-center: request → domain conversion and case → message.
 
+use platform::audit::Audit;
 use std::collections::BTreeMap;
 
+use domain::Role;
 use domain::intake::{
     ApplicantInput, EmployerInput, MaterialRefInput, NewCase, PositionInput, ProfileInput, SubmissionInput,
 };
 use onething_proto::common as pbc;
 use onething_proto::onething::servicecenter::v1 as pb;
 use platform::app::Base;
-use platform::grpc::{Actor, continue_trace, idempotency_key};
+use platform::identity::{caller, idempotency_key};
 use prost::Message;
 use tonic::{Request, Response, Status};
 use tracing::instrument;
@@ -213,12 +215,11 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::SubmitCaseRequest>,
     ) -> Result<Response<pb::SubmitCaseResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let key = idempotency_key(&request);
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         // The fingerprint of the request for idempotency: its body without the caller.
-        let fingerprint = pb::SubmitCaseRequest { actor: None, validate_only: false, ..req.clone() }.encode_to_vec();
+        let fingerprint = pb::SubmitCaseRequest { validate_only: false, ..req.clone() }.encode_to_vec();
         let submission = cases::Submission {
             input: submission_input(&req),
             material_dates: req.materials.iter().map(|m| (opt_date(&m.dated_on), opt_date(&m.expires_on))).collect(),
@@ -241,9 +242,8 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
 
     #[instrument(skip_all, name = "GetCase")]
     async fn get_case(&self, request: Request<pb::GetCaseRequest>) -> Result<Response<pb::GetCaseResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let view = cases::get(&self.base, &actor, &req.id).await?;
         Ok(Response::new(pb::GetCaseResponse { case: Some(case_pb(&view)) }))
     }
@@ -253,11 +253,13 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::ListCasesRequest>,
     ) -> Result<Response<pb::ListCasesResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let views = cases::list(&self.base, &actor, &req.status, &req.department).await?;
-        Ok(Response::new(pb::ListCasesResponse { cases: views.iter().map(case_pb).collect() }))
+        Ok(Response::new(pb::ListCasesResponse {
+            cases: views.iter().map(case_pb).collect(),
+            next_cursor: String::new(),
+        }))
     }
 
     #[instrument(skip_all, name = "UploadMaterial")]
@@ -265,10 +267,9 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::UploadMaterialRequest>,
     ) -> Result<Response<pb::UploadMaterialResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let key = idempotency_key(&request);
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let row = materials::upload(
             &self.base,
             &self.documents,
@@ -287,9 +288,8 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::GetDishonestyListRequest>,
     ) -> Result<Response<pb::GetDishonestyListResponse>, Status> {
-        let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
-        if !(actor.is("admin") || actor.is("ops")) {
+        let actor = caller(&request)?;
+        if !actor.role.is_operator() {
             return Err(ServiceError::PermissionDenied(
                 "only administrators and operators read the dishonesty list".into(),
             )
@@ -309,9 +309,9 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::ReplaceDishonestyListRequest>,
     ) -> Result<Response<pb::ReplaceDishonestyListResponse>, Status> {
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
-        if !actor.is("admin") {
+        if !actor.is(Role::Admin) {
             return Err(
                 ServiceError::PermissionDenied("only an administrator replaces the dishonesty list".into()).into()
             );
@@ -334,9 +334,8 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::SupplementCaseRequest>,
     ) -> Result<Response<pb::SupplementCaseResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let materials: Vec<(Option<String>, Option<String>)> =
             req.materials.iter().map(|m| (opt(&m.kind), opt(&m.id))).collect();
         let view = cases::supplement(&self.base, &actor, &req.case_id, &materials).await?;
@@ -348,10 +347,9 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::EvaluateItemRequest>,
     ) -> Result<Response<pb::EvaluateItemResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let key = idempotency_key(&request);
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let e = cases::evaluate(&self.base, &actor, &req.case_id, &req.item, req.rating, &req.comment, key.as_deref())
             .await?;
         Ok(Response::new(pb::EvaluateItemResponse { evaluation: Some(evaluation_pb(&e)) }))
@@ -362,10 +360,9 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::AddMessageRequest>,
     ) -> Result<Response<pb::AddMessageResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let key = idempotency_key(&request);
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let m =
             cases::add_message(&self.base, &actor, &req.case_id, &req.kind, &req.channel, &req.text, key.as_deref())
                 .await?;
@@ -377,19 +374,16 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         &self,
         request: Request<pb::AnswerMessageRequest>,
     ) -> Result<Response<pb::AnswerMessageResponse>, Status> {
-        continue_trace(&request);
+        let actor = caller(&request)?;
         let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
         let m = cases::answer_message(&self.base, &actor, &req.case_id, &req.message_id, &req.answer).await?;
         Ok(Response::new(pb::AnswerMessageResponse { message: Some(message_pb(&m)) }))
     }
 
     #[instrument(skip_all, name = "GetStats")]
     async fn get_stats(&self, request: Request<pb::GetStatsRequest>) -> Result<Response<pb::GetStatsResponse>, Status> {
-        continue_trace(&request);
-        let req = request.into_inner();
-        let actor = Actor::from_pb(req.actor.as_ref())?;
-        if !(actor.is("ops") || actor.is("admin")) {
+        let actor = caller(&request)?;
+        if !actor.role.is_operator() {
             return Err(ServiceError::PermissionDenied("the statistics are for operators".into()).into());
         }
         let figures = crate::stats::compute(&self.base.db.pool).await.map_err(ServiceError::from)?;

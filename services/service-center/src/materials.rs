@@ -4,9 +4,9 @@
 use domain::Violations;
 use domain::intake::SubmissionInput;
 use domain::materials::{Catalog, MaterialFacts, MaterialKind};
+use domain::{Actor, Role};
 use platform::ServiceError;
 use platform::app::Base;
-use platform::grpc::Actor;
 use platform::time::now_ms;
 use sha2::{Digest, Sha256};
 
@@ -87,7 +87,7 @@ pub async fn upload(
     content: bytes::Bytes,
     idempotency_key: Option<&str>,
 ) -> Result<MaterialRow, ServiceError> {
-    if !actor.is("employer") {
+    if !actor.is(Role::Employer) {
         return Err(ServiceError::PermissionDenied("only an employer uploads materials".into()));
     }
     let kind = check_upload(kind, content_type, &content)?;

@@ -35,7 +35,7 @@ async fn desk_at(dir: &TestDb, department: Department) -> PermitDesk {
 }
 
 fn reviewer(department: &str) -> Actor {
-    Actor { role: "reviewer".into(), subject: "alice".into(), department: department.into() }
+    Actor::parse("reviewer", "alice", department).unwrap()
 }
 
 fn accepted(case_id: &str, category: &str, passport: &str) -> ev::CaseAccepted {
@@ -304,7 +304,7 @@ async fn the_queue_lists_by_status_oldest_first_for_staff_and_operators() {
     let ids = |rows: Vec<PermitRow>| rows.into_iter().map(|r| r.case_id).collect::<Vec<_>>();
     assert_eq!(ids(desk.list(&hr, "in_review").await.unwrap()), ["c1", "c3"]);
     assert_eq!(ids(desk.list(&hr, "").await.unwrap()), ["c1", "c2", "c3"]);
-    let ops = Actor { role: "ops".into(), subject: "o".into(), department: String::new() };
+    let ops = Actor::parse("ops", "o", "").unwrap();
     assert_eq!(ids(desk.list(&ops, "approved").await.unwrap()), ["c2"]);
     assert_eq!(code(desk.list(&reviewer("science-tech"), "").await.unwrap_err()), "403");
     assert_eq!(code(desk.list(&hr, "pending").await.unwrap_err()), "status:unknown_value");

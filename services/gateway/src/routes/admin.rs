@@ -11,15 +11,15 @@ use crate::auth::Caller;
 use crate::clients::request;
 use crate::json::{Reader, object};
 use crate::problem::{FieldError, Problem};
-use crate::routes::actor_pb;
 use crate::startup::AppState;
+use domain::Role;
 
 pub async fn get_dishonesty_list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["admin", "ops"])?;
+    let actor = caller.require(&[Role::Admin, Role::Ops])?;
     let r = state
         .clients
         .service_center()
-        .get_dishonesty_list(request(pb::GetDishonestyListRequest { actor: Some(actor_pb(actor)) }, None))
+        .get_dishonesty_list(request(actor, pb::GetDishonestyListRequest {}, None))
         .await?
         .into_inner();
     Ok(Json(json!({"credit_codes": r.credit_codes, "version": r.version, "replaced_at": r.replaced_at})))
@@ -31,7 +31,7 @@ pub async fn replace_dishonesty_list(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["admin"])?;
+    let actor = caller.require(&[Role::Admin])?;
     let v = object(&body)?;
     let mut r = Reader::default();
     if v.get("credit_codes").is_none() {
@@ -43,7 +43,7 @@ pub async fn replace_dishonesty_list(
     }
     let credit_codes = r.strings(&v, "credit_codes");
     r.finish()?;
-    let req = pb::ReplaceDishonestyListRequest { credit_codes, actor: Some(actor_pb(actor)) };
-    let resp = state.clients.service_center().replace_dishonesty_list(request(req, None)).await?.into_inner();
+    let req = pb::ReplaceDishonestyListRequest { credit_codes };
+    let resp = state.clients.service_center().replace_dishonesty_list(request(actor, req, None)).await?.into_inner();
     Ok(Json(json!({"count": resp.count, "version": resp.version})))
 }

@@ -16,8 +16,8 @@ use crate::auth::Caller;
 use crate::clients::request;
 use crate::json::{Reader, object};
 use crate::problem::{FieldError, Problem};
-use crate::routes::actor_pb;
 use crate::startup::AppState;
+use domain::Role;
 
 /// Reads the API's JSON shape into the gRPC request, collecting type errors.
 pub fn submit_request(v: &Value) -> (pb::SubmitCaseRequest, Vec<FieldError>) {
@@ -73,7 +73,6 @@ pub fn submit_request(v: &Value) -> (pb::SubmitCaseRequest, Vec<FieldError>) {
         profile,
         items,
         materials,
-        actor: None,
         validate_only: false,
         category,
     };
@@ -120,17 +119,16 @@ pub async fn submit(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["employer"])?;
+    let actor = caller.require(&[Role::Employer])?;
     let value = object(&body)?;
     let (mut req, type_errors) = submit_request(&value);
-    req.actor = Some(actor_pb(actor));
     let key = idempotency_key(&headers);
     let mut client = state.clients.service_center();
     if !type_errors.is_empty() {
         // One notice: our type errors plus every rule the service finds in the rest.
         req.validate_only = true;
         let mut errors = type_errors;
-        if let Err(status) = client.submit_case(request(req, None)).await {
+        if let Err(status) = client.submit_case(request(actor, req, None)).await {
             let rule_errors = crate::problem::field_errors(&status);
             let reported: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
             errors
@@ -138,7 +136,7 @@ pub async fn submit(
         }
         return Err(Problem::invalid(errors));
     }
-    let resp = client.submit_case(request(req, key.as_deref())).await?.into_inner();
+    let resp = client.submit_case(request(actor, req, key.as_deref())).await?.into_inner();
     let case = resp.case.ok_or_else(|| Problem::from(tonic::Status::internal("no case returned")))?;
     let mut response = (StatusCode::CREATED, Json(case_json(&case))).into_response();
     response.headers_mut().insert(
@@ -156,8 +154,15 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let req = pb::GetCaseRequest { id, actor: Some(actor_pb(&caller.0)) };
-    let case = state.clients.service_center().get_case(request(req, None)).await?.into_inner().case.unwrap_or_default();
+    let req = pb::GetCaseRequest { id };
+    let case = state
+        .clients
+        .service_center()
+        .get_case(request(&caller.0, req, None))
+        .await?
+        .into_inner()
+        .case
+        .unwrap_or_default();
     Ok(Json(case_json(&case)))
 }
 
@@ -174,8 +179,8 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Problem> {
-    let req = pb::ListCasesRequest { status: q.status, department: q.department, actor: Some(actor_pb(&caller.0)) };
-    let cases = state.clients.service_center().list_cases(request(req, None)).await?.into_inner().cases;
+    let req = pb::ListCasesRequest { status: q.status, department: q.department, ..Default::default() };
+    let cases = state.clients.service_center().list_cases(request(&caller.0, req, None)).await?.into_inner().cases;
     Ok(Json(json!({"cases": cases.iter().map(case_json).collect::<Vec<_>>()})))
 }
 
@@ -187,7 +192,7 @@ pub async fn supplement(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["employer"])?;
+    let actor = caller.require(&[Role::Employer])?;
     let v = object(&body)?;
     let mut r = Reader::default();
     let materials: Vec<pbc::MaterialRef> = r
@@ -203,9 +208,15 @@ pub async fn supplement(
         r.errors.push(FieldError::new("materials", "required", "materials is required"));
     }
     r.finish()?;
-    let req = pb::SupplementCaseRequest { case_id: id, materials, actor: Some(actor_pb(actor)) };
-    let case =
-        state.clients.service_center().supplement_case(request(req, None)).await?.into_inner().case.unwrap_or_default();
+    let req = pb::SupplementCaseRequest { case_id: id, materials };
+    let case = state
+        .clients
+        .service_center()
+        .supplement_case(request(actor, req, None))
+        .await?
+        .into_inner()
+        .case
+        .unwrap_or_default();
     Ok(Json(case_json(&case)))
 }
 
@@ -218,7 +229,7 @@ pub async fn evaluate(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["employer"])?;
+    let actor = caller.require(&[Role::Employer])?;
     let v = object(&body)?;
     let mut r = Reader::default();
     let rating = r.integer(&v, "rating");
@@ -232,12 +243,11 @@ pub async fn evaluate(
         item,
         rating: rating.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
         comment,
-        actor: Some(actor_pb(actor)),
     };
     let e = state
         .clients
         .service_center()
-        .evaluate_item(request(req, idempotency_key(&headers).as_deref()))
+        .evaluate_item(request(actor, req, idempotency_key(&headers).as_deref()))
         .await?
         .into_inner()
         .evaluation
@@ -268,11 +278,11 @@ pub async fn add_message(
     let channel = r.opt_string(&v, "channel").unwrap_or_else(|| "online".into());
     let text = r.string(&v, "text");
     r.finish()?;
-    let req = pb::AddMessageRequest { case_id: id, kind, channel, text, actor: Some(actor_pb(&caller.0)) };
+    let req = pb::AddMessageRequest { case_id: id, kind, channel, text };
     let m = state
         .clients
         .service_center()
-        .add_message(request(req, idempotency_key(&headers).as_deref()))
+        .add_message(request(&caller.0, req, idempotency_key(&headers).as_deref()))
         .await?
         .into_inner()
         .message
@@ -292,11 +302,11 @@ pub async fn answer_message(
     let mut r = Reader::default();
     let answer = r.string(&v, "answer");
     r.finish()?;
-    let req = pb::AnswerMessageRequest { case_id: id, message_id, answer, actor: Some(actor_pb(&caller.0)) };
+    let req = pb::AnswerMessageRequest { case_id: id, message_id, answer };
     let m = state
         .clients
         .service_center()
-        .answer_message(request(req, None))
+        .answer_message(request(&caller.0, req, None))
         .await?
         .into_inner()
         .message
@@ -306,12 +316,8 @@ pub async fn answer_message(
 
 /// `GET /api/v1/stats` (ops): the efficiency figures of the joint service.
 pub async fn stats(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["ops", "admin"])?;
-    let resp = state
-        .clients
-        .service_center()
-        .get_stats(request(pb::GetStatsRequest { actor: Some(actor_pb(actor)) }, None))
-        .await?
-        .into_inner();
+    let actor = caller.require(&[Role::Ops, Role::Admin])?;
+    let resp =
+        state.clients.service_center().get_stats(request(actor, pb::GetStatsRequest {}, None)).await?.into_inner();
     serde_json::from_str(&resp.json).map(Json).map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))
 }

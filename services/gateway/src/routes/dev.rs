@@ -24,13 +24,11 @@ pub async fn issue(
     let subject = r.string(&v, "subject");
     let department = r.string(&v, "department");
     let mut errors = r.errors;
-    errors.extend(check_claims(&role, &subject, &department));
-    if !errors.is_empty() {
-        return Err(Problem::invalid(errors));
-    }
-    let token = state
-        .keys
-        .issue(&role, &subject, &department)
-        .map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))?;
+    let actor = check_claims(&role, &subject, &department).map_err(|e| errors.extend(e));
+    let actor = match actor {
+        Ok(actor) if errors.is_empty() => actor,
+        _ => return Err(Problem::invalid(errors)),
+    };
+    let token = state.keys.issue(&actor).map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))?;
     Ok(Json(json!({"token": token})))
 }

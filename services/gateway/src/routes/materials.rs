@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use crate::auth::Caller;
 use crate::clients::request;
 use crate::problem::Problem;
-use crate::routes::actor_pb;
 use crate::startup::AppState;
+use domain::Role;
 
 /// The route's body limit (API.md's 10 MiB plus room for nothing else: the body is the file).
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
@@ -34,14 +34,13 @@ pub async fn upload(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["employer"])?;
+    let actor = caller.require(&[Role::Employer])?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    let req =
-        pb::UploadMaterialRequest { kind: q.kind, content_type, content: body.to_vec(), actor: Some(actor_pb(actor)) };
+    let req = pb::UploadMaterialRequest { kind: q.kind, content_type, content: body.to_vec() };
     let m = state
         .clients
         .service_center()
-        .upload_material(request(req, crate::routes::cases::idempotency_key(&headers).as_deref()))
+        .upload_material(request(actor, req, crate::routes::cases::idempotency_key(&headers).as_deref()))
         .await?
         .into_inner()
         .material

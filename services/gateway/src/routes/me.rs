@@ -13,9 +13,9 @@ use tonic::Code;
 use crate::auth::Caller;
 use crate::clients::request;
 use crate::problem::Problem;
-use crate::routes::actor_pb;
 use crate::routes::social_security_cards::{card_json, hrss};
 use crate::startup::AppState;
+use domain::Role;
 
 fn item<'c>(case: &'c pb::Case, name: &str) -> Option<&'c pb::CaseItem> {
     case.items.iter().find(|i| i.item == name)
@@ -71,15 +71,15 @@ pub fn me_json(permit_number: &str, cases: &[pb::Case], card: Option<&hp::Social
 }
 
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["foreigner"])?;
-    let card_req = hp::GetCardRequest { permit_number: actor.subject.clone(), actor: Some(actor_pb(actor)) };
-    let card = match hrss(&state).get_card(request(card_req, None)).await {
+    let actor = caller.require(&[Role::Foreigner])?;
+    let card_req = hp::GetCardRequest { permit_number: actor.subject.clone() };
+    let card = match hrss(&state).get_card(request(actor, card_req, None)).await {
         Ok(r) => r.into_inner().card,
         Err(s) if s.code() == Code::NotFound => None,
         Err(s) => return Err(s.into()),
     };
-    let list = pb::ListCasesRequest { status: String::new(), department: String::new(), actor: Some(actor_pb(actor)) };
-    let cases = state.clients.service_center().list_cases(request(list, None)).await?.into_inner().cases;
+    let list = pb::ListCasesRequest { limit: 200, ..Default::default() };
+    let cases = state.clients.service_center().list_cases(request(actor, list, None)).await?.into_inner().cases;
     Ok(Json(me_json(&actor.subject, &cases, card.as_ref())))
 }
 

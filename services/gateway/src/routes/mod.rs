@@ -15,14 +15,8 @@ pub mod work_permits;
 
 use axum::Router;
 use axum::routing::{get, post};
-use onething_proto::common as pbc;
-use platform::grpc::Actor;
 
 use crate::startup::AppState;
-
-pub fn actor_pb(a: &Actor) -> pbc::Actor {
-    pbc::Actor { role: a.role.clone(), subject: a.subject.clone(), department: a.department.clone() }
-}
 
 pub fn router(state: AppState) -> Router {
     Router::new()

@@ -26,8 +26,8 @@ use crate::auth::Caller;
 use crate::clients::request;
 use crate::json::{Reader, object};
 use crate::problem::{FieldError, Problem};
-use crate::routes::actor_pb;
 use crate::startup::AppState;
+use domain::Role;
 
 fn client(state: &AppState) -> PublicSecurityServiceClient<Channel> {
     PublicSecurityServiceClient::new(state.clients.public_security.clone())
@@ -136,9 +136,9 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["officer"])?;
-    let req = pb::ListResidenceCasesRequest { status: q.status, actor: Some(actor_pb(actor)) };
-    let cases = client(&state).list_residence_cases(request(req, None)).await?.into_inner().residence_cases;
+    let actor = caller.require(&[Role::Officer])?;
+    let req = pb::ListResidenceCasesRequest { status: q.status, ..Default::default() };
+    let cases = client(&state).list_residence_cases(request(actor, req, None)).await?.into_inner().residence_cases;
     Ok(Json(json!({"residence_permits": cases.iter().map(residence_json).collect::<Vec<_>>()})))
 }
 
@@ -147,9 +147,10 @@ pub async fn get(
     caller: Caller,
     Path(case_id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["employer", "foreigner", "officer", "reviewer", "ops", "admin"])?;
-    let req = pb::GetResidenceCaseRequest { case_id, actor: Some(actor_pb(actor)) };
-    let resp = client(&state).get_residence_case(request(req, None)).await?.into_inner();
+    let actor =
+        caller.require(&[Role::Employer, Role::Foreigner, Role::Officer, Role::Reviewer, Role::Ops, Role::Admin])?;
+    let req = pb::GetResidenceCaseRequest { case_id };
+    let resp = client(&state).get_residence_case(request(actor, req, None)).await?.into_inner();
     Ok(answer(resp.residence_case))
 }
 
@@ -160,13 +161,13 @@ pub async fn entry(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["employer", "officer"])?;
+    let actor = caller.require(&[Role::Employer, Role::Officer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     let entry_date = r.string(&value, "entry_date");
     r.finish()?;
-    let req = pb::RecordEntryRequest { case_id, entry_date, actor: Some(actor_pb(actor)) };
-    Ok(answer(client(&state).record_entry(request(req, None)).await?.into_inner().residence_case))
+    let req = pb::RecordEntryRequest { case_id, entry_date };
+    Ok(answer(client(&state).record_entry(request(actor, req, None)).await?.into_inner().residence_case))
 }
 
 pub async fn application(
@@ -176,14 +177,14 @@ pub async fn application(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["officer"])?;
+    let actor = caller.require(&[Role::Officer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     let paper_materials = r.strings(&value, "paper_materials");
     let passport_lost = boolean(&mut r, &value, "passport_lost");
     r.finish()?;
-    let req = pb::RecordApplicationRequest { case_id, paper_materials, passport_lost, actor: Some(actor_pb(actor)) };
-    Ok(answer(client(&state).record_application(request(req, None)).await?.into_inner().residence_case))
+    let req = pb::RecordApplicationRequest { case_id, paper_materials, passport_lost };
+    Ok(answer(client(&state).record_application(request(actor, req, None)).await?.into_inner().residence_case))
 }
 
 pub async fn verification(
@@ -193,15 +194,15 @@ pub async fn verification(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["officer"])?;
+    let actor = caller.require(&[Role::Officer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     let method = r.string(&value, "method");
     let scheduled_at = r.string(&value, "scheduled_at");
     let place = r.string(&value, "place");
     r.finish()?;
-    let req = pb::ScheduleVerificationRequest { case_id, method, scheduled_at, place, actor: Some(actor_pb(actor)) };
-    Ok(answer(client(&state).schedule_verification(request(req, None)).await?.into_inner().residence_case))
+    let req = pb::ScheduleVerificationRequest { case_id, method, scheduled_at, place };
+    Ok(answer(client(&state).schedule_verification(request(actor, req, None)).await?.into_inner().residence_case))
 }
 
 pub async fn verification_outcome(
@@ -211,15 +212,15 @@ pub async fn verification_outcome(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["officer"])?;
+    let actor = caller.require(&[Role::Officer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     let outcome = r.string(&value, "outcome");
     let justified = boolean(&mut r, &value, "justified");
     let note = r.string(&value, "note");
     r.finish()?;
-    let req = pb::RecordVerificationOutcomeRequest { case_id, outcome, justified, note, actor: Some(actor_pb(actor)) };
-    Ok(answer(client(&state).record_verification_outcome(request(req, None)).await?.into_inner().residence_case))
+    let req = pb::RecordVerificationOutcomeRequest { case_id, outcome, justified, note };
+    Ok(answer(client(&state).record_verification_outcome(request(actor, req, None)).await?.into_inner().residence_case))
 }
 
 pub async fn decision(
@@ -229,14 +230,14 @@ pub async fn decision(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["officer"])?;
+    let actor = caller.require(&[Role::Officer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     let decision = r.string(&value, "decision");
     let reasons = r.strings(&value, "reasons");
     r.finish()?;
-    let req = pb::DecideResidencePermitRequest { case_id, decision, reasons, actor: Some(actor_pb(actor)) };
-    Ok(answer(client(&state).decide_residence_permit(request(req, None)).await?.into_inner().residence_case))
+    let req = pb::DecideResidencePermitRequest { case_id, decision, reasons };
+    Ok(answer(client(&state).decide_residence_permit(request(actor, req, None)).await?.into_inner().residence_case))
 }
 
 /// Reads a pickup body into the request, collecting type errors.
@@ -251,7 +252,6 @@ pub fn pickup_request(value: &Value) -> (pb::RecordPickupRequest, Vec<FieldError
         proxy_id_number: r.string(value, "proxy.id_number"),
         mail_address: r.string(value, "mail.address"),
         mail_tracking_number: r.string(value, "mail.tracking_number"),
-        actor: None,
     };
     (req, r.errors)
 }
@@ -263,15 +263,14 @@ pub async fn pickup(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["officer"])?;
+    let actor = caller.require(&[Role::Officer])?;
     let value = object(&body)?;
     let (mut req, errors) = pickup_request(&value);
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
     req.case_id = case_id;
-    req.actor = Some(actor_pb(actor));
-    Ok(answer(client(&state).record_pickup(request(req, None)).await?.into_inner().residence_case))
+    Ok(answer(client(&state).record_pickup(request(actor, req, None)).await?.into_inner().residence_case))
 }
 
 #[cfg(test)]

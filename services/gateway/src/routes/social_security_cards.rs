@@ -19,16 +19,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::{Actor, Role};
 use onething_proto::onething::hrss::v1 as pb;
 use onething_proto::onething::hrss::v1::hrss_service_client::HrssServiceClient;
-use platform::grpc::Actor;
 use serde_json::{Value, json};
 use tonic::transport::Channel;
 
 use crate::clients::request;
 use crate::json::{Reader, object};
 use crate::problem::Problem;
-use crate::routes::actor_pb;
 use crate::startup::AppState;
 
 /// The client of hrss's own service (social insurance, cards, title reviews).
@@ -102,10 +101,6 @@ fn public_fields(mut p: Problem) -> Problem {
     p
 }
 
-fn anonymous() -> Actor {
-    Actor { role: "anonymous".into(), subject: String::new(), department: String::new() }
-}
-
 /// The answer to a check: a token, or the refusal.
 fn answer(state: &AppState, check: pb::CardCheck) -> Result<Response, Problem> {
     match check.outcome.as_str() {
@@ -130,7 +125,7 @@ fn answer(state: &AppState, check: pb::CardCheck) -> Result<Response, Problem> {
             }
             let token = state
                 .keys
-                .issue("foreigner", &card.permit_number, "")
+                .issue(&Actor { role: Role::Foreigner, subject: card.permit_number.clone(), department: None })
                 .map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))?;
             let expires_at = state
                 .keys
@@ -158,13 +153,11 @@ pub async fn activate(
 ) -> Result<Response, Problem> {
     let body = crate::json::body(body)?;
     let (permit_number, social_security_number, identity) = read(&body)?;
-    let req = pb::ActivateCardRequest {
-        permit_number,
-        social_security_number,
-        identity: Some(identity),
-        actor: Some(actor_pb(&anonymous())),
-    };
-    let resp = hrss(&state).activate_card(request(req, None)).await.map_err(|s| public_fields(s.into()))?;
+    let req = pb::ActivateCardRequest { permit_number, social_security_number, identity: Some(identity) };
+    let resp = hrss(&state)
+        .activate_card(request(&Actor::anonymous(), req, None))
+        .await
+        .map_err(|s| public_fields(s.into()))?;
     answer(&state, resp.into_inner().check.unwrap_or_default())
 }
 
@@ -174,13 +167,11 @@ pub async fn sign_in(
 ) -> Result<Response, Problem> {
     let body = crate::json::body(body)?;
     let (permit_number, social_security_number, identity) = read(&body)?;
-    let req = pb::SignInWithCardRequest {
-        permit_number,
-        social_security_number,
-        identity: Some(identity),
-        actor: Some(actor_pb(&anonymous())),
-    };
-    let resp = hrss(&state).sign_in_with_card(request(req, None)).await.map_err(|s| public_fields(s.into()))?;
+    let req = pb::SignInWithCardRequest { permit_number, social_security_number, identity: Some(identity) };
+    let resp = hrss(&state)
+        .sign_in_with_card(request(&Actor::anonymous(), req, None))
+        .await
+        .map_err(|s| public_fields(s.into()))?;
     answer(&state, resp.into_inner().check.unwrap_or_default())
 }
 

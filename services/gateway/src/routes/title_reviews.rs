@@ -20,9 +20,9 @@ use crate::auth::Caller;
 use crate::clients::request;
 use crate::json::{Reader, object};
 use crate::problem::Problem;
-use crate::routes::actor_pb;
 use crate::routes::social_security_cards::hrss;
 use crate::startup::AppState;
+use domain::Role;
 
 pub fn review_json(r: &pb::TitleReview) -> Value {
     let opt = |s: &str| if s.is_empty() { Value::Null } else { Value::String(s.to_string()) };
@@ -51,9 +51,9 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["reviewer"])?;
-    let req = pb::ListTitleReviewsRequest { status: q.status, actor: Some(actor_pb(actor)) };
-    let reviews = hrss(&state).list_title_reviews(request(req, None)).await?.into_inner().reviews;
+    let actor = caller.require(&[Role::Reviewer])?;
+    let req = pb::ListTitleReviewsRequest { status: q.status, ..Default::default() };
+    let reviews = hrss(&state).list_title_reviews(request(actor, req, None)).await?.into_inner().reviews;
     Ok(Json(json!({"title_reviews": reviews.iter().map(review_json).collect::<Vec<_>>()})))
 }
 
@@ -64,13 +64,14 @@ pub async fn record_service(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["reviewer"])?;
+    let actor = caller.require(&[Role::Reviewer])?;
     let v = object(&body)?;
     let mut r = Reader::default();
     let since = r.string(&v, "gansu_service_since");
     r.finish()?;
-    let req = pb::RecordGansuServiceRequest { case_id, gansu_service_since: since, actor: Some(actor_pb(actor)) };
-    let review = hrss(&state).record_gansu_service(request(req, None)).await?.into_inner().review.unwrap_or_default();
+    let req = pb::RecordGansuServiceRequest { case_id, gansu_service_since: since };
+    let review =
+        hrss(&state).record_gansu_service(request(actor, req, None)).await?.into_inner().review.unwrap_or_default();
     Ok(Json(review_json(&review)))
 }
 
@@ -81,21 +82,16 @@ pub async fn decide(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["reviewer"])?;
+    let actor = caller.require(&[Role::Reviewer])?;
     let v = object(&body)?;
     let mut r = Reader::default();
     let decision = r.string(&v, "decision");
     let reasons = r.strings(&v, "reasons");
     let recommendation_report = r.string(&v, "recommendation_report");
     r.finish()?;
-    let req = pb::DecideTitleReviewRequest {
-        case_id,
-        decision,
-        reasons,
-        recommendation_report,
-        actor: Some(actor_pb(actor)),
-    };
-    let review = hrss(&state).decide_title_review(request(req, None)).await?.into_inner().review.unwrap_or_default();
+    let req = pb::DecideTitleReviewRequest { case_id, decision, reasons, recommendation_report };
+    let review =
+        hrss(&state).decide_title_review(request(actor, req, None)).await?.into_inner().review.unwrap_or_default();
     Ok(Json(review_json(&review)))
 }
 

@@ -9,10 +9,10 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use domain::Actor;
 use onething_proto::onething::permit::v1 as pp;
 use onething_proto::onething::permit::v1::permit_service_client::PermitServiceClient;
 use onething_proto::onething::servicecenter::v1 as pb;
-use platform::grpc::Actor;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tonic::Code;
@@ -22,8 +22,8 @@ use crate::auth::Caller;
 use crate::clients::request;
 use crate::json::{Reader, object};
 use crate::problem::{FieldError, Problem};
-use crate::routes::actor_pb;
 use crate::startup::AppState;
+use domain::Role;
 
 /// Departments that issue work permits.
 pub const PERMIT_DEPARTMENTS: [&str; 2] = ["science-tech", "hrss"];
@@ -74,13 +74,13 @@ async fn owning_desk(state: &AppState, actor: &Actor, case_id: &str) -> Result<P
     let case = state
         .clients
         .service_center()
-        .get_case(request(pb::GetCaseRequest { id: case_id.to_string(), actor: Some(actor_pb(actor)) }, None))
+        .get_case(request(actor, pb::GetCaseRequest { id: case_id.to_string() }, None))
         .await?
         .into_inner()
         .case
         .unwrap_or_default();
     let owner = case.items.iter().find(|i| i.item == "work_permit").map(|i| i.department.clone());
-    let Some(owner) = owner.filter(|d| !actor.is("reviewer") || *d == actor.department) else {
+    let Some(owner) = owner.filter(|d| !actor.is(Role::Reviewer) || *d == actor.department_str()) else {
         return Err(Problem::forbidden("the work permit of this case belongs to another department"));
     };
     state.clients.permits(&owner).ok_or_else(|| Problem::forbidden("this department does not issue work permits"))
@@ -109,7 +109,7 @@ pub async fn decide(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["reviewer"])?;
+    let actor = caller.require(&[Role::Reviewer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     let decision = r.string(&value, "decision");
@@ -118,8 +118,8 @@ pub async fn decide(
     let note = r.string(&value, "note");
     r.finish()?;
     let mut client = owning_desk(&state, actor, &case_id).await?;
-    let req = pp::DecidePermitRequest { case_id, decision, reasons, materials, note, actor: Some(actor_pb(actor)) };
-    let permit = client.decide_permit(request(req, None)).await.map_err(desk_error)?.into_inner().permit;
+    let req = pp::DecidePermitRequest { case_id, decision, reasons, materials, note };
+    let permit = client.decide_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
     Ok(Json(permit_json(&permit.unwrap_or_default())))
 }
 
@@ -129,10 +129,10 @@ pub async fn get(
     caller: Caller,
     Path(case_id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["reviewer", "ops", "admin"])?;
+    let actor = caller.require(&[Role::Reviewer, Role::Ops, Role::Admin])?;
     let mut client = owning_desk(&state, actor, &case_id).await?;
-    let req = pp::GetPermitRequest { case_id, actor: Some(actor_pb(actor)) };
-    let permit = client.get_permit(request(req, None)).await?.into_inner().permit;
+    let req = pp::GetPermitRequest { case_id };
+    let permit = client.get_permit(request(actor, req, None)).await?.into_inner().permit;
     Ok(Json(permit_json(&permit.unwrap_or_default())))
 }
 
@@ -151,7 +151,7 @@ pub async fn list(
     caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&["reviewer", "ops", "admin"])?;
+    let actor = caller.require(&[Role::Reviewer, Role::Ops, Role::Admin])?;
     let Query(q) = query.map_err(|e| Problem::invalid(vec![FieldError::new("", "invalid_query", e.body_text())]))?;
     let mut errors = Vec::new();
     if !q.status.is_empty() && !PERMIT_STATUSES.contains(&q.status.as_str()) {
@@ -174,14 +174,14 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    let departments: Vec<&str> = if actor.is("reviewer") {
-        if !PERMIT_DEPARTMENTS.contains(&actor.department.as_str()) {
+    let departments: Vec<&str> = if actor.is(Role::Reviewer) {
+        if !PERMIT_DEPARTMENTS.contains(&actor.department_str()) {
             return Err(Problem::forbidden("your department does not issue work permits"));
         }
-        if !q.department.is_empty() && q.department != actor.department {
+        if !q.department.is_empty() && q.department != actor.department_str() {
             return Err(Problem::forbidden("a reviewer lists only their own department's permits"));
         }
-        vec![actor.department.as_str()]
+        vec![actor.department_str()]
     } else if q.department.is_empty() {
         PERMIT_DEPARTMENTS.to_vec()
     } else {
@@ -191,7 +191,7 @@ pub async fn list(
     let mut calls = Vec::new();
     for d in departments {
         let Some(mut client) = state.clients.permits(d) else { continue };
-        let req = request(pp::ListPermitsRequest { status: q.status.clone(), actor: Some(actor_pb(actor)) }, None);
+        let req = request(actor, pp::ListPermitsRequest { status: q.status.clone(), ..Default::default() }, None);
         calls.push(tokio::spawn(async move { client.list_permits(req).await }));
     }
     let mut permits = Vec::new();
@@ -245,7 +245,6 @@ fn change_request(v: &Value) -> (pp::ChangePermitRequest, Vec<FieldError>) {
         employer_region_code,
         position_title,
         annual_salary_cny,
-        actor: None,
     };
     (req, r.errors)
 }
@@ -258,7 +257,7 @@ pub async fn change(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["reviewer"])?;
+    let actor = caller.require(&[Role::Reviewer])?;
     let value = object(&body)?;
     let (mut req, errors) = change_request(&value);
     if !errors.is_empty() {
@@ -266,8 +265,7 @@ pub async fn change(
     }
     let mut client = owning_desk(&state, actor, &case_id).await?;
     req.case_id = case_id;
-    req.actor = Some(actor_pb(actor));
-    let resp = client.change_permit(request(req, None)).await.map_err(desk_error)?.into_inner();
+    let resp = client.change_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner();
     let mut out = permit_json(&resp.permit.unwrap_or_default());
     out["changed_fields"] = json!(resp.changed_fields);
     Ok(Json(out))
@@ -281,7 +279,7 @@ pub async fn extend(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["reviewer"])?;
+    let actor = caller.require(&[Role::Reviewer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     if !present(&value, "contract_months") {
@@ -292,8 +290,8 @@ pub async fn extend(
     let mut client = owning_desk(&state, actor, &case_id).await?;
     // Out-of-range values stay out of range (the desk reports them).
     let contract_months = i32::try_from(months).unwrap_or(if months < 0 { i32::MIN } else { i32::MAX });
-    let req = pp::ExtendPermitRequest { case_id, contract_months, actor: Some(actor_pb(actor)) };
-    let permit = client.extend_permit(request(req, None)).await.map_err(desk_error)?.into_inner().permit;
+    let req = pp::ExtendPermitRequest { case_id, contract_months };
+    let permit = client.extend_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
     Ok(Json(permit_json(&permit.unwrap_or_default())))
 }
 
@@ -305,14 +303,14 @@ pub async fn cancel(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, Problem> {
     let body = crate::json::body(body)?;
-    let actor = caller.require(&["reviewer"])?;
+    let actor = caller.require(&[Role::Reviewer])?;
     let value = object(&body)?;
     let mut r = Reader::default();
     let reason = r.string(&value, "reason");
     r.finish()?;
     let mut client = owning_desk(&state, actor, &case_id).await?;
-    let req = pp::CancelPermitRequest { case_id, reason, actor: Some(actor_pb(actor)) };
-    let permit = client.cancel_permit(request(req, None)).await.map_err(desk_error)?.into_inner().permit;
+    let req = pp::CancelPermitRequest { case_id, reason };
+    let permit = client.cancel_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
     Ok(Json(permit_json(&permit.unwrap_or_default())))
 }
 
