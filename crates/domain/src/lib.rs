@@ -18,6 +18,9 @@
 //! - [`materials`]: the material catalog: what is uploaded, generated or handed over on paper.
 //! - [`notice`]: the one-time notice ([`notice::one_time_notice`]): everything wrong at once.
 //!
+//! [`wire_enum!`] defines an enum with wire names (`FromStr`, `TryFrom<String>`, serde);
+//! other crates use it too.
+//!
 //! Every parser returns all problems of its input, never only the first. Data files under
 //! `data/` are embedded at build time and checked by the unit tests.
 
@@ -34,3 +37,9 @@ pub mod province;
 pub mod violation;
 
 pub use violation::{HasCode, Note, Violation, Violations};
+
+/// What [`wire_enum!`] expands to refers to, so that callers need not depend on serde.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
