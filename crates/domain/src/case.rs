@@ -140,6 +140,8 @@ wire_enum!(
         Refused => "refused",
         Completed => "completed",
         Cancelled => "cancelled",
+        /// The item will never be done because the case ended another way.
+        NotApplicable => "not_applicable",
     }
 );
 
@@ -198,7 +200,14 @@ impl Item {
 impl ItemStatus {
     /// Whether the item has reached a final state.
     pub fn is_final(self) -> bool {
-        matches!(self, ItemStatus::Refused | ItemStatus::Completed | ItemStatus::Cancelled | ItemStatus::NotStarted)
+        matches!(
+            self,
+            ItemStatus::Refused
+                | ItemStatus::Completed
+                | ItemStatus::Cancelled
+                | ItemStatus::NotStarted
+                | ItemStatus::NotApplicable
+        )
     }
 }
 
@@ -233,6 +242,31 @@ mod tests {
         assert_eq!(serde_json::from_str::<Category>("\"B\"").unwrap(), Category::B);
         assert_eq!(serde_json::from_str::<Item>("\"title_review\"").unwrap(), Item::TitleReview);
         assert!(serde_json::from_str::<Category>("\"b\"").is_err());
+    }
+
+    #[test]
+    fn an_item_that_will_never_be_done_is_not_applicable_and_final() {
+        assert_eq!(ItemStatus::try_from("not_applicable".to_string()), Ok(ItemStatus::NotApplicable));
+        assert_eq!(ItemStatus::NotApplicable.as_ref(), "not_applicable");
+        assert!(ItemStatus::NotApplicable.is_final());
+        let finals: Vec<&str> = ItemStatus::ALL.iter().filter(|s| s.is_final()).map(|s| s.as_str()).collect();
+        assert_eq!(finals, ["not_started", "refused", "completed", "cancelled", "not_applicable"]);
+        let names: Vec<&str> = ItemStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "not_started",
+                "pending",
+                "in_review",
+                "supplement_requested",
+                "approved",
+                "refused",
+                "completed",
+                "cancelled",
+                "not_applicable"
+            ],
+            "the wire names are a public contract"
+        );
     }
 
     #[test]
