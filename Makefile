@@ -1,5 +1,5 @@
 # The single entry point. `make run` starts the whole system; `make test` runs every test.
-.PHONY: run demo test tools build lint fmt bench proto-check k8s-validate clean-data
+.PHONY: run demo test contract tools build lint fmt bench proto-check k8s-validate clean-data
 
 run: ## start the broker, the four services on SQLite and the gateway (web page on :8080); SEED=1 adds demo data
 	scripts/run.sh
@@ -9,6 +9,9 @@ demo: ## seed demo employers and cases in every state into a running system (mak
 
 test: ## unit + end-to-end tests against a real broker, PostgreSQL and SQLite
 	scripts/test.sh
+
+contract: ## schemathesis against a running stack: every answer documented and matching its schema, no 5xx
+	scripts/contract.sh
 
 tools: ## install the Debian packages and the Tansu broker the build and tests need
 	scripts/tools.sh

@@ -47,10 +47,14 @@ start() { # name port
   ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" "$BIN/$1" >"$DATA/logs/$1.log" 2>&1 &
   pids+=($!)
 }
-start service-center 50051
-start science-tech 50052
-start hrss 50053
-start public-security 50054
+# gRPC ports: ONETHING_GRPC_BASE and the three after it (the contract check runs beside a `make run`).
+G="${ONETHING_GRPC_BASE:-50051}"
+start service-center "$G"
+start science-tech $((G + 1))
+start hrss $((G + 2))
+start public-security $((G + 3))
+export ONETHING__SERVICES__SERVICE_CENTER="http://127.0.0.1:$G" ONETHING__SERVICES__SCIENCE_TECH="http://127.0.0.1:$((G + 1))"
+export ONETHING__SERVICES__HRSS="http://127.0.0.1:$((G + 2))" ONETHING__SERVICES__PUBLIC_SECURITY="http://127.0.0.1:$((G + 3))"
 ONETHING__HTTP_ADDR="$HTTP_ADDR" ONETHING__AUTH__DEV_MODE=true ONETHING__AUTH__JWT_SECRET="$(cat "$DATA/jwt_secret")" \
   "$BIN/gateway" >"$DATA/logs/gateway.log" 2>&1 &
 pids+=($!)
@@ -69,7 +73,7 @@ cat <<MSG
     web page        http://$HTTP_ADDR/
     API (OpenAPI)   http://$HTTP_ADDR/openapi.json
     readiness       http://$HTTP_ADDR/readyz
-    gRPC            service-center :50051  science-tech :50052  hrss :50053  public-security :50054
+    gRPC            service-center :$G  science-tech :$((G + 1))  hrss :$((G + 2))  public-security :$((G + 3))
     broker          127.0.0.1:$BROKER_PORT (Tansu)   data: $DATA/   logs: $DATA/logs/
     Ctrl-C stops everything.
 MSG

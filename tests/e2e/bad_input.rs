@@ -58,7 +58,7 @@ async fn bad_submissions_are_refused_with_every_problem_listed_and_nothing_store
     assert_eq!(stack.count("service-center", "SELECT COUNT(*) FROM outbox").await, 0, "nothing announced");
     let (status, list) = stack.get("/api/v1/cases", Some(&employer)).await;
     assert_eq!(status, 200);
-    assert_eq!(list["cases"].as_array().unwrap().len(), 0);
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
     stack.shutdown().await;
 }
 

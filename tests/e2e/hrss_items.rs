@@ -197,10 +197,10 @@ async fn the_title_review_waits_six_months_then_earlier_gansu_service_lets_the_r
     assert!(problem["detail"].as_str().unwrap().contains("2027-07-05"));
     let (status, queue) = stack.get("/api/v1/title-reviews?status=waiting", Some(&hrss)).await;
     assert_eq!(status, 200, "{queue:#}");
-    assert_eq!(queue["title_reviews"][0]["case_id"], id.as_str());
-    assert_eq!(queue["title_reviews"][0]["eligible_on"], "2027-07-05");
+    assert_eq!(queue["items"][0]["case_id"], id.as_str());
+    assert_eq!(queue["items"][0]["eligible_on"], "2027-07-05");
     let (_, ready) = stack.get("/api/v1/title-reviews?status=ready", Some(&hrss)).await;
-    assert_eq!(ready["title_reviews"].as_array().unwrap().len(), 0);
+    assert_eq!(ready["items"].as_array().unwrap().len(), 0);
     let science_tech = stack.token("reviewer", "alice", "science-tech").await;
     assert_eq!(stack.get("/api/v1/title-reviews", Some(&science_tech)).await.0, 403);
     assert_eq!(stack.get("/api/v1/title-reviews?status=someday", Some(&hrss)).await.0, 422);

@@ -246,12 +246,12 @@ async fn each_department_reviews_its_own_queue() {
     approve(&stack, &st, &b1).await;
 
     let ids = |v: &Value| -> Vec<String> {
-        v["permits"].as_array().unwrap().iter().map(|p| p["case_id"].as_str().unwrap().to_string()).collect()
+        v["items"].as_array().unwrap().iter().map(|p| p["case_id"].as_str().unwrap().to_string()).collect()
     };
     let (status, queue) = stack.get("/api/v1/work-permits?status=in_review", Some(&st)).await;
     assert_eq!(status, 200, "{queue:#}");
     assert_eq!(ids(&queue), vec![a1.clone()]);
-    let p = &queue["permits"][0];
+    let p = &queue["items"][0];
     assert_eq!(
         (p["department"].as_str(), p["category"].as_str(), p["status"].as_str()),
         (Some("science-tech"), Some("A"), Some("in_review"))
@@ -264,7 +264,7 @@ async fn each_department_reviews_its_own_queue() {
     let (status, queue) = stack.get("/api/v1/work-permits?status=in_review", Some(&hr)).await;
     assert_eq!((status, ids(&queue)), (200, vec![c1.clone()]));
     let (status, all) = stack.get("/api/v1/work-permits", Some(&st)).await;
-    assert_eq!((status, all["permits"].as_array().unwrap().len()), (200, 2), "approved and in review: {all:#}");
+    assert_eq!((status, all["items"].as_array().unwrap().len()), (200, 2), "approved and in review: {all:#}");
 
     // Operators see both departments, or one.
     let ops = stack.token("ops", "operator-1", "").await;
@@ -322,7 +322,7 @@ async fn a_person_keeps_one_permit_number_for_life() {
     loop {
         let (status, list) = stack.get("/api/v1/cases", Some(&foreigner)).await;
         assert_eq!(status, 200, "{list:#}");
-        let mut ids: Vec<&str> = list["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        let mut ids: Vec<&str> = list["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         ids.sort();
         let mut expected = vec![first.as_str(), second.as_str()];
         expected.sort();

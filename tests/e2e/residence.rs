@@ -206,7 +206,7 @@ async fn the_interview_path_ends_with_the_permit_picked_up_in_person_by_proxy_or
     // Every approved case passed the counter: the queue has them as completed.
     let (status, queue) = stack.get("/api/v1/residence-permits?status=completed", Some(&officer)).await;
     assert_eq!(status, 200, "{queue:#}");
-    assert_eq!(queue["residence_permits"].as_array().unwrap().len(), 3);
+    assert_eq!(queue["items"].as_array().unwrap().len(), 3);
     stack.shutdown().await;
 }
 
@@ -222,7 +222,7 @@ async fn missing_paper_materials_wrong_roles_a_no_show_refusal_and_a_cancelled_w
     // The counter's queue shows the case waiting for the applicant; only officers read it.
     let (status, queue) = stack.get("/api/v1/residence-permits?status=pending", Some(&officer)).await;
     assert_eq!(status, 200, "{queue:#}");
-    assert!(queue["residence_permits"].as_array().unwrap().iter().any(|c| c["case_id"] == id.as_str()));
+    assert!(queue["items"].as_array().unwrap().iter().any(|c| c["case_id"] == id.as_str()));
     let (status, _) = stack.get("/api/v1/residence-permits?status=pending", Some(&employer)).await;
     assert_eq!(status, 403);
     let (status, p) = stack.get("/api/v1/residence-permits?status=waiting", Some(&officer)).await;

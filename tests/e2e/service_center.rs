@@ -113,12 +113,12 @@ async fn ratings_messages_and_the_foreigners_own_view() {
     let foreigner = stack.token("foreigner", &number, "").await;
     let (status, list) = stack.get("/api/v1/cases", Some(&foreigner)).await;
     assert_eq!(status, 200);
-    let ids: Vec<&str> = list["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = list["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [id.as_str()]);
     assert_eq!(stack.get(&format!("/api/v1/cases/{id}"), Some(&foreigner)).await.0, 200);
     let other = stack.token("foreigner", "62B202600099999", "").await;
     assert_eq!(stack.get(&format!("/api/v1/cases/{id}"), Some(&other)).await.0, 403);
-    assert_eq!(stack.get("/api/v1/cases", Some(&other)).await.1["cases"].as_array().unwrap().len(), 0);
+    assert_eq!(stack.get("/api/v1/cases", Some(&other)).await.1["items"].as_array().unwrap().len(), 0);
     stack.shutdown().await;
 }
 

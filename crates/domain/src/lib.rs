@@ -14,6 +14,7 @@
 //! - [`calendar`]: working days with official holidays ([`calendar::Calendar`],
 //!   [`calendar::due_dates`]).
 //! - [`classification`]: the points table and category ([`classification::classify`]).
+//! - [`json`]: reading a JSON body field by field, every type error at once.
 //! - [`intake`]: a raw submission to a [`intake::NewCase`] or all of its field violations.
 //! - [`conditions`]: acceptance conditions on a case ([`conditions::assess`], [`conditions::Rules`]).
 //! - [`materials`]: the material catalog: what is uploaded, generated or handed over on paper.
@@ -38,6 +39,7 @@ pub mod conditions;
 pub mod data;
 pub mod ids;
 pub mod intake;
+pub mod json;
 pub mod materials;
 pub mod notice;
 pub mod province;

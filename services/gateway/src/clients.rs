@@ -1,6 +1,9 @@
 //! gRPC clients of the department services, with the caller's trace context attached.
 
+use domain::case::Department;
+use onething_proto::onething::hrss::v1::hrss_service_client::HrssServiceClient;
 use onething_proto::onething::permit::v1::permit_service_client::PermitServiceClient;
+use onething_proto::onething::publicsecurity::v1::public_security_service_client::PublicSecurityServiceClient;
 use onething_proto::onething::servicecenter::v1::service_center_service_client::ServiceCenterServiceClient;
 use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::health_client::HealthClient;
@@ -37,12 +40,20 @@ impl Clients {
     }
 
     /// The permit desk of `department` (science-tech or hrss).
-    pub fn permits(&self, department: &str) -> Option<PermitServiceClient<Channel>> {
+    pub fn permits(&self, department: Department) -> Option<PermitServiceClient<Channel>> {
         match department {
-            "science-tech" => Some(PermitServiceClient::new(self.science_tech.clone())),
-            "hrss" => Some(PermitServiceClient::new(self.hrss.clone())),
-            _ => None,
+            Department::ScienceTech => Some(PermitServiceClient::new(self.science_tech.clone())),
+            Department::Hrss => Some(PermitServiceClient::new(self.hrss.clone())),
+            Department::PublicSecurity => None,
         }
+    }
+
+    pub fn hrss(&self) -> HrssServiceClient<Channel> {
+        HrssServiceClient::new(self.hrss.clone())
+    }
+
+    pub fn public_security(&self) -> PublicSecurityServiceClient<Channel> {
+        PublicSecurityServiceClient::new(self.public_security.clone())
     }
 
     pub fn all(&self) -> [(&'static str, Channel); 4] {

@@ -4,16 +4,19 @@
 //!
 //! - `config.rs`: settings. - `startup.rs`: wiring. - `routes/`: one file per resource.
 //! - `auth.rs`: tokens and roles. - `problem.rs`: problem+json and the gRPC→HTTP mapping.
-//! - `json.rs`: field-by-field JSON reading (every type error at once).
-//! - `clients.rs`: gRPC clients with trace context.
+//! - `extract.rs`: the extractors every route opens with (caller with an allowed role, JSON
+//!   body with every type error at once, list query, idempotency key).
+//! - `views.rs`: the typed JSON of every answer, from which the OpenAPI document is made.
+//! - `clients.rs`: gRPC clients; every call carries the caller in the signed internal token.
 
 pub mod auth;
 pub mod clients;
 pub mod config;
-pub mod json;
+pub mod extract;
 pub mod problem;
 pub mod routes;
 pub mod startup;
+pub mod views;
 
 pub use config::Config;
 pub use startup::{Gateway, NAME, build};

@@ -6,7 +6,8 @@ use serde::Serialize;
 use tonic::Code;
 use tonic_types::StatusExt;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// One violated rule of a request: its field (dotted path), a stable code, the message.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub code: String,
@@ -14,6 +15,12 @@ pub struct FieldError {
     /// The Chinese message, where the rule has one (the one-time notice always does).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_zh: Option<String>,
+}
+
+impl From<domain::Violations> for Problem {
+    fn from(v: domain::Violations) -> Problem {
+        Problem::invalid(v.0.into_iter().map(FieldError::from).collect())
+    }
 }
 
 impl From<domain::Violation> for FieldError {
@@ -28,7 +35,8 @@ impl FieldError {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// RFC 9457 problem details; a 422 lists every violation of the request in `errors`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -117,9 +125,26 @@ impl From<tonic::Status> for Problem {
             Code::NotFound => Problem::not_found(s.message()),
             Code::PermissionDenied => Problem::forbidden(s.message()),
             Code::Unauthenticated => Problem::unauthorized(s.message()),
-            Code::FailedPrecondition | Code::AlreadyExists | Code::Aborted => {
+            Code::FailedPrecondition => {
+                // The rule's stable code (e.g. `not_in_review`) names the problem type.
+                let details = s.get_error_details();
+                let kind = details
+                    .precondition_failure()
+                    .and_then(|p| p.violations.first())
+                    .map(|v| v.r#type.replace('_', "-"))
+                    .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                    .unwrap_or_else(|| "conflict".into());
+                Problem::new(StatusCode::CONFLICT, &kind, "Conflict with the current state", s.message())
+            }
+            Code::AlreadyExists => {
                 Problem::new(StatusCode::CONFLICT, "conflict", "Conflict with the current state", s.message())
             }
+            Code::Aborted => Problem::new(
+                StatusCode::CONFLICT,
+                "concurrent-change",
+                "Changed by someone else at the same time",
+                format!("{}; reload and try again", s.message()),
+            ),
             Code::Unavailable | Code::DeadlineExceeded => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -148,6 +173,10 @@ mod tests {
         assert_eq!(Problem::from(tonic::Status::not_found("case x")).status, 404);
         assert_eq!(Problem::from(tonic::Status::permission_denied("no")).status, 403);
         assert_eq!(Problem::from(tonic::Status::failed_precondition("decided")).status, 409);
+        assert_eq!(Problem::from(tonic::Status::aborted("lost the race")).status, 409);
+        let decided: tonic::Status = platform::ServiceError::conflict("not_in_review", "permit/x", "decided").into();
+        let p = Problem::from(decided);
+        assert_eq!((p.status, p.kind.as_str()), (409, "https://onething.gansu.gov.cn/problems/not-in-review"));
         assert_eq!(Problem::from(tonic::Status::unavailable("down")).status, 503);
         let p = Problem::from(tonic::Status::internal("db password=x"));
         assert_eq!(p.status, 500);

@@ -9,7 +9,9 @@ pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
         ItemStatus::Pending => CaseStatus::Accepted,
         ItemStatus::InReview => CaseStatus::InReview,
         ItemStatus::SupplementRequested => CaseStatus::SupplementRequested,
-        ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotStarted => CaseStatus::Refused,
+        ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotStarted | ItemStatus::NotApplicable => {
+            CaseStatus::Refused
+        }
         ItemStatus::Approved | ItemStatus::Completed => {
             let done = items.iter().all(|(item, s)| is_done(*item, *s));
             if done { CaseStatus::Completed } else { CaseStatus::InProgress }
@@ -21,7 +23,7 @@ pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
 /// pickup; the other items are done once decided.
 fn is_done(item: Item, status: ItemStatus) -> bool {
     match status {
-        ItemStatus::Completed | ItemStatus::Refused | ItemStatus::Cancelled => true,
+        ItemStatus::Completed | ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotApplicable => true,
         ItemStatus::Approved => item != Item::ResidencePermit,
         _ => false,
     }
@@ -36,7 +38,7 @@ fn rank(s: ItemStatus) -> u8 {
         Pending => 1,
         InReview | SupplementRequested => 2,
         Approved => 3,
-        Refused | Completed | Cancelled => 4,
+        Refused | Completed | Cancelled | NotApplicable => 4,
     }
 }
 

@@ -2,48 +2,55 @@
 //! (GET: admin or ops; PUT replaces it whole: admin).
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
+use domain::json::Reader;
 use onething_proto::onething::servicecenter::v1 as pb;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::auth::Caller;
 use crate::clients::request;
-use crate::json::{Reader, object};
-use crate::problem::{FieldError, Problem};
+use crate::extract::{Admins, Auth, FromJson, JsonBody, Operators};
+use crate::problem::Problem;
 use crate::startup::AppState;
-use domain::Role;
+use crate::views::{DishonestyList, DishonestyListReplaced};
 
-pub async fn get_dishonesty_list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&[Role::Admin, Role::Ops])?;
-    let r = state
-        .clients
-        .service_center()
-        .get_dishonesty_list(request(actor, pb::GetDishonestyListRequest {}, None))
-        .await?
-        .into_inner();
-    Ok(Json(json!({"credit_codes": r.credit_codes, "version": r.version, "replaced_at": r.replaced_at})))
+#[utoipa::path(get, path = "/api/v1/admin/dishonesty-list", tag = "administration",
+    responses(
+        (status = 200, body = DishonestyList),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_dishonesty_list(
+    State(state): State<AppState>,
+    Auth(actor, ..): Auth<Operators>,
+) -> Result<Json<DishonestyList>, Problem> {
+    let req = request(&actor, pb::GetDishonestyListRequest {}, None);
+    let r = state.clients.service_center().get_dishonesty_list(req).await?.into_inner();
+    Ok(Json(DishonestyList { credit_codes: r.credit_codes, version: r.version, replaced_at: r.replaced_at }))
 }
 
+pub struct ReplaceBody(Vec<String>);
+
+impl FromJson for ReplaceBody {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        r.required(v, "credit_codes", "credit_codes is required (an array, possibly empty)");
+        ReplaceBody(r.strings(v, "credit_codes"))
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/dishonesty-list", tag = "administration",
+    request_body(content = Object, description = r#"{"credit_codes": ["..."]}"#),
+    responses(
+        (status = 200, body = DishonestyListReplaced),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn replace_dishonesty_list(
     State(state): State<AppState>,
-    caller: Caller,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Json<Value>, Problem> {
-    let body = crate::json::body(body)?;
-    let actor = caller.require(&[Role::Admin])?;
-    let v = object(&body)?;
-    let mut r = Reader::default();
-    if v.get("credit_codes").is_none() {
-        return Err(Problem::invalid(vec![FieldError::new(
-            "credit_codes",
-            "required",
-            "credit_codes is required (an array, possibly empty)",
-        )]));
-    }
-    let credit_codes = r.strings(&v, "credit_codes");
-    r.finish()?;
+    Auth(actor, ..): Auth<Admins>,
+    JsonBody(ReplaceBody(credit_codes)): JsonBody<ReplaceBody>,
+) -> Result<Json<DishonestyListReplaced>, Problem> {
     let req = pb::ReplaceDishonestyListRequest { credit_codes };
-    let resp = state.clients.service_center().replace_dishonesty_list(request(actor, req, None)).await?.into_inner();
-    Ok(Json(json!({"count": resp.count, "version": resp.version})))
+    let resp = state.clients.service_center().replace_dishonesty_list(request(&actor, req, None)).await?.into_inner();
+    Ok(Json(DishonestyListReplaced { count: resp.count, version: resp.version }))
 }

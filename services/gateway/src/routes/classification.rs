@@ -4,21 +4,24 @@
 use std::sync::LazyLock;
 
 use axum::Json;
-use axum::body::Bytes;
 use domain::classification::{ClassificationInput, PointsTable, classify};
 use domain::province::ProvinceProfile;
 use serde_json::Value;
 
-use crate::json::object;
+use crate::extract::RawBody;
 use crate::problem::{FieldError, Problem};
 
 static PROVINCE: LazyLock<ProvinceProfile> = LazyLock::new(ProvinceProfile::gansu);
 
-pub async fn classification(
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Json<Value>, Problem> {
-    let body = crate::json::body(body)?;
-    let value = object(&body)?;
+#[utoipa::path(post, path = "/api/v1/classification", tag = "classification",
+    request_body(content = Object, description = "as_of, birth_date, annual_salary_cny, education, vocational, work_experience_years, months_in_china_per_year, chinese, extras, local_bonus, direct_qualification, employer_region_code (API.md)"),
+    responses(
+        (status = 200, description = "category, points, breakdown, department, issuer", body = Object),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn classification(RawBody(body): RawBody) -> Result<Json<Value>, Problem> {
+    let value = domain::json::object(&body)?;
     let mut errors = Vec::new();
     // `variant` (an addition to API.md): "standard" (20/5, default) or "trial" (15/10).
     let table = match value.get("variant").and_then(Value::as_str) {
@@ -33,12 +36,7 @@ pub async fn classification(
     };
     let input = ClassificationInput::from_json(&value);
     if let Err(v) = &input {
-        errors.extend(v.0.iter().map(|x| FieldError {
-            field: x.field.clone(),
-            code: x.code.clone(),
-            message: x.message.clone(),
-            message_zh: x.message_zh.clone(),
-        }));
+        errors.extend(v.0.iter().cloned().map(FieldError::from));
     }
     match (input, table) {
         (Ok(input), Some(table)) if errors.is_empty() => {

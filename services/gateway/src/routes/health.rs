@@ -12,11 +12,18 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use crate::clients::Clients;
 use crate::startup::AppState;
 
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
+    responses((status = 200, description = "the process lives", body = crate::views::Status)))]
 pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// Each service reports SERVING only while its own database and the broker answer.
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()),
+    responses(
+        (status = 200, description = "every service is ready", body = crate::views::Status),
+        (status = 503, description = "not ready: names what is down", body = crate::problem::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let checks = state.clients.all().map(|(name, channel)| async move {

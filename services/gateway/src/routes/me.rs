@@ -3,84 +3,146 @@
 //! foreigner's cases are those whose work permit carries the token's subject); the card
 //! from hrss. Where the case view has nothing yet, the permit is read off the card.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::State;
+use domain::case::Item;
+use domain::states::card::CardPermitStatus;
+use domain::states::permit::PermitStatus;
 use onething_proto::onething::hrss::v1 as hp;
 use onething_proto::onething::servicecenter::v1 as pb;
-use serde_json::{Value, json};
+use serde::Serialize;
 use tonic::Code;
+use utoipa::ToSchema;
 
-use crate::auth::Caller;
 use crate::clients::request;
+use crate::extract::{Auth, Foreigners};
 use crate::problem::Problem;
-use crate::routes::social_security_cards::{card_json, hrss};
 use crate::startup::AppState;
-use domain::Role;
+use crate::views::Card;
 
-fn item<'c>(case: &'c pb::Case, name: &str) -> Option<&'c pb::CaseItem> {
-    case.items.iter().find(|i| i.item == name)
+#[derive(Serialize, ToSchema)]
+pub struct MyPermit {
+    pub permit_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
 }
 
-fn result_field(i: &pb::CaseItem, key: &str) -> Value {
-    i.result.get(key).filter(|v| !v.is_empty()).map_or(Value::Null, |v| Value::String(v.clone()))
+#[derive(Serialize, ToSchema)]
+pub struct MyResidence {
+    pub status: String,
+    pub department: String,
+    pub result: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyCase {
+    pub id: String,
+    pub case_no: String,
+    pub status: String,
+}
+
+/// The signed-in foreigner's own permit, card and residence permit.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub role: String,
+    pub permit: MyPermit,
+    pub card: Option<Card>,
+    pub residence_permit: Option<MyResidence>,
+    pub cases: Vec<MyCase>,
+}
+
+fn item(case: &pb::Case, name: Item) -> Option<&pb::CaseItem> {
+    case.items.iter().find(|i| i.item == name.as_str())
+}
+
+fn result_field(i: &pb::CaseItem, key: &str) -> Option<String> {
+    i.result.get(key).filter(|v| !v.is_empty()).cloned()
 }
 
 /// The view of `/me` from the foreigner's cases (newest first) and card.
-pub fn me_json(permit_number: &str, cases: &[pb::Case], card: Option<&hp::SocialSecurityCard>) -> Value {
+pub fn me_view(permit_number: &str, cases: &[pb::Case], card: Option<&hp::SocialSecurityCard>) -> Me {
     // Only cases whose permit really carries this number, whatever the list returned.
     let own: Vec<&pb::Case> = cases
         .iter()
         .filter(|c| {
-            item(c, "work_permit").is_some_and(|i| i.result.get("permit_number").is_some_and(|n| n == permit_number))
+            item(c, Item::WorkPermit).is_some_and(|i| i.result.get("permit_number").is_some_and(|n| n == permit_number))
         })
         .collect();
     let latest = own.first();
-    let permit = match (latest.and_then(|c| item(c, "work_permit").map(|i| (c, i))), card) {
-        (Some((c, i)), _) => json!({
-            "permit_number": permit_number,
-            "status": i.status,
-            "valid_from": result_field(i, "valid_from"),
-            "valid_until": result_field(i, "valid_until"),
-            "category": c.category,
-            "department": i.department,
-            "case_id": c.id,
-        }),
-        (None, Some(card)) => json!({
-            "permit_number": permit_number,
-            "status": if card.permit_status == "cancelled" { "cancelled" } else { "approved" },
-            "valid_from": card.permit_valid_from,
-            "valid_until": card.permit_valid_until,
-            "case_id": card.case_id,
-        }),
-        (None, None) => json!({"permit_number": permit_number}),
+    let mut permit = MyPermit {
+        permit_number: permit_number.into(),
+        status: None,
+        valid_from: None,
+        valid_until: None,
+        category: None,
+        department: None,
+        case_id: None,
     };
-    let residence = latest.and_then(|c| item(c, "residence_permit")).map_or(Value::Null, |i| {
-        json!({
-            "status": i.status,
-            "department": i.department,
-            "result": i.result.iter().collect::<std::collections::BTreeMap<_, _>>(),
-        })
+    match (latest.and_then(|c| item(c, Item::WorkPermit).map(|i| (c, i))), card) {
+        (Some((c, i)), _) => {
+            permit.status = Some(i.status.clone());
+            permit.valid_from = result_field(i, "valid_from");
+            permit.valid_until = result_field(i, "valid_until");
+            permit.category = Some(c.category.clone());
+            permit.department = Some(i.department.clone());
+            permit.case_id = Some(c.id.clone());
+        }
+        (None, Some(card)) => {
+            let cancelled = card.permit_status == CardPermitStatus::Cancelled.as_str();
+            let status = if cancelled { PermitStatus::Cancelled } else { PermitStatus::Approved };
+            permit.status = Some(status.as_str().into());
+            permit.valid_from = Some(card.permit_valid_from.clone());
+            permit.valid_until = Some(card.permit_valid_until.clone());
+            permit.case_id = Some(card.case_id.clone());
+        }
+        (None, None) => {}
+    }
+    let residence = latest.and_then(|c| item(c, Item::ResidencePermit)).map(|i| MyResidence {
+        status: i.status.clone(),
+        department: i.department.clone(),
+        result: i.result.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
     });
-    json!({
-        "role": "foreigner",
-        "permit": permit,
-        "card": card.map_or(Value::Null, card_json),
-        "residence_permit": residence,
-        "cases": own.iter().map(|c| json!({"id": c.id, "case_no": c.case_no, "status": c.status})).collect::<Vec<_>>(),
-    })
+    Me {
+        role: domain::Role::Foreigner.as_str().into(),
+        permit,
+        card: card.map(Card::from),
+        residence_permit: residence,
+        cases: own
+            .iter()
+            .map(|c| MyCase { id: c.id.clone(), case_no: c.case_no.clone(), status: c.status.clone() })
+            .collect(),
+    }
 }
 
-pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&[Role::Foreigner])?;
+/// `GET /api/v1/me` (foreigner).
+#[utoipa::path(get, path = "/api/v1/me", tag = "social security cards",
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(State(state): State<AppState>, Auth(actor, ..): Auth<Foreigners>) -> Result<Json<Me>, Problem> {
     let card_req = hp::GetCardRequest { permit_number: actor.subject.clone() };
-    let card = match hrss(&state).get_card(request(actor, card_req, None)).await {
+    let card = match state.clients.hrss().get_card(request(&actor, card_req, None)).await {
         Ok(r) => r.into_inner().card,
         Err(s) if s.code() == Code::NotFound => None,
         Err(s) => return Err(s.into()),
     };
-    let list = pb::ListCasesRequest { limit: 200, ..Default::default() };
-    let cases = state.clients.service_center().list_cases(request(actor, list, None)).await?.into_inner().cases;
-    Ok(Json(me_json(&actor.subject, &cases, card.as_ref())))
+    let list = pb::ListCasesRequest { limit: platform::paging::MAX_LIMIT as i32, ..Default::default() };
+    let cases = state.clients.service_center().list_cases(request(&actor, list, None)).await?.into_inner().cases;
+    Ok(Json(me_view(&actor.subject, &cases, card.as_ref())))
 }
 
 #[cfg(test)]
@@ -108,7 +170,7 @@ mod tests {
     fn only_the_callers_own_newest_case_is_shown() {
         let cases =
             [case("other", "62B0", "approved"), case("new", "62B1", "pending"), case("old", "62B1", "approved")];
-        let v = me_json("62B1", &cases, None);
+        let v = serde_json::to_value(me_view("62B1", &cases, None)).unwrap();
         assert_eq!(v["permit"]["case_id"], "new");
         assert_eq!(v["permit"]["valid_until"], "2029-01-03");
         assert_eq!(v["residence_permit"]["status"], "pending");
@@ -125,7 +187,7 @@ mod tests {
             status: "active".into(),
             ..Default::default()
         };
-        let v = me_json("62B1", &[], Some(&card));
+        let v = serde_json::to_value(me_view("62B1", &[], Some(&card))).unwrap();
         assert_eq!(v["permit"]["valid_until"], "2029-01-03");
         assert_eq!(v["card"]["status"], "active");
         assert!(v["residence_permit"].is_null());

@@ -1,4 +1,6 @@
-//! HTTP routes of the public contract (API.md), one file per resource.
+//! HTTP routes of the public contract (API.md), one file per resource. The router and the
+//! OpenAPI document are built together from the handlers' `#[utoipa::path]` attributes, so
+//! a route cannot exist without its documentation or the other way round.
 
 pub mod admin;
 pub mod cases;
@@ -13,55 +15,120 @@ pub mod social_security_cards;
 pub mod title_reviews;
 pub mod work_permits;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::startup::AppState;
 
+/// Every documented route, and the document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(dev::issue))
+        .routes(routes!(classification::classification))
+        .routes(routes!(materials::upload).layer(DefaultBodyLimit::max(materials::MAX_UPLOAD + 1)))
+        .routes(routes!(admin::get_dishonesty_list, admin::replace_dishonesty_list))
+        .routes(routes!(cases::submit, cases::list))
+        .routes(routes!(cases::get))
+        .routes(routes!(cases::supplement))
+        .routes(routes!(cases::evaluate))
+        .routes(routes!(cases::add_message))
+        .routes(routes!(cases::answer_message))
+        .routes(routes!(cases::stats))
+        .routes(routes!(work_permits::list))
+        .routes(routes!(work_permits::get))
+        .routes(routes!(work_permits::decide))
+        .routes(routes!(work_permits::change))
+        .routes(routes!(work_permits::extend))
+        .routes(routes!(work_permits::cancel))
+        .routes(routes!(social_security_cards::activate))
+        .routes(routes!(social_security_cards::sign_in))
+        .routes(routes!(me::me))
+        .routes(routes!(title_reviews::list))
+        .routes(routes!(title_reviews::record_service))
+        .routes(routes!(title_reviews::decide))
+        .routes(routes!(residence_permits::list))
+        .routes(routes!(residence_permits::get))
+        .routes(routes!(residence_permits::entry))
+        .routes(routes!(residence_permits::application))
+        .routes(routes!(residence_permits::verification))
+        .routes(routes!(residence_permits::verification_outcome))
+        .routes(routes!(residence_permits::decision))
+        .routes(routes!(residence_permits::pickup))
+        .split_for_parts()
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(docs::index))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/openapi.json", get(docs::openapi))
-        .route("/api/v1/dev/tokens", post(dev::issue))
-        .route("/api/v1/classification", post(classification::classification))
+    let (api, doc) = api();
+    let document: Arc<str> = doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")).into();
+    api.route("/", get(docs::index))
         .route(
-            "/api/v1/materials",
-            post(materials::upload).layer(axum::extract::DefaultBodyLimit::max(materials::MAX_UPLOAD + 1)),
+            "/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], document.to_string()).into_response() }
+            }),
         )
-        .route("/api/v1/admin/dishonesty-list", get(admin::get_dishonesty_list).put(admin::replace_dishonesty_list))
-        .route("/api/v1/cases", post(cases::submit).get(cases::list))
-        .route("/api/v1/cases/{id}", get(cases::get))
-        .route("/api/v1/cases/{id}/supplements", post(cases::supplement))
-        .route("/api/v1/cases/{id}/items/{item}/evaluation", post(cases::evaluate))
-        .route("/api/v1/cases/{id}/messages", post(cases::add_message))
-        .route("/api/v1/cases/{id}/messages/{message_id}/answer", post(cases::answer_message))
-        .route("/api/v1/stats", get(cases::stats))
-        .route("/api/v1/work-permits", get(work_permits::list))
-        .route("/api/v1/work-permits/{case_id}", get(work_permits::get))
-        .route("/api/v1/work-permits/{case_id}/decision", post(work_permits::decide))
-        .route("/api/v1/work-permits/{case_id}/change", post(work_permits::change))
-        .route("/api/v1/work-permits/{case_id}/extension", post(work_permits::extend))
-        .route("/api/v1/work-permits/{case_id}/cancellation", post(work_permits::cancel))
-        .route("/api/v1/social-security-cards/activation", post(social_security_cards::activate))
-        .route("/api/v1/foreigners/sign-in", post(social_security_cards::sign_in))
-        .route("/api/v1/me", get(me::me))
-        .route("/api/v1/title-reviews", get(title_reviews::list))
-        .route("/api/v1/title-reviews/{case_id}/service-record", post(title_reviews::record_service))
-        .route("/api/v1/title-reviews/{case_id}/decision", post(title_reviews::decide))
-        .route("/api/v1/residence-permits", get(residence_permits::list))
-        .route("/api/v1/residence-permits/{case_id}", get(residence_permits::get))
-        .route("/api/v1/residence-permits/{case_id}/entry", post(residence_permits::entry))
-        .route("/api/v1/residence-permits/{case_id}/application", post(residence_permits::application))
-        .route("/api/v1/residence-permits/{case_id}/verification", post(residence_permits::verification))
-        .route(
-            "/api/v1/residence-permits/{case_id}/verification/outcome",
-            post(residence_permits::verification_outcome),
-        )
-        .route("/api/v1/residence-permits/{case_id}/decision", post(residence_permits::decision))
-        .route("/api/v1/residence-permits/{case_id}/pickup", post(residence_permits::pickup))
         .fallback(docs::not_found)
         .method_not_allowed_fallback(docs::method_not_allowed)
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operation documents a schema for every response it names.
+    #[test]
+    fn every_response_of_every_operation_has_a_schema() {
+        let (_, doc) = api();
+        let doc = serde_json::to_value(&doc).unwrap();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                operations += 1;
+                let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{method} {path}: no responses"));
+                assert!(!responses.is_empty(), "{method} {path}: no responses");
+                for (status, r) in responses {
+                    let content = r["content"].as_object();
+                    let has_schema =
+                        content.is_some_and(|c| c.values().all(|m| m.get("schema").is_some()) && !c.is_empty());
+                    assert!(has_schema, "{method} {path} {status}: no schema");
+                    if status != "200" && status != "201" {
+                        assert!(content.unwrap().contains_key("application/problem+json"), "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+        assert!(operations >= 35, "{operations} operations documented");
+    }
+
+    /// The public contract's paths (API.md) are all served and documented.
+    #[test]
+    fn the_contracts_paths_are_documented() {
+        let (_, doc) = api();
+        for path in [
+            "/healthz",
+            "/readyz",
+            "/api/v1/dev/tokens",
+            "/api/v1/classification",
+            "/api/v1/materials",
+            "/api/v1/cases",
+            "/api/v1/cases/{id}",
+            "/api/v1/cases/{id}/supplements",
+            "/api/v1/work-permits/{case_id}/decision",
+            "/api/v1/stats",
+        ] {
+            assert!(doc.paths.paths.contains_key(path), "{path}");
+        }
+    }
 }

@@ -15,41 +15,19 @@
 //! because the resource itself, the card, is locked for everyone until the given time.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::json::Reader;
 use domain::{Actor, Role};
 use onething_proto::onething::hrss::v1 as pb;
-use onething_proto::onething::hrss::v1::hrss_service_client::HrssServiceClient;
 use serde_json::{Value, json};
-use tonic::transport::Channel;
 
 use crate::clients::request;
-use crate::json::{Reader, object};
+use crate::extract::{FromJson, JsonBody};
 use crate::problem::Problem;
 use crate::startup::AppState;
-
-/// The client of hrss's own service (social insurance, cards, title reviews).
-pub fn hrss(state: &AppState) -> HrssServiceClient<Channel> {
-    HrssServiceClient::new(state.clients.hrss.clone())
-}
-
-/// The card as the public API shows it.
-pub fn card_json(c: &pb::SocialSecurityCard) -> Value {
-    let opt = |s: &str| if s.is_empty() { Value::Null } else { Value::String(s.to_string()) };
-    json!({
-        "social_security_number": c.social_security_number,
-        "status": c.status,
-        "case_id": c.case_id,
-        "permit_number": c.permit_number,
-        "permit_valid_from": c.permit_valid_from,
-        "permit_valid_until": c.permit_valid_until,
-        "permit_status": c.permit_status,
-        "issued_at": c.issued_at,
-        "activated_at": opt(&c.activated_at),
-    })
-}
+use crate::views::{Card, CardSession};
 
 /// A problem+json with extension members (`code`, `attempts_left`, `locked_until`).
 fn refusal(status: StatusCode, slug: &str, title: &str, detail: &str, extra: Value) -> Response {
@@ -77,18 +55,24 @@ fn refusal(status: StatusCode, slug: &str, title: &str, detail: &str, extra: Val
 }
 
 /// The body of both endpoints, with every type error collected.
-fn read(body: &[u8]) -> Result<(String, String, pb::CardHolderIdentity), Problem> {
-    let v = object(body)?;
-    let mut r = Reader::default();
-    let permit_number = r.string(&v, "permit_number");
-    let ssn = r.string(&v, "social_security_number");
-    let identity = pb::CardHolderIdentity {
-        name: r.string(&v, "name"),
-        birth_date: r.string(&v, "identity.birth_date"),
-        nationality: r.string(&v, "identity.nationality"),
-    };
-    r.finish()?;
-    Ok((permit_number, ssn, identity))
+pub struct CardCheckBody {
+    permit_number: String,
+    social_security_number: String,
+    identity: pb::CardHolderIdentity,
+}
+
+impl FromJson for CardCheckBody {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        CardCheckBody {
+            permit_number: r.string(v, "permit_number"),
+            social_security_number: r.string(v, "social_security_number"),
+            identity: pb::CardHolderIdentity {
+                name: r.string(v, "name"),
+                birth_date: r.string(v, "identity.birth_date"),
+                nationality: r.string(v, "identity.nationality"),
+            },
+        }
+    }
 }
 
 /// hrss checks the name as `identity.name`; the public body has it at the top.
@@ -133,42 +117,68 @@ fn answer(state: &AppState, check: pb::CardCheck) -> Result<Response, Problem> {
                 .ok()
                 .and_then(|c| chrono::DateTime::from_timestamp(c.exp as i64, 0))
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-            Ok(Json(json!({
-                "outcome": outcome,
-                "token": token,
-                "token_type": "Bearer",
-                "role": "foreigner",
-                "subject": card.permit_number,
-                "expires_at": expires_at,
-                "card": card_json(&card),
-            }))
+            Ok(Json(CardSession {
+                outcome: outcome.into(),
+                token,
+                token_type: "Bearer".into(),
+                role: Role::Foreigner.as_str().into(),
+                subject: card.permit_number.clone(),
+                expires_at,
+                card: Card::from(&card),
+            })
             .into_response())
         }
     }
 }
 
+/// `POST /api/v1/social-security-cards/activation`: first use of the card (no token needed).
+#[utoipa::path(post, path = "/api/v1/social-security-cards/activation", tag = "social security cards",
+    request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
+    responses(
+        (status = 200, description = "activated: the foreigner's token", body = CardSession),
+        (status = 403, description = "identity-mismatch, with attempts_left", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "card-locked, with locked_until and Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn activate(
     State(state): State<AppState>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    JsonBody(b): JsonBody<CardCheckBody>,
 ) -> Result<Response, Problem> {
-    let body = crate::json::body(body)?;
-    let (permit_number, social_security_number, identity) = read(&body)?;
-    let req = pb::ActivateCardRequest { permit_number, social_security_number, identity: Some(identity) };
-    let resp = hrss(&state)
+    let req = pb::ActivateCardRequest {
+        permit_number: b.permit_number,
+        social_security_number: b.social_security_number,
+        identity: Some(b.identity),
+    };
+    let resp = state
+        .clients
+        .hrss()
         .activate_card(request(&Actor::anonymous(), req, None))
         .await
         .map_err(|s| public_fields(s.into()))?;
     answer(&state, resp.into_inner().check.unwrap_or_default())
 }
 
-pub async fn sign_in(
-    State(state): State<AppState>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Response, Problem> {
-    let body = crate::json::body(body)?;
-    let (permit_number, social_security_number, identity) = read(&body)?;
-    let req = pb::SignInWithCardRequest { permit_number, social_security_number, identity: Some(identity) };
-    let resp = hrss(&state)
+/// `POST /api/v1/foreigners/sign-in`: the same check for an active card.
+#[utoipa::path(post, path = "/api/v1/foreigners/sign-in", tag = "social security cards",
+    request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
+    responses(
+        (status = 200, description = "signed in: the foreigner's token", body = CardSession),
+        (status = 403, description = "identity-mismatch, or the card is not active", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "card-locked, with locked_until and Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_in(State(state): State<AppState>, JsonBody(b): JsonBody<CardCheckBody>) -> Result<Response, Problem> {
+    let req = pb::SignInWithCardRequest {
+        permit_number: b.permit_number,
+        social_security_number: b.social_security_number,
+        identity: Some(b.identity),
+    };
+    let resp = state
+        .clients
+        .hrss()
         .sign_in_with_card(request(&Actor::anonymous(), req, None))
         .await
         .map_err(|s| public_fields(s.into()))?;
@@ -181,8 +191,9 @@ mod tests {
 
     #[test]
     fn type_errors_are_all_reported_and_the_name_is_a_top_level_field() {
-        let p = read(br#"{"name": 5, "identity": {"birth_date": 19880402, "nationality": ["GBR"]}}"#).unwrap_err();
-        let fields: Vec<&str> = p.errors.iter().map(|e| e.field.as_str()).collect();
+        let mut r = Reader::default();
+        CardCheckBody::read(&mut r, &json!({"name": 5, "identity": {"birth_date": 19880402, "nationality": ["GBR"]}}));
+        let fields: Vec<&str> = r.errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "identity.birth_date", "identity.nationality"]);
         let mut v = domain::Violations::new();
         v.push("identity.name", "required", "the name is required");

@@ -1,89 +1,43 @@
 //! `/api/v1/work-permits`: the review queue of the permit-issuing departments, decisions,
 //! and the lifecycle of an issued permit (change, extension, cancellation).
 //!
-//! The owning desk (science-tech for A/B, hrss for C) is found from the case; each desk
-//! checks again that the caller is one of its reviewers.
+//! The owning desk (science-tech for A/B, hrss for C) is the one service-center's case
+//! view names for the case's work permit; each desk checks that the caller is one of its
+//! reviewers and what the permit's state allows.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::Actor;
+use domain::case::{Department, Item};
+use domain::json::Reader;
+use domain::{Actor, Role};
 use onething_proto::onething::permit::v1 as pp;
 use onething_proto::onething::permit::v1::permit_service_client::PermitServiceClient;
 use onething_proto::onething::servicecenter::v1 as pb;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::auth::Caller;
 use crate::clients::request;
-use crate::json::{Reader, object};
-use crate::problem::{FieldError, Problem};
+use crate::extract::{Auth, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators};
+use crate::problem::Problem;
 use crate::startup::AppState;
-use domain::Role;
+use crate::views::{Page, Permit};
 
-/// Departments that issue work permits.
-pub const PERMIT_DEPARTMENTS: [&str; 2] = ["science-tech", "hrss"];
-/// Statuses of a permit (the desks check them too).
-pub const PERMIT_STATUSES: [&str; 5] = ["in_review", "supplement_requested", "approved", "refused", "cancelled"];
-
-/// The permit as every endpoint of this resource answers it.
-pub fn permit_json(p: &pp::Permit) -> Value {
-    let employer = p.employer.clone().unwrap_or_default();
-    let position = p.position.clone().unwrap_or_default();
-    json!({
-        "case_id": p.case_id,
-        "case_no": p.case_no,
-        "department": p.department,
-        "category": p.category,
-        "status": p.status,
-        "permit_number": p.permit_number,
-        "valid_from": p.valid_from,
-        "valid_until": p.valid_until,
-        "reasons": p.reasons,
-        "decided_at": p.decided_at,
-        "opened_at": p.opened_at,
-        "waiting_working_days": p.waiting_working_days,
-        "waiting_estimated": p.waiting_estimated,
-        "requested_materials": p.requested_materials,
-        "supplement_note": p.supplement_note,
-        "supplement_notice": p.supplement_notice.iter().map(|i| json!({
-            "field": i.field, "code": i.code, "message_zh": i.message_zh, "message_en": i.message_en,
-        })).collect::<Vec<_>>(),
-        "employer": {"credit_code": employer.credit_code, "name": employer.name, "region_code": employer.region_code},
-        "position": {
-            "title": position.title,
-            "annual_salary_cny": position.annual_salary_cny,
-            "start_date": position.start_date,
-            "contract_months": position.contract_months,
-        },
-        "cancellation_reason": p.cancellation_reason,
-        "cancelled_at": p.cancelled_at,
-        "updated_at": p.updated_at,
-    })
-}
-
-/// The desk that owns the case's permit. A reviewer must belong to it (403 otherwise);
-/// operators reach any desk.
+/// The desk that owns the case's permit. service-center shows a reviewer only the items
+/// of their department, so a reviewer of another department finds no work permit: 403.
 async fn owning_desk(state: &AppState, actor: &Actor, case_id: &str) -> Result<PermitServiceClient<Channel>, Problem> {
-    // A reviewer sees the case only if one of its items belongs to their department, and
-    // then only those items.
-    let case = state
-        .clients
-        .service_center()
-        .get_case(request(actor, pb::GetCaseRequest { id: case_id.to_string() }, None))
-        .await?
-        .into_inner()
-        .case
-        .unwrap_or_default();
-    let owner = case.items.iter().find(|i| i.item == "work_permit").map(|i| i.department.clone());
-    let Some(owner) = owner.filter(|d| !actor.is(Role::Reviewer) || *d == actor.department_str()) else {
-        return Err(Problem::forbidden("the work permit of this case belongs to another department"));
-    };
-    state.clients.permits(&owner).ok_or_else(|| Problem::forbidden("this department does not issue work permits"))
+    let req = pb::GetCaseRequest { id: case_id.to_string() };
+    let case = state.clients.service_center().get_case(request(actor, req, None)).await?.into_inner().case;
+    let owner = case
+        .unwrap_or_default()
+        .items
+        .iter()
+        .find(|i| i.item == Item::WorkPermit.as_str())
+        .and_then(|i| i.department.parse::<Department>().ok());
+    owner
+        .and_then(|d| state.clients.permits(d))
+        .ok_or_else(|| Problem::forbidden("the work permit of this case belongs to another department"))
 }
 
 /// A desk's answer; NotFound means the case exists but its `case-accepted` has not reached
@@ -100,238 +54,298 @@ fn desk_error(s: tonic::Status) -> Problem {
     s.into()
 }
 
+pub struct DecisionBody(pp::DecidePermitRequest);
+
+impl FromJson for DecisionBody {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        DecisionBody(pp::DecidePermitRequest {
+            case_id: String::new(),
+            decision: r.string(v, "decision"),
+            reasons: r.strings(v, "reasons"),
+            materials: r.strings(v, "materials"),
+            note: r.string(v, "note"),
+        })
+    }
+}
+
 /// `POST /api/v1/work-permits/{case_id}/decision` (reviewer of the owning department):
 /// approve, refuse with reasons, or ask for supplements.
+#[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/decision", tag = "work permits",
+    params(("case_id" = String, Path)),
+    request_body(content = Object, description = r#"{"decision": "approve"} · {"decision": "refuse", "reasons": [...]} · {"decision": "supplement", "materials": [...], "note": "..."}"#),
+    responses(
+        (status = 200, body = Permit),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "not a reviewer of the owning department", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "already decided, or not yet in review", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn decide(
     State(state): State<AppState>,
-    caller: Caller,
+    Auth(actor, ..): Auth<Reviewers>,
     Path(case_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, Problem> {
-    let body = crate::json::body(body)?;
-    let actor = caller.require(&[Role::Reviewer])?;
-    let value = object(&body)?;
-    let mut r = Reader::default();
-    let decision = r.string(&value, "decision");
-    let reasons = r.strings(&value, "reasons");
-    let materials = r.strings(&value, "materials");
-    let note = r.string(&value, "note");
-    r.finish()?;
-    let mut client = owning_desk(&state, actor, &case_id).await?;
-    let req = pp::DecidePermitRequest { case_id, decision, reasons, materials, note };
-    let permit = client.decide_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
-    Ok(Json(permit_json(&permit.unwrap_or_default())))
+    JsonBody(DecisionBody(mut req)): JsonBody<DecisionBody>,
+) -> Result<Json<Permit>, Problem> {
+    let mut desk = owning_desk(&state, &actor, &case_id).await?;
+    req.case_id = case_id;
+    let permit = desk.decide_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
+    Ok(Json(Permit::from(&permit.unwrap_or_default())))
 }
 
 /// `GET /api/v1/work-permits/{case_id}` (reviewer of the owning department, ops, admin).
+#[utoipa::path(get, path = "/api/v1/work-permits/{case_id}", tag = "work permits",
+    params(("case_id" = String, Path)),
+    responses(
+        (status = 200, body = Permit),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn get(
     State(state): State<AppState>,
-    caller: Caller,
+    Auth(actor, ..): Auth<ReviewersAndOperators>,
     Path(case_id): Path<String>,
-) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&[Role::Reviewer, Role::Ops, Role::Admin])?;
-    let mut client = owning_desk(&state, actor, &case_id).await?;
-    let req = pp::GetPermitRequest { case_id };
-    let permit = client.get_permit(request(actor, req, None)).await?.into_inner().permit;
-    Ok(Json(permit_json(&permit.unwrap_or_default())))
+) -> Result<Json<Permit>, Problem> {
+    let mut desk = owning_desk(&state, &actor, &case_id).await?;
+    let permit = desk.get_permit(request(&actor, pp::GetPermitRequest { case_id }, None)).await?.into_inner().permit;
+    Ok(Json(Permit::from(&permit.unwrap_or_default())))
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    department: String,
-}
-
-/// `GET /api/v1/work-permits?status=&department=`: a reviewer lists their own department's
-/// permits; ops and admin list both departments' or one (`department`). Oldest first.
+/// `GET /api/v1/work-permits?status=&department=&limit=&cursor=`: a reviewer lists their
+/// own department's permits; ops and admin both departments' (merged by opening time) or
+/// one. Oldest first.
+#[utoipa::path(get, path = "/api/v1/work-permits", tag = "work permits", params(ListQuery),
+    responses(
+        (status = 200, body = Page<Permit>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "unknown status or department, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
-    query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<Value>, Problem> {
-    let actor = caller.require(&[Role::Reviewer, Role::Ops, Role::Admin])?;
-    let Query(q) = query.map_err(|e| Problem::invalid(vec![FieldError::new("", "invalid_query", e.body_text())]))?;
-    let mut errors = Vec::new();
-    if !q.status.is_empty() && !PERMIT_STATUSES.contains(&q.status.as_str()) {
-        errors.push(FieldError::new(
-            "status",
-            "unknown_value",
-            format!("status must be one of {}", PERMIT_STATUSES.join(", ")),
-        ));
-    }
-    if !q.department.is_empty() && !PERMIT_DEPARTMENTS.contains(&q.department.as_str()) {
-        errors.push(FieldError::new(
-            "department",
-            "unknown_value",
-            format!(
-                "department must be one of {} (the departments that issue work permits)",
-                PERMIT_DEPARTMENTS.join(", ")
-            ),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(Problem::invalid(errors));
-    }
-    let departments: Vec<&str> = if actor.is(Role::Reviewer) {
-        if !PERMIT_DEPARTMENTS.contains(&actor.department_str()) {
-            return Err(Problem::forbidden("your department does not issue work permits"));
-        }
-        if !q.department.is_empty() && q.department != actor.department_str() {
-            return Err(Problem::forbidden("a reviewer lists only their own department's permits"));
-        }
-        vec![actor.department_str()]
-    } else if q.department.is_empty() {
-        PERMIT_DEPARTMENTS.to_vec()
-    } else {
-        vec![q.department.as_str()]
+    Auth(actor, ..): Auth<ReviewersAndOperators>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<Permit>>, Problem> {
+    let issuers = [Department::ScienceTech, Department::Hrss];
+    let departments: Vec<Department> = match (actor.role, q.department.as_str()) {
+        // Each desk refuses a reviewer of another department.
+        (Role::Reviewer, _) => vec![actor.department.unwrap_or(Department::PublicSecurity)],
+        (_, "") => issuers.to_vec(),
+        (_, d) => match d.parse::<Department>() {
+            Ok(d) if issuers.contains(&d) => vec![d],
+            _ => return Err(unknown_department(&state, &actor, &q).await),
+        },
     };
-    // Both desks at once; the request (with its trace context) is built here.
+    if actor.is(Role::Reviewer) && !q.department.is_empty() && q.department != actor.department_str() {
+        return Err(Problem::forbidden("a reviewer lists only their own department's permits"));
+    }
     let mut calls = Vec::new();
     for d in departments {
-        let Some(mut client) = state.clients.permits(d) else { continue };
-        let req = request(actor, pp::ListPermitsRequest { status: q.status.clone(), ..Default::default() }, None);
-        calls.push(tokio::spawn(async move { client.list_permits(req).await }));
+        let Some(mut desk) = state.clients.permits(d) else {
+            return Err(Problem::forbidden("your department does not issue work permits"));
+        };
+        let req = pp::ListPermitsRequest { status: q.status.clone(), limit: q.limit(), cursor: q.cursor.clone() };
+        let req = request(&actor, req, None);
+        calls.push(tokio::spawn(async move { desk.list_permits(req).await }));
     }
-    let mut permits = Vec::new();
+    let mut pages = Vec::new();
     for call in calls {
         let answer = call.await.map_err(|_| Problem::from(tonic::Status::internal("list task failed")))?;
-        permits.extend(answer?.into_inner().permits);
+        pages.push(answer?.into_inner());
     }
+    Ok(Json(merge(pages, q.limit())))
+}
+
+/// An unknown department, with whatever else a desk finds wrong in the query: one 422.
+async fn unknown_department(state: &AppState, actor: &Actor, q: &ListQuery) -> Problem {
+    let mut errors = vec![crate::problem::FieldError::new(
+        "department",
+        "unknown_value",
+        "department must be one of science-tech, hrss (the departments that issue work permits)",
+    )];
+    if let Some(mut desk) = state.clients.permits(Department::ScienceTech) {
+        let req = pp::ListPermitsRequest { status: q.status.clone(), limit: q.limit(), cursor: q.cursor.clone() };
+        if let Err(status) = desk.list_permits(request(actor, req, None)).await {
+            errors.splice(0..0, crate::problem::field_errors(&status));
+        }
+    }
+    Problem::invalid(errors)
+}
+
+/// Merges the desks' pages (each sorted by opening time, then case id) into one page; its
+/// cursor is the sort key of the last permit kept, which every desk reads the same way.
+fn merge(pages: Vec<pp::ListPermitsResponse>, limit: i32) -> Page<Permit> {
+    if pages.len() == 1 {
+        let page = pages.into_iter().next().unwrap_or_default();
+        return Page::new(page.permits.iter().map(Permit::from).collect(), &page.next_cursor);
+    }
+    let more = pages.iter().any(|p| !p.next_cursor.is_empty());
+    let mut permits: Vec<pp::Permit> = pages.into_iter().flat_map(|p| p.permits).collect();
     permits.sort_by(|a, b| (&a.opened_at, &a.case_id).cmp(&(&b.opened_at, &b.case_id)));
-    Ok(Json(json!({"permits": permits.iter().map(permit_json).collect::<Vec<_>>()})))
+    let limit = if limit <= 0 { platform::paging::DEFAULT_LIMIT as usize } else { limit as usize };
+    let cut = permits.len() > limit;
+    permits.truncate(limit);
+    let next = match permits.last() {
+        Some(last) if cut || more => platform::paging::encode(&[&last.opened_at, &last.case_id]),
+        _ => String::new(),
+    };
+    Page::new(permits.iter().map(Permit::from).collect(), &next)
 }
 
-/// Whether `path` (dotted) is present and not null.
-fn present(v: &Value, path: &str) -> bool {
-    path.split('.').try_fold(v, |cur, key| cur.get(key)).is_some_and(|x| !x.is_null())
-}
+/// The change of an issued permit: only the employer's name and region and the position's
+/// title and salary change (a new employer or contract is a new application or an extension).
+pub struct ChangeBody(pp::ChangePermitRequest);
 
-/// The change request: only the employer's name and region and the position's title and
-/// salary change on an issued permit (a new employer or contract is a new application or
-/// an extension).
-fn change_request(v: &Value) -> (pp::ChangePermitRequest, Vec<FieldError>) {
-    const CHANGEABLE: [(&str, &[&str]); 2] =
-        [("employer", &["name", "region_code"]), ("position", &["title", "annual_salary_cny"])];
-    let mut r = Reader::default();
-    for (section, fields) in CHANGEABLE {
-        match v.get(section) {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(o)) => {
+impl FromJson for ChangeBody {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        const CHANGEABLE: [(&str, &[&str]); 2] =
+            [("employer", &["name", "region_code"]), ("position", &["title", "annual_salary_cny"])];
+        for (section, fields) in CHANGEABLE {
+            r.nested(v, section);
+            if let Some(Value::Object(o)) = v.get(section) {
                 for key in o.keys().filter(|k| !fields.contains(&k.as_str())) {
-                    r.errors.push(FieldError::new(
+                    r.push(
                         format!("{section}.{key}"),
                         "not_changeable",
                         format!(
                             "{section}.{key} cannot be changed on an issued permit; changeable: {}",
                             fields.join(", ")
                         ),
-                    ));
+                    );
                 }
             }
-            Some(_) => r.errors.push(FieldError::new(section, "invalid_type", format!("{section} must be an object"))),
         }
+        let mut opt = |path: &str| domain::json::present(v, path).then(|| r.string(v, path));
+        let employer_name = opt("employer.name");
+        let employer_region_code = opt("employer.region_code");
+        let position_title = opt("position.title");
+        let annual_salary_cny =
+            domain::json::present(v, "position.annual_salary_cny").then(|| r.integer(v, "position.annual_salary_cny"));
+        ChangeBody(pp::ChangePermitRequest {
+            case_id: String::new(),
+            employer_name,
+            employer_region_code,
+            position_title,
+            annual_salary_cny,
+        })
     }
-    let mut opt = |path: &str| present(v, path).then(|| r.string(v, path));
-    let employer_name = opt("employer.name");
-    let employer_region_code = opt("employer.region_code");
-    let position_title = opt("position.title");
-    let annual_salary_cny =
-        present(v, "position.annual_salary_cny").then(|| r.integer(v, "position.annual_salary_cny"));
-    let req = pp::ChangePermitRequest {
-        case_id: String::new(),
-        employer_name,
-        employer_region_code,
-        position_title,
-        annual_salary_cny,
-    };
-    (req, r.errors)
 }
 
 /// `POST /api/v1/work-permits/{case_id}/change` (reviewer of the owning department).
+#[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/change", tag = "work permits",
+    params(("case_id" = String, Path)),
+    request_body(content = Object, description = r#"{"employer": {"name", "region_code"}, "position": {"title", "annual_salary_cny"}}"#),
+    responses(
+        (status = 200, description = "the permit with `changed_fields`", body = Permit),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not an issued permit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn change(
     State(state): State<AppState>,
-    caller: Caller,
+    Auth(actor, ..): Auth<Reviewers>,
     Path(case_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, Problem> {
-    let body = crate::json::body(body)?;
-    let actor = caller.require(&[Role::Reviewer])?;
-    let value = object(&body)?;
-    let (mut req, errors) = change_request(&value);
-    if !errors.is_empty() {
-        return Err(Problem::invalid(errors));
-    }
-    let mut client = owning_desk(&state, actor, &case_id).await?;
+    JsonBody(ChangeBody(mut req)): JsonBody<ChangeBody>,
+) -> Result<Json<Permit>, Problem> {
+    let mut desk = owning_desk(&state, &actor, &case_id).await?;
     req.case_id = case_id;
-    let resp = client.change_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner();
-    let mut out = permit_json(&resp.permit.unwrap_or_default());
-    out["changed_fields"] = json!(resp.changed_fields);
-    Ok(Json(out))
+    let resp = desk.change_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner();
+    let mut permit = Permit::from(&resp.permit.unwrap_or_default());
+    permit.changed_fields = Some(resp.changed_fields);
+    Ok(Json(permit))
+}
+
+pub struct ExtensionBody(i32);
+
+impl FromJson for ExtensionBody {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        r.required(v, "contract_months", "contract_months is required");
+        ExtensionBody(r.int32(v, "contract_months"))
+    }
 }
 
 /// `POST /api/v1/work-permits/{case_id}/extension` (reviewer of the owning department).
+#[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/extension", tag = "work permits",
+    params(("case_id" = String, Path)),
+    request_body(content = Object, description = r#"{"contract_months": 24}"#),
+    responses(
+        (status = 200, body = Permit),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn extend(
     State(state): State<AppState>,
-    caller: Caller,
+    Auth(actor, ..): Auth<Reviewers>,
     Path(case_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, Problem> {
-    let body = crate::json::body(body)?;
-    let actor = caller.require(&[Role::Reviewer])?;
-    let value = object(&body)?;
-    let mut r = Reader::default();
-    if !present(&value, "contract_months") {
-        r.errors.push(FieldError::new("contract_months", "required", "contract_months is required"));
-    }
-    let months = r.integer(&value, "contract_months");
-    r.finish()?;
-    let mut client = owning_desk(&state, actor, &case_id).await?;
-    // Out-of-range values stay out of range (the desk reports them).
-    let contract_months = i32::try_from(months).unwrap_or(if months < 0 { i32::MIN } else { i32::MAX });
+    JsonBody(ExtensionBody(contract_months)): JsonBody<ExtensionBody>,
+) -> Result<Json<Permit>, Problem> {
+    let mut desk = owning_desk(&state, &actor, &case_id).await?;
     let req = pp::ExtendPermitRequest { case_id, contract_months };
-    let permit = client.extend_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
-    Ok(Json(permit_json(&permit.unwrap_or_default())))
+    let permit = desk.extend_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
+    Ok(Json(Permit::from(&permit.unwrap_or_default())))
+}
+
+pub struct CancellationBody(String);
+
+impl FromJson for CancellationBody {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        CancellationBody(r.string(v, "reason"))
+    }
 }
 
 /// `POST /api/v1/work-permits/{case_id}/cancellation` (reviewer of the owning department).
+#[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/cancellation", tag = "work permits",
+    params(("case_id" = String, Path)),
+    request_body(content = Object, description = r#"{"reason": "..."}"#),
+    responses(
+        (status = 200, body = Permit),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn cancel(
     State(state): State<AppState>,
-    caller: Caller,
+    Auth(actor, ..): Auth<Reviewers>,
     Path(case_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, Problem> {
-    let body = crate::json::body(body)?;
-    let actor = caller.require(&[Role::Reviewer])?;
-    let value = object(&body)?;
-    let mut r = Reader::default();
-    let reason = r.string(&value, "reason");
-    r.finish()?;
-    let mut client = owning_desk(&state, actor, &case_id).await?;
+    JsonBody(CancellationBody(reason)): JsonBody<CancellationBody>,
+) -> Result<Json<Permit>, Problem> {
+    let mut desk = owning_desk(&state, &actor, &case_id).await?;
     let req = pp::CancelPermitRequest { case_id, reason };
-    let permit = client.cancel_permit(request(actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
-    Ok(Json(permit_json(&permit.unwrap_or_default())))
+    let permit = desk.cancel_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
+    Ok(Json(Permit::from(&permit.unwrap_or_default())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn change(v: Value) -> (pp::ChangePermitRequest, Vec<(String, String)>) {
+        let mut r = Reader::default();
+        let ChangeBody(req) = ChangeBody::read(&mut r, &v);
+        (req, r.errors.0.into_iter().map(|e| (e.field, e.code)).collect())
+    }
 
     #[test]
     fn a_change_reads_only_the_given_fields_and_names_every_problem() {
-        let (req, errors) =
-            change_request(&json!({"employer": {"name": "New Co."}, "position": {"annual_salary_cny": 360000}}));
+        let (req, errors) = change(json!({"employer": {"name": "New Co."}, "position": {"annual_salary_cny": 360000}}));
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(req.employer_name.as_deref(), Some("New Co."));
         assert_eq!((req.employer_region_code, req.position_title), (None, None));
         assert_eq!(req.annual_salary_cny, Some(360_000));
-
-        let (_, errors) = change_request(&json!({
+        let (_, errors) = change(json!({
             "employer": {"name": 5, "credit_code": "x"},
             "position": {"annual_salary_cny": "lots", "contract_months": 12}
         }));
-        let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        let got: Vec<(&str, &str)> = errors.iter().map(|(f, c)| (f.as_str(), c.as_str())).collect();
         assert_eq!(
             got,
             [
@@ -341,17 +355,28 @@ mod tests {
                 ("position.annual_salary_cny", "invalid_type"),
             ]
         );
-        let (_, errors) = change_request(&json!({"employer": "New Co."}));
-        assert_eq!(errors[0].code, "invalid_type");
+        assert_eq!(change(json!({"employer": "New Co."})).1[0].1, "invalid_type");
+    }
+
+    fn permit(opened_at: &str, case_id: &str) -> pp::Permit {
+        pp::Permit { opened_at: opened_at.into(), case_id: case_id.into(), ..Default::default() }
     }
 
     #[test]
-    fn the_permit_json_has_the_decision_fields_and_no_applicant() {
-        let p = pp::Permit { case_id: "c".into(), status: "approved".into(), ..Default::default() };
-        let v = permit_json(&p);
-        for key in ["case_id", "status", "permit_number", "valid_from", "valid_until", "reasons", "decided_at"] {
-            assert!(v.get(key).is_some(), "{key}");
-        }
-        assert!(v.get("applicant").is_none());
+    fn two_desks_pages_merge_by_opening_time_and_the_cursor_points_past_the_last_kept() {
+        let st = pp::ListPermitsResponse {
+            permits: vec![permit("2026-12-01T01:00:00.000Z", "a"), permit("2026-12-01T03:00:00.000Z", "c")],
+            next_cursor: String::new(),
+        };
+        let hrss = pp::ListPermitsResponse {
+            permits: vec![permit("2026-12-01T02:00:00.000Z", "b")],
+            next_cursor: String::new(),
+        };
+        let page = merge(vec![st.clone(), hrss.clone()], 2);
+        let ids: Vec<&str> = page.items.iter().map(|p| p.case_id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        let cursor = page.next_cursor.expect("a third permit follows");
+        assert_eq!(platform::paging::decode(&cursor, 2).unwrap(), ["2026-12-01T02:00:00.000Z", "b"]);
+        assert!(merge(vec![st, hrss], 3).next_cursor.is_none());
     }
 }

@@ -1,0 +1,162 @@
+//! The extractors every route opens with: the caller with a role the route allows, a JSON
+//! body read with every error collected, a query string whose errors are problem+json, the
+//! `Idempotency-Key` header.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use domain::json::{Reader, object};
+use domain::{Actor, Role};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::problem::{FieldError, Problem};
+use crate::startup::AppState;
+
+/// The roles a route admits.
+pub trait Roles {
+    const ROLES: &'static [Role];
+}
+
+macro_rules! role_sets {
+    ($($(#[$m:meta])* $name:ident = [$($role:ident),+];)+) => {$(
+        $(#[$m])*
+        pub struct $name;
+        impl Roles for $name {
+            const ROLES: &'static [Role] = &[$(Role::$role),+];
+        }
+    )+};
+}
+
+role_sets! {
+    /// Employers only.
+    Employers = [Employer];
+    /// Work-permit and title reviewers.
+    Reviewers = [Reviewer];
+    /// Public-security counter officers.
+    Officers = [Officer];
+    /// Foreigners signed in with their card.
+    Foreigners = [Foreigner];
+    /// Reviewers and operators (queues and permits).
+    ReviewersAndOperators = [Reviewer, Ops, Admin];
+    /// Operators of the Big Data Center and administrators.
+    Operators = [Ops, Admin];
+    /// Administrators only.
+    Admins = [Admin];
+    /// The employer at the counter's door or the officer behind it.
+    EmployersAndOfficers = [Employer, Officer];
+    /// Everyone who may follow a residence case.
+    ResidenceReaders = [Employer, Foreigner, Officer, Reviewer, Ops, Admin];
+}
+
+/// The authenticated caller, refused with 403 unless their role is one of `R`.
+pub struct Auth<R>(pub Actor, pub PhantomData<R>);
+
+impl<R: Roles> FromRequestParts<AppState> for Auth<R> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        Caller(actor.clone()).require(R::ROLES)?;
+        Ok(Auth(actor, PhantomData))
+    }
+}
+
+/// A request body read field by field (see [`domain::json::Reader`]).
+pub trait FromJson: Sized {
+    fn read(r: &mut Reader, v: &Value) -> Self;
+}
+
+/// The raw body; too large or cut off is problem+json.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        axum::body::Bytes::from_request(req, state).await.map(RawBody).map_err(|e| {
+            Problem::new(e.status(), "unreadable-body", "The request body could not be read", e.body_text())
+        })
+    }
+}
+
+/// A JSON object body: 413 when too large, 422 listing every type error at once.
+pub struct JsonBody<T>(pub T);
+
+impl<T: FromJson, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        let value = object(&bytes)?;
+        let mut r = Reader::default();
+        let body = T::read(&mut r, &value);
+        r.finish()?;
+        Ok(JsonBody(body))
+    }
+}
+
+/// `axum::extract::Query` whose rejection is a problem+json 422 rather than plain text.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e| Problem::invalid(vec![FieldError::new("", "invalid_query", e.body_text())]))
+    }
+}
+
+/// The query of every list: filters are checked by the owning service (422 for an
+/// unknown value), paging by [`platform::paging`].
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only items with this status.
+    #[serde(default)]
+    pub status: String,
+    /// Only items of this department (operators).
+    #[serde(default)]
+    pub department: String,
+    /// Page size: 1 to 200, 50 when absent.
+    #[serde(default)]
+    pub limit: Option<i32>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: String,
+}
+
+impl ListQuery {
+    pub fn limit(&self) -> i32 {
+        // 0 asks for the default; out-of-range values reach the service, which refuses them.
+        self.limit.map(|l| if l == 0 { -1 } else { l }).unwrap_or(0)
+    }
+}
+
+/// The `Idempotency-Key` header of a creating POST (API.md).
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        Ok(IdempotencyKey(
+            parts
+                .headers
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+                .filter(|k| !k.is_empty()),
+        ))
+    }
+}
+
+impl IdempotencyKey {
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
