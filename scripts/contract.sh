@@ -18,7 +18,7 @@ export ONETHING_DATA_DIR="$DATA" ONETHING_HTTP_ADDR="127.0.0.1:$PORT" ONETHING_B
 export ONETHING_GRPC_BASE="${CONTRACT_GRPC_BASE:-51051}"
 scripts/run.sh >"$DATA/run.log" 2>&1 &
 RUN=$!
-trap 'kill -INT $RUN 2>/dev/null; wait $RUN 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill -TERM $RUN 2>/dev/null; wait $RUN 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 240); do
   curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
   kill -0 $RUN 2>/dev/null || { cat "$DATA/run.log"; exit 1; }

@@ -26,7 +26,7 @@ pub struct UploadQuery {
 
 #[utoipa::path(post, path = "/api/v1/materials", tag = "materials",
     params(UploadQuery, ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key and body answers the first response")),
-    request_body(content = Vec<u8>, description = "the file", content_type = "application/pdf"),
+    request_body(content = Vec<u8>, description = "the file: application/pdf, image/jpeg or image/png", content_type = "application/octet-stream"),
     responses(
         (status = 201, body = Material),
         (status = 401, body = Problem, content_type = "application/problem+json"),
