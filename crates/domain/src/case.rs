@@ -20,6 +20,24 @@ impl HasCode for UnknownName {
     }
 }
 
+/// Defines a `Copy` enum whose variants each have one wire name, with `ALL`, `as_str`,
+/// `FromStr` / `TryFrom<String>` (error [`UnknownName`]), `AsRef<str>`, `Display` and serde
+/// through the wire name. `TryFrom<String>` lets sqlx decode a column with
+/// `#[sqlx(try_from = "String")]`.
+///
+/// ```
+/// domain::wire_enum!(
+///     /// A colour.
+///     Colour { Red => "red", DarkBlue => "dark-blue" }
+/// );
+/// assert_eq!(Colour::ALL, &[Colour::Red, Colour::DarkBlue]);
+/// assert_eq!("dark-blue".parse::<Colour>().unwrap(), Colour::DarkBlue);
+/// assert_eq!(Colour::try_from(String::from("red")).unwrap(), Colour::Red);
+/// assert_eq!(Colour::try_from(String::from("Red")).unwrap_err().value, "Red");
+/// assert_eq!(Colour::DarkBlue.as_ref(), "dark-blue");
+/// assert_eq!(Colour::Red.to_string(), "red");
+/// ```
+#[macro_export]
 macro_rules! wire_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -33,9 +51,9 @@ macro_rules! wire_enum {
             }
         }
 
-        impl std::str::FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = $crate::case::UnknownName;
-            fn from_str(s: &str) -> Result<Self, $crate::case::UnknownName> {
+            fn from_str(s: &str) -> ::std::result::Result<Self, $crate::case::UnknownName> {
                 match s {
                     $($wire => Ok($name::$variant),)+
                     _ => Err($crate::case::UnknownName { value: s.to_string(), expected: concat!($($wire, " "),+) }),
@@ -43,30 +61,49 @@ macro_rules! wire_enum {
             }
         }
 
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::std::convert::TryFrom<::std::string::String> for $name {
+            type Error = $crate::case::UnknownName;
+            fn try_from(s: ::std::string::String) -> ::std::result::Result<Self, $crate::case::UnknownName> {
+                s.parse()
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         // Serde goes through the wire name so that JSON, events and the database agree
         // with `as_str` ("science-tech", "A", "M"), which `rename_all` cannot express.
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
                 s.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                s.parse().map_err(serde::de::Error::custom)
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(d: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                let s = <::std::borrow::Cow<'de, str> as $crate::__private::serde::Deserialize>::deserialize(d)?;
+                s.parse().map_err($crate::__private::serde::de::Error::custom)
             }
         }
     };
 }
 
-pub(crate) use wire_enum;
+pub use crate::wire_enum;
 
 wire_enum!(
     /// Work permit category of the national classification standard.
@@ -103,6 +140,8 @@ wire_enum!(
         Refused => "refused",
         Completed => "completed",
         Cancelled => "cancelled",
+        /// The item will never be done because the case ended another way.
+        NotApplicable => "not_applicable",
     }
 );
 
@@ -161,7 +200,14 @@ impl Item {
 impl ItemStatus {
     /// Whether the item has reached a final state.
     pub fn is_final(self) -> bool {
-        matches!(self, ItemStatus::Refused | ItemStatus::Completed | ItemStatus::Cancelled | ItemStatus::NotStarted)
+        matches!(
+            self,
+            ItemStatus::Refused
+                | ItemStatus::Completed
+                | ItemStatus::Cancelled
+                | ItemStatus::NotStarted
+                | ItemStatus::NotApplicable
+        )
     }
 }
 
@@ -196,6 +242,31 @@ mod tests {
         assert_eq!(serde_json::from_str::<Category>("\"B\"").unwrap(), Category::B);
         assert_eq!(serde_json::from_str::<Item>("\"title_review\"").unwrap(), Item::TitleReview);
         assert!(serde_json::from_str::<Category>("\"b\"").is_err());
+    }
+
+    #[test]
+    fn an_item_that_will_never_be_done_is_not_applicable_and_final() {
+        assert_eq!(ItemStatus::try_from("not_applicable".to_string()), Ok(ItemStatus::NotApplicable));
+        assert_eq!(ItemStatus::NotApplicable.as_ref(), "not_applicable");
+        assert!(ItemStatus::NotApplicable.is_final());
+        let finals: Vec<&str> = ItemStatus::ALL.iter().filter(|s| s.is_final()).map(|s| s.as_str()).collect();
+        assert_eq!(finals, ["not_started", "refused", "completed", "cancelled", "not_applicable"]);
+        let names: Vec<&str> = ItemStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "not_started",
+                "pending",
+                "in_review",
+                "supplement_requested",
+                "approved",
+                "refused",
+                "completed",
+                "cancelled",
+                "not_applicable"
+            ],
+            "the wire names are a public contract"
+        );
     }
 
     #[test]

@@ -18,6 +18,14 @@
 //! - [`conditions`]: acceptance conditions on a case ([`conditions::assess`], [`conditions::Rules`]).
 //! - [`materials`]: the material catalog: what is uploaded, generated or handed over on paper.
 //! - [`notice`]: the one-time notice ([`notice::one_time_notice`]): everything wrong at once.
+//! - [`states`]: the state machines of the departments' records, one pure `transition` per
+//!   machine refusing what it forbids ([`states::TransitionError`]), and the Markdown tables
+//!   of `docs/architecture.md` rendered from them: [`states::permit`] (work permit),
+//!   [`states::title_review`], [`states::card`] (social security card),
+//!   [`states::residence`] (residence permit).
+//!
+//! [`wire_enum!`] defines an enum with wire names (`FromStr`, `TryFrom<String>`, serde);
+//! other crates use it too.
 //!
 //! Every parser returns all problems of its input, never only the first. Data files under
 //! `data/` are embedded at build time and checked by the unit tests.
@@ -33,7 +41,14 @@ pub mod intake;
 pub mod materials;
 pub mod notice;
 pub mod province;
+pub mod states;
 pub mod violation;
 
 pub use actor::{Actor, Role};
 pub use violation::{HasCode, Note, Violation, Violations};
+
+/// What [`wire_enum!`] expands to refers to, so that callers need not depend on serde.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
