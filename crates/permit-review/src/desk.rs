@@ -2,8 +2,9 @@
 //! (approve, refuse, or ask for supplements), supplements come back from `case-supplemented`,
 //! and an issued permit is changed, extended or cancelled.
 //!
-//! Every state change is one transaction: the conditional UPDATE on the status it starts
-//! from, its event in the outbox and its audit record.
+//! Every command goes through [`permit::transition`]; a state change is then one
+//! transaction: the conditional UPDATE on the status it starts from, its event in the
+//! outbox and its audit record.
 
 use platform::audit::Audit;
 use std::sync::LazyLock;
@@ -15,23 +16,23 @@ use domain::calendar::{Calendar, Counted};
 use domain::case::{Category, Department};
 use domain::materials::{Catalog, MaterialKind};
 use domain::province::ProvinceProfile;
-use domain::{Actor, Role};
+use domain::states::TransitionError;
+use domain::states::permit::{self, PermitCommand, PermitStatus};
+use domain::{Actor, HasCode, Role};
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::events::consumer::{Context, Handler, HandlerError};
+use platform::paging::Page;
 use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 use prost::Message;
 
 use crate::lifecycle::{self, PermitChange};
 use crate::rules;
-use crate::store::{self, Decision, PermitRow};
+use crate::store::{self, Decision, NewPermit, PermitRow, Step};
 
 static CALENDAR: LazyLock<Calendar> = LazyLock::new(Calendar::embedded);
 static PROVINCE: LazyLock<ProvinceProfile> = LazyLock::new(ProvinceProfile::gansu);
-
-/// Statuses of a permit, in the order of its life.
-pub const STATUSES: [&str; 5] = ["in_review", "supplement_requested", "approved", "refused", "cancelled"];
 
 #[derive(Clone)]
 pub struct PermitDesk {
@@ -90,11 +91,12 @@ impl PermitDecision {
         Err(v)
     }
 
-    fn outcome(&self) -> &'static str {
+    /// The command of the permit's state machine.
+    fn command(&self) -> PermitCommand {
         match self {
-            PermitDecision::Approve => "approved",
-            PermitDecision::Refuse { .. } => "refused",
-            PermitDecision::Supplement { .. } => "supplement_requested",
+            PermitDecision::Approve => PermitCommand::Approve,
+            PermitDecision::Refuse { .. } => PermitCommand::Refuse,
+            PermitDecision::Supplement { .. } => PermitCommand::RequestSupplement,
         }
     }
 }
@@ -132,10 +134,12 @@ fn cst_date(ms: i64) -> NaiveDate {
 
 /// Working days the permit has waited for its department (see [`rules::waiting_working_days`]).
 pub fn waiting(row: &PermitRow, today: NaiveDate) -> Counted {
-    let until = match row.status.as_str() {
-        "in_review" => today,
-        "supplement_requested" => row.supplement_requested_at.map(cst_date).unwrap_or(today),
-        _ => row.decided_at.map(cst_date).unwrap_or(today),
+    let until = match row.status {
+        PermitStatus::InReview => today,
+        PermitStatus::SupplementRequested => row.supplement_requested_at.map(cst_date).unwrap_or(today),
+        PermitStatus::Approved | PermitStatus::Refused | PermitStatus::Cancelled => {
+            row.decided_at.map(cst_date).unwrap_or(today)
+        }
     };
     let paused = u32::try_from(row.paused_working_days).unwrap_or(0);
     rules::waiting_working_days(&CALENDAR, cst_date(row.opened_at), until, paused)
@@ -173,6 +177,42 @@ fn person_key_of(a: &ev::CaseAccepted) -> Option<String> {
     rules::person_key(&p.nationality, &p.birth_date, &p.passport_number)
 }
 
+/// A command the permit's state forbids: a conflict under the machine's stable code.
+fn refused(case_id: &str, e: TransitionError) -> ServiceError {
+    ServiceError::conflict(e.code(), format!("case/{case_id}"), e.message())
+}
+
+/// The step `command` makes from the permit's status, or the conflict that forbids it.
+fn step(row: &PermitRow, command: PermitCommand) -> Result<Step, ServiceError> {
+    let to = permit::transition(Some(row.status), &command).map_err(|e| refused(&row.case_id, e))?;
+    Ok(Step { from: row.status, to })
+}
+
+/// The key of a permit in the queue's order: `opened_at` exactly as `Permit.opened_at`
+/// shows it, then the case id (the gateway builds the same cursor when it merges desks).
+pub fn cursor_key(row: &PermitRow) -> Vec<String> {
+    vec![rfc3339(row.opened_at), row.case_id.clone()]
+}
+
+/// `value` as one of `all`, or an `unknown_value` violation of `field` listing them.
+fn known<T: Copy + std::fmt::Display + std::str::FromStr>(
+    v: &mut Violations,
+    field: &str,
+    value: &str,
+    all: &[T],
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = value.parse::<T>().ok();
+    if parsed.is_none() {
+        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
+        v.push(field, "unknown_value", format!("{value:?} is not one of {}", allowed.join(", ")));
+    }
+    parsed
+}
+
 fn lost_race(case_id: &str) -> ServiceError {
     ServiceError::conflict("concurrent_change", format!("case/{case_id}"), "the work permit changed meanwhile; retry")
 }
@@ -206,18 +246,6 @@ impl PermitDesk {
         store::get(&self.base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("work permit", case_id))
     }
 
-    fn require_status(row: &PermitRow, status: &str, what: &str) -> Result<(), ServiceError> {
-        if row.status == status {
-            return Ok(());
-        }
-        let kind = if status == "in_review" { "not_in_review" } else { "not_approved" };
-        Err(ServiceError::conflict(
-            kind,
-            format!("case/{}", row.case_id),
-            format!("the work permit is {}; {what} only a permit that is {status}", row.status),
-        ))
-    }
-
     pub async fn get(&self, actor: &Actor, case_id: &str) -> Result<PermitRow, ServiceError> {
         if !self.may_read(actor) {
             return Err(ServiceError::PermissionDenied(format!(
@@ -228,21 +256,39 @@ impl PermitDesk {
         self.load(case_id).await
     }
 
-    /// The department's permits with `status` (every status when empty), oldest first.
-    pub async fn list(&self, actor: &Actor, status: &str) -> Result<Vec<PermitRow>, ServiceError> {
+    /// One page of the department's permits with `status` (every status when empty),
+    /// oldest first, and the cursor of the next page (`None` on the last one). Every problem
+    /// of `status`, `limit` and `cursor` is reported at once.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        status: &str,
+        limit: i32,
+        cursor: &str,
+    ) -> Result<(Vec<PermitRow>, Option<String>), ServiceError> {
         if !self.may_read(actor) {
             return Err(ServiceError::PermissionDenied(format!(
                 "only staff of {} and operators may list its permits",
                 self.department
             )));
         }
-        let status = status.trim();
-        if !status.is_empty() && !STATUSES.contains(&status) {
-            let mut v = Violations::new();
-            v.push("status", "unknown_value", format!("{status:?} is not one of {}", STATUSES.join(", ")));
-            return Err(v.into());
-        }
-        Ok(store::list(&self.base.db.pool, Some(status).filter(|s| !s.is_empty())).await?)
+        let mut v = Violations::new();
+        let status = known(&mut v, "status", status, PermitStatus::ALL);
+        let page = Page::parse(limit, cursor, 2).map_err(|e| v.extend(e)).ok();
+        let after = match page.as_ref().and_then(|p| p.after.as_ref()) {
+            Some(key) => match chrono::DateTime::parse_from_rfc3339(&key[0]) {
+                Ok(t) => Some((t.timestamp_millis(), key[1].clone())),
+                Err(_) => {
+                    v.push("cursor", "invalid_cursor", "cursor must be a next_cursor this list returned");
+                    None
+                }
+            },
+            None => None,
+        };
+        let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
+        let after = after.as_ref().map(|(at, id)| (*at, id.as_str()));
+        let rows = store::list(&self.base.db.pool, status, after, page.fetch()).await?;
+        Ok(page.finish(rows, cursor_key))
     }
 
     /// Records a decision. Only a reviewer of this department decides, and only a permit
@@ -255,7 +301,7 @@ impl PermitDesk {
     ) -> Result<PermitRow, ServiceError> {
         self.require_reviewer(actor, "permit.decide", case_id).await?;
         let row = self.load(case_id).await?;
-        Self::require_status(&row, "in_review", "decisions are taken on")?;
+        let step = step(&row, decision.command())?;
         let application = decode_application(&row.application)?;
         let category: Category = row.category.parse().map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let now = now_ms();
@@ -268,8 +314,9 @@ impl PermitDesk {
                 let won = store::decide(
                     &mut tx,
                     case_id,
+                    step.from,
                     &Decision {
-                        status: "approved",
+                        status: step.to,
                         permit_number: Some(&number),
                         valid_from: Some(from.to_string()),
                         valid_until: Some(until.to_string()),
@@ -299,8 +346,9 @@ impl PermitDesk {
                 let won = store::decide(
                     &mut tx,
                     case_id,
+                    step.from,
                     &Decision {
-                        status: "refused",
+                        status: step.to,
                         permit_number: None,
                         valid_from: None,
                         valid_until: None,
@@ -321,7 +369,7 @@ impl PermitDesk {
             }
             PermitDecision::Supplement { materials, note } => {
                 let codes: Vec<&str> = materials.iter().map(|m| m.as_str()).collect();
-                let won = store::request_supplement(&mut tx, case_id, &codes, note, now).await?;
+                let won = store::request_supplement(&mut tx, case_id, step, &codes, note, now).await?;
                 let event = ev::PermitSupplementRequested {
                     case_id: case_id.into(),
                     department: self.department.as_str().into(),
@@ -341,7 +389,7 @@ impl PermitDesk {
                 "the work permit was decided meanwhile",
             ));
         }
-        let outcome = decision.outcome();
+        let outcome = step.to.as_str();
         store::audit(&mut tx, actor, "permit.decide", &format!("case/{case_id}"), outcome).await?;
         tx.commit().await?;
         self.base.outbox.wake();
@@ -383,7 +431,7 @@ impl PermitDesk {
     ) -> Result<(PermitRow, Vec<String>), ServiceError> {
         self.require_reviewer(actor, "permit.change", case_id).await?;
         let row = self.load(case_id).await?;
-        Self::require_status(&row, "approved", "changes apply to")?;
+        let step = step(&row, PermitCommand::Change)?;
         let mut application = decode_application(&row.application)?;
         let changed = lifecycle::apply_change(&mut application, change, &PROVINCE, today_cst())?;
         if changed.is_empty() {
@@ -391,8 +439,15 @@ impl PermitDesk {
         }
         let now = now_ms();
         let mut tx = self.base.db.begin().await?;
-        if !store::change_application(&mut tx, case_id, &row.application, &encode_application(&application), now)
-            .await?
+        if !store::change_application(
+            &mut tx,
+            case_id,
+            step.from,
+            &row.application,
+            &encode_application(&application),
+            now,
+        )
+        .await?
         {
             tx.rollback().await?;
             return Err(lost_race(case_id));
@@ -420,7 +475,7 @@ impl PermitDesk {
     pub async fn extend(&self, actor: &Actor, case_id: &str, contract_months: i64) -> Result<PermitRow, ServiceError> {
         self.require_reviewer(actor, "permit.extend", case_id).await?;
         let row = self.load(case_id).await?;
-        Self::require_status(&row, "approved", "extensions apply to")?;
+        let step = step(&row, PermitCommand::Extend)?;
         let today = today_cst();
         let valid_until = parse_date(row.valid_until.as_deref().unwrap_or_default())?;
         if today > valid_until {
@@ -443,7 +498,7 @@ impl PermitDesk {
         let mut tx = self.base.db.begin().await?;
         let (from, until) = (from.to_string(), until.to_string());
         let app = encode_application(&application);
-        if !store::extend(&mut tx, case_id, &row.application, &app, &from, &until, now).await? {
+        if !store::extend(&mut tx, case_id, step.from, &row.application, &app, &from, &until, now).await? {
             tx.rollback().await?;
             return Err(lost_race(case_id));
         }
@@ -468,11 +523,11 @@ impl PermitDesk {
     pub async fn cancel(&self, actor: &Actor, case_id: &str, reason: &str) -> Result<PermitRow, ServiceError> {
         self.require_reviewer(actor, "permit.cancel", case_id).await?;
         let row = self.load(case_id).await?;
-        Self::require_status(&row, "approved", "cancellation applies to")?;
+        let step = step(&row, PermitCommand::Cancel)?;
         let reason = lifecycle::cancellation_reason(reason)?;
         let now = now_ms();
         let mut tx = self.base.db.begin().await?;
-        if !store::cancel(&mut tx, case_id, &reason, now).await? {
+        if !store::cancel(&mut tx, case_id, step, &reason, now).await? {
             tx.rollback().await?;
             return Err(ServiceError::conflict(
                 "not_approved",
@@ -488,7 +543,7 @@ impl PermitDesk {
             cancelled_at: rfc3339(now),
         };
         self.base.outbox.enqueue(&mut tx, case_id, &event).await?;
-        store::audit(&mut tx, actor, "permit.cancel", &format!("case/{case_id}"), "cancelled").await?;
+        store::audit(&mut tx, actor, "permit.cancel", &format!("case/{case_id}"), step.to.as_str()).await?;
         tx.commit().await?;
         self.base.outbox.wake();
         tracing::info!(case_id, department = %self.department, "work permit cancelled");
@@ -522,15 +577,15 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
         if !self.owns(category) {
             return Ok(());
         }
-        let row = PermitRow {
-            case_id: e.case_id.clone(),
-            case_no: e.case_no.clone(),
-            department: self.department.as_str().into(),
-            category: category.as_str().into(),
-            status: "in_review".into(),
+        let Ok(status) = permit::transition(None, &PermitCommand::Open) else { return Ok(()) };
+        let row = NewPermit {
+            case_id: &e.case_id,
+            case_no: &e.case_no,
+            department: self.department.as_str(),
+            category: category.as_str(),
+            status,
             application: encode_application(&e),
             opened_at: now_ms(),
-            ..Default::default()
         };
         if store::open(cx.tx, &row).await? {
             let opened = ev::PermitApplicationOpened {
@@ -550,16 +605,16 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
 impl Handler<ev::CaseSupplemented> for PermitDesk {
     async fn handle(&self, e: ev::CaseSupplemented, cx: Context<'_>) -> Result<(), HandlerError> {
         let Some(row) = store::get_in(cx.tx, &e.case_id).await? else { return Ok(()) };
-        if row.status != "supplement_requested" {
-            return Ok(());
-        }
+        // Refused by the machine: a late or replayed event, nothing to do.
+        let Ok(to) = permit::transition(Some(row.status), &PermitCommand::Supplied) else { return Ok(()) };
+        let step = Step { from: row.status, to };
         let today = today_cst();
         let paused = row
             .supplement_requested_at
             .map(|at| CALENDAR.working_days_between(cst_date(at), today).days)
             .unwrap_or_default();
         let now = now_ms();
-        if !store::supplement_received(cx.tx, &e.case_id, i64::from(paused), now).await? {
+        if !store::supplement_received(cx.tx, &e.case_id, step, i64::from(paused), now).await? {
             return Ok(());
         }
         let mut kinds: Vec<&str> = e.materials.iter().map(|m| m.kind.as_str()).collect();
@@ -568,9 +623,9 @@ impl Handler<ev::CaseSupplemented> for PermitDesk {
         let at = rfc3339(now);
         let progressed = ev::ItemProgressed {
             case_id: e.case_id.clone(),
-            item: "work_permit".into(),
+            item: domain::case::Item::WorkPermit.as_str().into(),
             department: self.department.as_str().into(),
-            status: "in_review".into(),
+            status: to.item_status().as_str().into(),
             result: [("supplemented_at".to_string(), at.clone())].into_iter().collect(),
             event: "supplement_received".into(),
             detail: format!("materials supplied: {}", kinds.join(", ")),

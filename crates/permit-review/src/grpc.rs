@@ -23,7 +23,7 @@ pub fn permit_pb(r: &PermitRow) -> pb::Permit {
         case_id: r.case_id.clone(),
         department: r.department.clone(),
         category: r.category.clone(),
-        status: r.status.clone(),
+        status: r.status.as_str().into(),
         permit_number: r.permit_number.clone().unwrap_or_default(),
         valid_from: r.valid_from.clone().unwrap_or_default(),
         valid_until: r.valid_until.clone().unwrap_or_default(),
@@ -87,10 +87,10 @@ impl pb::permit_service_server::PermitService for PermitDesk {
     ) -> Result<Response<pb::ListPermitsResponse>, Status> {
         let actor = caller(&request)?;
         let req = request.into_inner();
-        let rows = self.list(&actor, &req.status).await?;
+        let (rows, next) = self.list(&actor, &req.status, req.limit, &req.cursor).await?;
         Ok(Response::new(pb::ListPermitsResponse {
             permits: rows.iter().map(permit_pb).collect(),
-            next_cursor: String::new(),
+            next_cursor: next.unwrap_or_default(),
         }))
     }
 

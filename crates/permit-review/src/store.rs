@@ -1,17 +1,20 @@
 //! The `permits` and `permit_persons` tables. Every state change is a conditional UPDATE on
 //! the status it starts from, so a lost race (or a redelivered event) changes nothing.
+//! Statuses are bound as parameters (`PermitStatus::as_str`), never written into the SQL.
 
 use domain::Actor;
+use domain::states::permit::PermitStatus;
 use platform::audit::Audit;
 use platform::db::{Pool, Tx};
 
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PermitRow {
     pub case_id: String,
     pub case_no: String,
     pub department: String,
     pub category: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PermitStatus,
     pub application: String,
     pub permit_number: Option<String>,
     pub valid_from: Option<String>,
@@ -28,24 +31,32 @@ pub struct PermitRow {
     pub updated_at: Option<i64>,
 }
 
-/// A queue page: the oldest first, so what waits longest is always on it.
-pub const QUEUE_LIMIT: i64 = 500;
-
 const COLUMNS: &str = "case_id, case_no, department, category, status, application, permit_number, valid_from, valid_until, \
                        reasons, opened_at, decided_at, requested_materials, supplement_note, supplement_requested_at, \
                        paused_working_days, cancellation_reason, cancelled_at, updated_at";
 
+/// A new application.
+pub struct NewPermit<'a> {
+    pub case_id: &'a str,
+    pub case_no: &'a str,
+    pub department: &'a str,
+    pub category: &'a str,
+    pub status: PermitStatus,
+    pub application: String,
+    pub opened_at: i64,
+}
+
 /// Inserts the application; returns false if it already exists.
-pub async fn open(tx: &mut Tx<'_>, row: &PermitRow) -> Result<bool, sqlx::Error> {
+pub async fn open(tx: &mut Tx<'_>, row: &NewPermit<'_>) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "INSERT INTO permits (case_id, case_no, department, category, status, application, opened_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (case_id) DO NOTHING",
     )
-    .bind(&row.case_id)
-    .bind(&row.case_no)
-    .bind(&row.department)
-    .bind(&row.category)
-    .bind(&row.status)
+    .bind(row.case_id)
+    .bind(row.case_no)
+    .bind(row.department)
+    .bind(row.category)
+    .bind(row.status.as_str())
     .bind(&row.application)
     .bind(row.opened_at)
     .execute(&mut **tx)
@@ -69,25 +80,37 @@ pub async fn get_in(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<PermitRow>,
         .await
 }
 
-/// Permits with `status` (every status when `None`), oldest first: the review queue.
-pub async fn list(pool: &Pool, status: Option<&str>) -> Result<Vec<PermitRow>, sqlx::Error> {
-    match status {
-        Some(s) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM permits WHERE status = $1 ORDER BY opened_at, case_id LIMIT {QUEUE_LIMIT}"
-            )))
-            .bind(s)
-            .fetch_all(pool)
-            .await
-        }
-        None => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM permits ORDER BY opened_at, case_id LIMIT {QUEUE_LIMIT}"
-            )))
-            .fetch_all(pool)
-            .await
-        }
+/// One page of permits with `status` (every status when `None`), oldest first (then by
+/// case id): the review queue. `after` is the `(opened_at, case_id)` of the last permit
+/// already seen; at most `fetch` rows are read.
+pub async fn list(
+    pool: &Pool,
+    status: Option<PermitStatus>,
+    after: Option<(i64, &str)>,
+    fetch: i64,
+) -> Result<Vec<PermitRow>, sqlx::Error> {
+    let mut conditions = Vec::new();
+    let mut n = 0;
+    if status.is_some() {
+        n += 1;
+        conditions.push(format!("status = ${n}"));
     }
+    if after.is_some() {
+        let (a, b) = (n + 1, n + 2);
+        n += 2;
+        conditions.push(format!("(opened_at > ${a} OR (opened_at = ${a} AND case_id > ${b}))"));
+    }
+    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let limit = n + 1;
+    let sql = format!("SELECT {COLUMNS} FROM permits{filter} ORDER BY opened_at, case_id LIMIT ${limit}");
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    if let Some(s) = status {
+        q = q.bind(s.as_str());
+    }
+    if let Some((at, id)) = after {
+        q = q.bind(at).bind(id.to_string());
+    }
+    q.bind(fetch).fetch_all(pool).await
 }
 
 pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Error> {
@@ -131,7 +154,7 @@ pub async fn claim_person_number(
 }
 
 pub struct Decision<'a> {
-    pub status: &'a str,
+    pub status: PermitStatus,
     pub permit_number: Option<&'a str>,
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
@@ -140,13 +163,14 @@ pub struct Decision<'a> {
     pub decided_by: &'a str,
 }
 
-/// Records a decision on a permit still under review; false when another decision won.
-pub async fn decide(tx: &mut Tx<'_>, case_id: &str, d: &Decision<'_>) -> Result<bool, sqlx::Error> {
+/// Records a decision on a permit still `from` (under review); false when another decision
+/// won.
+pub async fn decide(tx: &mut Tx<'_>, case_id: &str, from: PermitStatus, d: &Decision<'_>) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE permits SET status = $1, permit_number = $2, valid_from = $3, valid_until = $4, reasons = $5, \
-         decided_at = $6, decided_by = $7, updated_at = $6 WHERE case_id = $8 AND status = 'in_review'",
+         decided_at = $6, decided_by = $7, updated_at = $6 WHERE case_id = $8 AND status = $9",
     )
-    .bind(d.status)
+    .bind(d.status.as_str())
     .bind(d.permit_number)
     .bind(d.valid_from.as_deref())
     .bind(d.valid_until.as_deref())
@@ -154,28 +178,39 @@ pub async fn decide(tx: &mut Tx<'_>, case_id: &str, d: &Decision<'_>) -> Result<
     .bind(d.decided_at)
     .bind(d.decided_by)
     .bind(case_id)
+    .bind(from.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
     Ok(n == 1)
 }
 
+/// A status change `from` → `to` of one permit.
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    pub from: PermitStatus,
+    pub to: PermitStatus,
+}
+
 /// Puts a permit under review on hold until the employer supplies `materials`.
 pub async fn request_supplement(
     tx: &mut Tx<'_>,
     case_id: &str,
+    step: Step,
     materials: &[&str],
     note: &str,
     at: i64,
 ) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
-        "UPDATE permits SET status = 'supplement_requested', requested_materials = $1, supplement_note = $2, \
-         supplement_requested_at = $3, updated_at = $3 WHERE case_id = $4 AND status = 'in_review'",
+        "UPDATE permits SET status = $5, requested_materials = $1, supplement_note = $2, \
+         supplement_requested_at = $3, updated_at = $3 WHERE case_id = $4 AND status = $6",
     )
     .bind(serde_json::to_string(materials).unwrap_or_else(|_| "[]".into()))
     .bind(note)
     .bind(at)
     .bind(case_id)
+    .bind(step.to.as_str())
+    .bind(step.from.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -184,15 +219,23 @@ pub async fn request_supplement(
 
 /// Back in review after the employer's supplement; `paused` working days are added to the
 /// time not counted against the department.
-pub async fn supplement_received(tx: &mut Tx<'_>, case_id: &str, paused: i64, at: i64) -> Result<bool, sqlx::Error> {
+pub async fn supplement_received(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    step: Step,
+    paused: i64,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
-        "UPDATE permits SET status = 'in_review', supplement_requested_at = NULL, \
+        "UPDATE permits SET status = $4, supplement_requested_at = NULL, \
          paused_working_days = paused_working_days + $1, updated_at = $2 \
-         WHERE case_id = $3 AND status = 'supplement_requested'",
+         WHERE case_id = $3 AND status = $5",
     )
     .bind(paused)
     .bind(at)
     .bind(case_id)
+    .bind(step.to.as_str())
+    .bind(step.from.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -204,18 +247,20 @@ pub async fn supplement_received(tx: &mut Tx<'_>, case_id: &str, paused: i64, at
 pub async fn change_application(
     tx: &mut Tx<'_>,
     case_id: &str,
+    status: PermitStatus,
     previous: &str,
     application: &str,
     at: i64,
 ) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE permits SET application = $1, updated_at = $2 \
-         WHERE case_id = $3 AND status = 'approved' AND application = $4",
+         WHERE case_id = $3 AND status = $5 AND application = $4",
     )
     .bind(application)
     .bind(at)
     .bind(case_id)
     .bind(previous)
+    .bind(status.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -224,9 +269,11 @@ pub async fn change_application(
 
 /// New validity (and the new contract in the application) of an approved permit, if nobody
 /// changed it since it was read (`previous` application).
+#[allow(clippy::too_many_arguments)]
 pub async fn extend(
     tx: &mut Tx<'_>,
     case_id: &str,
+    status: PermitStatus,
     previous: &str,
     application: &str,
     valid_from: &str,
@@ -235,7 +282,7 @@ pub async fn extend(
 ) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE permits SET application = $1, valid_from = $2, valid_until = $3, updated_at = $4 \
-         WHERE case_id = $5 AND status = 'approved' AND application = $6",
+         WHERE case_id = $5 AND status = $7 AND application = $6",
     )
     .bind(application)
     .bind(valid_from)
@@ -243,20 +290,23 @@ pub async fn extend(
     .bind(at)
     .bind(case_id)
     .bind(previous)
+    .bind(status.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
     Ok(n == 1)
 }
 
-pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str, at: i64) -> Result<bool, sqlx::Error> {
+pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, step: Step, reason: &str, at: i64) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
-        "UPDATE permits SET status = 'cancelled', cancellation_reason = $1, cancelled_at = $2, updated_at = $2 \
-         WHERE case_id = $3 AND status = 'approved'",
+        "UPDATE permits SET status = $4, cancellation_reason = $1, cancelled_at = $2, updated_at = $2 \
+         WHERE case_id = $3 AND status = $5",
     )
     .bind(reason)
     .bind(at)
     .bind(case_id)
+    .bind(step.to.as_str())
+    .bind(step.from.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();

@@ -5,7 +5,9 @@
 use platform::audit::Audit;
 use std::sync::Arc;
 
-use domain::Actor;
+use domain::case::ItemStatus;
+use domain::states::card::{self, CardCommand, CardPermitStatus, CardState, CardStatus};
+use domain::{Actor, HasCode};
 use onething_proto::events as ev;
 use onething_proto::onething::hrss::v1 as pb;
 use platform::ServiceError;
@@ -17,11 +19,6 @@ use crate::identity::{IdentityClaim, IdentityOnRecord, IdentityVerifier, Verdict
 use crate::lockout::{AfterFailure, Counters, Policy};
 use crate::progress::{self, SOCIAL_INSURANCE};
 
-pub const ISSUED: &str = "issued";
-pub const ACTIVE: &str = "active";
-pub const PERMIT_VALID: &str = "valid";
-pub const PERMIT_CANCELLED: &str = "cancelled";
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CardRow {
     pub social_security_number: String,
@@ -29,8 +26,10 @@ pub struct CardRow {
     pub permit_number: String,
     pub permit_valid_from: String,
     pub permit_valid_until: String,
-    pub permit_status: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub permit_status: CardPermitStatus,
+    #[sqlx(try_from = "String")]
+    pub status: CardStatus,
     pub identity_salt: String,
     pub identity_digest: String,
     pub failed_attempts: i64,
@@ -43,6 +42,11 @@ const COLUMNS: &str = "social_security_number, case_id, permit_number, permit_va
      permit_status, status, identity_salt, identity_digest, failed_attempts, locked_until, issued_at, activated_at";
 
 impl CardRow {
+    /// The card's state in its machine.
+    pub fn state(&self) -> CardState {
+        CardState::new(self.status, self.permit_status)
+    }
+
     fn counters(&self) -> Counters {
         Counters { failed: self.failed_attempts.clamp(0, u32::MAX as i64) as u32, locked_until: self.locked_until }
     }
@@ -51,11 +55,11 @@ impl CardRow {
         pb::SocialSecurityCard {
             social_security_number: self.social_security_number.clone(),
             case_id: self.case_id.clone(),
-            status: self.status.clone(),
+            status: self.status.as_str().into(),
             permit_number: self.permit_number.clone(),
             permit_valid_from: self.permit_valid_from.clone(),
             permit_valid_until: self.permit_valid_until.clone(),
-            permit_status: self.permit_status.clone(),
+            permit_status: self.permit_status.as_str().into(),
             issued_at: rfc3339(self.issued_at),
             activated_at: self.activated_at.map(rfc3339).unwrap_or_default(),
             failed_attempts: self.failed_attempts.clamp(0, i32::MAX as i64) as i32,
@@ -75,13 +79,16 @@ pub async fn load_permit(
     info_at: i64,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
+    // A new card is issued with the permit; an existing card keeps its status and gets the
+    // permit's information, valid again (the machine's `load_permit` from any state).
+    let issued = card::transition(None, &CardCommand::LoadPermit).unwrap_or(CardState::ALL[0]);
     sqlx::query(
         "INSERT INTO si_cards (social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
          permit_status, permit_info_at, status, identity_salt, identity_digest, failed_attempts, issued_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'valid', $6, 'issued', $7, $8, 0, $9, $9) \
+         VALUES ($1, $2, $3, $4, $5, $10, $6, $11, $7, $8, 0, $9, $9) \
          ON CONFLICT (social_security_number) DO UPDATE SET case_id = excluded.case_id, \
          permit_number = excluded.permit_number, permit_valid_from = excluded.permit_valid_from, \
-         permit_valid_until = excluded.permit_valid_until, permit_status = 'valid', \
+         permit_valid_until = excluded.permit_valid_until, permit_status = excluded.permit_status, \
          permit_info_at = excluded.permit_info_at, identity_salt = excluded.identity_salt, \
          identity_digest = excluded.identity_digest, updated_at = excluded.updated_at \
          WHERE si_cards.permit_info_at <= excluded.permit_info_at",
@@ -95,6 +102,8 @@ pub async fn load_permit(
     .bind(&identity.salt)
     .bind(&identity.digest)
     .bind(now)
+    .bind(issued.permit.as_str())
+    .bind(issued.status.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -110,10 +119,13 @@ pub async fn follow_permit(
     valid_until: &str,
     info_at: i64,
 ) -> Result<bool, sqlx::Error> {
+    let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
+    // Refused by the machine (a cancelled permit): nothing to do.
+    let Ok(to) = card::transition(Some(from), &CardCommand::FollowPermit) else { return Ok(false) };
     let changed = sqlx::query(
         "UPDATE si_cards SET permit_valid_from = CASE WHEN $1 = '' THEN permit_valid_from ELSE $1 END, \
-         permit_valid_until = $2, permit_info_at = $3, updated_at = $4 \
-         WHERE case_id = $5 AND permit_number = $6 AND permit_status = 'valid' AND permit_info_at <= $3 \
+         permit_valid_until = $2, permit_info_at = $3, updated_at = $4, permit_status = $7 \
+         WHERE case_id = $5 AND permit_number = $6 AND permit_status = $8 AND permit_info_at <= $3 \
          AND (permit_valid_until <> $2 OR ($1 <> '' AND permit_valid_from <> $1))",
     )
     .bind(valid_from)
@@ -122,10 +134,24 @@ pub async fn follow_permit(
     .bind(now_ms())
     .bind(case_id)
     .bind(permit_number)
+    .bind(to.permit.as_str())
+    .bind(from.permit.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
     Ok(changed > 0)
+}
+
+/// The state of the card carrying the permit of `case_id`, if there is one.
+async fn card_of(tx: &mut Tx<'_>, case_id: &str, permit_number: &str) -> Result<Option<CardState>, sqlx::Error> {
+    let row: Option<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM si_cards WHERE case_id = $1 AND permit_number = $2 ORDER BY permit_info_at DESC LIMIT 1"
+    )))
+    .bind(case_id)
+    .bind(permit_number)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.state()))
 }
 
 /// The permit of `case_id` was cancelled: the card's permit information says so.
@@ -135,14 +161,19 @@ pub async fn cancel_permit(
     permit_number: &str,
     info_at: i64,
 ) -> Result<bool, sqlx::Error> {
+    let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
+    // Refused by the machine (already cancelled): nothing to do.
+    let Ok(to) = card::transition(Some(from), &CardCommand::CancelPermit) else { return Ok(false) };
     let changed = sqlx::query(
-        "UPDATE si_cards SET permit_status = 'cancelled', permit_info_at = $1, updated_at = $2 \
-         WHERE case_id = $3 AND permit_number = $4 AND permit_status <> 'cancelled'",
+        "UPDATE si_cards SET permit_status = $5, permit_info_at = $1, updated_at = $2 \
+         WHERE case_id = $3 AND permit_number = $4 AND permit_status = $6",
     )
     .bind(info_at)
     .bind(now_ms())
     .bind(case_id)
     .bind(permit_number)
+    .bind(to.permit.as_str())
+    .bind(from.permit.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -169,6 +200,14 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// The command of the card's machine.
+    fn command(self) -> CardCommand {
+        match self {
+            Purpose::Activate => CardCommand::Activate,
+            Purpose::SignIn => CardCommand::SignIn,
+        }
+    }
+
     fn action(self) -> &'static str {
         match self {
             Purpose::Activate => "social_security_card.activate",
@@ -272,33 +311,25 @@ impl CardDesk {
         store_counters(&mut tx, &ssn, cleared).await?;
         card.failed_attempts = 0;
         card.locked_until = None;
-        let refusal = if card.permit_status == PERMIT_CANCELLED {
-            Some(ServiceError::conflict(
-                "permit_cancelled",
-                resource.clone(),
-                "the work permit on this card is cancelled",
-            ))
-        } else if purpose == Purpose::SignIn && card.status != ACTIVE {
-            Some(ServiceError::conflict(
-                "card_not_active",
-                resource.clone(),
-                "the card is not active yet: activate it first (POST /api/v1/social-security-cards/activation)",
-            ))
-        } else {
-            None
+        let from = card.state();
+        let to = match card::transition(Some(from), &purpose.command()) {
+            Ok(to) => to,
+            Err(e) => {
+                tx.commit().await?;
+                // The audit outcome of a refused check is spelled as the refusal status.
+                actor.audit(&self.base.db, purpose.action(), &resource, ItemStatus::Refused.as_str()).await?;
+                return Err(ServiceError::conflict(e.code(), resource.clone(), e.message()));
+            }
         };
-        if let Some(err) = refusal {
-            tx.commit().await?;
-            actor.audit(&self.base.db, purpose.action(), &resource, "refused").await?;
-            return Err(err);
-        }
-        let outcome = match (purpose, card.status.as_str()) {
-            (Purpose::Activate, ISSUED) => {
+        let outcome = match purpose {
+            Purpose::Activate if from.status != to.status => {
                 let activated = sqlx::query(
-                    "UPDATE si_cards SET status = 'active', activated_at = $1 WHERE social_security_number = $2 AND status = 'issued'",
+                    "UPDATE si_cards SET status = $3, activated_at = $1 WHERE social_security_number = $2 AND status = $4",
                 )
                 .bind(now)
                 .bind(&ssn)
+                .bind(to.status.as_str())
+                .bind(from.status.as_str())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -307,19 +338,19 @@ impl CardDesk {
                     let event = progress::step(
                         &card.case_id,
                         SOCIAL_INSURANCE,
-                        "completed",
-                        &[("card_status", ACTIVE), ("card_activated_at", &at)],
+                        ItemStatus::Completed,
+                        &[("card_status", to.status.as_str()), ("card_activated_at", &at)],
                         "social_security_card_activated",
                         "the foreigner activated the electronic social security card",
                     );
                     self.base.outbox.enqueue(&mut tx, &card.case_id, &event).await?;
                 }
-                card.status = ACTIVE.into();
+                card.status = to.status;
                 card.activated_at = Some(now);
                 "activated"
             }
-            (Purpose::Activate, _) => "already_active",
-            (Purpose::SignIn, _) => "signed_in",
+            Purpose::Activate => "already_active",
+            Purpose::SignIn => "signed_in",
         };
         tx.commit().await?;
         self.base.outbox.wake();
@@ -408,7 +439,7 @@ mod tests {
         assert_eq!(right.outcome, "locked");
         assert!(!right.locked_until.is_empty());
         let card = by_permit(&desk.base, "62B202600000001").await.unwrap().unwrap();
-        assert_eq!(card.status, ISSUED);
+        assert_eq!(card.status.as_str(), "issued");
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -422,7 +453,7 @@ mod tests {
         let ok = desk.check(&anonymous(), Purpose::Activate, &key(), &claim("smith, john")).await.unwrap();
         assert_eq!(ok.outcome, "activated");
         let card = ok.card.unwrap();
-        assert_eq!((card.status.as_str(), card.failed_attempts), (ACTIVE, 0));
+        assert_eq!((card.status.as_str(), card.failed_attempts), ("active", 0));
         let by_ssn = CardKey { social_security_number: "F62202600000001".into(), ..Default::default() };
         let again = desk.check(&anonymous(), Purpose::SignIn, &by_ssn, &claim("SMITH JOHN")).await.unwrap();
         assert_eq!(again.outcome, "signed_in");
@@ -452,7 +483,7 @@ mod tests {
         assert!(!follow_permit(&mut tx, "case-1", "62B202600000001", "", "2033-01-03", 14).await.unwrap());
         tx.commit().await.unwrap();
         let card = by_permit(&desk.base, "62B202600000001").await.unwrap().unwrap();
-        assert_eq!((card.permit_valid_until.as_str(), card.permit_status.as_str()), ("2031-01-03", PERMIT_CANCELLED));
+        assert_eq!((card.permit_valid_until.as_str(), card.permit_status.as_str()), ("2031-01-03", "cancelled"));
         let err = desk.check(&anonymous(), Purpose::Activate, &key(), &claim("SMITH JOHN")).await.unwrap_err();
         assert!(matches!(err, ServiceError::FailedPrecondition { kind: "permit_cancelled", .. }));
         let _ = std::fs::remove_dir_all(dir);

@@ -147,8 +147,8 @@ impl pb::hrss_service_server::HrssService for Hrss {
     ) -> Result<Response<pb::ListTitleReviewsResponse>, Status> {
         let actor = caller(&request)?;
         let req = request.into_inner();
-        let reviews = title_review::list(&self.base, &actor, &req.status).await?;
-        Ok(Response::new(pb::ListTitleReviewsResponse { reviews, next_cursor: String::new() }))
+        let (reviews, next) = title_review::list(&self.base, &actor, &req.status, req.limit, &req.cursor).await?;
+        Ok(Response::new(pb::ListTitleReviewsResponse { reviews, next_cursor: next.unwrap_or_default() }))
     }
 
     #[instrument(skip_all, name = "RecordGansuService", fields(case_id = %request.get_ref().case_id))]

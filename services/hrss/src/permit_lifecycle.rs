@@ -2,6 +2,8 @@
 //! an extension; a cancellation marks it cancelled and ends a title review still waiting.
 
 use async_trait::async_trait;
+use domain::case::ItemStatus;
+use domain::states::card::CardPermitStatus;
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
 
@@ -27,7 +29,7 @@ async fn card_follows(
         let event = progress::step(
             case_id,
             SOCIAL_INSURANCE,
-            "completed",
+            ItemStatus::Completed,
             &[("card_permit_valid_until", valid_until)],
             "card_permit_info_updated",
             &format!("the permit on the social security card is valid until {valid_until}"),
@@ -66,7 +68,7 @@ impl Handler<ev::PermitCancelled> for OnPermitLifecycle {
             let event = progress::step(
                 &e.case_id,
                 TITLE_REVIEW,
-                "cancelled",
+                ItemStatus::Cancelled,
                 &[("cancelled_at", &e.cancelled_at)],
                 "title_review_cancelled",
                 "the work permit was cancelled",
@@ -77,8 +79,8 @@ impl Handler<ev::PermitCancelled> for OnPermitLifecycle {
             let event = progress::step(
                 &e.case_id,
                 SOCIAL_INSURANCE,
-                "completed",
-                &[("card_permit_status", cards::PERMIT_CANCELLED)],
+                ItemStatus::Completed,
+                &[("card_permit_status", CardPermitStatus::Cancelled.as_str())],
                 "card_permit_info_cancelled",
                 "the permit on the social security card is marked cancelled",
             );

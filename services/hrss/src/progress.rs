@@ -2,26 +2,27 @@
 
 use std::collections::HashMap;
 
+use domain::case::{Department, Item, ItemStatus};
 use onething_proto::events as ev;
 use platform::time::now_rfc3339;
 
-pub const SOCIAL_INSURANCE: &str = "social_insurance";
-pub const TITLE_REVIEW: &str = "title_review";
+pub const SOCIAL_INSURANCE: Item = Item::SocialInsurance;
+pub const TITLE_REVIEW: Item = Item::TitleReview;
 
 /// A step of `item` at `status` with `result` fields merged into the item's result.
 pub fn step(
     case_id: &str,
-    item: &str,
-    status: &str,
+    item: Item,
+    status: ItemStatus,
     result: &[(&str, &str)],
     event: &str,
     detail: &str,
 ) -> ev::ItemProgressed {
     ev::ItemProgressed {
         case_id: case_id.into(),
-        item: item.into(),
-        department: "hrss".into(),
-        status: status.into(),
+        item: item.as_str().into(),
+        department: Department::Hrss.as_str().into(),
+        status: status.as_str().into(),
         result: result.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
         event: event.into(),
         detail: detail.into(),

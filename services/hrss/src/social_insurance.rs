@@ -108,7 +108,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
                 let mut deadline = progress::step(
                     &e.case_id,
                     SOCIAL_INSURANCE,
-                    "pending",
+                    domain::case::ItemStatus::Pending,
                     &[("due_on", &due_on)],
                     "social_insurance_due",
                     &format!("registration due within {REGISTRATION_DAYS} days of the permit's issue: by {due_on}"),
@@ -125,7 +125,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
                 cx.outbox.enqueue(cx.tx, &e.case_id, &event).await?;
             }
         }
-        if e.items.iter().any(|i| i == "title_review") {
+        if e.items.iter().any(|i| i == progress::TITLE_REVIEW.as_str()) {
             let start = e.valid_from.parse::<NaiveDate>().unwrap_or_else(|_| today_cst());
             if let Some(eligible_on) = title_review::queue(cx.tx, &e.case_id, start).await? {
                 let event = ev::TitleReviewQueued { case_id: e.case_id.clone(), eligible_on, queued_at: now_rfc3339() };

@@ -5,15 +5,16 @@
 //! the `title-review-decided` event.
 
 use chrono::{Days, Months, NaiveDate};
-use domain::Violations;
 use domain::case::Department;
-use domain::{Actor, Role};
+use domain::states::title_review::{self as machine, TitleReviewCommand, TitleReviewPublicStatus, TitleReviewStatus};
+use domain::{Actor, HasCode, Role, Violations};
 use onething_proto::events as ev;
 use onething_proto::onething::hrss::v1 as pb;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::audit::Audit;
 use platform::db::Tx;
+use platform::paging::Page;
 use platform::time::{now_ms, rfc3339, today_cst};
 
 use crate::progress::{self, TITLE_REVIEW};
@@ -29,24 +30,17 @@ pub fn counting_from(work_start: NaiveDate, gansu_service_since: Option<NaiveDat
     gansu_service_since.map_or(work_start, |s| s.min(work_start))
 }
 
-/// Stored statuses: `waiting` (undecided), `eligible`, `not_eligible`, `cancelled`. The
-/// public one splits `waiting` at `eligible_on` into `waiting` and `ready`.
-pub fn public_status(stored: &str, eligible_on: &str, today: NaiveDate) -> &'static str {
-    match stored {
-        "waiting" if eligible_on <= today.to_string().as_str() => "ready",
-        "waiting" => "waiting",
-        "eligible" => "eligible",
-        "not_eligible" => "not_eligible",
-        _ => "cancelled",
-    }
+/// The public status of a stored one: `waiting` split at `eligible_on` into `waiting` and
+/// `ready` (an unreadable date never becomes ready).
+pub fn public_status(stored: TitleReviewStatus, eligible_on: &str, today: NaiveDate) -> TitleReviewPublicStatus {
+    stored.public_status(eligible_on.parse().unwrap_or(NaiveDate::MAX), today)
 }
-
-pub const PUBLIC_STATUSES: [&str; 5] = ["waiting", "ready", "eligible", "not_eligible", "cancelled"];
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReviewRow {
     pub case_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TitleReviewStatus,
     pub eligible_on: String,
     pub work_start: Option<String>,
     pub gansu_service_since: Option<String>,
@@ -64,7 +58,7 @@ impl ReviewRow {
     pub fn to_pb(&self, today: NaiveDate) -> pb::TitleReview {
         pb::TitleReview {
             case_id: self.case_id.clone(),
-            status: public_status(&self.status, &self.eligible_on, today).into(),
+            status: public_status(self.status, &self.eligible_on, today).as_str().into(),
             eligible_on: self.eligible_on.clone(),
             work_start: self.work_start.clone().unwrap_or_default(),
             gansu_service_since: self.gansu_service_since.clone().unwrap_or_default(),
@@ -81,14 +75,16 @@ impl ReviewRow {
 /// eligibility date when the review is new.
 pub async fn queue(tx: &mut Tx<'_>, case_id: &str, work_start: NaiveDate) -> Result<Option<String>, sqlx::Error> {
     let eligible_on = title_eligible_on(work_start).to_string();
+    let Ok(status) = machine::transition(None, &TitleReviewCommand::Queue) else { return Ok(None) };
     let inserted = sqlx::query(
-        "INSERT INTO title_reviews (case_id, status, eligible_on, queued_at, work_start) VALUES ($1, 'waiting', $2, $3, $4) \
+        "INSERT INTO title_reviews (case_id, status, eligible_on, queued_at, work_start) VALUES ($1, $5, $2, $3, $4) \
          ON CONFLICT (case_id) DO NOTHING",
     )
     .bind(case_id)
     .bind(&eligible_on)
     .bind(now_ms())
     .bind(work_start.to_string())
+    .bind(status.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -97,13 +93,18 @@ pub async fn queue(tx: &mut Tx<'_>, case_id: &str, work_start: NaiveDate) -> Res
 
 /// A cancelled permit ends a review that is still waiting. Returns whether it did.
 pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str) -> Result<bool, sqlx::Error> {
+    let Some(row) = find(tx, case_id).await? else { return Ok(false) };
+    // Refused by the machine (already closed): nothing to do.
+    let Ok(to) = machine::transition(Some(row.status), &TitleReviewCommand::Cancel) else { return Ok(false) };
     let reasons = serde_json::to_string(&[format!("work permit cancelled: {reason}")]).unwrap_or_else(|_| "[]".into());
     let changed = sqlx::query(
-        "UPDATE title_reviews SET status = 'cancelled', reasons = $1, decided_at = $2 WHERE case_id = $3 AND status = 'waiting'",
+        "UPDATE title_reviews SET status = $4, reasons = $1, decided_at = $2 WHERE case_id = $3 AND status = $5",
     )
     .bind(reasons)
     .bind(now_ms())
     .bind(case_id)
+    .bind(to.as_str())
+    .bind(row.status.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -118,14 +119,17 @@ fn require_reviewer(actor: &Actor) -> Result<(), ServiceError> {
     }
 }
 
-async fn get(tx: &mut Tx<'_>, case_id: &str) -> Result<ReviewRow, ServiceError> {
+async fn find(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<ReviewRow>, sqlx::Error> {
     sqlx::query_as::<_, ReviewRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM title_reviews WHERE case_id = $1"
     )))
     .bind(case_id)
     .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| ServiceError::not_found("title review", case_id))
+    .await
+}
+
+async fn get(tx: &mut Tx<'_>, case_id: &str) -> Result<ReviewRow, ServiceError> {
+    find(tx, case_id).await?.ok_or_else(|| ServiceError::not_found("title review", case_id))
 }
 
 async fn reload(base: &Base, case_id: &str) -> Result<ReviewRow, ServiceError> {
@@ -138,16 +142,29 @@ async fn reload(base: &Base, case_id: &str) -> Result<ReviewRow, ServiceError> {
     .ok_or_else(|| ServiceError::not_found("title review", case_id))
 }
 
-fn undecided(row: &ReviewRow) -> Result<(), ServiceError> {
-    if row.status == "waiting" {
-        Ok(())
-    } else {
-        Err(ServiceError::conflict(
-            "title_review_closed",
-            format!("case/{}", row.case_id),
-            format!("the title review is already {}", row.status),
-        ))
+/// The status after `command`, or the conflict under the machine's code that forbids it.
+fn step(row: &ReviewRow, command: TitleReviewCommand) -> Result<TitleReviewStatus, ServiceError> {
+    machine::transition(Some(row.status), &command)
+        .map_err(|e| ServiceError::conflict(e.code(), format!("case/{}", row.case_id), e.message()))
+}
+
+/// `value` as one of `all`, or an `unknown_value` violation of `field` listing them.
+fn known<T: Copy + std::fmt::Display + std::str::FromStr>(
+    v: &mut Violations,
+    field: &str,
+    value: &str,
+    all: &[T],
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
     }
+    let parsed = value.parse::<T>().ok();
+    if parsed.is_none() {
+        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
+        v.push(field, "unknown_value", format!("status must be one of {}", allowed.join(", ")));
+    }
+    parsed
 }
 
 fn parse_date(v: &mut Violations, field: &str, s: &str) -> Option<NaiveDate> {
@@ -160,27 +177,50 @@ fn parse_date(v: &mut Violations, field: &str, s: &str) -> Option<NaiveDate> {
     }
 }
 
-/// The reviewer's queue, oldest eligibility first.
-pub async fn list(base: &Base, actor: &Actor, status: &str) -> Result<Vec<pb::TitleReview>, ServiceError> {
+/// One page of the reviewer's queue, oldest eligibility first (then by case id), and the
+/// cursor of the next page. Every problem of `status`, `limit` and `cursor` is reported at
+/// once.
+pub async fn list(
+    base: &Base,
+    actor: &Actor,
+    status: &str,
+    limit: i32,
+    cursor: &str,
+) -> Result<(Vec<pb::TitleReview>, Option<String>), ServiceError> {
     require_reviewer(actor)?;
-    if !status.is_empty() && !PUBLIC_STATUSES.contains(&status) {
-        let mut v = Violations::new();
-        v.push("status", "unknown_value", format!("status must be one of {}", PUBLIC_STATUSES.join(", ")));
-        return Err(v.into());
-    }
+    let mut v = Violations::new();
+    let status = known(&mut v, "status", status, TitleReviewPublicStatus::ALL);
+    let page = Page::parse(limit, cursor, 2).map_err(|e| v.extend(e)).ok();
+    let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
     let today = today_cst();
-    let stored = if matches!(status, "ready" | "waiting") { "waiting" } else { status };
+    // `waiting` and `ready` are both stored as waiting, split at `eligible_on`.
+    let (stored, ready, not_ready) = match status {
+        None => (None, false, false),
+        Some(TitleReviewPublicStatus::Ready) => (Some(TitleReviewStatus::Waiting), true, false),
+        Some(TitleReviewPublicStatus::Waiting) => (Some(TitleReviewStatus::Waiting), false, true),
+        Some(TitleReviewPublicStatus::Eligible) => (Some(TitleReviewStatus::Eligible), false, false),
+        Some(TitleReviewPublicStatus::NotEligible) => (Some(TitleReviewStatus::NotEligible), false, false),
+        Some(TitleReviewPublicStatus::Cancelled) => (Some(TitleReviewStatus::Cancelled), false, false),
+    };
+    let after = page.after.clone().map(|k| (k[0].clone(), k[1].clone()));
     let rows: Vec<ReviewRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM title_reviews WHERE ($1 = '' OR status = $1) \
-         AND ($2 = '' OR ($2 = 'ready' AND eligible_on <= $3) OR ($2 = 'waiting' AND eligible_on > $3)) \
-         ORDER BY eligible_on, case_id LIMIT 500"
+         AND ($2 = 0 OR eligible_on <= $4) AND ($3 = 0 OR eligible_on > $4) \
+         AND ($5 = 0 OR eligible_on > $6 OR (eligible_on = $6 AND case_id > $7)) \
+         ORDER BY eligible_on, case_id LIMIT $8"
     )))
-    .bind(stored)
-    .bind(if stored == "waiting" { status } else { "" })
+    .bind(stored.map(TitleReviewStatus::as_str).unwrap_or_default())
+    .bind(i64::from(ready))
+    .bind(i64::from(not_ready))
     .bind(today.to_string())
+    .bind(i64::from(after.is_some()))
+    .bind(after.as_ref().map(|a| a.0.clone()).unwrap_or_default())
+    .bind(after.as_ref().map(|a| a.1.clone()).unwrap_or_default())
+    .bind(page.fetch())
     .fetch_all(&base.db.pool)
     .await?;
-    Ok(rows.iter().map(|r| r.to_pb(today)).collect())
+    let (rows, next) = page.finish(rows, |r| vec![r.eligible_on.clone(), r.case_id.clone()]);
+    Ok((rows.iter().map(|r| r.to_pb(today)).collect(), next))
 }
 
 /// Records earlier Gansu service the reviewer verified and recomputes `eligible_on`.
@@ -200,7 +240,7 @@ pub async fn record_service(
     let (Some(since), true) = (since, v.is_empty()) else { return Err(v.into()) };
     let mut tx = base.db.begin().await?;
     let row = get(&mut tx, case_id).await?;
-    undecided(&row)?;
+    let to = step(&row, TitleReviewCommand::RecordService)?;
     let work_start = row.work_start.as_deref().and_then(|s| s.parse::<NaiveDate>().ok());
     if let Some(start) = work_start
         && since >= start
@@ -220,11 +260,13 @@ pub async fn record_service(
     }
     .to_string();
     let changed = sqlx::query(
-        "UPDATE title_reviews SET gansu_service_since = $1, eligible_on = $2 WHERE case_id = $3 AND status = 'waiting'",
+        "UPDATE title_reviews SET gansu_service_since = $1, eligible_on = $2, status = $4 WHERE case_id = $3 AND status = $5",
     )
     .bind(since.to_string())
     .bind(&eligible_on)
     .bind(case_id)
+    .bind(to.as_str())
+    .bind(row.status.as_str())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -243,7 +285,7 @@ pub async fn record_service(
     let event = progress::step(
         case_id,
         TITLE_REVIEW,
-        "pending",
+        to.item_status(),
         &[("eligible_on", &eligible_on), ("gansu_service_since", &since.to_string()), ("queue", queue)],
         "gansu_service_recorded",
         &format!("Gansu service since {since} verified; eligible from {eligible_on}"),
@@ -266,10 +308,10 @@ pub struct DecisionInput {
 /// Checks a decision completely: every problem at once.
 pub fn validate_decision(d: &DecisionInput) -> Result<bool, Violations> {
     let mut v = Violations::new();
-    let approved = match d.decision.as_str() {
-        "eligible" => Some(true),
-        "not_eligible" => Some(false),
-        "" => {
+    let approved = match d.decision.parse::<TitleReviewStatus>() {
+        Ok(TitleReviewStatus::Eligible) => Some(true),
+        Ok(TitleReviewStatus::NotEligible) => Some(false),
+        _ if d.decision.is_empty() => {
             v.push("decision", "required", "decision is required: eligible or not_eligible");
             None
         }
@@ -319,7 +361,8 @@ pub async fn decide(
     let now = now_ms();
     let mut tx = base.db.begin().await?;
     let row = get(&mut tx, case_id).await?;
-    undecided(&row)?;
+    let command = if approved { TitleReviewCommand::DecideEligible } else { TitleReviewCommand::DecideNotEligible };
+    let status = step(&row, command)?;
     if row.eligible_on.as_str() > today.to_string().as_str() {
         return Err(ServiceError::conflict(
             "not_yet_eligible",
@@ -327,19 +370,19 @@ pub async fn decide(
             format!("the applicant is eligible only from {} (more than 6 months of work in Gansu)", row.eligible_on),
         ));
     }
-    let status = if approved { "eligible" } else { "not_eligible" };
     let reasons: Vec<String> = input.reasons.iter().map(|r| r.trim().to_string()).collect();
     let report = Some(input.recommendation_report.trim().to_string()).filter(|r| !r.is_empty());
     let changed = sqlx::query(
         "UPDATE title_reviews SET status = $1, reasons = $2, recommendation_report = $3, decided_at = $4, decided_by = $5 \
-         WHERE case_id = $6 AND status = 'waiting'",
+         WHERE case_id = $6 AND status = $7",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into()))
     .bind(report.clone().unwrap_or_default())
     .bind(now)
     .bind(&actor.subject)
     .bind(case_id)
+    .bind(row.status.as_str())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -352,7 +395,7 @@ pub async fn decide(
     }
     let event = ev::TitleReviewDecided { case_id: case_id.into(), approved, reasons, decided_at: rfc3339(now) };
     base.outbox.enqueue(&mut tx, case_id, &event).await?;
-    actor.audit_in(&mut tx, "title_review.decide", &format!("case/{case_id}"), status).await?;
+    actor.audit_in(&mut tx, "title_review.decide", &format!("case/{case_id}"), status.as_str()).await?;
     tx.commit().await?;
     base.outbox.wake();
     Ok(reload(base, case_id).await?.to_pb(today))
@@ -384,9 +427,9 @@ mod tests {
     #[test]
     fn a_waiting_review_is_ready_from_its_eligibility_date() {
         let today = d("2027-07-05");
-        assert_eq!(public_status("waiting", "2027-07-06", today), "waiting");
-        assert_eq!(public_status("waiting", "2027-07-05", today), "ready");
-        assert_eq!(public_status("not_eligible", "2027-01-01", today), "not_eligible");
+        assert_eq!(public_status("waiting".parse().unwrap(), "2027-07-06", today).as_str(), "waiting");
+        assert_eq!(public_status("waiting".parse().unwrap(), "2027-07-05", today).as_str(), "ready");
+        assert_eq!(public_status("not_eligible".parse().unwrap(), "2027-01-01", today).as_str(), "not_eligible");
     }
 
     #[test]
@@ -416,5 +459,64 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(validate_decision(&ok), Ok(true));
+    }
+}
+
+#[cfg(test)]
+mod list_tests {
+    use std::sync::Arc;
+
+    use platform::config::{DatabaseSettings, Settings};
+    use platform::events::outbox::Outbox;
+
+    use super::*;
+
+    static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+    async fn base() -> (Base, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("hrss-reviews-{}", uuid::Uuid::new_v4().simple()));
+        let settings = DatabaseSettings { url: None, data_dir: dir.clone(), max_connections: 4 };
+        let db = platform::db::Db::connect(&settings, "hrss", &[(&MIGRATIONS, "_hrss_migrations")]).await.unwrap();
+        (Base { name: "hrss", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("hrss") }, dir)
+    }
+
+    fn ids(reviews: &[pb::TitleReview]) -> Vec<&str> {
+        reviews.iter().map(|r| r.case_id.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_queue_comes_in_pages_then_an_empty_next_cursor_and_a_cancellation_closes_a_review() {
+        let (base, dir) = base().await;
+        let mut tx = base.db.begin().await.unwrap();
+        for (case, start) in [("c1", "2020-01-06"), ("c2", "2020-01-06"), ("c3", "2020-02-03")] {
+            queue(&mut tx, case, start.parse().unwrap()).await.unwrap();
+        }
+        assert_eq!(queue(&mut tx, "c1", "2020-01-06".parse().unwrap()).await.unwrap(), None, "queued once");
+        assert!(cancel(&mut tx, "c3", "contract ended").await.unwrap());
+        assert!(!cancel(&mut tx, "c3", "again").await.unwrap(), "a closed review is not cancelled twice");
+        tx.commit().await.unwrap();
+        let hr = Actor::parse("reviewer", "r", "hrss").unwrap();
+        let (first, next) = list(&base, &hr, "", 2, "").await.unwrap();
+        assert_eq!(ids(&first), ["c1", "c2"]);
+        let (second, last) = list(&base, &hr, "", 2, &next.unwrap()).await.unwrap();
+        assert_eq!(ids(&second), ["c3"]);
+        assert_eq!(second[0].status, "cancelled");
+        assert_eq!(last, None);
+        assert_eq!(ids(&list(&base, &hr, "ready", 0, "").await.unwrap().0), ["c1", "c2"]);
+        assert!(list(&base, &hr, "waiting", 0, "").await.unwrap().0.is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_status_and_bad_paging_are_one_invalid_argument() {
+        let (base, dir) = base().await;
+        let hr = Actor::parse("reviewer", "r", "hrss").unwrap();
+        let Err(ServiceError::InvalidArgument(v)) = list(&base, &hr, "pending", 0, "nope").await else {
+            panic!("InvalidArgument expected")
+        };
+        let got: Vec<(&str, &str)> = v.0.iter().map(|x| (x.field.as_str(), x.code.as_str())).collect();
+        assert_eq!(got, [("status", "unknown_value"), ("cursor", "invalid_cursor")]);
+        assert!(v.0[0].message.contains("waiting, ready, eligible, not_eligible, cancelled"));
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -1,6 +1,7 @@
 //! The residence counter: every step of a residence case after it opened, as commands
-//! that check the caller, the request (every violation at once) and the case's state, then
-//! change the case and write its events in one transaction.
+//! that check the caller, the request (every violation at once) and the case's state (the
+//! residence machine, [`residence::transition`]), then change the case and write its events
+//! in one transaction.
 //!
 //! | step | who | from | to | event(s) |
 //! |---|---|---|---|---|
@@ -18,8 +19,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::calendar::Calendar;
-use domain::case::{Department, EmployerKind};
-use domain::{Actor, Role};
+use domain::case::{Department, EmployerKind, Item};
+use domain::states::residence::{self, ResidenceCommand, ResidenceState, ResidenceStatus};
+use domain::{Actor, HasCode, Role, Violations};
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
@@ -31,12 +33,12 @@ use crate::rules::{self, Decision, Grounds, Outcome, PickupWay};
 use crate::store::{self, CaseRow, Val, VerificationRow};
 
 pub const DEPARTMENT: Department = Department::PublicSecurity;
-pub const ITEM: &str = "residence_permit";
+pub const ITEM: Item = Item::ResidencePermit;
 
-/// A step as the case view shows it (`ItemProgressed`).
-#[derive(Default)]
+/// A step as the case view shows it (`ItemProgressed`): the item's status is the case's
+/// (the same names).
 pub struct Step {
-    pub status: &'static str,
+    pub status: ResidenceStatus,
     pub event: &'static str,
     pub detail: String,
     pub result: Vec<(&'static str, String)>,
@@ -45,13 +47,28 @@ pub struct Step {
     pub due_on: String,
 }
 
+impl Default for Step {
+    /// A step of a case waiting for the applicant; every step sets its own status.
+    fn default() -> Step {
+        Step {
+            status: ResidenceStatus::Pending,
+            event: "",
+            detail: String::new(),
+            result: Vec::new(),
+            counter_visit: false,
+            documents_submitted: 0,
+            due_on: String::new(),
+        }
+    }
+}
+
 impl Step {
     pub fn event(self, case_id: &str) -> ev::ItemProgressed {
         ev::ItemProgressed {
             case_id: case_id.into(),
-            item: ITEM.into(),
+            item: ITEM.as_str().into(),
             department: DEPARTMENT.as_str().into(),
-            status: self.status.into(),
+            status: self.status.item_status().as_str().into(),
             result: self.result.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>(),
             event: self.event.into(),
             detail: self.detail,
@@ -76,6 +93,17 @@ fn is_officer(actor: &Actor) -> bool {
 
 fn conflict(case_id: &str, kind: &'static str, description: impl Into<String>) -> ServiceError {
     ServiceError::conflict(kind, format!("case/{case_id}"), description)
+}
+
+/// The case's state after `command`, or the conflict under the machine's code that
+/// forbids it.
+fn step_to(row: &CaseRow, command: ResidenceCommand) -> Result<ResidenceState, ServiceError> {
+    residence::transition(Some(row.state()), &command).map_err(|e| conflict(&row.case_id, e.code(), e.message()))
+}
+
+/// The key of a case in the queue's order: `opened_at` in epoch ms, then the id.
+pub fn cursor_key(row: &CaseRow) -> Vec<String> {
+    vec![row.opened_at.to_string(), row.id.clone()]
 }
 
 fn internal(what: &str) -> ServiceError {
@@ -165,12 +193,10 @@ impl Desk {
             return Err(self.deny(actor, ACTION, case_id, "the case belongs to another employer").await);
         }
         let entry = rules::parse_entry_date(entry_date, today_cst())?;
-        if row.status != "pending" {
-            return Err(conflict(case_id, "already_applied", format!("the residence case is already {}", row.status)));
-        }
+        let to = step_to(&row, ResidenceCommand::RecordEntry)?;
         let apply_by = rules::apply_by(entry);
         let step = Step {
-            status: "pending",
+            status: to.status,
             event: "residence_entry_recorded",
             detail: format!("apply at the exit-entry counter by {apply_by}"),
             result: vec![
@@ -200,15 +226,7 @@ impl Desk {
         // Paper materials do not depend on the employer's kind today; the catalog decides.
         let employer: EmployerKind = row.employer_kind.parse().unwrap_or(EmployerKind::Enterprise);
         let received = rules::check_paper_materials(paper_materials, passport_lost, employer)?;
-        match row.status.as_str() {
-            "pending" => {}
-            "cancelled" | "refused" => {
-                return Err(conflict(case_id, "case_closed", format!("the residence case is {}", row.status)));
-            }
-            other => {
-                return Err(conflict(case_id, "already_applied", format!("the residence case is already {other}")));
-            }
-        }
+        let to = step_to(&row, ResidenceCommand::Apply)?;
         let today = today_cst();
         let period = self.settings.period();
         let due = rules::decision_due(today, period, &self.calendar);
@@ -231,7 +249,7 @@ impl Desk {
             result.push(("applied_late", "true".into()));
         }
         let step = Step {
-            status: "in_review",
+            status: to.status,
             event: "residence_application_received",
             detail: format!("receipt {receipt}; decision due {} ({} {unit})", due.date, period.days),
             result,
@@ -240,7 +258,7 @@ impl Desk {
             due_on: due.date.to_string(),
         };
         let columns = [
-            ("status", Val::from("in_review")),
+            ("status", Val::from(to.status.as_str())),
             ("applied_on", Val::from(today.to_string())),
             ("paper_materials", Val::from(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))),
             ("passport_lost", Val::from(passport_lost as i64)),
@@ -255,15 +273,6 @@ impl Desk {
         self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
     }
 
-    fn in_review(row: &CaseRow) -> Result<(), ServiceError> {
-        match row.status.as_str() {
-            "in_review" => Ok(()),
-            "pending" => Err(conflict(&row.case_id, "not_applied", "the applicant has not applied at the counter yet")),
-            "cancelled" => Err(conflict(&row.case_id, "case_closed", "the residence case is cancelled")),
-            other => Err(conflict(&row.case_id, "already_decided", format!("the residence permit is already {other}"))),
-        }
-    }
-
     /// Schedules an interview, phone check or site visit; an open one (no outcome yet) is
     /// rescheduled instead.
     pub async fn schedule_verification(
@@ -276,7 +285,7 @@ impl Desk {
     ) -> Result<CaseRow, ServiceError> {
         const ACTION: &str = "residence.verification.schedule";
         let row = self.officer(actor, ACTION, case_id).await?;
-        Self::in_review(&row)?;
+        let to = step_to(&row, ResidenceCommand::ScheduleVerification)?;
         let applied_on = date(row.applied_on.as_deref(), "application day")?;
         let due = date(row.decision_due.as_deref(), "decision deadline")?;
         let plan = rules::parse_plan(method, scheduled_at, place, applied_on, due)?;
@@ -309,7 +318,7 @@ impl Desk {
         let at = rfc3339(verification.scheduled_at);
         let where_ = if plan.place.is_empty() { String::new() } else { format!(" at {}", plan.place) };
         let step = Step {
-            status: "in_review",
+            status: to.status,
             event,
             detail: format!("{} on {at}{where_}", plan.method.as_str()),
             result: vec![
@@ -337,7 +346,7 @@ impl Desk {
         const ACTION: &str = "residence.verification.outcome";
         let row = self.officer(actor, ACTION, case_id).await?;
         let outcome = rules::parse_outcome(outcome, justified, note)?;
-        Self::in_review(&row)?;
+        let to = step_to(&row, ResidenceCommand::RecordVerificationOutcome)?;
         let Some(v) = store::current_verification(&self.base.db.pool, case_id).await?.filter(|v| v.outcome.is_none())
         else {
             return Err(conflict(case_id, "no_open_verification", "no verification is scheduled and open"));
@@ -361,7 +370,7 @@ impl Desk {
         };
         // The officer's note stays with public security: it is not part of the case view.
         let step = Step {
-            status: "in_review",
+            status: to.status,
             event: "residence_verification_recorded",
             detail,
             result: vec![
@@ -386,7 +395,13 @@ impl Desk {
         const ACTION: &str = "residence.decide";
         let row = self.officer(actor, ACTION, case_id).await?;
         let decision = rules::parse_decision(decision, reasons)?;
-        Self::in_review(&row)?;
+        let to = step_to(
+            &row,
+            match decision {
+                Decision::Approve => ResidenceCommand::Approve,
+                Decision::Refuse { .. } => ResidenceCommand::Refuse,
+            },
+        )?;
         let current = store::current_verification(&self.base.db.pool, case_id).await?;
         let today = today_cst();
         let work_permit_until: NaiveDate =
@@ -436,7 +451,7 @@ impl Desk {
                 // Also an `item-progressed` step: it travels in order with the other steps, so
                 // the case view has the number even if the pickup overtakes the issued event.
                 let step = Step {
-                    status: "approved",
+                    status: to.status,
                     event: "residence_permit_approved",
                     detail: format!("residence permit {number}, valid {from} to {until}; ready for pickup"),
                     result: vec![
@@ -448,7 +463,7 @@ impl Desk {
                     ..Step::default()
                 };
                 let columns = [
-                    ("status", Val::from("approved")),
+                    ("status", Val::from(to.status.as_str())),
                     ("decision", Val::from("approve")),
                     ("reasons", Val::from("[]")),
                     ("decided_at", Val::from(decided_at)),
@@ -472,7 +487,7 @@ impl Desk {
                 let codes: Vec<&str> =
                     reasons.iter().map(String::as_str).filter(|r| rules::reason_text(r).is_some()).collect();
                 let step = Step {
-                    status: "refused",
+                    status: to.status,
                     event: "residence_permit_refused",
                     detail: written.clone(),
                     result: vec![
@@ -484,7 +499,7 @@ impl Desk {
                     ..Step::default()
                 };
                 let columns = [
-                    ("status", Val::from("refused")),
+                    ("status", Val::from(to.status.as_str())),
                     ("decision", Val::from("refuse")),
                     ("reasons", Val::from(serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into()))),
                     ("decided_at", Val::from(decided_at)),
@@ -512,26 +527,10 @@ impl Desk {
         const ACTION: &str = "residence.pickup";
         let row = self.officer(actor, ACTION, case_id).await?;
         let way = rules::parse_pickup(method, proxy_name, proxy_id_number, mail_address, mail_tracking_number)?;
-        match row.status.as_str() {
-            "approved" => {}
-            "completed" => {
-                return Err(conflict(case_id, "already_picked_up", "the residence permit was already picked up"));
-            }
-            "pending" | "in_review" => {
-                return Err(conflict(case_id, "not_issued", "the residence permit has not been issued"));
-            }
-            other => return Err(conflict(case_id, "case_closed", format!("the residence case is {other}"))),
-        }
-        if row.work_permit_cancelled != 0 {
-            return Err(conflict(
-                case_id,
-                "under_review",
-                "the work permit was cancelled; the residence permit is under review and is not handed over",
-            ));
-        }
+        let to = step_to(&row, ResidenceCommand::Pickup)?;
         let now = now_ms();
         let mut columns = vec![
-            ("status", Val::from("completed")),
+            ("status", Val::from(to.status.as_str())),
             ("pickup_method", Val::from(way.method())),
             ("picked_up_at", Val::from(now)),
             ("picked_up_by", Val::from(actor.subject.clone())),
@@ -559,7 +558,7 @@ impl Desk {
             }
         };
         let step = Step {
-            status: "completed",
+            status: to.status,
             event: "residence_permit_collected",
             detail: detail.into(),
             result,
@@ -568,6 +567,43 @@ impl Desk {
         };
         let tx = self.base.db.begin().await?;
         self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
+    }
+
+    /// One page of the counter's queue with `status` (every status when empty), oldest
+    /// first, and the cursor of the next page. Every problem of `status`, `limit` and
+    /// `cursor` is reported at once.
+    pub async fn list(
+        &self,
+        status: &str,
+        limit: i32,
+        cursor: &str,
+    ) -> Result<(Vec<CaseRow>, Option<String>), ServiceError> {
+        let mut v = Violations::new();
+        let status = status.trim();
+        let parsed = if status.is_empty() {
+            None
+        } else {
+            let parsed = status.parse::<ResidenceStatus>().ok();
+            if parsed.is_none() {
+                let allowed: Vec<&str> = ResidenceStatus::ALL.iter().map(|s| s.as_str()).collect();
+                v.push("status", "unknown_value", format!("{status:?} is not one of {}", allowed.join(", ")));
+            }
+            parsed
+        };
+        let page = platform::paging::Page::parse(limit, cursor, 2).map_err(|e| v.extend(e)).ok();
+        let after = match page.as_ref().and_then(|p| p.after.clone()) {
+            Some(key) => match key[0].parse::<i64>() {
+                Ok(at) => Some((at, key[1].clone())),
+                Err(_) => {
+                    v.push("cursor", "invalid_cursor", "cursor must be a next_cursor this list returned");
+                    None
+                }
+            },
+            None => None,
+        };
+        let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
+        let rows = store::list(&self.base.db.pool, parsed, after, page.fetch()).await?;
+        Ok(page.finish(rows, cursor_key))
     }
 }
 

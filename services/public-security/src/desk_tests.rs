@@ -169,7 +169,7 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
         "422 paper_materials.entry_exit_photo:material_missing paper_materials.employer_certification_letter:material_missing"
     );
     let row = d.record_application(&officer(), "c1", &paper(), false).await.unwrap();
-    assert_eq!(row.status, "in_review");
+    assert_eq!(row.status.as_str(), "in_review");
     let due = rules::decision_due(today_cst(), ResidenceSettings::default().period(), &d.calendar).date.to_string();
     assert_eq!(row.decision_due.as_deref(), Some(due.as_str()));
     assert_eq!(row.receipt_valid_until, row.decision_due);
@@ -191,7 +191,7 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     d.record_outcome(&officer(), "c1", "attended", false, "answers consistent").await.unwrap();
 
     let row = d.decide(&officer(), "c1", "approve", &[]).await.unwrap();
-    assert_eq!(row.status, "approved");
+    assert_eq!(row.status.as_str(), "approved");
     assert_eq!(row.rp_valid_until.as_deref(), Some(far().to_string().as_str()));
     assert_eq!(row.rp_valid_from.as_deref(), Some(today_cst().to_string().as_str()));
     assert!(row.residence_permit_number.as_deref().unwrap().starts_with("62R"));
@@ -275,7 +275,7 @@ async fn a_no_show_without_justification_lets_the_officer_refuse() {
     assert_eq!(store::verifications(&d.base.db.pool, "c2").await.unwrap().len(), 2);
     assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &[]).await.unwrap_err()), "422 reasons:required");
     let row = d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap();
-    assert_eq!(row.status, "refused");
+    assert_eq!(row.status.as_str(), "refused");
     assert_eq!(
         kind(d.record_pickup(&officer(), "c2", "in_person", "", "", "", "").await.unwrap_err()),
         "409 case_closed"
@@ -348,7 +348,7 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
     let opened_before = topics(d).await.iter().filter(|t| *t == "residence-case-opened").count();
     deliver(d, &OnPermitApproved, approved("late", far())).await.unwrap();
     assert_eq!(topics(d).await.iter().filter(|t| *t == "residence-case-opened").count(), opened_before);
-    assert_eq!(store::get(&d.base.db.pool, "late").await.unwrap().unwrap().status, "cancelled");
+    assert_eq!(store::get(&d.base.db.pool, "late").await.unwrap().unwrap().status.as_str(), "cancelled");
 }
 
 #[tokio::test]
@@ -373,5 +373,42 @@ async fn the_decision_period_can_count_calendar_days() {
     assert_eq!(
         kind(d.schedule_verification(&officer(), "c4", "phone", &late, "").await.unwrap_err()),
         "422 scheduled_at:after_decision_deadline"
+    );
+}
+
+#[tokio::test]
+async fn the_queue_comes_in_pages_oldest_first_then_an_empty_next_cursor() {
+    let f = fixture().await;
+    let d = &f.desk;
+    let until = today_cst() + chrono::Duration::days(400);
+    for case in ["q1", "q2", "q3"] {
+        deliver(d, &OnPermitApproved, approved(case, until)).await.unwrap();
+    }
+    // Two cases opened in the same millisecond: the id breaks the tie.
+    sqlx::query("UPDATE residence_cases SET opened_at = 1000 WHERE case_id <> 'q3'")
+        .execute(&d.base.db.pool)
+        .await
+        .unwrap();
+    let (first, next) = d.list("", 2, "").await.unwrap();
+    let mut tied: Vec<&str> = vec![first[0].case_id.as_str(), first[1].case_id.as_str()];
+    tied.sort_unstable();
+    assert_eq!(tied, ["q1", "q2"]);
+    assert!(first[0].id < first[1].id);
+    let (second, last) = d.list("pending", 2, &next.expect("a second page")).await.unwrap();
+    assert_eq!(second.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["q3"]);
+    assert_eq!(last, None);
+    assert!(d.list("in_review", 0, "").await.unwrap().0.is_empty());
+}
+
+#[tokio::test]
+async fn an_unknown_status_and_bad_paging_are_reported_at_once() {
+    let f = fixture().await;
+    let err = f.desk.list("not_started", 500, "x").await.unwrap_err();
+    assert_eq!(kind(err), "422 status:unknown_value limit:out_of_range cursor:invalid_cursor");
+    let Err(ServiceError::InvalidArgument(v)) = f.desk.list("waiting", 0, "").await else { panic!("422 expected") };
+    assert!(
+        v.0[0].message.contains("pending, in_review, approved, refused, completed, cancelled"),
+        "{}",
+        v.0[0].message
     );
 }

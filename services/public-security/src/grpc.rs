@@ -2,8 +2,6 @@
 //! The rules and state changes live in [`crate::desk`]; this maps messages.
 
 use base64::Engine as _;
-use domain::Violations;
-use domain::case::ItemStatus;
 use domain::{Actor, Role};
 use onething_proto::common as pbc;
 use onething_proto::onething::publicsecurity::v1 as pb;
@@ -15,9 +13,6 @@ use tonic::{Request, Response, Status};
 
 use crate::desk::{DEPARTMENT, Desk};
 use crate::store::{self, CaseRow, VerificationRow};
-
-/// Longest queue returned at once.
-const QUEUE_LIMIT: i64 = 500;
 
 pub struct PublicSecurity {
     pub desk: Desk,
@@ -84,7 +79,7 @@ pub fn to_pb(row: &CaseRow, verifications: &[VerificationRow], staff: bool) -> p
     pb::ResidenceCase {
         id: row.id.clone(),
         case_id: row.case_id.clone(),
-        status: row.status.clone(),
+        status: row.status.as_str().into(),
         permit_number: row.permit_number.clone(),
         permit_valid_until: row.permit_valid_until.clone(),
         opened_at: platform::time::rfc3339(row.opened_at),
@@ -156,18 +151,13 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
             );
         }
         let status = req.status.trim();
-        if !status.is_empty() && status.parse::<ItemStatus>().is_err() {
-            let mut v = Violations::new();
-            v.push("status", "unknown_value", "status must be an item status of API.md");
-            return Err(ServiceError::InvalidArgument(v).into());
-        }
-        let rows = store::list(&self.desk.base.db.pool, status, QUEUE_LIMIT).await.map_err(ServiceError::from)?;
+        let (rows, next) = self.desk.list(status, req.limit, &req.cursor).await?;
         let mut residence_cases = Vec::with_capacity(rows.len());
         for row in &rows {
             residence_cases.push(self.view(row, &actor).await?);
         }
         actor.audit(&self.desk.base.db, "residence_case.list", &format!("status/{status}"), "allowed").await?;
-        Ok(Response::new(pb::ListResidenceCasesResponse { residence_cases, next_cursor: String::new() }))
+        Ok(Response::new(pb::ListResidenceCasesResponse { residence_cases, next_cursor: next.unwrap_or_default() }))
     }
 
     async fn record_entry(

@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 use base64::Engine as _;
+use domain::states::residence::{self, ResidenceCommand};
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
 use platform::time::{now_ms, now_rfc3339};
@@ -24,10 +25,11 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         let applicant =
             base64::engine::general_purpose::STANDARD.encode(e.applicant.clone().unwrap_or_default().encode_to_vec());
         let employer = e.employer.clone().unwrap_or_default();
+        let Ok(opened) = residence::transition(None, &ResidenceCommand::Open) else { return Ok(()) };
         let inserted = sqlx::query(
             "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, opened_at, \
              employer_credit_code, employer_kind) \
-             VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING",
+             VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING",
         )
         .bind(&id)
         .bind(&e.case_id)
@@ -37,6 +39,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         .bind(now_ms())
         .bind(&employer.credit_code)
         .bind(&employer.kind)
+        .bind(opened.status.as_str())
         .execute(&mut **cx.tx)
         .await?
         .rows_affected();
@@ -57,48 +60,52 @@ impl Handler<ev::PermitCancelled> for OnPermitCancelled {
         let Some(row) = store::get_in(cx.tx, &e.case_id).await? else {
             // The cancellation overtook the approval (two topics): a closed case stands in
             // its place, so that the late `permit-approved` opens nothing.
+            let Ok(closed) = residence::transition(None, &ResidenceCommand::PermitCancelled) else { return Ok(()) };
             sqlx::query(
                 "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, \
                  opened_at, work_permit_cancelled, updated_at) \
-                 VALUES ($1, $2, 'cancelled', $3, '', '', $4, 1, $4) ON CONFLICT (case_id) DO NOTHING",
+                 VALUES ($1, $2, $5, $3, '', '', $4, $6, $4) ON CONFLICT (case_id) DO NOTHING",
             )
             .bind(uuid::Uuid::now_v7().to_string())
             .bind(&e.case_id)
             .bind(&e.permit_number)
             .bind(now_ms())
+            .bind(closed.status.as_str())
+            .bind(i64::from(closed.work_permit_cancelled))
             .execute(&mut **cx.tx)
             .await?;
             return Ok(());
         };
-        let (columns, step) = match row.status.as_str() {
-            "pending" | "in_review" => (
-                vec![("status", Val::from("cancelled")), ("work_permit_cancelled", Val::from(1))],
+        // Refused, cancelled, or already flagged: the machine refuses, nothing more to do.
+        let Ok(to) = residence::transition(Some(row.state()), &ResidenceCommand::PermitCancelled) else {
+            return Ok(());
+        };
+        let (columns, step) = if to.status != row.status {
+            (
+                vec![("status", Val::from(to.status.as_str())), ("work_permit_cancelled", Val::from(1))],
                 Step {
-                    status: "cancelled",
+                    status: to.status,
                     event: "residence_case_cancelled",
                     detail: format!("the work permit was cancelled: {}", e.reason),
                     result: vec![("work_permit_cancelled", "true".into()), ("waiting_for", "none".into())],
                     ..Step::default()
                 },
-            ),
-            "approved" | "completed" if row.work_permit_cancelled == 0 => {
-                let number = row.residence_permit_number.clone().unwrap_or_default();
-                (
-                    vec![("work_permit_cancelled", Val::from(1))],
-                    Step {
-                        status: if row.status == "approved" { "approved" } else { "completed" },
-                        event: "work_permit_cancelled_notice",
-                        detail: format!(
-                            "the work permit was cancelled ({}); residence permit {number} is under review",
-                            e.reason
-                        ),
-                        result: vec![("work_permit_cancelled", "true".into())],
-                        ..Step::default()
-                    },
-                )
-            }
-            // Refused, cancelled, or already flagged: nothing more to do.
-            _ => return Ok(()),
+            )
+        } else {
+            let number = row.residence_permit_number.clone().unwrap_or_default();
+            (
+                vec![("work_permit_cancelled", Val::from(1))],
+                Step {
+                    status: to.status,
+                    event: "work_permit_cancelled_notice",
+                    detail: format!(
+                        "the work permit was cancelled ({}); residence permit {number} is under review",
+                        e.reason
+                    ),
+                    result: vec![("work_permit_cancelled", "true".into())],
+                    ..Step::default()
+                },
+            )
         };
         if !store::update(cx.tx, &e.case_id, row.version, &columns).await? {
             // An officer's step committed in between: retried on the new state.
@@ -117,7 +124,8 @@ impl Handler<ev::PermitExtended> for OnPermitExtended {
     async fn handle(&self, e: ev::PermitExtended, cx: Context<'_>) -> Result<(), HandlerError> {
         // Only a case still to be decided uses the work permit's end as its cap.
         let Some(row) = store::get_in(cx.tx, &e.case_id).await? else { return Ok(()) };
-        if !matches!(row.status.as_str(), "pending" | "in_review") || row.permit_valid_until == e.valid_until {
+        let allowed = residence::transition(Some(row.state()), &ResidenceCommand::PermitExtended).is_ok();
+        if !allowed || row.permit_valid_until == e.valid_until {
             return Ok(());
         }
         if !store::update(cx.tx, &e.case_id, row.version, &[("permit_valid_until", Val::from(e.valid_until.clone()))])

@@ -4,13 +4,15 @@
 //! version on, so of two officers acting at once exactly one wins (the other gets a
 //! conflict) on PostgreSQL and SQLite alike.
 
+use domain::states::residence::{ResidenceState, ResidenceStatus};
 use platform::db::{Pool, Tx};
 
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
     pub id: String,
     pub case_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ResidenceStatus,
     pub permit_number: String,
     pub permit_valid_until: String,
     /// Protobuf `Applicant`, base64: personal data, never logged.
@@ -52,6 +54,11 @@ pub struct CaseRow {
 }
 
 impl CaseRow {
+    /// The case's state in the residence machine.
+    pub fn state(&self) -> ResidenceState {
+        ResidenceState::new(self.status, self.work_permit_cancelled != 0)
+    }
+
     pub fn strings(json: Option<&str>) -> Vec<String> {
         json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
     }
@@ -96,13 +103,23 @@ pub async fn get_in(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<CaseRow>, s
         .await
 }
 
-/// The queue, oldest first; `status` empty for every case.
-pub async fn list(pool: &Pool, status: &str, limit: i64) -> Result<Vec<CaseRow>, sqlx::Error> {
+/// One page of the queue, oldest first (then by id); `status` `None` for every case.
+/// `after` is the `(opened_at, id)` of the last case already seen; at most `fetch` rows.
+pub async fn list(
+    pool: &Pool,
+    status: Option<ResidenceStatus>,
+    after: Option<(i64, String)>,
+    fetch: i64,
+) -> Result<Vec<CaseRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM residence_cases WHERE ($1 = '' OR status = $1) ORDER BY opened_at, id LIMIT $2"
+        "SELECT {COLUMNS} FROM residence_cases WHERE ($1 = '' OR status = $1) \
+         AND ($3 = 0 OR opened_at > $4 OR (opened_at = $4 AND id > $5)) ORDER BY opened_at, id LIMIT $2"
     )))
-    .bind(status)
-    .bind(limit)
+    .bind(status.map(ResidenceStatus::as_str).unwrap_or_default())
+    .bind(fetch)
+    .bind(i64::from(after.is_some()))
+    .bind(after.as_ref().map(|a| a.0).unwrap_or_default())
+    .bind(after.map(|a| a.1).unwrap_or_default())
     .fetch_all(pool)
     .await
 }

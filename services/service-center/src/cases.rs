@@ -3,7 +3,7 @@
 use platform::audit::Audit;
 use std::collections::BTreeMap;
 
-use domain::case::{Item, ItemStatus};
+use domain::case::{CaseStatus, Department, Item, ItemStatus};
 use domain::conditions::Rules;
 use domain::intake::SubmissionInput;
 use domain::notice::Accepted;
@@ -181,7 +181,7 @@ async fn create(
         employer_name: c.employer.name.clone(),
         category: category.as_str().into(),
         department: department.as_str().into(),
-        status: domain::case::CaseStatus::Accepted.as_str().into(),
+        status: CaseStatus::Accepted,
         submitted_at: now_ms(),
         accepted_on: accepted_on.to_string(),
         due_committed: due.committed.to_string(),
@@ -340,11 +340,65 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
     }
 }
 
-pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) -> Result<Vec<CaseView>, ServiceError> {
-    let mut filter = ListFilter { limit: 200, ..ListFilter::default() };
-    if !status.is_empty() {
-        filter.status = Some(status.to_string());
+/// `value` as one of `all`, or an `unknown_value` violation of `field` listing them.
+pub(crate) fn known<T: Copy + std::fmt::Display + std::str::FromStr>(
+    v: &mut domain::Violations,
+    field: &str,
+    value: &str,
+    all: &[T],
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
     }
+    let parsed = value.parse::<T>().ok();
+    if parsed.is_none() {
+        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
+        v.push(field, "unknown_value", format!("{value:?} is not one of {}", allowed.join(", ")));
+    }
+    parsed
+}
+
+/// The key of a case in the list's order (newest first): `submitted_at` in epoch ms, then
+/// the id.
+pub fn cursor_key(v: &CaseView) -> Vec<String> {
+    vec![v.case.submitted_at.to_string(), v.case.id.clone()]
+}
+
+/// A request for one page of cases.
+#[derive(Debug, Clone, Default)]
+pub struct ListRequest<'a> {
+    pub status: &'a str,
+    pub department: &'a str,
+    pub limit: i32,
+    pub cursor: &'a str,
+}
+
+/// One page of the cases the caller may see, newest first, as summaries (items, no
+/// timeline, notices, messages or evaluations), and the cursor of the next page. Every
+/// problem of `status`, `department`, `limit` and `cursor` is reported at once.
+pub async fn list(
+    base: &Base,
+    actor: &Actor,
+    req: &ListRequest<'_>,
+) -> Result<(Vec<CaseView>, Option<String>), ServiceError> {
+    let mut v = domain::Violations::new();
+    let status = known(&mut v, "status", req.status, CaseStatus::ALL);
+    let department = known(&mut v, "department", req.department, Department::ALL).map(Department::as_str);
+    let page = platform::paging::Page::parse(req.limit, req.cursor, 2).map_err(|e| v.extend(e)).ok();
+    let after = match page.as_ref().and_then(|p| p.after.clone()) {
+        Some(key) => match key[0].parse::<i64>() {
+            Ok(at) => Some((at, key[1].clone())),
+            Err(_) => {
+                v.push("cursor", "invalid_cursor", "cursor must be a next_cursor this list returned");
+                None
+            }
+        },
+        None => None,
+    };
+    let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
+    let department = department.unwrap_or_default();
+    let mut filter = ListFilter { status, after, fetch: page.fetch(), ..ListFilter::default() };
     match actor.role {
         Role::Employer => filter.employer = Some(actor.subject.clone()),
         Role::Reviewer | Role::Officer => {
@@ -362,11 +416,12 @@ pub async fn list(base: &Base, actor: &Actor, status: &str, department: &str) ->
             return Err(ServiceError::PermissionDenied("you may not list cases".into()));
         }
     }
-    let mut views = store::list_cases(&base.db.pool, &filter).await?;
+    let views = store::list_cases(&base.db.pool, &filter).await?;
+    let (mut views, next) = page.finish(views, cursor_key);
     // The filter already selects what the caller may see; this trims each view the same
     // way a single read does, and drops anything it would refuse.
     views.retain_mut(|v| authorize_view(actor, v).is_ok());
-    Ok(views)
+    Ok((views, next))
 }
 
 /// The employer supplies the materials a supplement request asked for. Every requested
@@ -384,7 +439,7 @@ pub async fn supplement(
         return Err(ServiceError::PermissionDenied("only the case's employer supplies materials".into()));
     }
     let permit = view.items.iter().find(|i| i.item == Item::WorkPermit.as_str());
-    if permit.is_none_or(|p| p.status != ItemStatus::SupplementRequested.as_str()) {
+    if permit.is_none_or(|p| p.status != ItemStatus::SupplementRequested) {
         return Err(ServiceError::conflict(
             "no_supplement_requested",
             format!("case/{case_id}"),
@@ -515,10 +570,7 @@ pub async fn evaluate(
     let Some(row) = view.items.iter().find(|i| i.item == item.as_str()) else {
         return Err(ServiceError::not_found("case item", format!("{case_id}/{item}")));
     };
-    let finished = matches!(
-        row.status.parse::<ItemStatus>(),
-        Ok(ItemStatus::Approved | ItemStatus::Completed | ItemStatus::Refused)
-    );
+    let finished = matches!(row.status, ItemStatus::Approved | ItemStatus::Completed | ItemStatus::Refused);
     if !finished {
         return Err(ServiceError::conflict(
             "item_not_finished",
@@ -691,4 +743,106 @@ pub async fn answer_message(
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     view.messages.into_iter().find(|m| m.id == message_id).ok_or_else(|| ServiceError::not_found("message", message_id))
+}
+
+#[cfg(test)]
+mod list_tests {
+    use std::sync::Arc;
+
+    use platform::config::{DatabaseSettings, Settings};
+    use platform::db::Db;
+    use platform::events::outbox::Outbox;
+
+    use super::*;
+
+    struct TestDb(std::path::PathBuf);
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    async fn base_at() -> (TestDb, Base) {
+        let dir = std::env::temp_dir().join(format!("service-center-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let settings = DatabaseSettings {
+            url: Some(format!("sqlite://{}/cases.db?mode=rwc", dir.display())),
+            ..Default::default()
+        };
+        let db = Db::connect(&settings, "cases", &[(&crate::startup::MIGRATIONS, "_service_center_migrations")])
+            .await
+            .unwrap();
+        let base =
+            Base { name: "service-center", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("test") };
+        (TestDb(dir), base)
+    }
+
+    async fn case(base: &Base, id: &str, submitted_at: i64) {
+        let row = CaseRow {
+            id: id.into(),
+            case_no: format!("GS-{id}"),
+            employer_credit_code: "91620100MA00000001".into(),
+            employer_name: "Co.".into(),
+            category: "B".into(),
+            department: "science-tech".into(),
+            status: CaseStatus::Accepted,
+            submitted_at,
+            accepted_on: "2026-12-01".into(),
+            due_committed: "2026-12-10".into(),
+            due_statutory: "2026-12-20".into(),
+            due_estimated: 0,
+            clock_paused_on: None,
+        };
+        let mut tx = base.db.begin().await.unwrap();
+        store::insert_case(&mut tx, &row, "{}").await.unwrap();
+        store::insert_item(&mut tx, id, Item::WorkPermit, "science-tech", ItemStatus::Pending).await.unwrap();
+        store::add_timeline(&mut tx, id, "case_accepted", "", "accepted").await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    fn ids(views: &[CaseView]) -> Vec<&str> {
+        views.iter().map(|v| v.case.id.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn cases_come_newest_first_in_pages_then_an_empty_next_cursor() {
+        let (_dir, base) = base_at().await;
+        case(&base, "a", 1_000).await;
+        case(&base, "b", 2_000).await;
+        case(&base, "c", 2_000).await;
+        let ops = Actor::parse("ops", "o", "").unwrap();
+        let req = ListRequest { limit: 2, ..Default::default() };
+        let (first, next) = list(&base, &ops, &req).await.unwrap();
+        assert_eq!(ids(&first), ["c", "b"], "newest first, the id breaking the tie");
+        assert_eq!(first[0].items.len(), 1, "a summary carries its items");
+        assert!(first[0].timeline.is_empty(), "but no timeline");
+        let next = next.expect("a second page");
+        let (second, last) = list(&base, &ops, &ListRequest { cursor: &next, ..req.clone() }).await.unwrap();
+        assert_eq!(ids(&second), ["a"]);
+        assert_eq!(last, None);
+        let accepted = ListRequest { status: "accepted", department: "science-tech", ..Default::default() };
+        assert_eq!(ids(&list(&base, &ops, &accepted).await.unwrap().0), ["c", "b", "a"]);
+    }
+
+    #[tokio::test]
+    async fn unknown_filters_and_bad_paging_are_one_invalid_argument() {
+        let (_dir, base) = base_at().await;
+        let ops = Actor::parse("ops", "o", "").unwrap();
+        let req = ListRequest { status: "pending", department: "police", limit: -1, cursor: "%%" };
+        let Err(ServiceError::InvalidArgument(v)) = list(&base, &ops, &req).await else {
+            panic!("InvalidArgument expected")
+        };
+        let got: Vec<(&str, &str)> = v.0.iter().map(|x| (x.field.as_str(), x.code.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("status", "unknown_value"),
+                ("department", "unknown_value"),
+                ("limit", "out_of_range"),
+                ("cursor", "invalid_cursor")
+            ]
+        );
+        assert!(v.0[1].message.contains("science-tech"), "{}", v.0[1].message);
+    }
 }

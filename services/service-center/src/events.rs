@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use domain::case::{Item, ItemStatus};
+use domain::states::title_review::TitleReviewStatus;
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
 
@@ -162,6 +163,11 @@ impl Handler<ev::ResidenceCaseOpened> for Progress {
     }
 }
 
+/// The timeline event of a supplement request, named after the status it leads to.
+pub fn supplement_requested_event() -> &'static str {
+    ItemStatus::SupplementRequested.as_str()
+}
+
 fn status_of(s: &str) -> Result<ItemStatus, HandlerError> {
     s.parse().map_err(|e| HandlerError::Reject(anyhow::anyhow!("{e}")))
 }
@@ -199,7 +205,7 @@ impl Handler<ev::PermitSupplementRequested> for Progress {
             item: Item::WorkPermit,
             status: ItemStatus::SupplementRequested,
             result: &result,
-            event: "supplement_requested",
+            event: supplement_requested_event(),
             detail: &detail,
             due_on: None,
             counter_visit: false,
@@ -296,10 +302,13 @@ impl Handler<ev::PermitCancelled> for Progress {
 #[async_trait]
 impl Handler<ev::TitleReviewDecided> for Progress {
     async fn handle(&self, e: ev::TitleReviewDecided, cx: Context<'_>) -> Result<(), HandlerError> {
-        let (status, decision) =
-            if e.approved { (ItemStatus::Completed, "eligible") } else { (ItemStatus::Refused, "not_eligible") };
+        let (status, decision) = if e.approved {
+            (ItemStatus::Completed, TitleReviewStatus::Eligible)
+        } else {
+            (ItemStatus::Refused, TitleReviewStatus::NotEligible)
+        };
         let result = map([
-            ("decision", decision.to_string()),
+            ("decision", decision.as_str().to_string()),
             ("reasons", e.reasons.join("; ")),
             ("decided_at", e.decided_at.clone()),
         ]);
@@ -310,7 +319,7 @@ impl Handler<ev::TitleReviewDecided> for Progress {
             status,
             &result,
             "title_review_decided",
-            decision,
+            decision.as_str(),
             day_of(&e.decided_at),
         )
         .await?;

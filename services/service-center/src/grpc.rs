@@ -135,7 +135,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
     pb::Case {
         id: c.id.clone(),
         case_no: c.case_no.clone(),
-        status: c.status.clone(),
+        status: c.status.as_str().into(),
         category: c.category.clone(),
         submitted_at: platform::time::rfc3339(c.submitted_at),
         accepted_on: c.accepted_on.clone(),
@@ -150,7 +150,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
             .map(|i| pb::CaseItem {
                 item: i.item.clone(),
                 department: i.department.clone(),
-                status: i.status.clone(),
+                status: i.status.as_str().into(),
                 result: serde_json::from_str::<BTreeMap<String, String>>(&i.result)
                     .unwrap_or_default()
                     .into_iter()
@@ -164,7 +164,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
         notices: v
             .timeline
             .iter()
-            .filter(|t| matches!(t.event.as_str(), "permit_refused" | "supplement_requested"))
+            .filter(|t| t.event == "permit_refused" || t.event == crate::events::supplement_requested_event())
             .map(|t| t.detail.clone())
             .collect(),
         timeline: v
@@ -255,10 +255,16 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
     ) -> Result<Response<pb::ListCasesResponse>, Status> {
         let actor = caller(&request)?;
         let req = request.into_inner();
-        let views = cases::list(&self.base, &actor, &req.status, &req.department).await?;
+        let list = cases::ListRequest {
+            status: &req.status,
+            department: &req.department,
+            limit: req.limit,
+            cursor: &req.cursor,
+        };
+        let (views, next) = cases::list(&self.base, &actor, &list).await?;
         Ok(Response::new(pb::ListCasesResponse {
             cases: views.iter().map(case_pb).collect(),
-            next_cursor: String::new(),
+            next_cursor: next.unwrap_or_default(),
         }))
     }
 

@@ -20,7 +20,8 @@ pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
 }
 
 /// Whether an item needs nothing more. An approved residence permit still waits for its
-/// pickup; the other items are done once decided.
+/// pickup; the other items are done once decided. A `not_applicable` item is done: it will
+/// never happen because the case ended another way.
 fn is_done(item: Item, status: ItemStatus) -> bool {
     match status {
         ItemStatus::Completed | ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotApplicable => true,
@@ -45,12 +46,12 @@ fn rank(s: ItemStatus) -> u8 {
 /// Whether an item may move from `from` to `to`. Events of different topics can arrive in
 /// any order (and a dead letter may be replayed late), so an item only moves forward: a
 /// stale `supplement_requested` after `approved`, or `pending` after `in_review`, is
-/// ignored. Final states never change.
+/// ignored. Final states (`not_applicable` too) never change.
 pub fn may_move(from: ItemStatus, to: ItemStatus) -> bool {
     use ItemStatus::*;
     match (from, to) {
         (a, b) if a == b => false,
-        (Refused | Completed | Cancelled, _) => false,
+        (Refused | Completed | Cancelled | NotApplicable, _) => false,
         (InReview, SupplementRequested) | (SupplementRequested, InReview) => true,
         (a, b) => rank(b) > rank(a),
     }
@@ -92,5 +93,16 @@ mod tests {
         assert!(!may_move(InReview, Pending), "a late residence-case-opened after the counter visit");
         assert!(may_move(SupplementRequested, InReview) && may_move(InReview, SupplementRequested));
         assert!(may_move(Approved, Cancelled) && may_move(Approved, Completed));
+    }
+
+    #[test]
+    fn a_not_applicable_item_is_done_and_never_moves_again() {
+        for to in ItemStatus::ALL {
+            assert!(!may_move(NotApplicable, *to), "not_applicable -> {to}");
+        }
+        assert!(may_move(Pending, NotApplicable));
+        let items =
+            [(Item::WorkPermit, Approved), (Item::TitleReview, NotApplicable), (Item::SocialInsurance, Completed)];
+        assert_eq!(case_status(&items), CaseStatus::Completed);
     }
 }

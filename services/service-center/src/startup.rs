@@ -12,7 +12,7 @@ use crate::events::Progress;
 use crate::grpc::ServiceCenter;
 
 pub const NAME: &str = "service-center";
-static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 const OWN_MIGRATIONS: &[Migrations] = &[(&MIGRATIONS, "_service_center_migrations")];
 
 pub async fn build(config: Config) -> anyhow::Result<Application> {

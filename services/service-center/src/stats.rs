@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use domain::case::{CaseStatus, Item, ItemStatus};
 use platform::db::Pool;
 use serde_json::{Value, json};
 
@@ -17,7 +18,8 @@ const SEED_FIGURES: &str = include_str!("../data/seed_figures.json");
 #[derive(sqlx::FromRow)]
 struct CaseFigures {
     id: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: CaseStatus,
     accepted_on: String,
     due_committed: String,
     completed_on: Option<String>,
@@ -31,7 +33,8 @@ struct CaseFigures {
 struct ItemFigures {
     case_id: String,
     item: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: ItemStatus,
     decided_on: Option<String>,
 }
 
@@ -83,12 +86,12 @@ pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
     let mut to_decision: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let (mut permit_decided, mut permit_within) = (0usize, 0usize);
     for i in &items {
-        *counts.entry(i.item.clone()).or_default().entry(i.status.clone()).or_default() += 1;
+        *counts.entry(i.item.clone()).or_default().entry(i.status.as_str().to_string()).or_default() += 1;
         let (Some(c), Some(decided)) = (by_id.get(i.case_id.as_str()), i.decided_on.as_deref()) else { continue };
         if let Some(d) = counted(&c.accepted_on, decided, c.paused_working_days) {
             to_decision.entry(i.item.clone()).or_default().push(d);
         }
-        if i.item == "work_permit" && i.status != "cancelled" {
+        if i.item == Item::WorkPermit.as_str() && i.status != ItemStatus::Cancelled {
             permit_decided += 1;
             // The committed date already moved with every supplement pause.
             if decided <= c.due_committed.as_str() {
@@ -96,7 +99,7 @@ pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
             }
         }
     }
-    let completed: Vec<&CaseFigures> = cases.iter().filter(|c| c.status == "completed").collect();
+    let completed: Vec<&CaseFigures> = cases.iter().filter(|c| c.status == CaseStatus::Completed).collect();
     let to_completion: Vec<f64> = completed
         .iter()
         .filter_map(|c| counted(&c.accepted_on, c.completed_on.as_deref()?, c.paused_working_days))
@@ -113,7 +116,7 @@ pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
     let seed: Value = serde_json::from_str(SEED_FIGURES).unwrap_or(Value::Null);
 
     Ok(json!({
-        "cases": {"total": cases.len(), "completed": completed.len(),
+        "cases": {"total": cases.len(), (CaseStatus::Completed.as_str()): completed.len(),
                   "by_status": cases.iter().fold(BTreeMap::<&str, i64>::new(), |mut m, c| { *m.entry(c.status.as_str()).or_default() += 1; m })},
         "items": counts,
         "working_days_to_decision": to_decision.into_iter().map(|(k, v)| (k, summary(v))).collect::<BTreeMap<_, _>>(),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::case::{Item, ItemStatus};
+use domain::case::{CaseStatus, Item, ItemStatus};
 use platform::db::{Pool, Tx};
 use platform::time::now_ms;
 
@@ -16,7 +16,8 @@ pub struct CaseRow {
     pub employer_name: String,
     pub category: String,
     pub department: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
     pub submitted_at: i64,
     pub accepted_on: String,
     pub due_committed: String,
@@ -51,7 +52,8 @@ pub struct ItemRow {
     pub case_id: String,
     pub item: String,
     pub department: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ItemStatus,
     pub result: String,
     pub updated_at: i64,
     pub due_on: Option<String>,
@@ -103,7 +105,7 @@ pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) 
     .bind(&row.employer_name)
     .bind(&row.category)
     .bind(&row.department)
-    .bind(&row.status)
+    .bind(row.status.as_str())
     .bind(row.submitted_at)
     .bind(&row.accepted_on)
     .bind(&row.due_committed)
@@ -333,69 +335,84 @@ async fn refresh_case_status(tx: &mut Tx<'_>, case_id: &str, on: chrono::NaiveDa
 }
 
 pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
-    let case: Option<CaseRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-    let Some(case) = case else { return Ok(None) };
-    let items: Vec<ItemRow> = sqlx::query_as(
-        "SELECT case_id, item, department, status, result, updated_at, due_on, decided_on FROM case_items WHERE case_id = $1",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-    let mut items = items;
-    items.sort_by_key(|i| i.item.parse::<Item>().ok());
-    let timeline: Vec<TimelineRow> =
+    let Some(mut view) = get_summary(pool, id).await? else { return Ok(None) };
+    view.timeline =
         sqlx::query_as("SELECT at, event, item, detail FROM case_timeline WHERE case_id = $1 ORDER BY at, id")
             .bind(id)
             .fetch_all(pool)
             .await?;
-    let evaluations: Vec<EvaluationRow> =
+    view.evaluations =
         sqlx::query_as("SELECT item, rating, comment, at FROM evaluations WHERE case_id = $1 ORDER BY at")
             .bind(id)
             .fetch_all(pool)
             .await?;
-    let messages: Vec<MessageRow> = sqlx::query_as(
+    view.messages = sqlx::query_as(
         "SELECT id, kind, channel, body, author_role, at, answer, answered_by, answered_at FROM case_messages \
          WHERE case_id = $1 ORDER BY at, id",
     )
     .bind(id)
     .fetch_all(pool)
     .await?;
-    Ok(Some(CaseView { case, items, timeline, evaluations, messages }))
+    Ok(Some(view))
+}
+
+/// A case with its items only (what a list shows): no timeline, evaluations or messages.
+pub async fn get_summary(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::Error> {
+    let case: Option<CaseRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    let Some(case) = case else { return Ok(None) };
+    let mut items: Vec<ItemRow> = sqlx::query_as(
+        "SELECT case_id, item, department, status, result, updated_at, due_on, decided_on FROM case_items WHERE case_id = $1",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    items.sort_by_key(|i| i.item.parse::<Item>().ok());
+    Ok(Some(CaseView { case, items, timeline: Vec::new(), evaluations: Vec::new(), messages: Vec::new() }))
 }
 
 /// Filters of the case list; `None` means any.
 #[derive(Debug, Default)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<CaseStatus>,
     /// A foreigner's cases: those whose work permit carries this number.
     pub permit_number: Option<String>,
     pub employer: Option<String>,
     pub department: Option<String>,
-    pub limit: i64,
+    /// The `(submitted_at, id)` of the last case already seen: the page starts after it.
+    pub after: Option<(i64, String)>,
+    /// How many cases to read at most.
+    pub fetch: i64,
 }
 
+/// The cases of `f`, newest first (then by id, descending), as summaries
+/// ([`get_summary`]).
 pub async fn list_cases(pool: &Pool, f: &ListFilter) -> Result<Vec<CaseView>, sqlx::Error> {
     let ids: Vec<(String,)> = sqlx::query_as(
         "SELECT c.id FROM cases c WHERE ($1 = '' OR c.status = $1) AND ($2 = '' OR c.employer_credit_code = $2) \
          AND ($3 = '' OR EXISTS (SELECT 1 FROM case_items i WHERE i.case_id = c.id AND i.department = $3)) \
-         AND ($5 = '' OR EXISTS (SELECT 1 FROM case_items i WHERE i.case_id = c.id AND i.item = 'work_permit' AND i.result LIKE $6)) \
-         ORDER BY c.submitted_at DESC LIMIT $4",
+         AND ($5 = '' OR EXISTS (SELECT 1 FROM case_items i WHERE i.case_id = c.id AND i.item = $7 AND i.result LIKE $6)) \
+         AND ($8 = 0 OR c.submitted_at < $9 OR (c.submitted_at = $9 AND c.id < $10)) \
+         ORDER BY c.submitted_at DESC, c.id DESC LIMIT $4",
     )
-    .bind(f.status.clone().unwrap_or_default())
+    .bind(f.status.map(CaseStatus::as_str).unwrap_or_default())
     .bind(f.employer.clone().unwrap_or_default())
     .bind(f.department.clone().unwrap_or_default())
-    .bind(f.limit)
+    .bind(f.fetch)
     .bind(f.permit_number.clone().unwrap_or_default())
     .bind(f.permit_number.as_ref().map(|n| format!("%\"permit_number\":\"{n}\"%")).unwrap_or_default())
+    .bind(Item::WorkPermit.as_str())
+    .bind(i64::from(f.after.is_some()))
+    .bind(f.after.as_ref().map(|(at, _)| *at).unwrap_or_default())
+    .bind(f.after.as_ref().map(|(_, id)| id.clone()).unwrap_or_default())
     .fetch_all(pool)
     .await?;
     let mut out = Vec::with_capacity(ids.len());
     for (id,) in ids {
-        if let Some(v) = get_case(pool, &id).await? {
+        if let Some(v) = get_summary(pool, &id).await? {
             out.push(v);
         }
     }

@@ -192,7 +192,7 @@ async fn a_supplement_request_waits_for_the_employer_and_returns_to_review_once(
     let supplement =
         PermitDecision::Supplement { materials: vec![MaterialKind::CriminalRecordCertificate], note: "expired".into() };
     let row = desk.decide(&st, "c1", supplement.clone()).await.unwrap();
-    assert_eq!(row.status, "supplement_requested");
+    assert_eq!(row.status.as_str(), "supplement_requested");
     assert_eq!(row.requested_materials, r#"["criminal_record_certificate"]"#);
     assert!(row.supplement_requested_at.is_some());
     // No decision while the employer has the file.
@@ -214,7 +214,7 @@ async fn a_supplement_request_waits_for_the_employer_and_returns_to_review_once(
     // A case this desk does not hold is ignored.
     deliver(&desk, ev::CaseSupplemented { case_id: "elsewhere".into(), ..supplemented }).await;
     let row = desk.get(&st, "c1").await.unwrap();
-    assert_eq!(row.status, "in_review");
+    assert_eq!(row.status.as_str(), "in_review");
     assert!(row.supplement_requested_at.is_none());
     assert_eq!(topics(&desk).await, ["permit-application-opened", "permit-supplement-requested", "item-progressed"]);
     let (payload,): (String,) = sqlx::query_as("SELECT payload_b64 FROM outbox WHERE topic = 'item-progressed'")
@@ -232,7 +232,7 @@ async fn a_supplement_request_waits_for_the_employer_and_returns_to_review_once(
     assert_eq!(progressed.department, "science-tech");
 
     let approved = desk.decide(&st, "c1", PermitDecision::Approve).await.unwrap();
-    assert_eq!(approved.status, "approved");
+    assert_eq!(approved.status.as_str(), "approved");
     assert_eq!(audits(&desk, "permit.decide").await, ["supplement_requested", "approved"]);
 }
 
@@ -280,7 +280,7 @@ async fn an_issued_permit_is_changed_extended_and_cancelled_by_its_department_on
 
     assert_eq!(code(desk.cancel(&st, "c1", "  ").await.unwrap_err()), "reason:required");
     let cancelled = desk.cancel(&st, "c1", "the contract ended").await.unwrap();
-    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(cancelled.status.as_str(), "cancelled");
     assert_eq!(cancelled.cancellation_reason.as_deref(), Some("the contract ended"));
     assert_eq!(code(desk.cancel(&st, "c1", "again").await.unwrap_err()), "409:not_approved");
     assert_eq!(code(desk.extend(&st, "c1", 48).await.unwrap_err()), "409:not_approved");
@@ -301,13 +301,13 @@ async fn the_queue_lists_by_status_oldest_first_for_staff_and_operators() {
     }
     let hr = reviewer("hrss");
     desk.decide(&hr, "c2", PermitDecision::Approve).await.unwrap();
-    let ids = |rows: Vec<PermitRow>| rows.into_iter().map(|r| r.case_id).collect::<Vec<_>>();
-    assert_eq!(ids(desk.list(&hr, "in_review").await.unwrap()), ["c1", "c3"]);
-    assert_eq!(ids(desk.list(&hr, "").await.unwrap()), ["c1", "c2", "c3"]);
+    let ids = |(rows, _): (Vec<PermitRow>, Option<String>)| rows.into_iter().map(|r| r.case_id).collect::<Vec<_>>();
+    assert_eq!(ids(desk.list(&hr, "in_review", 0, "").await.unwrap()), ["c1", "c3"]);
+    assert_eq!(ids(desk.list(&hr, "", 0, "").await.unwrap()), ["c1", "c2", "c3"]);
     let ops = Actor::parse("ops", "o", "").unwrap();
-    assert_eq!(ids(desk.list(&ops, "approved").await.unwrap()), ["c2"]);
-    assert_eq!(code(desk.list(&reviewer("science-tech"), "").await.unwrap_err()), "403");
-    assert_eq!(code(desk.list(&hr, "pending").await.unwrap_err()), "status:unknown_value");
+    assert_eq!(ids(desk.list(&ops, "approved", 0, "").await.unwrap()), ["c2"]);
+    assert_eq!(code(desk.list(&reviewer("science-tech"), "", 0, "").await.unwrap_err()), "403");
+    assert_eq!(code(desk.list(&hr, "pending", 0, "").await.unwrap_err()), "status:unknown_value");
     let row = desk.get(&hr, "c1").await.unwrap();
     assert_eq!(waiting(&row, today_cst()).days, 0, "opened today");
 }
@@ -348,4 +348,40 @@ async fn the_migration_keeps_existing_permits_and_backfill_registers_their_perso
     deliver(&desk, accepted("new", "B", "E1")).await;
     let new = desk.decide(&st, "new", PermitDecision::Approve).await.unwrap();
     assert_eq!(new.permit_number.as_deref(), Some("62B202600000007"));
+}
+
+#[tokio::test]
+async fn the_queue_comes_in_pages_of_limit_then_an_empty_next_cursor() {
+    let dir = temp_dir();
+    let desk = desk_at(&dir, Department::Hrss).await;
+    for case in ["c1", "c2", "c3"] {
+        deliver(&desk, accepted(case, "C", case)).await;
+    }
+    // Same opened_at for all: the case id breaks the tie.
+    sqlx::query("UPDATE permits SET opened_at = 1764547200000").execute(&desk.base.db.pool).await.unwrap();
+    let hr = reviewer("hrss");
+    let (first, next) = desk.list(&hr, "", 2, "").await.unwrap();
+    assert_eq!(first.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["c1", "c2"]);
+    let next = next.expect("a second page");
+    assert_eq!(next, platform::paging::encode(&["2025-12-01T00:00:00.000Z", "c2"]), "the gateway's cursor");
+    let (second, last) = desk.list(&hr, "", 2, &next).await.unwrap();
+    assert_eq!(second.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["c3"]);
+    assert_eq!(last, None);
+}
+
+#[tokio::test]
+async fn an_unknown_status_a_bad_limit_and_a_bad_cursor_are_reported_at_once() {
+    let dir = temp_dir();
+    let desk = desk_at(&dir, Department::Hrss).await;
+    let Err(ServiceError::InvalidArgument(v)) = desk.list(&reviewer("hrss"), "pending", 999, "garbage").await else {
+        panic!("InvalidArgument expected")
+    };
+    let got: Vec<(&str, &str)> = v.0.iter().map(|x| (x.field.as_str(), x.code.as_str())).collect();
+    assert_eq!(got, [("status", "unknown_value"), ("limit", "out_of_range"), ("cursor", "invalid_cursor")]);
+    assert!(v.0[0].message.contains("in_review, supplement_requested, approved, refused, cancelled"));
+    let not_a_time = platform::paging::encode(&["yesterday", "c1"]);
+    let Err(ServiceError::InvalidArgument(v)) = desk.list(&reviewer("hrss"), "", 0, &not_a_time).await else {
+        panic!("InvalidArgument expected")
+    };
+    assert!(v.contains("cursor", "invalid_cursor"));
 }
