@@ -191,7 +191,15 @@ async fn issued_permit_changes_extends_and_cancels(db: DbKind) {
     // Cancellation: a written reason; open downstream items end with it.
     let (status, problem) = stack.post(&path(&id, "cancellation"), Some(&reviewer), &json!({})).await;
     assert_eq!((status, error_fields(&problem)), (422, vec![("reason".into(), "required".into())]));
-    let before = stack.wait_case(&employer, &id, CONVERGE, |_| true).await;
+    // The snapshot is taken once hrss has registered the social insurance (its last step
+    // after the approval): an item still in flight could otherwise finish either side of
+    // the cancellation, and the snapshot would not say which items were open.
+    let before = stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "social_insurance") == "completed").await;
+    assert_eq!(
+        (item_status(&before, "residence_permit"), item_status(&before, "title_review")),
+        ("pending", "pending"),
+        "{before:#}"
+    );
     let (status, cancelled) =
         stack.post(&path(&id, "cancellation"), Some(&reviewer), &json!({"reason": "the employment ended"})).await;
     assert_eq!(status, 200, "{cancelled:#}");

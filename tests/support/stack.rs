@@ -1,6 +1,12 @@
 //! The whole system for one test: broker, databases, five services, HTTP client.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
 use platform::config::Settings;
+use platform::events::Event;
+use platform::events::consumer::{Context, Handler, HandlerError};
 use serde_json::{Value, json};
 use sqlx::AnyPool;
 
@@ -16,13 +22,29 @@ pub enum DbKind {
 #[derive(Debug, Clone)]
 pub struct StackOptions {
     pub db: DbKind,
-    /// hrss's `permit-approved` handler sleeps this long (the parallel fan-out test).
+    /// hrss's `permit-approved` handler is wrapped in one that sleeps this long first
+    /// (the parallel fan-out test); see [`SlowHandler`].
     pub hrss_delay_ms: u64,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
         Self { db: DbKind::Postgres, hrss_delay_ms: 0 }
+    }
+}
+
+/// A handler that waits `delay` before handing the event to the real one: injected into
+/// hrss through its start-up seam ([`hrss::Parts`]), so production code has no test delay.
+pub struct SlowHandler<E: Event> {
+    pub inner: Arc<dyn Handler<E>>,
+    pub delay: Duration,
+}
+
+#[async_trait]
+impl<E: Event> Handler<E> for SlowHandler<E> {
+    async fn handle(&self, event: E, cx: Context<'_>) -> Result<(), HandlerError> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.handle(event, cx).await
     }
 }
 
@@ -141,13 +163,13 @@ impl Stack {
         })
         .await
         .expect("science-tech");
-        let hr = hrss::build(hrss::Config {
-            platform: self.settings("hrss", group_suffix),
-            permit_approved_delay_ms: opts.hrss_delay_ms,
-            ..Default::default()
-        })
-        .await
-        .expect("hrss");
+        let hr_config = hrss::Config { platform: self.settings("hrss", group_suffix), ..Default::default() };
+        let mut hr_parts = hrss::Parts::from_config(&hr_config);
+        if opts.hrss_delay_ms > 0 {
+            let delay = Duration::from_millis(opts.hrss_delay_ms);
+            hr_parts.wrap_permit_approved = Arc::new(move |inner| Arc::new(SlowHandler { inner, delay }));
+        }
+        let hr = hrss::build_with(hr_config, hr_parts).await.expect("hrss");
         let ps = public_security::build(public_security::Config {
             platform: self.settings("public-security", group_suffix),
             ..Default::default()

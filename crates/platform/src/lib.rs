@@ -7,6 +7,7 @@
 //! - [`grpc`]: server helper registering `grpc.health.v1` and reflection on every service.
 //! - [`identity`]: the caller in the signed internal token, read by one tower layer.
 //! - [`audit`]: the audit log of who read or decided what.
+//! - [`idempotency`]: `Idempotency-Key` of commands: the first answer again, or 422.
 //! - [`paging`]: `limit` and the opaque keyset `cursor` of every list.
 //!
 //! Features: `db` (sqlx) and `kafka` (librdkafka), both in `service`; without them (the
@@ -27,6 +28,8 @@ pub mod error;
 #[cfg(feature = "service")]
 pub mod events;
 pub mod grpc;
+#[cfg(feature = "db")]
+pub mod idempotency;
 pub mod identity;
 pub mod paging;
 pub mod shutdown;

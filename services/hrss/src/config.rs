@@ -7,9 +7,6 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct Config {
     pub platform: Settings,
-    /// Test setting: delays the `permit-approved` handler, to show that the fan-out does
-    /// not wait for hrss. Zero in production.
-    pub permit_approved_delay_ms: u64,
     /// The real-person check of the electronic social security card.
     pub card: CardSettings,
     pub social_security_number: SsnSettings,
@@ -49,7 +46,6 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             platform: Settings { grpc_addr: "127.0.0.1:50053".into(), ..Settings::default() },
-            permit_approved_delay_ms: 0,
             card: CardSettings::default(),
             social_security_number: SsnSettings::default(),
         }

@@ -3,7 +3,6 @@
 //! and the title eligibility review queue (职称申报条件审核).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{Datelike, Days, NaiveDate};
@@ -24,7 +23,6 @@ pub const FIVE_INSURANCES: [&str; 5] = ["pension", "medical", "work_injury", "un
 pub const REGISTRATION_DAYS: u64 = 30;
 
 pub struct OnPermitApproved {
-    pub delay: Duration,
     pub ssn: Arc<dyn SsnGenerator>,
 }
 
@@ -72,9 +70,6 @@ async fn ssn_for(tx: &mut Tx<'static>, key: &str, generator: &dyn SsnGenerator) 
 #[async_trait]
 impl Handler<ev::PermitApproved> for OnPermitApproved {
     async fn handle(&self, e: ev::PermitApproved, cx: Context<'_>) -> Result<(), HandlerError> {
-        if !self.delay.is_zero() {
-            tokio::time::sleep(self.delay).await;
-        }
         if e.items.iter().any(|i| i == "social_insurance") {
             let applicant = e.applicant.clone().unwrap_or_default();
             let key = person_key(&applicant).ok_or_else(|| {

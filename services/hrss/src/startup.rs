@@ -1,7 +1,6 @@
 //! Builds the hrss application: category C permits, social insurance, title review.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use domain::case::Department;
 use onething_proto::events::{CaseAccepted, PermitApproved, PermitCancelled, PermitChanged, PermitExtended};
@@ -10,6 +9,7 @@ use onething_proto::onething::permit::v1::permit_service_server::PermitServiceSe
 use permit_review::PermitDesk;
 use platform::app::{Application, Base};
 use platform::config::ServiceConfig;
+use platform::events::consumer::Handler;
 use sqlx::migrate::Migrator;
 
 use crate::cards::CardDesk;
@@ -32,7 +32,13 @@ pub struct Parts {
     pub ssn: Arc<dyn SsnGenerator>,
     /// The real-person check of the card (built in: compare with the permit's identity).
     pub verifier: Arc<dyn IdentityVerifier>,
+    /// Wraps the `permit-approved` handler (social insurance registration) before it is
+    /// registered (built in: unchanged). The fan-out test wraps it in a slow handler.
+    pub wrap_permit_approved: Arc<dyn Fn(PermitApprovedHandler) -> PermitApprovedHandler + Send + Sync>,
 }
+
+/// The `permit-approved` handler as [`Parts::wrap_permit_approved`] receives and returns it.
+pub type PermitApprovedHandler = Arc<dyn Handler<PermitApproved>>;
 
 impl Parts {
     /// The built-in parts, as configured.
@@ -40,6 +46,7 @@ impl Parts {
         Parts {
             ssn: Arc::new(ProjectSsn { prefix: config.social_security_number.prefix.clone() }),
             verifier: Arc::new(PermitIdentityVerifier),
+            wrap_permit_approved: Arc::new(|handler| handler),
         }
     }
 }
@@ -78,10 +85,7 @@ pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Applicat
         .consumer()
         .on::<onething_proto::events::CaseSupplemented, _>(desk.clone())
         .on::<CaseAccepted, _>(desk)
-        .on::<PermitApproved, _>(OnPermitApproved {
-            delay: Duration::from_millis(config.permit_approved_delay_ms),
-            ssn: parts.ssn,
-        })
+        .on::<PermitApproved, _>((parts.wrap_permit_approved)(Arc::new(OnPermitApproved { ssn: parts.ssn })))
         .on::<PermitChanged, _>(OnPermitLifecycle)
         .on::<PermitExtended, _>(OnPermitLifecycle)
         .on::<PermitCancelled, _>(OnPermitLifecycle);

@@ -1,6 +1,7 @@
 //! Use cases of service-center: accept a case (受理), show it, list it.
 
 use platform::audit::Audit;
+use platform::idempotency;
 use std::collections::BTreeMap;
 
 use domain::case::{CaseStatus, Department, Item, ItemStatus};
@@ -50,9 +51,8 @@ pub async fn submit(
     if !actor.is(Role::Employer) {
         return Err(ServiceError::PermissionDenied("only an employer can submit a case".into()));
     }
-    let hash = hex::encode(Sha256::digest(&fingerprint));
     if let Some(key) = idempotency_key
-        && let Some(existing) = replay(base, actor, key, &hash).await?
+        && let Some(existing) = replay(base, actor, key, &fingerprint).await?
     {
         return Ok(Submitted::Replayed(existing));
     }
@@ -69,8 +69,14 @@ pub async fn submit(
     if validate_only {
         return Ok(Submitted::Valid);
     }
-    match create(base, docs, &accepted, input, idempotency_key.map(|k| (actor.subject.as_str(), k, hash.as_str())))
-        .await
+    match create(
+        base,
+        docs,
+        &accepted,
+        input,
+        idempotency_key.map(|k| (actor.subject.as_str(), k, fingerprint.as_slice())),
+    )
+    .await
     {
         Ok(id) => {
             base.outbox.wake();
@@ -79,7 +85,7 @@ pub async fn submit(
         }
         // A concurrent request with the same key won the race: answer as it did.
         Err(e) if idempotency_key.is_some() => {
-            match replay(base, actor, idempotency_key.unwrap_or_default(), &hash).await? {
+            match replay(base, actor, idempotency_key.unwrap_or_default(), &fingerprint).await? {
                 Some(existing) => Ok(Submitted::Replayed(existing)),
                 None => Err(e),
             }
@@ -99,22 +105,7 @@ pub async fn earlier_answer(
     fingerprint: &[u8],
 ) -> Result<Option<String>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
-    let hash = hex::encode(Sha256::digest(fingerprint));
-    let Some((stored_hash, reference)) =
-        store::idempotent_case(&base.db.pool, &actor.subject, &format!("{scope}:{key}")).await?
-    else {
-        return Ok(None);
-    };
-    if stored_hash != hash {
-        let mut v = domain::Violations::new();
-        v.push(
-            "Idempotency-Key",
-            "idempotency_key_reused",
-            "this Idempotency-Key was used with a different request body",
-        );
-        return Err(ServiceError::InvalidArgument(v));
-    }
-    Ok(Some(reference))
+    idempotency::lookup(&base.db.pool, &actor.subject, &format!("{scope}:{key}"), fingerprint).await?.replayed()
 }
 
 /// Remembers the answer to a command under its key, in the command's transaction.
@@ -127,23 +118,14 @@ pub async fn remember_answer(
     reference: &str,
 ) -> Result<(), sqlx::Error> {
     let Some(key) = key else { return Ok(()) };
-    let hash = hex::encode(Sha256::digest(fingerprint));
-    store::remember_idempotency(tx, &actor.subject, &format!("{scope}:{key}"), &hash, reference).await
+    idempotency::save(tx, &actor.subject, &format!("{scope}:{key}"), fingerprint, reference).await
 }
 
-async fn replay(base: &Base, actor: &Actor, key: &str, hash: &str) -> Result<Option<CaseView>, ServiceError> {
-    let Some((stored_hash, case_id)) = store::idempotent_case(&base.db.pool, &actor.subject, key).await? else {
+/// The case that an earlier submission with the same (unscoped) key and body created.
+async fn replay(base: &Base, actor: &Actor, key: &str, fingerprint: &[u8]) -> Result<Option<CaseView>, ServiceError> {
+    let Some(case_id) = idempotency::lookup(&base.db.pool, &actor.subject, key, fingerprint).await?.replayed()? else {
         return Ok(None);
     };
-    if stored_hash != hash {
-        let mut v = domain::Violations::new();
-        v.push(
-            "Idempotency-Key",
-            "idempotency_key_reused",
-            "this Idempotency-Key was used with a different request body",
-        );
-        return Err(ServiceError::InvalidArgument(v));
-    }
     Ok(store::get_case(&base.db.pool, &case_id).await?)
 }
 
@@ -154,7 +136,7 @@ async fn create(
     docs: &crate::documents::Documents,
     a: &Accepted,
     input: &SubmissionInput,
-    idem: Option<(&str, &str, &str)>,
+    idem: Option<(&str, &str, &[u8])>,
 ) -> Result<String, ServiceError> {
     let c = &a.case;
     let accepted_on = a.accepted_on;
@@ -232,8 +214,8 @@ async fn create(
         ),
     )
     .await?;
-    if let Some((caller, key, hash)) = idem {
-        store::remember_idempotency(&mut tx, caller, key, hash, &id).await?;
+    if let Some((caller, key, fingerprint)) = idem {
+        idempotency::save(&mut tx, caller, key, fingerprint, &id).await?;
     }
     let event = ev::CaseAccepted {
         case_id: id.clone(),

@@ -418,30 +418,3 @@ pub async fn list_cases(pool: &Pool, f: &ListFilter) -> Result<Vec<CaseView>, sq
     }
     Ok(out)
 }
-
-/// The case created earlier under `(caller, key)`, with the hash of its request.
-pub async fn idempotent_case(pool: &Pool, caller: &str, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT request_hash, response_ref FROM idempotency WHERE caller = $1 AND idem_key = $2")
-        .bind(caller)
-        .bind(key)
-        .fetch_optional(pool)
-        .await
-}
-
-pub async fn remember_idempotency(
-    tx: &mut Tx<'_>,
-    caller: &str,
-    key: &str,
-    hash: &str,
-    case_id: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO idempotency (caller, idem_key, request_hash, response_ref, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(caller)
-        .bind(key)
-        .bind(hash)
-        .bind(case_id)
-        .bind(now_ms())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}

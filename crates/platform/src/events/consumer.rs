@@ -89,6 +89,15 @@ pub trait Handler<E: Event>: Send + Sync + 'static {
     async fn handle(&self, event: E, cx: Context<'_>) -> Result<(), HandlerError>;
 }
 
+/// A shared handler is a handler, so that a service can hand one to a wrapper (a
+/// decorator injected at start-up) and register the result.
+#[async_trait]
+impl<E: Event, H: Handler<E> + ?Sized> Handler<E> for Arc<H> {
+    async fn handle(&self, event: E, cx: Context<'_>) -> Result<(), HandlerError> {
+        (**self).handle(event, cx).await
+    }
+}
+
 #[async_trait]
 trait ErasedHandler: Send + Sync {
     async fn handle(&self, payload: &[u8], cx: Context<'_>) -> Result<(), HandlerError>;
