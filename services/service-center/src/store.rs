@@ -192,6 +192,7 @@ pub async fn move_item_on(
     detail: &str,
     on: chrono::NaiveDate,
 ) -> Result<bool, sqlx::Error> {
+    lock_case(tx, case_id).await?;
     let current: Option<(String, String)> =
         sqlx::query_as("SELECT status, result FROM case_items WHERE case_id = $1 AND item = $2")
             .bind(case_id)
@@ -294,6 +295,7 @@ pub async fn merge_result(
     item: Item,
     result: &BTreeMap<String, String>,
 ) -> Result<(), sqlx::Error> {
+    lock_case(tx, case_id).await?;
     let current: Option<(String,)> = sqlx::query_as("SELECT result FROM case_items WHERE case_id = $1 AND item = $2")
         .bind(case_id)
         .bind(item.as_str())
@@ -308,6 +310,15 @@ pub async fn merge_result(
         .bind(item.as_str())
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Takes the case's row lock (PostgreSQL; SQLite writers are serialised already), so that
+/// two events of one case that change different items, or the same item's result, commit
+/// one after the other and each reads what the other wrote: no lost result field, no case
+/// status computed from a stale item.
+async fn lock_case(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1").bind(case_id).execute(&mut **tx).await?;
     Ok(())
 }
 
