@@ -17,6 +17,42 @@ pub struct FieldError {
     pub message_zh: Option<String>,
 }
 
+/// The problem answers of routes, documented once (`responses(..., CommandErrors)`).
+macro_rules! problem_sets {
+    ($($(#[$m:meta])* $name:ident { $($variant:ident = $status:literal: $what:literal),+ $(,)? })+) => {$(
+        $(#[$m])*
+        #[derive(utoipa::IntoResponses)]
+        #[allow(dead_code)]
+        pub enum $name {
+            $(#[response(status = $status, description = $what, content_type = "application/problem+json")]
+            $variant(#[to_schema] Problem),)+
+        }
+    )+};
+}
+
+problem_sets! {
+    /// A read of one resource.
+    ReadErrors {
+        Unauthorized = 401: "no token, or an invalid or expired one",
+        Forbidden = 403: "the caller's role may not do this",
+        NotFound = 404: "no such resource, or not the caller's",
+    }
+    /// A list.
+    ListErrors {
+        Unauthorized = 401: "no token, or an invalid or expired one",
+        Forbidden = 403: "the caller's role may not do this",
+        Invalid = 422: "an unknown filter value, a bad limit or cursor: every problem at once",
+    }
+    /// A command on a resource.
+    CommandErrors {
+        Unauthorized = 401: "no token, or an invalid or expired one",
+        Forbidden = 403: "the caller's role or department may not do this",
+        NotFound = 404: "no such resource, or not the caller's",
+        Conflict = 409: "the resource's state does not allow it (the type names the rule)",
+        Invalid = 422: "every problem of the request at once",
+    }
+}
+
 impl From<domain::Violations> for Problem {
     fn from(v: domain::Violations) -> Problem {
         Problem::invalid(v.0.into_iter().map(FieldError::from).collect())

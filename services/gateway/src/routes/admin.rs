@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::clients::request;
 use crate::extract::{Admins, Auth, FromJson, JsonBody, Operators};
-use crate::problem::Problem;
+use crate::problem::{ListErrors, Problem};
 use crate::startup::AppState;
 use crate::views::{DishonestyList, DishonestyListReplaced};
 
@@ -41,9 +41,7 @@ impl FromJson for ReplaceBody {
     request_body(content = Object, description = r#"{"credit_codes": ["..."]}"#),
     responses(
         (status = 200, body = DishonestyListReplaced),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     ))]
 pub async fn replace_dishonesty_list(
     State(state): State<AppState>,

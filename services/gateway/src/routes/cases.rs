@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::auth::Caller;
 use crate::clients::request;
 use crate::extract::{Auth, Employers, FromJson, IdempotencyKey, JsonBody, ListQuery, Operators, Query, RawBody};
-use crate::problem::{FieldError, Problem};
+use crate::problem::{CommandErrors, FieldError, ListErrors, Problem};
 use crate::startup::AppState;
 use crate::views::{Case, CaseSummary, Evaluation, Message, Page};
 
@@ -154,9 +154,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
     responses(
         (status = 200, body = Page<CaseSummary>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "unknown filter value, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -183,11 +181,7 @@ impl FromJson for SupplementBody {
     request_body(content = Object, description = r#"{"materials": [{"kind": "...", "id": "..."}]}"#),
     responses(
         (status = 200, body = Case),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "no open supplement request", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn supplement(
     State(state): State<AppState>,
@@ -219,11 +213,7 @@ impl FromJson for RatingBody {
     request_body(content = Object, description = r#"{"rating": 1..5, "comment": "..."}"#),
     responses(
         (status = 201, body = Evaluation),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not finished, or already rated", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn evaluate(
     State(state): State<AppState>,
@@ -292,11 +282,7 @@ impl FromJson for AnswerBody {
     request_body(content = Object, description = r#"{"answer": "..."}"#),
     responses(
         (status = 200, body = Message),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "already answered", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn answer_message(
     State(state): State<AppState>,

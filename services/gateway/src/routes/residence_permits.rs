@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::clients::request;
 use crate::extract::{Auth, EmployersAndOfficers, FromJson, JsonBody, ListQuery, Officers, Query, ResidenceReaders};
-use crate::problem::Problem;
+use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
 use crate::startup::AppState;
 use crate::views::{Page, ResidenceCase};
 
@@ -22,9 +22,7 @@ fn answer(c: Option<pb::ResidenceCase>) -> Json<ResidenceCase> {
 #[utoipa::path(get, path = "/api/v1/residence-permits", tag = "residence permits", params(ListQuery),
     responses(
         (status = 200, body = Page<ResidenceCase>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -43,9 +41,7 @@ pub async fn list(
     params(("case_id" = String, Path)),
     responses(
         (status = 200, body = ResidenceCase),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -70,11 +66,7 @@ impl FromJson for EntryBody {
     params(("case_id" = String, Path)), request_body(content = Object, description = r#"{"entry_date": "YYYY-MM-DD"}"#),
     responses(
         (status = 200, body = ResidenceCase),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn entry(
     State(state): State<AppState>,
@@ -107,11 +99,7 @@ impl FromJson for ApplicationBody {
     params(("case_id" = String, Path)), request_body(content = Object, description = r#"{"paper_materials": [...], "passport_lost": false}"#),
     responses(
         (status = 200, body = ResidenceCase),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn application(
     State(state): State<AppState>,
@@ -153,11 +141,7 @@ impl FromJson for VerificationBody {
     params(("case_id" = String, Path)), request_body(content = Object, description = r#"{"method": "interview | phone | site_visit", "scheduled_at": "RFC 3339", "place": "..."}"#),
     responses(
         (status = 200, body = ResidenceCase),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn verification(
     State(state): State<AppState>,
@@ -195,11 +179,7 @@ impl FromJson for OutcomeBody {
     params(("case_id" = String, Path)), request_body(content = Object, description = r#"{"outcome": "attended | no_show", "justified": false, "note": "..."}"#),
     responses(
         (status = 200, body = ResidenceCase),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn verification_outcome(
     State(state): State<AppState>,
@@ -229,11 +209,7 @@ impl FromJson for ResidenceDecisionBody {
     params(("case_id" = String, Path)), request_body(content = Object, description = r#"{"decision": "approve | refuse", "reasons": [...]}"#),
     responses(
         (status = 200, body = ResidenceCase),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn decision(
     State(state): State<AppState>,
@@ -275,11 +251,7 @@ impl FromJson for PickupBody {
     params(("case_id" = String, Path)), request_body(content = Object, description = r#"{"method": "in_person | proxy | mail", "proxy": {"name", "id_number"}, "mail": {"address", "tracking_number"}}"#),
     responses(
         (status = 200, body = ResidenceCase),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn pickup(
     State(state): State<AppState>,

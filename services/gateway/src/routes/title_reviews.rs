@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::clients::request;
 use crate::extract::{Auth, FromJson, JsonBody, ListQuery, Query, Reviewers};
-use crate::problem::Problem;
+use crate::problem::{CommandErrors, ListErrors, Problem};
 use crate::startup::AppState;
 use crate::views::{Page, TitleReview};
 
@@ -18,9 +18,7 @@ use crate::views::{Page, TitleReview};
 #[utoipa::path(get, path = "/api/v1/title-reviews", tag = "title reviews", params(ListQuery),
     responses(
         (status = 200, body = Page<TitleReview>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -46,11 +44,7 @@ impl FromJson for ServiceRecordBody {
     params(("case_id" = String, Path)), request_body(content = Object, description = r#"{"gansu_service_since": "YYYY-MM-DD"}"#),
     responses(
         (status = 200, body = TitleReview),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn record_service(
     State(state): State<AppState>,
@@ -82,11 +76,7 @@ impl FromJson for TitleDecisionBody {
     request_body(content = Object, description = r#"{"decision": "eligible | not_eligible", "reasons": [...], "recommendation_report": "<material id>"}"#),
     responses(
         (status = 200, body = TitleReview),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not yet eligible, or decided", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn decide(
     State(state): State<AppState>,

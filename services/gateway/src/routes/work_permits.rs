@@ -20,7 +20,7 @@ use tonic::transport::Channel;
 
 use crate::clients::request;
 use crate::extract::{Auth, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators};
-use crate::problem::Problem;
+use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
 use crate::startup::AppState;
 use crate::views::{Page, Permit};
 
@@ -75,11 +75,7 @@ impl FromJson for DecisionBody {
     request_body(content = Object, description = r#"{"decision": "approve"} · {"decision": "refuse", "reasons": [...]} · {"decision": "supplement", "materials": [...], "note": "..."}"#),
     responses(
         (status = 200, body = Permit),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "not a reviewer of the owning department", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "already decided, or not yet in review", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -98,9 +94,7 @@ pub async fn decide(
     params(("case_id" = String, Path)),
     responses(
         (status = 200, body = Permit),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -118,9 +112,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/v1/work-permits", tag = "work permits", params(ListQuery),
     responses(
         (status = 200, body = Page<Permit>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "unknown status or department, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -238,11 +230,7 @@ impl FromJson for ChangeBody {
     request_body(content = Object, description = r#"{"employer": {"name", "region_code"}, "position": {"title", "annual_salary_cny"}}"#),
     responses(
         (status = 200, description = "the permit with `changed_fields`", body = Permit),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not an issued permit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn change(
     State(state): State<AppState>,
@@ -273,11 +261,7 @@ impl FromJson for ExtensionBody {
     request_body(content = Object, description = r#"{"contract_months": 24}"#),
     responses(
         (status = 200, body = Permit),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn extend(
     State(state): State<AppState>,
@@ -305,11 +289,7 @@ impl FromJson for CancellationBody {
     request_body(content = Object, description = r#"{"reason": "..."}"#),
     responses(
         (status = 200, body = Permit),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CommandErrors,
     ))]
 pub async fn cancel(
     State(state): State<AppState>,
