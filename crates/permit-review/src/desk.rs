@@ -23,7 +23,7 @@ use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::events::consumer::{Context, Handler, HandlerError};
-use platform::paging::Page;
+use platform::paging::{Page, known};
 use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 use prost::Message;
 
@@ -194,25 +194,6 @@ pub fn cursor_key(row: &PermitRow) -> Vec<String> {
     vec![rfc3339(row.opened_at), row.case_id.clone()]
 }
 
-/// `value` as one of `all`, or an `unknown_value` violation of `field` listing them.
-fn known<T: Copy + std::fmt::Display + std::str::FromStr>(
-    v: &mut Violations,
-    field: &str,
-    value: &str,
-    all: &[T],
-) -> Option<T> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let parsed = value.parse::<T>().ok();
-    if parsed.is_none() {
-        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
-        v.push(field, "unknown_value", format!("{value:?} is not one of {}", allowed.join(", ")));
-    }
-    parsed
-}
-
 fn lost_race(case_id: &str) -> ServiceError {
     ServiceError::conflict("concurrent_change", format!("case/{case_id}"), "the work permit changed meanwhile; retry")
 }
@@ -274,18 +255,11 @@ impl PermitDesk {
         }
         let mut v = Violations::new();
         let status = known(&mut v, "status", status, PermitStatus::ALL);
-        let page = Page::parse(limit, cursor, 2).map_err(|e| v.extend(e)).ok();
-        let after = match page.as_ref().and_then(|p| p.after.as_ref()) {
-            Some(key) => match chrono::DateTime::parse_from_rfc3339(&key[0]) {
-                Ok(t) => Some((t.timestamp_millis(), key[1].clone())),
-                Err(_) => {
-                    v.push("cursor", "invalid_cursor", "cursor must be a next_cursor this list returned");
-                    None
-                }
-            },
-            None => None,
-        };
-        let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
+        // The key's time is `Permit.opened_at` as the API shows it (see [`cursor_key`]).
+        let page = Page::read(&mut v, limit, cursor, 2, |k| {
+            Some((chrono::DateTime::parse_from_rfc3339(&k[0]).ok()?.timestamp_millis(), k[1].clone()))
+        });
+        let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
         let after = after.as_ref().map(|(at, id)| (*at, id.as_str()));
         let rows = store::list(&self.base.db.pool, status, after, page.fetch()).await?;
         Ok(page.finish(rows, cursor_key))

@@ -1,5 +1,5 @@
-//! Keyset paging shared by every list: `limit` (default 50, at most 200) and an opaque
-//! `cursor` holding the sort key of the last item returned. The gateway passes both
+//! Keyset paging shared by every list: `limit` (default 50, at most 200), an opaque
+//! `cursor` holding the sort key of the last item returned, and the list's filters. The gateway passes both
 //! through; the owning service reads them with [`Page::parse`] and answers `next_cursor`.
 //! A cursor is base64url of its key fields, so one made by one replica (or by the gateway
 //! when it merges two desks' lists) is read by any other.
@@ -24,6 +24,31 @@ pub fn decode(cursor: &str, fields: usize) -> Option<Vec<String>> {
     let text = String::from_utf8(bytes).ok()?;
     let parts: Vec<String> = text.split(SEPARATOR).map(str::to_string).collect();
     (parts.len() == fields).then_some(parts)
+}
+
+/// A filter `value` as one of `all` (`None` when empty), or an `unknown_value` violation of
+/// `field` that lists them.
+pub fn known<T: Copy + std::fmt::Display + std::str::FromStr>(
+    v: &mut Violations,
+    field: &str,
+    value: &str,
+    all: &[T],
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = value.parse::<T>().ok();
+    if parsed.is_none() {
+        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
+        v.push(field, "unknown_value", format!("{value:?} is not one of {}", allowed.join(", ")));
+    }
+    parsed
+}
+
+/// A sort key of epoch milliseconds and an id, the key of most lists.
+pub fn ms_and_id(key: &[String]) -> Option<(i64, String)> {
+    Some((key.first()?.parse().ok()?, key.get(1)?.clone()))
 }
 
 /// A requested page: how many items, and after which sort key.
@@ -57,6 +82,30 @@ impl Page {
             key
         };
         if v.is_empty() { Ok(Page { limit, after }) } else { Err(v) }
+    }
+
+    /// Like [`Page::parse`], with the cursor's key fields decoded by `decode` (a key that
+    /// does not decode is an `invalid_cursor` too). Problems go into `v`, with the list's
+    /// other problems; `None` when there is one.
+    pub fn read<K>(
+        v: &mut Violations,
+        limit: i32,
+        cursor: &str,
+        fields: usize,
+        decode: impl FnOnce(&[String]) -> Option<K>,
+    ) -> Option<(Page, Option<K>)> {
+        let page = Page::parse(limit, cursor, fields).map_err(|e| v.extend(e)).ok()?;
+        let after = match &page.after {
+            None => None,
+            Some(key) => match decode(key) {
+                Some(k) => Some(k),
+                None => {
+                    v.push("cursor", "invalid_cursor", "cursor must be a next_cursor this list returned");
+                    return None;
+                }
+            },
+        };
+        Some((page, after))
     }
 
     /// How many rows to fetch: one more than the page, to know whether another follows.
@@ -99,6 +148,22 @@ mod tests {
         let codes: Vec<&str> = err.0.iter().map(|v| v.code.as_str()).collect();
         assert_eq!(codes, ["out_of_range", "invalid_cursor"]);
         assert!(Page::parse(-1, "", 2).is_err());
+    }
+
+    #[test]
+    fn a_filter_and_a_cursor_that_does_not_decode_are_reported_together() {
+        let mut v = Violations::new();
+        let category: Option<domain::case::Category> = known(&mut v, "category", "Z", domain::case::Category::ALL);
+        let read = Page::read(&mut v, 10, &encode(&["not-a-number", "x"]), 2, ms_and_id);
+        assert!(category.is_none() && read.is_none());
+        let codes: Vec<&str> = v.0.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(codes, ["unknown_value", "invalid_cursor"]);
+        assert_eq!(v.0[0].message, "\"Z\" is not one of A, B, C");
+        let mut v = Violations::new();
+        let (page, after) = Page::read(&mut v, 0, &encode(&["17", "id"]), 2, ms_and_id).unwrap();
+        assert_eq!((page.limit, after), (50, Some((17, "id".to_string()))));
+        assert_eq!(known(&mut v, "category", " ", domain::case::Category::ALL), None);
+        assert!(v.is_empty());
     }
 
     #[test]

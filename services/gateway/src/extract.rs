@@ -57,9 +57,9 @@ impl<R: Roles> FromRequestParts<AppState> for Auth<R> {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
-        Caller(actor.clone()).require(R::ROLES)?;
-        Ok(Auth(actor, PhantomData))
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(R::ROLES)?;
+        Ok(Auth(caller.0, PhantomData))
     }
 }
 

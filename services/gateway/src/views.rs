@@ -136,63 +136,6 @@ impl From<&sc::CaseMessage> for Message {
     }
 }
 
-fn due(c: &sc::Case) -> Due {
-    let d = c.due.clone().unwrap_or_default();
-    Due {
-        committed: d.committed,
-        statutory: d.statutory,
-        estimated: d.estimated,
-        paused_since: opt(&c.clock_paused_on),
-    }
-}
-
-/// The one-thing case with all four items, its notices and history.
-#[derive(Serialize, ToSchema)]
-pub struct Case {
-    pub id: String,
-    pub case_no: String,
-    pub status: String,
-    pub category: String,
-    pub employer: EmployerRef,
-    pub submitted_at: String,
-    pub accepted_on: String,
-    pub due: Due,
-    pub items: Vec<CaseItem>,
-    pub notices: Vec<String>,
-    pub timeline: Vec<TimelineEntry>,
-    pub evaluations: Vec<Evaluation>,
-    pub messages: Vec<Message>,
-}
-
-impl From<&sc::Case> for Case {
-    fn from(c: &sc::Case) -> Self {
-        Case {
-            id: c.id.clone(),
-            case_no: c.case_no.clone(),
-            status: c.status.clone(),
-            category: c.category.clone(),
-            employer: EmployerRef { credit_code: c.employer_credit_code.clone(), name: c.employer_name.clone() },
-            submitted_at: c.submitted_at.clone(),
-            accepted_on: c.accepted_on.clone(),
-            due: due(c),
-            items: c.items.iter().map(CaseItem::from).collect(),
-            notices: c.notices.clone(),
-            timeline: c
-                .timeline
-                .iter()
-                .map(|t| TimelineEntry {
-                    at: t.at.clone(),
-                    event: t.event.clone(),
-                    item: t.item.clone(),
-                    detail: t.detail.clone(),
-                })
-                .collect(),
-            evaluations: c.evaluations.iter().map(Evaluation::from).collect(),
-            messages: c.messages.iter().map(Message::from).collect(),
-        }
-    }
-}
-
 /// A case in a list: its items' statuses and dates, without timeline, notices or messages.
 #[derive(Serialize, ToSchema)]
 pub struct CaseSummary {
@@ -209,6 +152,7 @@ pub struct CaseSummary {
 
 impl From<&sc::Case> for CaseSummary {
     fn from(c: &sc::Case) -> Self {
+        let d = c.due.clone().unwrap_or_default();
         CaseSummary {
             id: c.id.clone(),
             case_no: c.case_no.clone(),
@@ -217,8 +161,45 @@ impl From<&sc::Case> for CaseSummary {
             employer: EmployerRef { credit_code: c.employer_credit_code.clone(), name: c.employer_name.clone() },
             submitted_at: c.submitted_at.clone(),
             accepted_on: c.accepted_on.clone(),
-            due: due(c),
+            due: Due {
+                committed: d.committed,
+                statutory: d.statutory,
+                estimated: d.estimated,
+                paused_since: opt(&c.clock_paused_on),
+            },
             items: c.items.iter().map(CaseItem::from).collect(),
+        }
+    }
+}
+
+/// The one-thing case with all four items, its notices and history.
+#[derive(Serialize, ToSchema)]
+pub struct Case {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub notices: Vec<String>,
+    pub timeline: Vec<TimelineEntry>,
+    pub evaluations: Vec<Evaluation>,
+    pub messages: Vec<Message>,
+}
+
+impl From<&sc::Case> for Case {
+    fn from(c: &sc::Case) -> Self {
+        Case {
+            summary: CaseSummary::from(c),
+            notices: c.notices.clone(),
+            timeline: c
+                .timeline
+                .iter()
+                .map(|t| TimelineEntry {
+                    at: t.at.clone(),
+                    event: t.event.clone(),
+                    item: t.item.clone(),
+                    detail: t.detail.clone(),
+                })
+                .collect(),
+            evaluations: c.evaluations.iter().map(Evaluation::from).collect(),
+            messages: c.messages.iter().map(Message::from).collect(),
         }
     }
 }

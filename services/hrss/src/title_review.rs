@@ -14,7 +14,7 @@ use platform::ServiceError;
 use platform::app::Base;
 use platform::audit::Audit;
 use platform::db::Tx;
-use platform::paging::Page;
+use platform::paging::{Page, known};
 use platform::time::{now_ms, rfc3339, today_cst};
 
 use crate::progress::{self, TITLE_REVIEW};
@@ -148,25 +148,6 @@ fn step(row: &ReviewRow, command: TitleReviewCommand) -> Result<TitleReviewStatu
         .map_err(|e| ServiceError::conflict(e.code(), format!("case/{}", row.case_id), e.message()))
 }
 
-/// `value` as one of `all`, or an `unknown_value` violation of `field` listing them.
-fn known<T: Copy + std::fmt::Display + std::str::FromStr>(
-    v: &mut Violations,
-    field: &str,
-    value: &str,
-    all: &[T],
-) -> Option<T> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let parsed = value.parse::<T>().ok();
-    if parsed.is_none() {
-        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
-        v.push(field, "unknown_value", format!("status must be one of {}", allowed.join(", ")));
-    }
-    parsed
-}
-
 fn parse_date(v: &mut Violations, field: &str, s: &str) -> Option<NaiveDate> {
     match s.trim() {
         "" => {
@@ -190,8 +171,8 @@ pub async fn list(
     require_reviewer(actor)?;
     let mut v = Violations::new();
     let status = known(&mut v, "status", status, TitleReviewPublicStatus::ALL);
-    let page = Page::parse(limit, cursor, 2).map_err(|e| v.extend(e)).ok();
-    let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
+    let page = Page::read(&mut v, limit, cursor, 2, |k| Some((k[0].clone(), k[1].clone())));
+    let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
     let today = today_cst();
     // `waiting` and `ready` are both stored as waiting, split at `eligible_on`.
     let (stored, ready, not_ready) = match status {
@@ -202,7 +183,6 @@ pub async fn list(
         Some(TitleReviewPublicStatus::NotEligible) => (Some(TitleReviewStatus::NotEligible), false, false),
         Some(TitleReviewPublicStatus::Cancelled) => (Some(TitleReviewStatus::Cancelled), false, false),
     };
-    let after = page.after.clone().map(|k| (k[0].clone(), k[1].clone()));
     let rows: Vec<ReviewRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM title_reviews WHERE ($1 = '' OR status = $1) \
          AND ($2 = 0 OR eligible_on <= $4) AND ($3 = 0 OR eligible_on > $4) \

@@ -26,6 +26,7 @@ use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
 use platform::db::Tx;
+use platform::paging::{Page, known};
 use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 
 use crate::config::ResidenceSettings;
@@ -579,29 +580,9 @@ impl Desk {
         cursor: &str,
     ) -> Result<(Vec<CaseRow>, Option<String>), ServiceError> {
         let mut v = Violations::new();
-        let status = status.trim();
-        let parsed = if status.is_empty() {
-            None
-        } else {
-            let parsed = status.parse::<ResidenceStatus>().ok();
-            if parsed.is_none() {
-                let allowed: Vec<&str> = ResidenceStatus::ALL.iter().map(|s| s.as_str()).collect();
-                v.push("status", "unknown_value", format!("{status:?} is not one of {}", allowed.join(", ")));
-            }
-            parsed
-        };
-        let page = platform::paging::Page::parse(limit, cursor, 2).map_err(|e| v.extend(e)).ok();
-        let after = match page.as_ref().and_then(|p| p.after.clone()) {
-            Some(key) => match key[0].parse::<i64>() {
-                Ok(at) => Some((at, key[1].clone())),
-                Err(_) => {
-                    v.push("cursor", "invalid_cursor", "cursor must be a next_cursor this list returned");
-                    None
-                }
-            },
-            None => None,
-        };
-        let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
+        let parsed = known(&mut v, "status", status, ResidenceStatus::ALL);
+        let page = Page::read(&mut v, limit, cursor, 2, platform::paging::ms_and_id);
+        let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
         let rows = store::list(&self.base.db.pool, parsed, after, page.fetch()).await?;
         Ok(page.finish(rows, cursor_key))
     }

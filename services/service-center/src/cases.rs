@@ -2,6 +2,7 @@
 
 use platform::audit::Audit;
 use platform::idempotency;
+use platform::paging::{Page, known};
 use std::collections::BTreeMap;
 
 use domain::case::{CaseStatus, Department, Item, ItemStatus};
@@ -322,25 +323,6 @@ fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError
     }
 }
 
-/// `value` as one of `all`, or an `unknown_value` violation of `field` listing them.
-pub(crate) fn known<T: Copy + std::fmt::Display + std::str::FromStr>(
-    v: &mut domain::Violations,
-    field: &str,
-    value: &str,
-    all: &[T],
-) -> Option<T> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let parsed = value.parse::<T>().ok();
-    if parsed.is_none() {
-        let allowed: Vec<String> = all.iter().map(ToString::to_string).collect();
-        v.push(field, "unknown_value", format!("{value:?} is not one of {}", allowed.join(", ")));
-    }
-    parsed
-}
-
 /// The key of a case in the list's order (newest first): `submitted_at` in epoch ms, then
 /// the id.
 pub fn cursor_key(v: &CaseView) -> Vec<String> {
@@ -367,18 +349,8 @@ pub async fn list(
     let mut v = domain::Violations::new();
     let status = known(&mut v, "status", req.status, CaseStatus::ALL);
     let department = known(&mut v, "department", req.department, Department::ALL).map(Department::as_str);
-    let page = platform::paging::Page::parse(req.limit, req.cursor, 2).map_err(|e| v.extend(e)).ok();
-    let after = match page.as_ref().and_then(|p| p.after.clone()) {
-        Some(key) => match key[0].parse::<i64>() {
-            Ok(at) => Some((at, key[1].clone())),
-            Err(_) => {
-                v.push("cursor", "invalid_cursor", "cursor must be a next_cursor this list returned");
-                None
-            }
-        },
-        None => None,
-    };
-    let Some(page) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
+    let page = Page::read(&mut v, req.limit, req.cursor, 2, platform::paging::ms_and_id);
+    let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
     let department = department.unwrap_or_default();
     let mut filter = ListFilter { status, after, fetch: page.fetch(), ..ListFilter::default() };
     match actor.role {

@@ -221,6 +221,33 @@ pub(crate) fn render_table<S: Copy, C: Copy>(
     out
 }
 
+/// Checks `transition` over every (from, command) pair, `None` included, against a table
+/// written out in a test: the status it leads to, or the code of its refusal.
+#[cfg(test)]
+pub(crate) fn assert_transitions<S, C>(
+    states: &[S],
+    commands: &[C],
+    transition: impl Fn(Option<S>, &C) -> Result<S, TransitionError>,
+    expected: &[(Option<S>, C, Result<S, &str>)],
+) where
+    S: Copy + PartialEq + std::fmt::Debug,
+    C: Copy + PartialEq + std::fmt::Display,
+{
+    use crate::violation::HasCode;
+    assert_eq!(expected.len(), (states.len() + 1) * commands.len(), "one row per (from, command)");
+    for from in std::iter::once(None).chain(states.iter().copied().map(Some)) {
+        for command in commands {
+            let want = expected
+                .iter()
+                .find(|(f, c, _)| *f == from && c == command)
+                .unwrap_or_else(|| panic!("({from:?}, {command}) is missing from the expected table"))
+                .2;
+            let got = transition(from, command).map_err(|e| e.code());
+            assert_eq!(got, want, "{from:?} --{command}-->");
+        }
+    }
+}
+
 /// A wire name as a Markdown code span.
 pub(crate) fn code_span(wire: &str) -> String {
     format!("`{wire}`")

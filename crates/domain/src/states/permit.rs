@@ -135,7 +135,6 @@ mod tests {
     use super::PermitCommand::*;
     use super::PermitStatus::*;
     use super::*;
-    use crate::violation::HasCode;
 
     /// Every (from, command) with the status it leads to or the code of its refusal.
     const EXPECTED: &[(Option<PermitStatus>, PermitCommand, Result<PermitStatus, &str>)] = &[
@@ -189,24 +188,9 @@ mod tests {
         (Some(Cancelled), Cancel, Err("not_approved")),
     ];
 
-    fn froms() -> impl Iterator<Item = Option<PermitStatus>> {
-        std::iter::once(None).chain(PermitStatus::ALL.iter().copied().map(Some))
-    }
-
     #[test]
     fn every_work_permit_transition_is_the_one_in_the_expected_table() {
-        assert_eq!(EXPECTED.len(), (PermitStatus::ALL.len() + 1) * PermitCommand::ALL.len());
-        for from in froms() {
-            for command in PermitCommand::ALL {
-                let expected = EXPECTED
-                    .iter()
-                    .find(|(f, c, _)| *f == from && c == command)
-                    .unwrap_or_else(|| panic!("({from:?}, {command}) is missing from EXPECTED"))
-                    .2;
-                let got = transition(from, command).map_err(|e| e.code());
-                assert_eq!(got, expected, "{from:?} --{command}-->");
-            }
-        }
+        crate::states::assert_transitions(PermitStatus::ALL, PermitCommand::ALL, transition, EXPECTED);
     }
 
     #[test]

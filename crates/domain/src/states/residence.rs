@@ -398,19 +398,7 @@ mod tests {
 
     #[test]
     fn every_residence_transition_is_the_one_in_the_expected_table() {
-        assert_eq!(EXPECTED.len(), (ResidenceState::ALL.len() + 1) * ResidenceCommand::ALL.len());
-        let froms = std::iter::once(None).chain(ResidenceState::ALL.iter().copied().map(Some));
-        for from in froms {
-            for command in ResidenceCommand::ALL {
-                let expected = EXPECTED
-                    .iter()
-                    .find(|(f, c, _)| *f == from && c == command)
-                    .unwrap_or_else(|| panic!("({from:?}, {command}) is missing from EXPECTED"))
-                    .2;
-                let got = transition(from, command).map_err(|e| e.code());
-                assert_eq!(got, expected, "{from:?} --{command}-->");
-            }
-        }
+        crate::states::assert_transitions(ResidenceState::ALL, ResidenceCommand::ALL, transition, EXPECTED);
     }
 
     #[test]

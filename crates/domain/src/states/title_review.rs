@@ -135,7 +135,6 @@ mod tests {
     use super::TitleReviewCommand::*;
     use super::TitleReviewStatus::*;
     use super::*;
-    use crate::violation::HasCode;
 
     /// Every (from, command) with the status it leads to or the code of its refusal.
     const EXPECTED: &[(Option<TitleReviewStatus>, TitleReviewCommand, Result<TitleReviewStatus, &str>)] = &[
@@ -168,19 +167,7 @@ mod tests {
 
     #[test]
     fn every_title_review_transition_is_the_one_in_the_expected_table() {
-        assert_eq!(EXPECTED.len(), (TitleReviewStatus::ALL.len() + 1) * TitleReviewCommand::ALL.len());
-        let froms = std::iter::once(None).chain(TitleReviewStatus::ALL.iter().copied().map(Some));
-        for from in froms {
-            for command in TitleReviewCommand::ALL {
-                let expected = EXPECTED
-                    .iter()
-                    .find(|(f, c, _)| *f == from && c == command)
-                    .unwrap_or_else(|| panic!("({from:?}, {command}) is missing from EXPECTED"))
-                    .2;
-                let got = transition(from, command).map_err(|e| e.code());
-                assert_eq!(got, expected, "{from:?} --{command}-->");
-            }
-        }
+        crate::states::assert_transitions(TitleReviewStatus::ALL, TitleReviewCommand::ALL, transition, EXPECTED);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::problem::{FieldError, Problem};
 
 static PROVINCE: LazyLock<ProvinceProfile> = LazyLock::new(ProvinceProfile::gansu);
 
-#[utoipa::path(post, path = "/api/v1/classification", tag = "classification",
+#[utoipa::path(post, path = "/api/v1/classification", tag = "classification", security(()),
     request_body(content = Object, description = "as_of, birth_date, annual_salary_cny, education, vocational, work_experience_years, months_in_china_per_year, chinese, extras, local_bonus, direct_qualification, employer_region_code (API.md)"),
     responses(
         (status = 200, description = "category, points, breakdown, department, issuer", body = Object),

@@ -27,7 +27,7 @@ impl FromJson for TokenRequest {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/dev/tokens", tag = "development",
+#[utoipa::path(post, path = "/api/v1/dev/tokens", tag = "development", security(()),
     request_body(content = Object, description = r#"{"role": "reviewer", "subject": "alice", "department": "science-tech"}"#),
     responses(
         (status = 200, body = Token),

@@ -15,8 +15,6 @@ pub mod social_security_cards;
 pub mod title_reviews;
 pub mod work_permits;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -69,13 +67,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
-    let document: Arc<str> = doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")).into();
+    // Rendered once; each request clones a reference-counted buffer.
+    let document = axum::body::Bytes::from(doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")));
     api.route("/", get(docs::index))
         .route(
             "/openapi.json",
             get(move || {
                 let document = document.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], document.to_string()).into_response() }
+                async move { ([(header::CONTENT_TYPE, "application/json")], document).into_response() }
             }),
         )
         .fallback(docs::not_found)

@@ -132,7 +132,7 @@ fn answer(state: &AppState, check: pb::CardCheck) -> Result<Response, Problem> {
 }
 
 /// `POST /api/v1/social-security-cards/activation`: first use of the card (no token needed).
-#[utoipa::path(post, path = "/api/v1/social-security-cards/activation", tag = "social security cards",
+#[utoipa::path(post, path = "/api/v1/social-security-cards/activation", tag = "social security cards", security(()),
     request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
     responses(
         (status = 200, description = "activated: the foreigner's token", body = CardSession),
@@ -160,7 +160,7 @@ pub async fn activate(
 }
 
 /// `POST /api/v1/foreigners/sign-in`: the same check for an active card.
-#[utoipa::path(post, path = "/api/v1/foreigners/sign-in", tag = "social security cards",
+#[utoipa::path(post, path = "/api/v1/foreigners/sign-in", tag = "social security cards", security(()),
     request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
     responses(
         (status = 200, description = "signed in: the foreigner's token", body = CardSession),

@@ -121,17 +121,17 @@ pub async fn list(
 ) -> Result<Json<Page<Permit>>, Problem> {
     let issuers = [Department::ScienceTech, Department::Hrss];
     let departments: Vec<Department> = match (actor.role, q.department.as_str()) {
-        // Each desk refuses a reviewer of another department.
-        (Role::Reviewer, _) => vec![actor.department.unwrap_or(Department::PublicSecurity)],
+        (Role::Reviewer, d) if !d.is_empty() && d != actor.department_str() => {
+            return Err(Problem::forbidden("a reviewer lists only their own department's permits"));
+        }
+        // A reviewer always has a department; one that issues no permits is refused below.
+        (Role::Reviewer, _) => actor.department.into_iter().collect(),
         (_, "") => issuers.to_vec(),
         (_, d) => match d.parse::<Department>() {
             Ok(d) if issuers.contains(&d) => vec![d],
             _ => return Err(unknown_department(&state, &actor, &q).await),
         },
     };
-    if actor.is(Role::Reviewer) && !q.department.is_empty() && q.department != actor.department_str() {
-        return Err(Problem::forbidden("a reviewer lists only their own department's permits"));
-    }
     let mut calls = Vec::new();
     for d in departments {
         let Some(mut desk) = state.clients.permits(d) else {
