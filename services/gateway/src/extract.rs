@@ -81,6 +81,24 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
+/// A command's request message that names its case: the `case_id` of the path.
+pub trait ForCase {
+    fn for_case(self, case_id: String) -> Self;
+}
+
+/// Implements [`ForCase`] for messages with a `case_id` field.
+macro_rules! for_case {
+    ($($t:ty),+ $(,)?) => {$(
+        impl $crate::extract::ForCase for $t {
+            fn for_case(mut self, case_id: String) -> Self {
+                self.case_id = case_id;
+                self
+            }
+        }
+    )+};
+}
+pub(crate) use for_case;
+
 /// A JSON object body: 413 when too large, 422 listing every type error at once.
 pub struct JsonBody<T>(pub T);
 

@@ -39,10 +39,7 @@ impl FromJson for ReplaceBody {
 
 #[utoipa::path(put, path = "/api/v1/admin/dishonesty-list", tag = "administration",
     request_body(content = Object, description = r#"{"credit_codes": ["..."]}"#),
-    responses(
-        (status = 200, body = DishonestyListReplaced),
-        ListErrors,
-    ))]
+    responses((status = 200, body = DishonestyListReplaced), ListErrors))]
 pub async fn replace_dishonesty_list(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Admins>,

@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::clients::request;
-use crate::extract::{Auth, Employers, FromJson, IdempotencyKey, JsonBody, ListQuery, Operators, Query, RawBody};
+use crate::extract::{
+    Auth, Employers, ForCase, FromJson, IdempotencyKey, JsonBody, ListQuery, Operators, Query, RawBody, for_case,
+};
 use crate::problem::{CommandErrors, FieldError, ListErrors, Problem};
 use crate::startup::AppState;
 use crate::views::{Case, CaseSummary, Evaluation, Message, Page};
@@ -152,10 +154,7 @@ pub async fn get(
 
 /// `GET /api/v1/cases`: summaries of what the caller may see, one page.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery),
-    responses(
-        (status = 200, body = Page<CaseSummary>),
-        ListErrors,
-    ))]
+    responses((status = 200, body = Page<CaseSummary>), ListErrors))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -167,42 +166,34 @@ pub async fn list(
     Ok(Json(Page::new(resp.cases.iter().map(CaseSummary::from).collect(), &resp.next_cursor)))
 }
 
-pub struct SupplementBody(Vec<pbc::MaterialRef>);
+for_case!(pb::SupplementCaseRequest, pb::EvaluateItemRequest, pb::AddMessageRequest, pb::AnswerMessageRequest);
 
-impl FromJson for SupplementBody {
+impl FromJson for pb::SupplementCaseRequest {
     fn read(r: &mut Reader, v: &Value) -> Self {
         r.required(v, "materials", "materials is required");
-        SupplementBody(material_refs(r, v, false))
+        pb::SupplementCaseRequest { materials: material_refs(r, v, false), ..Default::default() }
     }
 }
 
 /// `POST /api/v1/cases/{id}/supplements` (the case's employer): what a supplement request asked for.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/supplements", tag = "cases", params(("id" = String, Path)),
     request_body(content = Object, description = r#"{"materials": [{"kind": "...", "id": "..."}]}"#),
-    responses(
-        (status = 200, body = Case),
-        CommandErrors,
-    ))]
+    responses((status = 200, body = Case), CommandErrors))]
 pub async fn supplement(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Employers>,
     Path(id): Path<String>,
-    JsonBody(SupplementBody(materials)): JsonBody<SupplementBody>,
+    JsonBody(req): JsonBody<pb::SupplementCaseRequest>,
 ) -> Result<Json<Case>, Problem> {
-    let req = pb::SupplementCaseRequest { case_id: id, materials };
+    let req = req.for_case(id);
     let case = state.clients.service_center().supplement_case(request(&actor, req, None)).await?.into_inner().case;
     Ok(Json(Case::from(&case.unwrap_or_default())))
 }
 
-pub struct RatingBody {
-    rating: i32,
-    comment: String,
-}
-
-impl FromJson for RatingBody {
+impl FromJson for pb::EvaluateItemRequest {
     fn read(r: &mut Reader, v: &Value) -> Self {
         r.required(v, "rating", "rating (1 to 5) is required");
-        RatingBody { rating: r.int32(v, "rating"), comment: r.string(v, "comment") }
+        pb::EvaluateItemRequest { rating: r.int32(v, "rating"), comment: r.string(v, "comment"), ..Default::default() }
     }
 }
 
@@ -211,34 +202,26 @@ impl FromJson for RatingBody {
     params(("id" = String, Path), ("item" = String, Path),
         ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key and body answers the first response")),
     request_body(content = Object, description = r#"{"rating": 1..5, "comment": "..."}"#),
-    responses(
-        (status = 201, body = Evaluation),
-        CommandErrors,
-    ))]
+    responses((status = 201, body = Evaluation), CommandErrors))]
 pub async fn evaluate(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Employers>,
     Path((id, item)): Path<(String, String)>,
     key: IdempotencyKey,
-    JsonBody(body): JsonBody<RatingBody>,
+    JsonBody(req): JsonBody<pb::EvaluateItemRequest>,
 ) -> Result<(StatusCode, Json<Evaluation>), Problem> {
-    let req = pb::EvaluateItemRequest { case_id: id, item, rating: body.rating, comment: body.comment };
+    let req = pb::EvaluateItemRequest { item, ..req.for_case(id) };
     let resp = state.clients.service_center().evaluate_item(request(&actor, req, key.as_deref())).await?;
     Ok((StatusCode::CREATED, Json(Evaluation::from(&resp.into_inner().evaluation.unwrap_or_default()))))
 }
 
-pub struct MessageBody {
-    kind: String,
-    channel: String,
-    text: String,
-}
-
-impl FromJson for MessageBody {
+impl FromJson for pb::AddMessageRequest {
     fn read(r: &mut Reader, v: &Value) -> Self {
-        MessageBody {
+        pb::AddMessageRequest {
             kind: r.string(v, "kind"),
             channel: r.opt_string(v, "channel").unwrap_or_else(|| "online".into()),
             text: r.string(v, "text"),
+            ..Default::default()
         }
     }
 }
@@ -261,18 +244,16 @@ pub async fn add_message(
     Caller(actor): Caller,
     Path(id): Path<String>,
     key: IdempotencyKey,
-    JsonBody(body): JsonBody<MessageBody>,
+    JsonBody(req): JsonBody<pb::AddMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>), Problem> {
-    let req = pb::AddMessageRequest { case_id: id, kind: body.kind, channel: body.channel, text: body.text };
+    let req = req.for_case(id);
     let resp = state.clients.service_center().add_message(request(&actor, req, key.as_deref())).await?;
     Ok((StatusCode::CREATED, Json(Message::from(&resp.into_inner().message.unwrap_or_default()))))
 }
 
-pub struct AnswerBody(String);
-
-impl FromJson for AnswerBody {
+impl FromJson for pb::AnswerMessageRequest {
     fn read(r: &mut Reader, v: &Value) -> Self {
-        AnswerBody(r.string(v, "answer"))
+        pb::AnswerMessageRequest { answer: r.string(v, "answer"), ..Default::default() }
     }
 }
 
@@ -280,17 +261,14 @@ impl FromJson for AnswerBody {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/messages/{message_id}/answer", tag = "cases",
     params(("id" = String, Path), ("message_id" = String, Path)),
     request_body(content = Object, description = r#"{"answer": "..."}"#),
-    responses(
-        (status = 200, body = Message),
-        CommandErrors,
-    ))]
+    responses((status = 200, body = Message), CommandErrors))]
 pub async fn answer_message(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, message_id)): Path<(String, String)>,
-    JsonBody(AnswerBody(answer)): JsonBody<AnswerBody>,
+    JsonBody(req): JsonBody<pb::AnswerMessageRequest>,
 ) -> Result<Json<Message>, Problem> {
-    let req = pb::AnswerMessageRequest { case_id: id, message_id, answer };
+    let req = pb::AnswerMessageRequest { message_id, ..req.for_case(id) };
     let resp = state.clients.service_center().answer_message(request(&actor, req, None)).await?;
     Ok(Json(Message::from(&resp.into_inner().message.unwrap_or_default())))
 }

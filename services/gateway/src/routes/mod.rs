@@ -125,6 +125,11 @@ mod tests {
             "/api/v1/cases/{id}",
             "/api/v1/cases/{id}/supplements",
             "/api/v1/work-permits/{case_id}/decision",
+            "/api/v1/work-permits/{case_id}/extension",
+            "/api/v1/work-permits/{case_id}/cancellation",
+            "/api/v1/residence-permits/{case_id}/entry",
+            "/api/v1/residence-permits/{case_id}/verification/outcome",
+            "/api/v1/residence-permits/{case_id}/pickup",
             "/api/v1/stats",
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");

@@ -55,25 +55,26 @@ fn refusal(status: StatusCode, slug: &str, title: &str, detail: &str, extra: Val
 }
 
 /// The body of both endpoints, with every type error collected.
-pub struct CardCheckBody {
-    permit_number: String,
-    social_security_number: String,
-    identity: pb::CardHolderIdentity,
+/// Reads the body both endpoints share into either request, with every type error collected.
+macro_rules! card_check_body {
+    ($($t:ty),+) => {$(
+        impl FromJson for $t {
+            fn read(r: &mut Reader, v: &Value) -> Self {
+                Self {
+                    permit_number: r.string(v, "permit_number"),
+                    social_security_number: r.string(v, "social_security_number"),
+                    identity: Some(pb::CardHolderIdentity {
+                        name: r.string(v, "name"),
+                        birth_date: r.string(v, "identity.birth_date"),
+                        nationality: r.string(v, "identity.nationality"),
+                    }),
+                }
+            }
+        }
+    )+};
 }
 
-impl FromJson for CardCheckBody {
-    fn read(r: &mut Reader, v: &Value) -> Self {
-        CardCheckBody {
-            permit_number: r.string(v, "permit_number"),
-            social_security_number: r.string(v, "social_security_number"),
-            identity: pb::CardHolderIdentity {
-                name: r.string(v, "name"),
-                birth_date: r.string(v, "identity.birth_date"),
-                nationality: r.string(v, "identity.nationality"),
-            },
-        }
-    }
-}
+card_check_body!(pb::ActivateCardRequest, pb::SignInWithCardRequest);
 
 /// hrss checks the name as `identity.name`; the public body has it at the top.
 fn public_fields(mut p: Problem) -> Problem {
@@ -85,8 +86,9 @@ fn public_fields(mut p: Problem) -> Problem {
     p
 }
 
-/// The answer to a check: a token, or the refusal.
-fn answer(state: &AppState, check: pb::CardCheck) -> Result<Response, Problem> {
+/// The answer to a check: a token, or the refusal (with the public body's field names).
+fn answer(state: &AppState, check: Result<Option<pb::CardCheck>, tonic::Status>) -> Result<Response, Problem> {
+    let check = check.map_err(|s| public_fields(s.into()))?.unwrap_or_default();
     match check.outcome.as_str() {
         "identity_mismatch" => {
             let mut extra = json!({"attempts_left": check.attempts_left});
@@ -143,20 +145,10 @@ fn answer(state: &AppState, check: pb::CardCheck) -> Result<Response, Problem> {
     ))]
 pub async fn activate(
     State(state): State<AppState>,
-    JsonBody(b): JsonBody<CardCheckBody>,
+    JsonBody(req): JsonBody<pb::ActivateCardRequest>,
 ) -> Result<Response, Problem> {
-    let req = pb::ActivateCardRequest {
-        permit_number: b.permit_number,
-        social_security_number: b.social_security_number,
-        identity: Some(b.identity),
-    };
-    let resp = state
-        .clients
-        .hrss()
-        .activate_card(request(&Actor::anonymous(), req, None))
-        .await
-        .map_err(|s| public_fields(s.into()))?;
-    answer(&state, resp.into_inner().check.unwrap_or_default())
+    let resp = state.clients.hrss().activate_card(request(&Actor::anonymous(), req, None)).await;
+    answer(&state, resp.map(|r| r.into_inner().check))
 }
 
 /// `POST /api/v1/foreigners/sign-in`: the same check for an active card.
@@ -170,19 +162,12 @@ pub async fn activate(
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "card-locked, with locked_until and Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn sign_in(State(state): State<AppState>, JsonBody(b): JsonBody<CardCheckBody>) -> Result<Response, Problem> {
-    let req = pb::SignInWithCardRequest {
-        permit_number: b.permit_number,
-        social_security_number: b.social_security_number,
-        identity: Some(b.identity),
-    };
-    let resp = state
-        .clients
-        .hrss()
-        .sign_in_with_card(request(&Actor::anonymous(), req, None))
-        .await
-        .map_err(|s| public_fields(s.into()))?;
-    answer(&state, resp.into_inner().check.unwrap_or_default())
+pub async fn sign_in(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<pb::SignInWithCardRequest>,
+) -> Result<Response, Problem> {
+    let resp = state.clients.hrss().sign_in_with_card(request(&Actor::anonymous(), req, None)).await;
+    answer(&state, resp.map(|r| r.into_inner().check))
 }
 
 #[cfg(test)]
@@ -192,7 +177,10 @@ mod tests {
     #[test]
     fn type_errors_are_all_reported_and_the_name_is_a_top_level_field() {
         let mut r = Reader::default();
-        CardCheckBody::read(&mut r, &json!({"name": 5, "identity": {"birth_date": 19880402, "nationality": ["GBR"]}}));
+        pb::ActivateCardRequest::read(
+            &mut r,
+            &json!({"name": 5, "identity": {"birth_date": 19880402, "nationality": ["GBR"]}}),
+        );
         let fields: Vec<&str> = r.errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "identity.birth_date", "identity.nationality"]);
         let mut v = domain::Violations::new();

@@ -19,7 +19,7 @@ use tonic::Code;
 use tonic::transport::Channel;
 
 use crate::clients::request;
-use crate::extract::{Auth, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators};
+use crate::extract::{Auth, ForCase, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators, for_case};
 use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
 use crate::startup::AppState;
 use crate::views::{Page, Permit};
@@ -54,48 +54,70 @@ fn desk_error(s: tonic::Status) -> Problem {
     s.into()
 }
 
-pub struct DecisionBody(pp::DecidePermitRequest);
+/// The reviewer's commands on a case's permit, each `POST /api/v1/work-permits/{case_id}/<step>`
+/// at the owning desk, which checks the reviewer's department and the permit's state.
+macro_rules! commands {
+    ($($(#[doc = $doc:tt])* $name:ident: $path:tt, $req:ty, $rpc:ident, $body:tt;)+) => {$(
+        $(#[doc = $doc])*
+        #[utoipa::path(post, path = $path, tag = "work permits", params(("case_id" = String, Path)),
+            request_body(content = Object, description = $body),
+            responses((status = 200, body = Permit), CommandErrors))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            Auth(actor, ..): Auth<Reviewers>,
+            Path(case_id): Path<String>,
+            JsonBody(req): JsonBody<$req>,
+        ) -> Result<Json<Permit>, Problem> {
+            let mut desk = owning_desk(&state, &actor, &case_id).await?;
+            let resp = desk.$rpc(request(&actor, req.for_case(case_id), None)).await.map_err(desk_error)?;
+            Ok(Json(Permit::from(&resp.into_inner().permit.unwrap_or_default())))
+        }
+    )+};
+}
 
-impl FromJson for DecisionBody {
+commands! {
+    /// Approve, refuse with reasons, or ask for supplements.
+    decide: "/api/v1/work-permits/{case_id}/decision", pp::DecidePermitRequest, decide_permit,
+        r#"{"decision": "approve"} · {"decision": "refuse", "reasons": [...]} · {"decision": "supplement", "materials": [...], "note": "..."}"#;
+    /// Extends an issued permit (before it expires).
+    extend: "/api/v1/work-permits/{case_id}/extension", pp::ExtendPermitRequest, extend_permit,
+        r#"{"contract_months": 24}"#;
+    /// Cancels an issued permit, with its reason.
+    cancel: "/api/v1/work-permits/{case_id}/cancellation", pp::CancelPermitRequest, cancel_permit,
+        r#"{"reason": "..."}"#;
+}
+
+for_case!(pp::DecidePermitRequest, pp::ChangePermitRequest, pp::ExtendPermitRequest, pp::CancelPermitRequest);
+
+impl FromJson for pp::DecidePermitRequest {
     fn read(r: &mut Reader, v: &Value) -> Self {
-        DecisionBody(pp::DecidePermitRequest {
-            case_id: String::new(),
+        pp::DecidePermitRequest {
             decision: r.string(v, "decision"),
             reasons: r.strings(v, "reasons"),
             materials: r.strings(v, "materials"),
             note: r.string(v, "note"),
-        })
+            ..Default::default()
+        }
     }
 }
 
-/// `POST /api/v1/work-permits/{case_id}/decision` (reviewer of the owning department):
-/// approve, refuse with reasons, or ask for supplements.
-#[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/decision", tag = "work permits",
-    params(("case_id" = String, Path)),
-    request_body(content = Object, description = r#"{"decision": "approve"} · {"decision": "refuse", "reasons": [...]} · {"decision": "supplement", "materials": [...], "note": "..."}"#),
-    responses(
-        (status = 200, body = Permit),
-        CommandErrors,
-    ))]
-pub async fn decide(
-    State(state): State<AppState>,
-    Auth(actor, ..): Auth<Reviewers>,
-    Path(case_id): Path<String>,
-    JsonBody(DecisionBody(mut req)): JsonBody<DecisionBody>,
-) -> Result<Json<Permit>, Problem> {
-    let mut desk = owning_desk(&state, &actor, &case_id).await?;
-    req.case_id = case_id;
-    let permit = desk.decide_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
-    Ok(Json(Permit::from(&permit.unwrap_or_default())))
+impl FromJson for pp::ExtendPermitRequest {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        r.required(v, "contract_months", "contract_months is required");
+        pp::ExtendPermitRequest { contract_months: r.int32(v, "contract_months"), ..Default::default() }
+    }
+}
+
+impl FromJson for pp::CancelPermitRequest {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        pp::CancelPermitRequest { reason: r.string(v, "reason"), ..Default::default() }
+    }
 }
 
 /// `GET /api/v1/work-permits/{case_id}` (reviewer of the owning department, ops, admin).
 #[utoipa::path(get, path = "/api/v1/work-permits/{case_id}", tag = "work permits",
     params(("case_id" = String, Path)),
-    responses(
-        (status = 200, body = Permit),
-        ReadErrors,
-    ))]
+    responses((status = 200, body = Permit), ReadErrors))]
 pub async fn get(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<ReviewersAndOperators>,
@@ -110,10 +132,7 @@ pub async fn get(
 /// own department's permits; ops and admin both departments' (merged by opening time) or
 /// one. Oldest first.
 #[utoipa::path(get, path = "/api/v1/work-permits", tag = "work permits", params(ListQuery),
-    responses(
-        (status = 200, body = Page<Permit>),
-        ListErrors,
-    ))]
+    responses((status = 200, body = Page<Permit>), ListErrors))]
 pub async fn list(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<ReviewersAndOperators>,
@@ -187,9 +206,7 @@ fn merge(pages: Vec<pp::ListPermitsResponse>, limit: i32) -> Page<Permit> {
 
 /// The change of an issued permit: only the employer's name and region and the position's
 /// title and salary change (a new employer or contract is a new application or an extension).
-pub struct ChangeBody(pp::ChangePermitRequest);
-
-impl FromJson for ChangeBody {
+impl FromJson for pp::ChangePermitRequest {
     fn read(r: &mut Reader, v: &Value) -> Self {
         const CHANGEABLE: [(&str, &[&str]); 2] =
             [("employer", &["name", "region_code"]), ("position", &["title", "annual_salary_cny"])];
@@ -214,13 +231,13 @@ impl FromJson for ChangeBody {
         let position_title = opt("position.title");
         let annual_salary_cny =
             domain::json::present(v, "position.annual_salary_cny").then(|| r.integer(v, "position.annual_salary_cny"));
-        ChangeBody(pp::ChangePermitRequest {
+        pp::ChangePermitRequest {
             case_id: String::new(),
             employer_name,
             employer_region_code,
             position_title,
             annual_salary_cny,
-        })
+        }
     }
 }
 
@@ -228,79 +245,18 @@ impl FromJson for ChangeBody {
 #[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/change", tag = "work permits",
     params(("case_id" = String, Path)),
     request_body(content = Object, description = r#"{"employer": {"name", "region_code"}, "position": {"title", "annual_salary_cny"}}"#),
-    responses(
-        (status = 200, description = "the permit with `changed_fields`", body = Permit),
-        CommandErrors,
-    ))]
+    responses((status = 200, description = "the permit with `changed_fields`", body = Permit), CommandErrors))]
 pub async fn change(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Reviewers>,
     Path(case_id): Path<String>,
-    JsonBody(ChangeBody(mut req)): JsonBody<ChangeBody>,
+    JsonBody(req): JsonBody<pp::ChangePermitRequest>,
 ) -> Result<Json<Permit>, Problem> {
     let mut desk = owning_desk(&state, &actor, &case_id).await?;
-    req.case_id = case_id;
-    let resp = desk.change_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner();
+    let resp = desk.change_permit(request(&actor, req.for_case(case_id), None)).await.map_err(desk_error)?.into_inner();
     let mut permit = Permit::from(&resp.permit.unwrap_or_default());
     permit.changed_fields = Some(resp.changed_fields);
     Ok(Json(permit))
-}
-
-pub struct ExtensionBody(i32);
-
-impl FromJson for ExtensionBody {
-    fn read(r: &mut Reader, v: &Value) -> Self {
-        r.required(v, "contract_months", "contract_months is required");
-        ExtensionBody(r.int32(v, "contract_months"))
-    }
-}
-
-/// `POST /api/v1/work-permits/{case_id}/extension` (reviewer of the owning department).
-#[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/extension", tag = "work permits",
-    params(("case_id" = String, Path)),
-    request_body(content = Object, description = r#"{"contract_months": 24}"#),
-    responses(
-        (status = 200, body = Permit),
-        CommandErrors,
-    ))]
-pub async fn extend(
-    State(state): State<AppState>,
-    Auth(actor, ..): Auth<Reviewers>,
-    Path(case_id): Path<String>,
-    JsonBody(ExtensionBody(contract_months)): JsonBody<ExtensionBody>,
-) -> Result<Json<Permit>, Problem> {
-    let mut desk = owning_desk(&state, &actor, &case_id).await?;
-    let req = pp::ExtendPermitRequest { case_id, contract_months };
-    let permit = desk.extend_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
-    Ok(Json(Permit::from(&permit.unwrap_or_default())))
-}
-
-pub struct CancellationBody(String);
-
-impl FromJson for CancellationBody {
-    fn read(r: &mut Reader, v: &Value) -> Self {
-        CancellationBody(r.string(v, "reason"))
-    }
-}
-
-/// `POST /api/v1/work-permits/{case_id}/cancellation` (reviewer of the owning department).
-#[utoipa::path(post, path = "/api/v1/work-permits/{case_id}/cancellation", tag = "work permits",
-    params(("case_id" = String, Path)),
-    request_body(content = Object, description = r#"{"reason": "..."}"#),
-    responses(
-        (status = 200, body = Permit),
-        CommandErrors,
-    ))]
-pub async fn cancel(
-    State(state): State<AppState>,
-    Auth(actor, ..): Auth<Reviewers>,
-    Path(case_id): Path<String>,
-    JsonBody(CancellationBody(reason)): JsonBody<CancellationBody>,
-) -> Result<Json<Permit>, Problem> {
-    let mut desk = owning_desk(&state, &actor, &case_id).await?;
-    let req = pp::CancelPermitRequest { case_id, reason };
-    let permit = desk.cancel_permit(request(&actor, req, None)).await.map_err(desk_error)?.into_inner().permit;
-    Ok(Json(Permit::from(&permit.unwrap_or_default())))
 }
 
 #[cfg(test)]
@@ -310,7 +266,7 @@ mod tests {
 
     fn change(v: Value) -> (pp::ChangePermitRequest, Vec<(String, String)>) {
         let mut r = Reader::default();
-        let ChangeBody(req) = ChangeBody::read(&mut r, &v);
+        let req = pp::ChangePermitRequest::read(&mut r, &v);
         (req, r.errors.0.into_iter().map(|e| (e.field, e.code)).collect())
     }
 
