@@ -190,6 +190,7 @@ impl Stack {
                 internal_secret: Some(platform::config::Secret(INTERNAL_SECRET.into())),
                 ..Settings::default()
             },
+            web: Default::default(),
         })
         .await
         .expect("gateway");

@@ -1,13 +1,19 @@
-//! Bearer tokens (HS256 JWT) and the roles of the public contract.
+//! Bearer tokens (HS256 JWT) and the roles of the public contract. A browser carries the
+//! same token in the HttpOnly session cookie (see [`crate::web::session`]); a request that
+//! changes something with the cookie must also carry the session's CSRF token and come from
+//! this origin.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use domain::{Actor, Role};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 use crate::problem::{FieldError, Problem};
 use crate::startup::AppState;
+use crate::web::session;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -23,7 +29,9 @@ pub struct Claims {
 pub struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
-    ttl_secs: u64,
+    /// Keys the CSRF tokens; derived from the signing secret so there is one secret to keep.
+    csrf: Hmac<Sha256>,
+    pub ttl_secs: u64,
 }
 
 impl Keys {
@@ -31,6 +39,7 @@ impl Keys {
         Keys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
+            csrf: Hmac::new_from_slice(format!("csrf:{secret}").as_bytes()).expect("HMAC takes any key length"),
             ttl_secs,
         }
     }
@@ -49,6 +58,21 @@ impl Keys {
 
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
         Ok(decode::<Claims>(token, &self.decoding, &Validation::default())?.claims)
+    }
+
+    /// The CSRF token of a session: bound to the session token, so it dies with it and a
+    /// page of another session cannot use it.
+    pub fn csrf(&self, session_token: &str) -> String {
+        let mut mac = self.csrf.clone();
+        mac.update(session_token.as_bytes());
+        mac.finalize().into_bytes().iter().take(24).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The caller a token names, if it is valid and unexpired.
+    pub fn actor(&self, token: &str) -> Option<Actor> {
+        let claims = self.verify(token.trim()).ok()?;
+        // A token whose claims no longer name a valid caller is no token.
+        Actor::parse(&claims.role, &claims.sub, &claims.department).ok()
     }
 }
 
@@ -76,19 +100,31 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| Problem::unauthorized("send `Authorization: Bearer <token>`"))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| Problem::unauthorized("the Authorization scheme must be Bearer"))?;
-        let claims =
-            state.keys.verify(token.trim()).map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
-        // A token whose claims no longer name a valid caller is no token.
-        let actor = Actor::parse(&claims.role, &claims.sub, &claims.department)
-            .map_err(|_| Problem::unauthorized("the token is invalid or expired"))?;
+        let invalid = || Problem::unauthorized("the token is invalid or expired");
+        if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token = header
+                .to_str()
+                .ok()
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .ok_or_else(|| Problem::unauthorized("the Authorization scheme must be Bearer"))?;
+            return state.keys.actor(token).map(Caller).ok_or_else(invalid);
+        }
+        let Some(token) = session::token(&parts.headers) else {
+            return Err(Problem::unauthorized("send `Authorization: Bearer <token>` or sign in"));
+        };
+        let actor = state.keys.actor(&token).ok_or_else(invalid)?;
+        if !parts.method.is_safe() {
+            session::check_same_origin(&parts.headers)?;
+            let sent = parts.headers.get(session::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if sent != state.keys.csrf(&token) {
+                return Err(Problem::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "csrf",
+                    "Missing or wrong CSRF token",
+                    format!("a signed-in page sends its session's token in {}", session::CSRF_HEADER),
+                ));
+            }
+        }
         Ok(Caller(actor))
     }
 }
@@ -105,6 +141,11 @@ mod tests {
         assert_eq!((c.role.as_str(), c.sub.as_str(), c.department.as_str()), ("reviewer", "alice", "science-tech"));
         let other = Keys::new("another-secret-another-secret-xx", 60);
         assert!(other.verify(&t).is_err());
+        // CSRF tokens are per session and per key.
+        let t2 = keys.issue(&Actor::parse("employer", "91620100MA00000001", "").unwrap()).unwrap();
+        assert_eq!(keys.csrf(&t), keys.csrf(&t));
+        assert_ne!(keys.csrf(&t), keys.csrf(&t2));
+        assert_ne!(keys.csrf(&t), other.csrf(&t));
     }
 
     #[test]

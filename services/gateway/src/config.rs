@@ -11,6 +11,20 @@ pub struct Config {
     pub http_addr: String,
     pub services: ServiceUrls,
     pub auth: AuthSettings,
+    pub web: WebSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebSettings {
+    /// The folder holding `shell.html`, `src/`, `catalog/` and `node_modules/`.
+    pub root: String,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self { root: crate::web::default_root() }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,6 +76,7 @@ impl Default for Config {
             http_addr: "127.0.0.1:8080".into(),
             services: ServiceUrls::default(),
             auth: AuthSettings::default(),
+            web: WebSettings::default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! - `auth.rs`: tokens and roles. - `problem.rs`: problem+json and the gRPC→HTTP mapping.
 //! - `extract.rs`: the extractors every route opens with (caller with an allowed role, JSON
 //!   body with every type error at once, list query, idempotency key).
+//! - `web/`: the pages, the browser session, the static files of `web/`.
 //! - `views.rs`: the typed JSON of every answer, from which the OpenAPI document is made.
 //! - `clients.rs`: gRPC clients; every call carries the caller in the signed internal token.
 
@@ -17,6 +18,7 @@ pub mod problem;
 pub mod routes;
 pub mod startup;
 pub mod views;
+pub mod web;
 
 pub use config::Config;
 pub use startup::{Gateway, NAME, build};

@@ -49,7 +49,8 @@ pub async fn build(config: Config) -> anyhow::Result<Gateway> {
         keys: Arc::new(Keys::new(&config.auth.jwt_secret, config.auth.token_ttl_secs)),
         dev_mode: config.auth.dev_mode,
     };
-    let app = crate::routes::router(state)
+    let web = crate::web::router(std::path::Path::new(&config.web.root))?;
+    let app = crate::routes::router(state, web)
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(TraceLayer::new_for_http().make_span_with(http_span));
     let listener = tokio::net::TcpListener::bind(&config.http_addr).await?;

@@ -1,7 +1,6 @@
 //! The OpenAPI document (generated from the routes and the view types: see
-//! [`super::router`]), the web page and the 404/405 for unknown paths and methods.
+//! [`super::router`]), and the 404/405 for unknown paths and methods.
 
-use axum::response::Html;
 use utoipa::Modify;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -32,10 +31,6 @@ impl Modify for Bearer {
         openapi.security =
             Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
     }
-}
-
-pub async fn index() -> Html<&'static str> {
-    Html(include_str!("../../static/index.html"))
 }
 
 pub async fn not_found() -> Problem {

@@ -65,11 +65,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, web: Router<AppState>) -> Router {
     let (api, doc) = api();
     // Rendered once; each request clones a reference-counted buffer.
     let document = axum::body::Bytes::from(doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")));
-    api.route("/", get(docs::index))
+    api.merge(web)
         .route(
             "/openapi.json",
             get(move || {

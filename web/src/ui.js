@@ -1,0 +1,141 @@
+// Pieces every page shares: the header (language switch, who is signed in, sign-out), the
+// footer, status badges, announcements for screen readers, and confirmation dialogs.
+
+import { html, render, nothing } from '/assets/vendor/lit-html/lit-html.js';
+import { t, code, lang } from './i18n.js';
+import { session } from './session.js';
+
+export { html, render, nothing };
+
+/** The same page in the other language (the server remembers the choice). */
+function otherLangHref() {
+  const u = new URL(location.href);
+  u.searchParams.set('lang', lang === 'zh' ? 'en' : 'zh');
+  return u.pathname + u.search;
+}
+
+const NAV = {
+  employer: [['/employer', 'ui.nav_cases'], ['/employer/apply', 'ui.nav_apply']],
+  reviewer: [['/review', 'ui.nav_queue']],
+  officer: [['/counter', 'ui.nav_counter']],
+  foreigner: [['/me', 'ui.nav_me']],
+  ops: [['/ops', 'ui.nav_ops']],
+  admin: [['/ops', 'ui.nav_ops']],
+};
+
+export function header() {
+  const who = session
+    ? `${code('role', session.role)}${session.department ? ' · ' + code('department', session.department) : ''} · ${session.subject}`
+    : '';
+  render(
+    html`<a class="skip" href="#main">${t('ui.skip_to_content')}</a>
+      <header class="site">
+        <a class="brand" href="/">
+          <span class="brand-zh" lang="zh-CN">外国人来华工作“一件事”</span>
+          <span class="brand-sub">${t('ui.brand_sub')}</span>
+        </a>
+        <nav aria-label=${t('ui.nav_label')}>
+          <ul>
+            <li><a href="/guide">${t('ui.nav_guide')}</a></li>
+            ${(session ? NAV[session.role] || [] : []).map(([href, key]) => html`<li><a href=${href}>${t(key)}</a></li>`)}
+            <li><a href=${otherLangHref()} lang=${lang === 'zh' ? 'en' : 'zh-CN'} hreflang=${lang === 'zh' ? 'en' : 'zh'}
+              >${lang === 'zh' ? 'English' : '中文'}</a></li>
+          </ul>
+        </nav>
+        <div class="who">
+          ${session
+            ? html`<span class="who-name">${who}</span>
+                <form method="post" action="/sign-out" class="inline" @submit=${signOut}>
+                  <button type="submit" class="link">${t('ui.sign_out')}</button>
+                </form>`
+            : html`<a class="button small" href="/sign-in">${t('ui.sign_in')}</a>`}
+        </div>
+      </header>`,
+    document.getElementById('top'),
+  );
+  render(
+    html`<footer class="site">
+      <p>${t('ui.footer_hotline')} <a href="tel:0931-12345">0931-12345</a> · ${t('ui.footer_owner')}</p>
+      <p>${t('ui.footer_times')}</p>
+    </footer>`,
+    document.getElementById('foot'),
+  );
+}
+
+async function signOut(e) {
+  e.preventDefault();
+  await fetch('/sign-out', { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  // A full navigation: nothing of this user stays in memory.
+  location.replace('/');
+}
+
+/** A status in words, with its tone for colour (never colour alone: the words are there). */
+export function badge(ns, status) {
+  const tone = {
+    approved: 'good', completed: 'good', issued: 'good', active: 'good', picked_up: 'good', valid: 'good',
+    refused: 'bad', cancelled: 'bad', revoked: 'bad', locked: 'bad', not_applicable: 'muted',
+    supplement_requested: 'warn', overdue: 'warn',
+  }[status] || 'neutral';
+  return html`<span class="badge ${tone}">${code(ns, status)}</span>`;
+}
+
+/** Puts `message` into the page's live region so screen readers hear it. */
+export function announce(message, tone = 'good') {
+  const region = document.getElementById('live') || Object.assign(document.body.appendChild(document.createElement('div')), { id: 'live' });
+  region.setAttribute('role', 'status');
+  region.setAttribute('aria-live', 'polite');
+  region.className = `live notice ${tone}`;
+  region.textContent = message;
+}
+
+/**
+ * Asks for confirmation in a modal dialog; resolves true when confirmed. `body` is extra
+ * content (a template) shown above the buttons.
+ */
+export function confirmDialog(title, body = nothing) {
+  return new Promise((resolve) => {
+    const d = document.createElement('dialog');
+    d.setAttribute('aria-labelledby', 'confirm-title');
+    document.body.appendChild(d);
+    const close = (ok) => {
+      d.close();
+      d.remove();
+      resolve(ok);
+    };
+    render(
+      html`<h2 id="confirm-title">${title}</h2>
+        ${body}
+        <div class="actions">
+          <button type="button" class="primary" data-confirm @click=${() => close(true)}>${t('ui.confirm')}</button>
+          <button type="button" @click=${() => close(false)}>${t('ui.cancel')}</button>
+        </div>`,
+      d,
+    );
+    d.addEventListener('cancel', (e) => {
+      e.preventDefault();
+      close(false);
+    });
+    d.showModal();
+    d.querySelector('[data-confirm]').focus();
+  });
+}
+
+/** A page title (h1) and the document title together. */
+export function setTitle(text) {
+  document.title = `${text} · ${t('ui.brand_short')}`;
+}
+
+/** "Load more" paging over a list endpoint answering {items, next_cursor}. */
+export function pager(next, onMore) {
+  return next
+    ? html`<p class="pager"><button type="button" @click=${() => onMore(next)}>${t('ui.load_more')}</button></p>`
+    : nothing;
+}
+
+/** Days left until `due` (calendar days; the case view gives working days where it has them). */
+export function dueLabel(due, today) {
+  if (!due) return '—';
+  const days = Math.round((Date.parse(due) - Date.parse(today)) / 86400000);
+  if (days < 0) return html`<span class="badge warn">${t('ui.overdue_by', { n: -days })}</span>`;
+  return t('ui.due_in', { n: days, date: due });
+}
