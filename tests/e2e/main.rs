@@ -11,6 +11,7 @@ mod refusal;
 mod residence;
 mod rules;
 mod service_center;
+mod web;
 
 use std::time::Duration;
 

@@ -62,3 +62,6 @@ export function todayBeijing() {
 
 /** Whole CNY with thousands separators. */
 export const money = (n) => (n === undefined || n === null ? '—' : `¥${Number(n).toLocaleString(locale())}`);
+
+/** A `{zh, en}` text of the API in the page's language. */
+export const txt = (o) => (o ? o[lang] || o.zh || o.en || '' : '');

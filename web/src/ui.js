@@ -76,7 +76,7 @@ export function badge(ns, status) {
     refused: 'bad', cancelled: 'bad', revoked: 'bad', locked: 'bad', not_applicable: 'muted',
     supplement_requested: 'warn', overdue: 'warn',
   }[status] || 'neutral';
-  return html`<span class="badge ${tone}">${code(ns, status)}</span>`;
+  return html`<span class="badge ${tone}" data-status=${status}>${code(ns, status)}</span>`;
 }
 
 /** Puts `message` into the page's live region so screen readers hear it. */

@@ -3,18 +3,15 @@
 import { html, render, setTitle } from '../ui.js';
 import { t, code } from '../i18n.js';
 import { session } from '../session.js';
+import { get } from '../api.js';
 
-// The plan's promised figures (联办效能), before → after: FACTS.md, 甘肃省外国人来华工作“一件事”实施方案.
-const FIGURES = [
-  ['working_days', 90, 15],
-  ['trips', 2, 1],
-  ['documents', 20, 15],
-  ['steps', 4, 2],
-];
+const FIGURES = ['working_days', 'trips', 'documents', 'steps'];
 const ITEMS = ['work_permit', 'social_insurance', 'title_review', 'residence_permit'];
 
 export default async function home(main) {
   setTitle(t('ui.home_title'));
+  // The plan's 联办效能 figures, from the same guide data the service uses.
+  const { efficiency } = await get('/api/v1/guide');
   render(
     html`<h1>${t('ui.home_title')}</h1>
       <p class="lead">${t('ui.home_lead')}</p>
@@ -28,6 +25,8 @@ export default async function home(main) {
       <h2>${t('ui.home_figures')}</h2>
       <ul class="grid four plain" role="list">
         ${FIGURES.map(
+          (k) => [k, efficiency.separate[k], efficiency.joint[k]],
+        ).map(
           ([k, was, now]) => html`<li class="card figure">
             <span class="now">${now}</span>
             <span>${t(`ui.figure_${k}`)}</span>
