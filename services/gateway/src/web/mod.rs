@@ -4,7 +4,7 @@
 //!
 //! The pages are plain ES modules rendering from the public JSON API with lit-html, so the
 //! gateway stays an edge: it has no second read model for the pages. See
-//! docs/adr/0007-web-workspaces.md.
+//! docs/adr/0004-web-workspaces-as-modules-over-the-public-api.md.
 
 pub mod pages;
 pub mod session;
