@@ -5,7 +5,9 @@
 //! - [`actor`]: who is asking: [`actor::Role`] and [`actor::Actor`] (role, subject, department).
 //! - [`ids`]: identifiers that parse or fail: [`ids::CreditCode`], [`ids::PassportNumber`].
 //! - [`case`]: the bundle's vocabulary: [`case::Category`], [`case::Department`],
-//!   [`case::Item`], [`case::ItemStatus`], [`case::EmployerKind`].
+//!   [`case::Item`], [`case::ItemStatus`], [`case::EmployerKind`], the entries of a case's
+//!   timeline ([`case::TimelineEvent`]), messages ([`case::MessageKind`],
+//!   [`case::MessageChannel`]) and the insurances ([`case::Insurance`]).
 //! - [`violation`]: one violated rule with a stable code, the unit of every 422 / one-time
 //!   notice; [`Note`] for non-blocking explanations.
 //! - [`data`]: confidence labels of the data files ([`data::Confidence`], [`data::Sourced`]).
