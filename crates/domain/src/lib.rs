@@ -30,12 +30,16 @@
 //! [`wire_enum!`] defines an enum with wire names (`FromStr`, `TryFrom<String>`, serde);
 //! other crates use it too.
 //!
+//! `catalog` (tests only) checks the web's message catalog `web/catalog/codes.json`
+//! against the code: every code a person can see is translated, none is stale.
+//!
 //! Every parser returns all problems of its input, never only the first. Data files under
 //! `data/` are embedded at build time and checked by the unit tests.
 
 pub mod actor;
 pub mod calendar;
 pub mod case;
+mod catalog;
 pub mod classification;
 pub mod conditions;
 pub mod data;
