@@ -324,7 +324,7 @@ fn machine_codes() -> BTreeSet<&'static str> {
 /// | `x.push(field, code, message)`, `Violation::new(..)`, `FieldError::new(..)` | error | 2nd argument |
 /// | `push(code, en, zh)` (a local closure, as in `materials::check_material`) | error | every code-like literal |
 /// | `code: "..."` or `code: CONST` in a struct literal (`NoticeItem`) | error | the value |
-/// | the body of a `fn code(&self)` (`HasCode` impls) | error | every code-like literal |
+/// | an `impl HasCode for ..` block (parse errors' codes) | error | every code-like literal |
 /// | `conflict(..)` / `forbidden(..)` (`ServiceError::conflict`, the services' wrappers) | error (`_` → `-`) | every code-like literal or `CONST` |
 /// | `Problem::new(status, slug, ..)` (gateway) | error | 2nd argument |
 /// | `Note::new(code, message)` | note | 1st argument |
@@ -687,18 +687,19 @@ mod scan {
                         scan.violations.insert(v);
                     }
                 }
-                // the body of `fn code(&self)`; the machines' codes are enumerated instead
+                // an `impl HasCode for ..` block; the machines' codes are enumerated instead
                 // (they are conflicts, not violations)
-                if ident(&t[i].0, "fn")
-                    && t.get(i + 1).is_some_and(|n| ident(&n.0, "code"))
-                    && !file.starts_with("crates/domain/src/states/")
-                {
-                    let Some(open) = (i..t.len()).find(|j| punct(&t[*j].0, '{')) else { continue };
-                    for (tok, _) in &t[open..skip_group(t, open)] {
-                        if let Tok::Str(s) = tok
-                            && is_code(s)
-                        {
-                            scan.violations.insert(s.clone());
+                if ident(&t[i].0, "impl") && !file.starts_with("crates/domain/src/states/") {
+                    let Some(open) = (i..t.len()).find(|j| punct(&t[*j].0, '{') || punct(&t[*j].0, ';')) else {
+                        continue;
+                    };
+                    if punct(&t[open].0, '{') && t[i..open].iter().any(|(tok, _)| ident(tok, "HasCode")) {
+                        for (tok, _) in &t[open..skip_group(t, open)] {
+                            if let Tok::Str(s) = tok
+                                && is_code(s)
+                            {
+                                scan.violations.insert(s.clone());
+                            }
                         }
                     }
                 }
