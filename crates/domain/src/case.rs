@@ -171,6 +171,101 @@ wire_enum!(
     Sex { M => "M", F => "F" }
 );
 
+wire_enum!(
+    /// A consultation or a complaint on a case (`case_messages.kind`).
+    MessageKind { Consultation => "consultation", Complaint => "complaint" }
+);
+
+wire_enum!(
+    /// Where a message came in: online, or a call to the 12345 hotline (0931-12345) that
+    /// its operators record.
+    MessageChannel { Online => "online", Hotline12345 => "hotline_12345" }
+);
+
+wire_enum!(
+    /// The insurances of a social insurance registration (MOHRSS Order No. 16, FACTS §6).
+    Insurance {
+        Pension => "pension",
+        Medical => "medical",
+        WorkInjury => "work_injury",
+        Unemployment => "unemployment",
+        Maternity => "maternity",
+    }
+);
+
+wire_enum!(
+    /// An entry of a case's timeline (`case_timeline.event`), as service-center writes it:
+    /// its own steps, what it reads from the departments' events, and the steps the
+    /// departments report as `item-progressed` (whose `event` must be one of these; the
+    /// case view refuses others). Every name has a translation in `web/catalog/codes.json`
+    /// (`event.<name>`); the names are stored, so they never change.
+    TimelineEvent {
+        // service-center: intake, supplements, messages
+        /// The submission passed the one-time notice and became a case.
+        CaseAccepted => "case_accepted",
+        /// The forms the system fills in (application and registration forms) were made.
+        FormsGenerated => "forms_generated",
+        /// The employer supplied the requested materials.
+        CaseSupplemented => "case_supplemented",
+        ConsultationReceived => "consultation_received",
+        ComplaintReceived => "complaint_received",
+        MessageAnswered => "message_answered",
+        // work permit (science-tech, hrss), from their events
+        PermitReviewStarted => "permit_review_started",
+        /// The reviewer asked for materials (named after the item status it leads to).
+        SupplementRequested => "supplement_requested",
+        /// The desk received the supplement (`item-progressed` of the desk).
+        SupplementReceived => "supplement_received",
+        PermitApproved => "permit_approved",
+        PermitRefused => "permit_refused",
+        PermitChanged => "permit_changed",
+        PermitExtended => "permit_extended",
+        PermitCancelled => "permit_cancelled",
+        /// An approved permit handed a downstream item to its department.
+        HandedToDepartment => "handed_to_department",
+        /// A downstream item still open ended with the permit's cancellation.
+        EndedByCancellation => "ended_by_cancellation",
+        // hrss: social insurance and the card
+        /// The registration deadline (30 days from the permit's issue) is set.
+        SocialInsuranceDue => "social_insurance_due",
+        SocialInsuranceRegistered => "social_insurance_registered",
+        SocialSecurityCardActivated => "social_security_card_activated",
+        CardPermitInfoUpdated => "card_permit_info_updated",
+        CardPermitInfoCancelled => "card_permit_info_cancelled",
+        // hrss: title review
+        TitleReviewQueued => "title_review_queued",
+        GansuServiceRecorded => "gansu_service_recorded",
+        TitleReviewDecided => "title_review_decided",
+        TitleReviewCancelled => "title_review_cancelled",
+        // public-security: the residence case
+        ResidenceCaseOpened => "residence_case_opened",
+        ResidenceEntryRecorded => "residence_entry_recorded",
+        ResidenceApplicationReceived => "residence_application_received",
+        ResidenceVerificationScheduled => "residence_verification_scheduled",
+        ResidenceVerificationRescheduled => "residence_verification_rescheduled",
+        ResidenceVerificationRecorded => "residence_verification_recorded",
+        /// The officer's approval, as public-security reports it (`item-progressed`).
+        ResidencePermitApproved => "residence_permit_approved",
+        /// The permit's number and validity, from `residence-permit-issued`.
+        ResidencePermitIssued => "residence_permit_issued",
+        ResidencePermitRefused => "residence_permit_refused",
+        ResidencePermitCollected => "residence_permit_collected",
+        ResidenceCaseCancelled => "residence_case_cancelled",
+        /// An issued residence permit is flagged for review after the work permit's cancellation.
+        WorkPermitCancelledNotice => "work_permit_cancelled_notice",
+    }
+);
+
+impl TimelineEvent {
+    /// The entry of a new message of `kind`.
+    pub fn message_received(kind: MessageKind) -> TimelineEvent {
+        match kind {
+            MessageKind::Consultation => TimelineEvent::ConsultationReceived,
+            MessageKind::Complaint => TimelineEvent::ComplaintReceived,
+        }
+    }
+}
+
 impl Category {
     /// Categories A and B go to science & technology, C to human resources & social security.
     pub fn department(self) -> Department {
@@ -267,6 +362,15 @@ mod tests {
             ],
             "the wire names are a public contract"
         );
+    }
+
+    #[test]
+    fn timeline_events_keep_their_stored_names() {
+        assert_eq!(TimelineEvent::SupplementRequested.as_str(), ItemStatus::SupplementRequested.as_str());
+        assert_eq!(TimelineEvent::message_received(MessageKind::Consultation).as_str(), "consultation_received");
+        assert_eq!(TimelineEvent::message_received(MessageKind::Complaint).as_str(), "complaint_received");
+        assert_eq!("permit_review_started".parse::<TimelineEvent>(), Ok(TimelineEvent::PermitReviewStarted));
+        assert!("permit-review-started".parse::<TimelineEvent>().is_err());
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! - [`actor`]: who is asking: [`actor::Role`] and [`actor::Actor`] (role, subject, department).
 //! - [`ids`]: identifiers that parse or fail: [`ids::CreditCode`], [`ids::PassportNumber`].
 //! - [`case`]: the bundle's vocabulary: [`case::Category`], [`case::Department`],
-//!   [`case::Item`], [`case::ItemStatus`], [`case::EmployerKind`].
+//!   [`case::Item`], [`case::ItemStatus`], [`case::EmployerKind`], the entries of a case's
+//!   timeline ([`case::TimelineEvent`]), messages ([`case::MessageKind`],
+//!   [`case::MessageChannel`]) and the insurances ([`case::Insurance`]).
 //! - [`violation`]: one violated rule with a stable code, the unit of every 422 / one-time
 //!   notice; [`Note`] for non-blocking explanations.
 //! - [`data`]: confidence labels of the data files ([`data::Confidence`], [`data::Sourced`]).
@@ -28,12 +30,16 @@
 //! [`wire_enum!`] defines an enum with wire names (`FromStr`, `TryFrom<String>`, serde);
 //! other crates use it too.
 //!
+//! `catalog` (tests only) checks the web's message catalog `web/catalog/codes.json`
+//! against the code: every code a person can see is translated, none is stale.
+//!
 //! Every parser returns all problems of its input, never only the first. Data files under
 //! `data/` are embedded at build time and checked by the unit tests.
 
 pub mod actor;
 pub mod calendar;
 pub mod case;
+mod catalog;
 pub mod classification;
 pub mod conditions;
 pub mod data;

@@ -601,7 +601,7 @@ impl Handler<ev::CaseSupplemented> for PermitDesk {
             department: self.department.as_str().into(),
             status: to.item_status().as_str().into(),
             result: [("supplemented_at".to_string(), at.clone())].into_iter().collect(),
-            event: "supplement_received".into(),
+            event: domain::case::TimelineEvent::SupplementReceived.as_str().into(),
             detail: format!("materials supplied: {}", kinds.join(", ")),
             at,
             ..Default::default()

@@ -5,7 +5,7 @@
 use platform::audit::Audit;
 use std::sync::Arc;
 
-use domain::case::ItemStatus;
+use domain::case::{ItemStatus, TimelineEvent};
 use domain::states::card::{self, CardCommand, CardPermitStatus, CardState, CardStatus};
 use domain::{Actor, HasCode};
 use onething_proto::events as ev;
@@ -340,7 +340,7 @@ impl CardDesk {
                         SOCIAL_INSURANCE,
                         ItemStatus::Completed,
                         &[("card_status", to.status.as_str()), ("card_activated_at", &at)],
-                        "social_security_card_activated",
+                        TimelineEvent::SocialSecurityCardActivated,
                         "the foreigner activated the electronic social security card",
                     );
                     self.base.outbox.enqueue(&mut tx, &card.case_id, &event).await?;

@@ -2,7 +2,7 @@
 //! an extension; a cancellation marks it cancelled and ends a title review still waiting.
 
 use async_trait::async_trait;
-use domain::case::ItemStatus;
+use domain::case::{ItemStatus, TimelineEvent};
 use domain::states::card::CardPermitStatus;
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
@@ -31,7 +31,7 @@ async fn card_follows(
             SOCIAL_INSURANCE,
             ItemStatus::Completed,
             &[("card_permit_valid_until", valid_until)],
-            "card_permit_info_updated",
+            TimelineEvent::CardPermitInfoUpdated,
             &format!("the permit on the social security card is valid until {valid_until}"),
         );
         cx.outbox.enqueue(cx.tx, case_id, &event).await?;
@@ -70,7 +70,7 @@ impl Handler<ev::PermitCancelled> for OnPermitLifecycle {
                 TITLE_REVIEW,
                 ItemStatus::Cancelled,
                 &[("cancelled_at", &e.cancelled_at)],
-                "title_review_cancelled",
+                TimelineEvent::TitleReviewCancelled,
                 "the work permit was cancelled",
             );
             cx.outbox.enqueue(cx.tx, &e.case_id, &event).await?;
@@ -81,7 +81,7 @@ impl Handler<ev::PermitCancelled> for OnPermitLifecycle {
                 SOCIAL_INSURANCE,
                 ItemStatus::Completed,
                 &[("card_permit_status", CardPermitStatus::Cancelled.as_str())],
-                "card_permit_info_cancelled",
+                TimelineEvent::CardPermitInfoCancelled,
                 "the permit on the social security card is marked cancelled",
             );
             cx.outbox.enqueue(cx.tx, &e.case_id, &event).await?;

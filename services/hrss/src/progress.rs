@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use domain::case::{Department, Item, ItemStatus};
+use domain::case::{Department, Item, ItemStatus, TimelineEvent};
 use onething_proto::events as ev;
 use platform::time::now_rfc3339;
 
@@ -15,7 +15,7 @@ pub fn step(
     item: Item,
     status: ItemStatus,
     result: &[(&str, &str)],
-    event: &str,
+    event: TimelineEvent,
     detail: &str,
 ) -> ev::ItemProgressed {
     ev::ItemProgressed {
@@ -24,7 +24,7 @@ pub fn step(
         department: Department::Hrss.as_str().into(),
         status: status.as_str().into(),
         result: result.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
-        event: event.into(),
+        event: event.as_str().into(),
         detail: detail.into(),
         at: now_rfc3339(),
         counter_visit: false,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{Datelike, Days, NaiveDate};
+use domain::case::{Insurance, TimelineEvent};
 use onething_proto::events as ev;
 use platform::db::Tx;
 use platform::events::consumer::{Context, Handler, HandlerError};
@@ -17,7 +18,7 @@ use crate::ssn::{SsnGenerator, SsnSeed};
 use crate::{cards, title_review};
 
 /// The five insurances of MOHRSS Order No. 16 (FACTS §6).
-pub const FIVE_INSURANCES: [&str; 5] = ["pension", "medical", "work_injury", "unemployment", "maternity"];
+pub const FIVE_INSURANCES: &[Insurance] = Insurance::ALL;
 
 /// Registration must be done within 30 days of the permit's issue (FACTS §6, Art. 4).
 pub const REGISTRATION_DAYS: u64 = 30;
@@ -86,7 +87,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             .bind(&key)
             .bind(&ssn)
             .bind(&e.permit_number)
-            .bind(FIVE_INSURANCES.join(","))
+            .bind(FIVE_INSURANCES.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(","))
             .bind(now_ms())
             .bind(&due_on)
             .execute(&mut **cx.tx)
@@ -105,7 +106,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
                     SOCIAL_INSURANCE,
                     domain::case::ItemStatus::Pending,
                     &[("due_on", &due_on)],
-                    "social_insurance_due",
+                    TimelineEvent::SocialInsuranceDue,
                     &format!("registration due within {REGISTRATION_DAYS} days of the permit's issue: by {due_on}"),
                 );
                 deadline.due_on = due_on.clone();
@@ -113,7 +114,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
                 let event = ev::SocialInsuranceRegistered {
                     case_id: e.case_id.clone(),
                     social_security_number: ssn,
-                    insurances: FIVE_INSURANCES.iter().map(|s| s.to_string()).collect(),
+                    insurances: FIVE_INSURANCES.iter().map(|i| i.as_str().to_string()).collect(),
                     registered_at: now_rfc3339(),
                     due_on,
                 };

@@ -5,7 +5,7 @@
 //! the `title-review-decided` event.
 
 use chrono::{Days, Months, NaiveDate};
-use domain::case::Department;
+use domain::case::{Department, TimelineEvent};
 use domain::states::title_review::{self as machine, TitleReviewCommand, TitleReviewPublicStatus, TitleReviewStatus};
 use domain::{Actor, HasCode, Role, Violations};
 use onething_proto::events as ev;
@@ -267,7 +267,7 @@ pub async fn record_service(
         TITLE_REVIEW,
         to.item_status(),
         &[("eligible_on", &eligible_on), ("gansu_service_since", &since.to_string()), ("queue", queue)],
-        "gansu_service_recorded",
+        TimelineEvent::GansuServiceRecorded,
         &format!("Gansu service since {since} verified; eligible from {eligible_on}"),
     );
     base.outbox.enqueue(&mut tx, case_id, &event).await?;

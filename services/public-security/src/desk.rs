@@ -19,8 +19,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::calendar::Calendar;
+use domain::case::TimelineEvent;
 use domain::case::{Department, EmployerKind, Item};
-use domain::states::residence::{self, ResidenceCommand, ResidenceState, ResidenceStatus};
+use domain::states::residence::{self, ResidenceCommand, ResidenceState, ResidenceStatus, VerificationOutcome};
 use domain::{Actor, HasCode, Role, Violations};
 use onething_proto::events as ev;
 use platform::ServiceError;
@@ -40,7 +41,7 @@ pub const ITEM: Item = Item::ResidencePermit;
 /// (the same names).
 pub struct Step {
     pub status: ResidenceStatus,
-    pub event: &'static str,
+    pub event: TimelineEvent,
     pub detail: String,
     pub result: Vec<(&'static str, String)>,
     pub counter_visit: bool,
@@ -48,12 +49,12 @@ pub struct Step {
     pub due_on: String,
 }
 
-impl Default for Step {
-    /// A step of a case waiting for the applicant; every step sets its own status.
-    fn default() -> Step {
+impl Step {
+    /// A step to `status` shown as `event`; every other field is empty.
+    pub fn new(status: ResidenceStatus, event: TimelineEvent) -> Step {
         Step {
-            status: ResidenceStatus::Pending,
-            event: "",
+            status,
+            event,
             detail: String::new(),
             result: Vec::new(),
             counter_visit: false,
@@ -61,9 +62,7 @@ impl Default for Step {
             due_on: String::new(),
         }
     }
-}
 
-impl Step {
     pub fn event(self, case_id: &str) -> ev::ItemProgressed {
         ev::ItemProgressed {
             case_id: case_id.into(),
@@ -71,7 +70,7 @@ impl Step {
             department: DEPARTMENT.as_str().into(),
             status: self.status.item_status().as_str().into(),
             result: self.result.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>(),
-            event: self.event.into(),
+            event: self.event.as_str().into(),
             detail: self.detail,
             at: now_rfc3339(),
             counter_visit: self.counter_visit,
@@ -197,8 +196,6 @@ impl Desk {
         let to = step_to(&row, ResidenceCommand::RecordEntry)?;
         let apply_by = rules::apply_by(entry);
         let step = Step {
-            status: to.status,
-            event: "residence_entry_recorded",
             detail: format!("apply at the exit-entry counter by {apply_by}"),
             result: vec![
                 ("entry_date", entry.to_string()),
@@ -206,7 +203,7 @@ impl Desk {
                 ("waiting_for", "applicant".into()),
             ],
             due_on: apply_by.to_string(),
-            ..Step::default()
+            ..Step::new(to.status, TimelineEvent::ResidenceEntryRecorded)
         };
         let tx = self.base.db.begin().await?;
         let columns = [("entry_date", Val::from(entry.to_string())), ("apply_by", Val::from(apply_by.to_string()))];
@@ -251,7 +248,7 @@ impl Desk {
         }
         let step = Step {
             status: to.status,
-            event: "residence_application_received",
+            event: TimelineEvent::ResidenceApplicationReceived,
             detail: format!("receipt {receipt}; decision due {} ({} {unit})", due.date, period.days),
             result,
             counter_visit: true,
@@ -309,18 +306,16 @@ impl Desk {
                 if !store::reschedule_verification(&mut tx, &verification).await? {
                     return Err(conflict(case_id, "changed_meanwhile", "the verification changed meanwhile; retry"));
                 }
-                "residence_verification_rescheduled"
+                TimelineEvent::ResidenceVerificationRescheduled
             }
             None => {
                 store::insert_verification(&mut tx, &verification).await?;
-                "residence_verification_scheduled"
+                TimelineEvent::ResidenceVerificationScheduled
             }
         };
         let at = rfc3339(verification.scheduled_at);
         let where_ = if plan.place.is_empty() { String::new() } else { format!(" at {}", plan.place) };
         let step = Step {
-            status: to.status,
-            event,
             detail: format!("{} on {at}{where_}", plan.method.as_str()),
             result: vec![
                 ("verification_method", plan.method.as_str().into()),
@@ -329,7 +324,7 @@ impl Desk {
                 ("verification_outcome", String::new()),
                 ("waiting_for", "verification".into()),
             ],
-            ..Step::default()
+            ..Step::new(to.status, event)
         };
         self.commit(tx, actor, ACTION, &row, &[], vec![step]).await
     }
@@ -354,7 +349,9 @@ impl Desk {
         };
         let applied_on = date(row.applied_on.as_deref(), "application day")?;
         let scheduled = DateTime::<Utc>::from_timestamp_millis(v.scheduled_at).unwrap_or_default();
-        let visit = outcome == Outcome::Attended && v.method == "interview" && rules::day_cst(scheduled) != applied_on;
+        let visit = outcome == Outcome::Attended
+            && v.method == rules::Method::Interview.as_str()
+            && rules::day_cst(scheduled) != applied_on;
         let mut tx = self.base.db.begin().await?;
         let justified = matches!(outcome, Outcome::NoShow { justified: true });
         if !store::record_outcome(&mut tx, &v.id, outcome.as_str(), justified, note.trim(), &actor.subject).await? {
@@ -371,8 +368,6 @@ impl Desk {
         };
         // The officer's note stays with public security: it is not part of the case view.
         let step = Step {
-            status: to.status,
-            event: "residence_verification_recorded",
             detail,
             result: vec![
                 ("verification_outcome", outcome.as_str().into()),
@@ -380,7 +375,7 @@ impl Desk {
                 ("waiting_for", waiting_for.into()),
             ],
             counter_visit: visit,
-            ..Step::default()
+            ..Step::new(to.status, TimelineEvent::ResidenceVerificationRecorded)
         };
         self.commit(tx, actor, ACTION, &row, &[], vec![step]).await
     }
@@ -419,7 +414,7 @@ impl Desk {
                             "the scheduled verification has no outcome yet",
                         ));
                     }
-                    Some(Some("no_show")) => {
+                    Some(Some(o)) if o == VerificationOutcome::NoShow.as_str() => {
                         return Err(conflict(
                             case_id,
                             "verification_not_attended",
@@ -452,8 +447,6 @@ impl Desk {
                 // Also an `item-progressed` step: it travels in order with the other steps, so
                 // the case view has the number even if the pickup overtakes the issued event.
                 let step = Step {
-                    status: to.status,
-                    event: "residence_permit_approved",
                     detail: format!("residence permit {number}, valid {from} to {until}; ready for pickup"),
                     result: vec![
                         ("residence_permit_number", number.clone()),
@@ -461,7 +454,7 @@ impl Desk {
                         ("valid_until", until.to_string()),
                         ("waiting_for", "pickup".into()),
                     ],
-                    ..Step::default()
+                    ..Step::new(to.status, TimelineEvent::ResidencePermitApproved)
                 };
                 let columns = [
                     ("status", Val::from(to.status.as_str())),
@@ -478,9 +471,9 @@ impl Desk {
             }
             Decision::Refuse { reasons } => {
                 let grounds = Grounds {
-                    unjustified_no_show: current
-                        .as_ref()
-                        .is_some_and(|v| v.outcome.as_deref() == Some("no_show") && v.justified == 0),
+                    unjustified_no_show: current.as_ref().is_some_and(|v| {
+                        v.outcome.as_deref() == Some(VerificationOutcome::NoShow.as_str()) && v.justified == 0
+                    }),
                     work_permit_too_short: validity.is_err(),
                 };
                 rules::check_reasons(&reasons, grounds)?;
@@ -488,8 +481,6 @@ impl Desk {
                 let codes: Vec<&str> =
                     reasons.iter().map(String::as_str).filter(|r| rules::reason_text(r).is_some()).collect();
                 let step = Step {
-                    status: to.status,
-                    event: "residence_permit_refused",
                     detail: written.clone(),
                     result: vec![
                         ("reasons", written),
@@ -497,7 +488,7 @@ impl Desk {
                         ("decided_at", rfc3339(decided_at)),
                         ("waiting_for", "none".into()),
                     ],
-                    ..Step::default()
+                    ..Step::new(to.status, TimelineEvent::ResidencePermitRefused)
                 };
                 let columns = [
                     ("status", Val::from(to.status.as_str())),
@@ -559,12 +550,10 @@ impl Desk {
             }
         };
         let step = Step {
-            status: to.status,
-            event: "residence_permit_collected",
             detail: detail.into(),
             result,
             counter_visit: way == PickupWay::InPerson,
-            ..Step::default()
+            ..Step::new(to.status, TimelineEvent::ResidencePermitCollected)
         };
         let tx = self.base.db.begin().await?;
         self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await

@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 use base64::Engine as _;
+use domain::case::TimelineEvent;
 use domain::states::residence::{self, ResidenceCommand};
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
@@ -84,11 +85,9 @@ impl Handler<ev::PermitCancelled> for OnPermitCancelled {
             (
                 vec![("status", Val::from(to.status.as_str())), ("work_permit_cancelled", Val::from(1))],
                 Step {
-                    status: to.status,
-                    event: "residence_case_cancelled",
                     detail: format!("the work permit was cancelled: {}", e.reason),
                     result: vec![("work_permit_cancelled", "true".into()), ("waiting_for", "none".into())],
-                    ..Step::default()
+                    ..Step::new(to.status, TimelineEvent::ResidenceCaseCancelled)
                 },
             )
         } else {
@@ -96,14 +95,12 @@ impl Handler<ev::PermitCancelled> for OnPermitCancelled {
             (
                 vec![("work_permit_cancelled", Val::from(1))],
                 Step {
-                    status: to.status,
-                    event: "work_permit_cancelled_notice",
                     detail: format!(
                         "the work permit was cancelled ({}); residence permit {number} is under review",
                         e.reason
                     ),
                     result: vec![("work_permit_cancelled", "true".into())],
-                    ..Step::default()
+                    ..Step::new(to.status, TimelineEvent::WorkPermitCancelledNotice)
                 },
             )
         };

@@ -11,6 +11,7 @@ use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use domain::calendar::{Calendar, Deadline};
 use domain::case::{EmployerKind, Item};
 use domain::materials::{Catalog, Form, MaterialKind};
+use domain::states::residence::{PickupMethod, VerificationOutcome};
 use domain::{Violation, Violations};
 use serde::{Deserialize, Serialize};
 
@@ -183,32 +184,8 @@ pub fn check_paper_materials(
     v.into_result(|| received.into_iter().collect())
 }
 
-/// How the applicant is verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Interview,
-    Phone,
-    SiteVisit,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Interview => "interview",
-            Method::Phone => "phone",
-            Method::SiteVisit => "site_visit",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Method> {
-        match s {
-            "interview" => Some(Method::Interview),
-            "phone" => Some(Method::Phone),
-            "site_visit" => Some(Method::SiteVisit),
-            _ => None,
-        }
-    }
-}
+/// How the applicant is verified (the domain's vocabulary, wire names included).
+pub use domain::states::residence::VerificationMethod as Method;
 
 /// A verification to schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,7 +211,7 @@ pub fn parse_plan(
 ) -> Result<Plan, Violations> {
     let mut v = Violations::new();
     let m = required(&mut v, "method", method).and_then(|m| {
-        let parsed = Method::parse(&m);
+        let parsed = m.parse::<Method>().ok();
         if parsed.is_none() {
             v.push("method", "unknown_value", "method must be one of interview, phone, site_visit");
         }
@@ -286,25 +263,29 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
+    pub fn kind(self) -> VerificationOutcome {
         match self {
-            Outcome::Attended => "attended",
-            Outcome::NoShow { .. } => "no_show",
+            Outcome::Attended => VerificationOutcome::Attended,
+            Outcome::NoShow { .. } => VerificationOutcome::NoShow,
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.kind().as_str()
     }
 }
 
 pub fn parse_outcome(outcome: &str, justified: bool, note: &str) -> Result<Outcome, Violations> {
     let mut v = Violations::new();
-    let o = required(&mut v, "outcome", outcome).and_then(|o| match o.as_str() {
-        "attended" => {
+    let o = required(&mut v, "outcome", outcome).and_then(|o| match o.parse::<VerificationOutcome>().ok() {
+        Some(VerificationOutcome::Attended) => {
             if justified {
                 v.push("justified", "not_allowed", "justified applies to a no-show only");
             }
             Some(Outcome::Attended)
         }
-        "no_show" => Some(Outcome::NoShow { justified }),
-        _ => {
+        Some(VerificationOutcome::NoShow) => Some(Outcome::NoShow { justified }),
+        None => {
             v.push("outcome", "unknown_value", "outcome must be attended or no_show");
             None
         }
@@ -402,12 +383,16 @@ impl std::fmt::Debug for PickupWay {
 }
 
 impl PickupWay {
-    pub fn method(&self) -> &'static str {
+    pub fn kind(&self) -> PickupMethod {
         match self {
-            PickupWay::InPerson => "in_person",
-            PickupWay::Proxy { .. } => "proxy",
-            PickupWay::Mail { .. } => "mail",
+            PickupWay::InPerson => PickupMethod::InPerson,
+            PickupWay::Proxy { .. } => PickupMethod::Proxy,
+            PickupWay::Mail { .. } => PickupMethod::Mail,
         }
+    }
+
+    pub fn method(&self) -> &'static str {
+        self.kind().as_str()
     }
 }
 
@@ -431,32 +416,33 @@ pub fn parse_pickup(
 ) -> Result<PickupWay, Violations> {
     let mut v = Violations::new();
     let method = method.trim();
+    let kind = method.parse::<PickupMethod>().ok();
     let proxy_given = !(proxy_name.trim().is_empty() && proxy_id_number.trim().is_empty());
     let mail_given = !(mail_address.trim().is_empty() && mail_tracking_number.trim().is_empty());
-    if proxy_given && method != "proxy" {
+    if proxy_given && kind != Some(PickupMethod::Proxy) {
         v.push("proxy", "not_allowed", "proxy is given only for a pickup by proxy");
     }
-    if mail_given && method != "mail" {
+    if mail_given && kind != Some(PickupMethod::Mail) {
         v.push("mail", "not_allowed", "mail is given only for a pickup by mail");
     }
-    let way = match method {
-        "in_person" => Some(PickupWay::InPerson),
-        "proxy" => {
+    let way = match kind {
+        Some(PickupMethod::InPerson) => Some(PickupWay::InPerson),
+        Some(PickupMethod::Proxy) => {
             let name = required(&mut v, "proxy.name", proxy_name).filter(|n| !too_long(&mut v, "proxy.name", n, 100));
             let id_number = identifier(&mut v, "proxy.id_number", proxy_id_number, 4, 40);
             name.zip(id_number).map(|(name, id_number)| PickupWay::Proxy { name, id_number })
         }
-        "mail" => {
+        Some(PickupMethod::Mail) => {
             let address =
                 required(&mut v, "mail.address", mail_address).filter(|a| !too_long(&mut v, "mail.address", a, 300));
             let tracking_number = identifier(&mut v, "mail.tracking_number", mail_tracking_number, 6, 40);
             address.zip(tracking_number).map(|(address, tracking_number)| PickupWay::Mail { address, tracking_number })
         }
-        "" => {
+        None if method.is_empty() => {
             v.push("method", "required", "method is required: in_person, proxy or mail");
             None
         }
-        _ => {
+        None => {
             v.push("method", "unknown_value", "method must be one of in_person, proxy, mail");
             None
         }

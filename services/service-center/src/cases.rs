@@ -5,7 +5,7 @@ use platform::idempotency;
 use platform::paging::{Page, known};
 use std::collections::BTreeMap;
 
-use domain::case::{CaseStatus, Department, Item, ItemStatus};
+use domain::case::{CaseStatus, Department, Item, ItemStatus, MessageChannel, MessageKind, TimelineEvent};
 use domain::conditions::Rules;
 use domain::intake::SubmissionInput;
 use domain::notice::Accepted;
@@ -199,7 +199,7 @@ async fn create(
     }
     if !forms.is_empty() {
         let kinds: Vec<&str> = forms.iter().map(|(k, _, _)| k.as_str()).collect();
-        store::add_timeline(&mut tx, &id, "forms_generated", "", &kinds.join(", ")).await?;
+        store::add_timeline(&mut tx, &id, TimelineEvent::FormsGenerated, "", &kinds.join(", ")).await?;
     }
     for m in &c.materials {
         store::insert_material(&mut tx, &id, m.kind.as_str(), &m.id).await?;
@@ -207,7 +207,7 @@ async fn create(
     store::add_timeline(
         &mut tx,
         &id,
-        "case_accepted",
+        TimelineEvent::CaseAccepted,
         "",
         &format!(
             "accepted as {case_no}, category {category} ({}, {} points)",
@@ -464,7 +464,7 @@ pub async fn supplement(
     store::add_timeline(
         &mut tx,
         case_id,
-        "case_supplemented",
+        TimelineEvent::CaseSupplemented,
         Item::WorkPermit.as_str(),
         &format!("{} material(s) supplied; deadlines moved by {stood} working day(s)", supplied.len()),
     )
@@ -598,13 +598,15 @@ pub async fn add_message(
         return Ok(m.clone());
     }
     let mut v = domain::Violations::new();
-    if !matches!(kind, "consultation" | "complaint") {
+    let message_kind = kind.parse::<MessageKind>().ok();
+    if message_kind.is_none() {
         v.push("kind", "unknown_value", "kind is consultation or complaint");
     }
-    if !matches!(channel, "online" | "hotline_12345") {
+    let message_channel = channel.parse::<MessageChannel>().ok();
+    if message_channel.is_none() {
         v.push("channel", "unknown_value", "channel is online or hotline_12345 (0931-12345)");
     }
-    if channel == "hotline_12345" && !actor.role.is_operator() {
+    if message_channel == Some(MessageChannel::Hotline12345) && !actor.role.is_operator() {
         v.push("channel", "not_allowed", "hotline calls are recorded by the operators of the 12345 hotline");
     }
     if text.trim().is_empty() {
@@ -612,9 +614,9 @@ pub async fn add_message(
     } else if text.chars().count() > 4000 {
         v.push("text", "too_long", "text has at most 4000 characters");
     }
-    if !v.is_empty() {
+    let Some(message_kind) = message_kind.filter(|_| v.is_empty()) else {
         return Err(ServiceError::InvalidArgument(v));
-    }
+    };
     let row = store::MessageRow {
         id: uuid::Uuid::now_v7().to_string(),
         kind: kind.into(),
@@ -640,7 +642,7 @@ pub async fn add_message(
     .bind(row.at)
     .execute(&mut *tx)
     .await?;
-    store::add_timeline(&mut tx, case_id, &format!("{kind}_received"), "", channel).await?;
+    store::add_timeline(&mut tx, case_id, TimelineEvent::message_received(message_kind), "", channel).await?;
     remember_answer(&mut tx, actor, &scope, idempotency_key, &fingerprint, &row.id).await?;
     tx.commit().await?;
     Ok(row)
@@ -692,7 +694,7 @@ pub async fn answer_message(
             ServiceError::not_found("message", message_id)
         });
     }
-    store::add_timeline(&mut tx, case_id, "message_answered", "", "").await?;
+    store::add_timeline(&mut tx, case_id, TimelineEvent::MessageAnswered, "", "").await?;
     tx.commit().await?;
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
@@ -751,7 +753,7 @@ mod list_tests {
         let mut tx = base.db.begin().await.unwrap();
         store::insert_case(&mut tx, &row, "{}").await.unwrap();
         store::insert_item(&mut tx, id, Item::WorkPermit, "science-tech", ItemStatus::Pending).await.unwrap();
-        store::add_timeline(&mut tx, id, "case_accepted", "", "accepted").await.unwrap();
+        store::add_timeline(&mut tx, id, TimelineEvent::CaseAccepted, "", "accepted").await.unwrap();
         tx.commit().await.unwrap();
     }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use domain::case::{Item, ItemStatus};
+use domain::case::{Item, ItemStatus, TimelineEvent};
 use domain::states::title_review::TitleReviewStatus;
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
@@ -31,7 +31,7 @@ impl Handler<ev::PermitApplicationOpened> for Progress {
             Item::WorkPermit,
             ItemStatus::InReview,
             &BTreeMap::new(),
-            "permit_review_started",
+            TimelineEvent::PermitReviewStarted,
             &e.department,
         )
         .await?;
@@ -53,7 +53,7 @@ impl Handler<ev::PermitApproved> for Progress {
             Item::WorkPermit,
             ItemStatus::Approved,
             &result,
-            "permit_approved",
+            TimelineEvent::PermitApproved,
             &e.permit_number,
             day_of(&e.decided_at),
         )
@@ -66,7 +66,7 @@ impl Handler<ev::PermitApproved> for Progress {
                 item,
                 ItemStatus::Pending,
                 &BTreeMap::new(),
-                "handed_to_department",
+                TimelineEvent::HandedToDepartment,
                 "",
             )
             .await?;
@@ -86,7 +86,7 @@ impl Handler<ev::PermitRefused> for Progress {
             Item::WorkPermit,
             ItemStatus::Refused,
             &result,
-            "permit_refused",
+            TimelineEvent::PermitRefused,
             &reasons,
             day_of(&e.decided_at),
         )
@@ -108,7 +108,7 @@ impl Handler<ev::SocialInsuranceRegistered> for Progress {
             item: Item::SocialInsurance,
             status: ItemStatus::Completed,
             result: &result,
-            event: "social_insurance_registered",
+            event: TimelineEvent::SocialInsuranceRegistered,
             detail: "",
             due_on: Some(e.due_on.as_str()),
             counter_visit: false,
@@ -130,7 +130,7 @@ impl Handler<ev::TitleReviewQueued> for Progress {
             Item::TitleReview,
             ItemStatus::Pending,
             &result,
-            "title_review_queued",
+            TimelineEvent::TitleReviewQueued,
             &e.eligible_on,
         )
         .await?;
@@ -154,7 +154,7 @@ impl Handler<ev::ResidenceCaseOpened> for Progress {
             Item::ResidencePermit,
             ItemStatus::Pending,
             &result,
-            "residence_case_opened",
+            TimelineEvent::ResidenceCaseOpened,
             "",
         )
         .await?;
@@ -165,7 +165,7 @@ impl Handler<ev::ResidenceCaseOpened> for Progress {
 
 /// The timeline event of a supplement request, named after the status it leads to.
 pub fn supplement_requested_event() -> &'static str {
-    ItemStatus::SupplementRequested.as_str()
+    TimelineEvent::SupplementRequested.as_str()
 }
 
 fn status_of(s: &str) -> Result<ItemStatus, HandlerError> {
@@ -182,7 +182,7 @@ impl Handler<ev::ItemProgressed> for Progress {
             item,
             status: status_of(&e.status)?,
             result: &result,
-            event: &e.event,
+            event: e.event.parse().map_err(|err| HandlerError::Reject(anyhow::anyhow!("{err}")))?,
             detail: &e.detail,
             due_on: Some(e.due_on.as_str()),
             counter_visit: e.counter_visit,
@@ -205,7 +205,7 @@ impl Handler<ev::PermitSupplementRequested> for Progress {
             item: Item::WorkPermit,
             status: ItemStatus::SupplementRequested,
             result: &result,
-            event: supplement_requested_event(),
+            event: TimelineEvent::SupplementRequested,
             detail: &detail,
             due_on: None,
             counter_visit: false,
@@ -233,7 +233,14 @@ impl Handler<ev::PermitChanged> for Progress {
             result.insert("employer_name".into(), emp.name.clone());
         }
         store::merge_result(cx.tx, &e.case_id, Item::WorkPermit, &result).await?;
-        store::add_timeline(cx.tx, &e.case_id, "permit_changed", "work_permit", &e.changed_fields.join(", ")).await?;
+        store::add_timeline(
+            cx.tx,
+            &e.case_id,
+            TimelineEvent::PermitChanged,
+            Item::WorkPermit.as_str(),
+            &e.changed_fields.join(", "),
+        )
+        .await?;
         Ok(())
     }
 }
@@ -246,8 +253,8 @@ impl Handler<ev::PermitExtended> for Progress {
         store::add_timeline(
             cx.tx,
             &e.case_id,
-            "permit_extended",
-            "work_permit",
+            TimelineEvent::PermitExtended,
+            Item::WorkPermit.as_str(),
             &format!("valid until {}", e.valid_until),
         )
         .await?;
@@ -267,7 +274,7 @@ impl Handler<ev::PermitCancelled> for Progress {
             Item::WorkPermit,
             ItemStatus::Cancelled,
             &result,
-            "permit_cancelled",
+            TimelineEvent::PermitCancelled,
             &e.reason,
             day_of(&e.cancelled_at),
         )
@@ -289,7 +296,7 @@ impl Handler<ev::PermitCancelled> for Progress {
                     item,
                     ItemStatus::Cancelled,
                     &BTreeMap::new(),
-                    "ended_by_cancellation",
+                    TimelineEvent::EndedByCancellation,
                     "",
                 )
                 .await?;
@@ -318,7 +325,7 @@ impl Handler<ev::TitleReviewDecided> for Progress {
             Item::TitleReview,
             status,
             &result,
-            "title_review_decided",
+            TimelineEvent::TitleReviewDecided,
             decision.as_str(),
             day_of(&e.decided_at),
         )
@@ -342,7 +349,7 @@ impl Handler<ev::ResidencePermitIssued> for Progress {
             Item::ResidencePermit,
             ItemStatus::Approved,
             &result,
-            "residence_permit_issued",
+            TimelineEvent::ResidencePermitIssued,
             "",
             day_of(&e.issued_at),
         )

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::case::{CaseStatus, Item, ItemStatus};
+use domain::case::{CaseStatus, Item, ItemStatus, TimelineEvent};
 use platform::db::{Pool, Tx};
 use platform::time::now_ms;
 
@@ -149,7 +149,7 @@ pub async fn insert_material(tx: &mut Tx<'_>, case_id: &str, kind: &str, id: &st
 pub async fn add_timeline(
     tx: &mut Tx<'_>,
     case_id: &str,
-    event: &str,
+    event: TimelineEvent,
     item: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
@@ -157,7 +157,7 @@ pub async fn add_timeline(
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(case_id)
         .bind(now_ms())
-        .bind(event)
+        .bind(event.as_str())
         .bind(item)
         .bind(detail)
         .execute(&mut **tx)
@@ -173,7 +173,7 @@ pub async fn move_item(
     item: Item,
     to: ItemStatus,
     result: &BTreeMap<String, String>,
-    event: &str,
+    event: TimelineEvent,
     detail: &str,
 ) -> Result<bool, sqlx::Error> {
     move_item_on(tx, case_id, item, to, result, event, detail, platform::time::today_cst()).await
@@ -188,7 +188,7 @@ pub async fn move_item_on(
     item: Item,
     to: ItemStatus,
     result: &BTreeMap<String, String>,
-    event: &str,
+    event: TimelineEvent,
     detail: &str,
     on: chrono::NaiveDate,
 ) -> Result<bool, sqlx::Error> {
@@ -234,7 +234,7 @@ pub struct Step<'a> {
     pub item: Item,
     pub status: ItemStatus,
     pub result: &'a BTreeMap<String, String>,
-    pub event: &'a str,
+    pub event: TimelineEvent,
     pub detail: &'a str,
     pub due_on: Option<&'a str>,
     pub counter_visit: bool,

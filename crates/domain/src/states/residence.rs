@@ -59,6 +59,21 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// How an officer verifies the applicant (`residence_verifications.method`).
+    VerificationMethod { Interview => "interview", Phone => "phone", SiteVisit => "site_visit" }
+);
+
+wire_enum!(
+    /// What happened at a verification (`residence_verifications.outcome`).
+    VerificationOutcome { Attended => "attended", NoShow => "no_show" }
+);
+
+wire_enum!(
+    /// How the residence permit leaves the counter (`residence_cases.pickup_method`).
+    PickupMethod { InPerson => "in_person", Proxy => "proxy", Mail => "mail" }
+);
+
 impl ResidenceStatus {
     /// Whether the status can no longer change (a picked-up permit can still be flagged).
     pub fn is_final(self) -> bool {
