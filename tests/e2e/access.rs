@@ -94,6 +94,21 @@ async fn materials_and_the_applicant_are_shown_only_to_those_allowed_and_every_s
     assert_eq!(audit_count(&stack, "action = 'material.read' AND outcome = 'not_found'").await, 1);
     assert_eq!(audit_count(&stack, &format!("action = 'material.read' AND actor_subject = '{code}'")).await, 0);
 
+    // The case lists its files to those who may read them: the reviewer finds the passport,
+    // the employer the application form the system generated (a JSON document); ops sees none.
+    let (_, seen) = stack.get(&format!("/api/v1/cases/{id}"), Some(&reviewer)).await;
+    let files = seen["materials"].as_array().expect("the case lists its materials");
+    assert!(files.iter().any(|m| m["id"] == passport_id.as_str() && m["kind"] == "passport"), "{files:#?}");
+    let form = files.iter().find(|m| m["kind"] == "work_permit_application_form").expect("the generated form");
+    let form_path = format!("/api/v1/materials/{}", form["id"].as_str().unwrap());
+    let (status, headers, bytes) = stack.get_bytes(&form_path, Some(&employer)).await;
+    assert_eq!((status, headers.get("content-type").and_then(|v| v.to_str().ok())), (200, Some("application/json")));
+    let form: Value = serde_json::from_slice(&bytes).expect("a JSON form");
+    assert_eq!(form["applicant"]["surname"], "SMITH");
+    assert_eq!(stack.get_bytes(&form_path, Some(&other_employer)).await.0, 404);
+    let (_, seen) = stack.get(&format!("/api/v1/cases/{id}"), Some(&ops)).await;
+    assert_eq!(seen["materials"], serde_json::json!([]), "{seen:#}");
+
     // The permit shows the applicant to the reviewer who decides it, audited, and to no one else.
     let permit_path = format!("/api/v1/work-permits/{id}");
     let (status, permit) = stack.get(&permit_path, Some(&reviewer)).await;

@@ -181,6 +181,9 @@ pub struct Case {
     pub timeline: Vec<TimelineEntry>,
     pub evaluations: Vec<Evaluation>,
     pub messages: Vec<Message>,
+    /// The case's files (uploads and generated forms), each readable at
+    /// `GET /api/v1/materials/{id}`: listed to the employer and the staff of its departments.
+    pub materials: Vec<Material>,
 }
 
 impl From<&sc::Case> for Case {
@@ -200,6 +203,7 @@ impl From<&sc::Case> for Case {
                 .collect(),
             evaluations: c.evaluations.iter().map(Evaluation::from).collect(),
             messages: c.messages.iter().map(Message::from).collect(),
+            materials: c.materials.iter().map(Material::from).collect(),
         }
     }
 }

@@ -185,6 +185,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
         evaluations: v.evaluations.iter().map(evaluation_pb).collect(),
         messages: v.messages.iter().map(message_pb).collect(),
         clock_paused_on: c.clock_paused_on.clone().unwrap_or_default(),
+        materials: v.materials.iter().map(material_pb).collect(),
     }
 }
 
