@@ -1,6 +1,7 @@
 //! End-to-end tests over the real stack: five services, a Tansu broker over TCP,
 //! PostgreSQL (and SQLite for the main flow), driven through the gateway's HTTP API.
 
+mod access;
 mod bad_input;
 mod fan_out;
 mod hrss_items;

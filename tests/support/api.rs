@@ -96,6 +96,18 @@ impl Api {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// A GET whose answer is not JSON (a file): status, headers and the raw bytes.
+    pub async fn get_bytes(&self, path: &str, token: Option<&str>) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = self.http.get(format!("{}{path}", self.base_url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("gateway reachable");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        (status, headers, resp.bytes().await.expect("the whole body").to_vec())
+    }
+
     /// Polls the case until `pred` holds; panics with the last view after `timeout`.
     pub async fn wait_case(&self, token: &str, id: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
         let deadline = std::time::Instant::now() + timeout;

@@ -20,6 +20,8 @@
 //! - [`intake`]: a raw submission to a [`intake::NewCase`] or all of its field violations.
 //! - [`conditions`]: acceptance conditions on a case ([`conditions::assess`], [`conditions::Rules`]).
 //! - [`materials`]: the material catalog: what is uploaded, generated or handed over on paper.
+//! - [`guide`]: the service guide (办事指南) in both languages, rendered from the catalog,
+//!   the province profile and `data/guide.json`.
 //! - [`notice`]: the one-time notice ([`notice::one_time_notice`]): everything wrong at once.
 //! - [`states`]: the state machines of the departments' records, one pure `transition` per
 //!   machine refusing what it forbids ([`states::TransitionError`]), and the Markdown tables
@@ -43,6 +45,7 @@ mod catalog;
 pub mod classification;
 pub mod conditions;
 pub mod data;
+pub mod guide;
 pub mod ids;
 pub mod intake;
 pub mod json;

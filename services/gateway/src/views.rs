@@ -181,6 +181,9 @@ pub struct Case {
     pub timeline: Vec<TimelineEntry>,
     pub evaluations: Vec<Evaluation>,
     pub messages: Vec<Message>,
+    /// The case's files (uploads and generated forms), each readable at
+    /// `GET /api/v1/materials/{id}`: listed to the employer and the staff of its departments.
+    pub materials: Vec<Material>,
 }
 
 impl From<&sc::Case> for Case {
@@ -200,6 +203,7 @@ impl From<&sc::Case> for Case {
                 .collect(),
             evaluations: c.evaluations.iter().map(Evaluation::from).collect(),
             messages: c.messages.iter().map(Message::from).collect(),
+            materials: c.materials.iter().map(Material::from).collect(),
         }
     }
 }
@@ -265,7 +269,38 @@ pub struct PermitPosition {
     pub contract_months: i32,
 }
 
-/// A work permit at its desk (science-tech for A/B, hrss for C). No applicant data.
+/// The applicant's identity (API.md's `applicant`). Personal data: on a residence case only
+/// for public-security staff, on a work permit only for the reviewer of the department
+/// that decides it (service-center audits every such read).
+#[derive(Serialize, ToSchema)]
+pub struct Applicant {
+    pub surname: String,
+    pub given_names: String,
+    /// `M` or `F`.
+    pub sex: String,
+    /// ISO 3166-1 alpha-3.
+    pub nationality: String,
+    pub birth_date: String,
+    pub passport_number: String,
+    pub passport_expiry: String,
+}
+
+impl From<&onething_proto::common::Applicant> for Applicant {
+    fn from(a: &onething_proto::common::Applicant) -> Self {
+        Applicant {
+            surname: a.surname.clone(),
+            given_names: a.given_names.clone(),
+            sex: a.sex.clone(),
+            nationality: a.nationality.clone(),
+            birth_date: a.birth_date.clone(),
+            passport_number: a.passport_number.clone(),
+            passport_expiry: a.passport_expiry.clone(),
+        }
+    }
+}
+
+/// A work permit at its desk (science-tech for A/B, hrss for C). The desk holds no
+/// applicant data; `GET /api/v1/work-permits/{case_id}` adds it from service-center.
 #[derive(Serialize, ToSchema)]
 pub struct Permit {
     pub case_id: String,
@@ -292,6 +327,9 @@ pub struct Permit {
     /// Only on a change: the fields it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_fields: Option<Vec<String>>,
+    /// Only on `GET /api/v1/work-permits/{case_id}` by a reviewer of the owning department.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant: Option<Applicant>,
 }
 
 impl From<&pp::Permit> for Permit {
@@ -339,6 +377,7 @@ impl From<&pp::Permit> for Permit {
             cancelled_at: p.cancelled_at.clone(),
             updated_at: p.updated_at.clone(),
             changed_fields: None,
+            applicant: None,
         }
     }
 }
@@ -508,18 +547,6 @@ pub struct WorkPermitRef {
     pub cancelled: bool,
 }
 
-/// Personal data: present only for public-security staff.
-#[derive(Serialize, ToSchema)]
-pub struct Applicant {
-    pub surname: String,
-    pub given_names: String,
-    pub sex: String,
-    pub nationality: String,
-    pub birth_date: String,
-    pub passport_number: String,
-    pub passport_expiry: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ResidenceCase {
     pub case_id: String,
@@ -585,15 +612,7 @@ impl From<&ps::ResidenceCase> for ResidenceCase {
                 mail: (!(p.mail_address.is_empty() && p.mail_tracking_number.is_empty()))
                     .then(|| Mail { address: opt(&p.mail_address), tracking_number: p.mail_tracking_number.clone() }),
             }),
-            applicant: c.applicant.as_ref().map(|a| Applicant {
-                surname: a.surname.clone(),
-                given_names: a.given_names.clone(),
-                sex: a.sex.clone(),
-                nationality: a.nationality.clone(),
-                birth_date: a.birth_date.clone(),
-                passport_number: a.passport_number.clone(),
-                passport_expiry: a.passport_expiry.clone(),
-            }),
+            applicant: c.applicant.as_ref().map(Applicant::from),
             opened_at: c.opened_at.clone(),
             updated_at: opt(&c.updated_at),
         }

@@ -295,6 +295,10 @@ pub async fn get(base: &Base, actor: &Actor, id: &str) -> Result<CaseView, Servi
 }
 
 fn authorize_view(actor: &Actor, view: &mut CaseView) -> Result<(), ServiceError> {
+    // Files are listed to those who may read them (materials::open): the employer and staff.
+    if !(actor.is(Role::Employer) || actor.role.is_staff()) {
+        view.materials.clear();
+    }
     match actor.role {
         Role::Employer if view.case.employer_credit_code == actor.subject => Ok(()),
         Role::Ops | Role::Admin => Ok(()),

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use futures::stream::BoxStream;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
@@ -35,5 +36,11 @@ impl Documents {
 
     pub async fn get(&self, sha256: &str) -> anyhow::Result<bytes::Bytes> {
         Ok(self.store.get(&Self::path(sha256)).await?.bytes().await?)
+    }
+
+    /// The content in chunks as the store reads it, so a download never holds the whole
+    /// file in memory.
+    pub async fn stream(&self, sha256: &str) -> anyhow::Result<BoxStream<'static, object_store::Result<bytes::Bytes>>> {
+        Ok(self.store.get(&Self::path(sha256)).await?.into_stream())
     }
 }

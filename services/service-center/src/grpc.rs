@@ -2,6 +2,9 @@
 
 use platform::audit::Audit;
 use std::collections::BTreeMap;
+use std::pin::Pin;
+
+use futures::{Stream, StreamExt};
 
 use domain::Role;
 use domain::intake::{
@@ -182,6 +185,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
         evaluations: v.evaluations.iter().map(evaluation_pb).collect(),
         messages: v.messages.iter().map(message_pb).collect(),
         clock_paused_on: c.clock_paused_on.clone().unwrap_or_default(),
+        materials: v.materials.iter().map(material_pb).collect(),
     }
 }
 
@@ -208,8 +212,25 @@ fn message_pb(m: &crate::store::MessageRow) -> pb::CaseMessage {
     }
 }
 
+/// The stream of `GetMaterial`: the description, then the content.
+type MaterialStream = Pin<Box<dyn Stream<Item = Result<pb::GetMaterialResponse, Status>> + Send>>;
+
+fn applicant_from(a: crate::applicants::Applicant) -> pbc::Applicant {
+    pbc::Applicant {
+        surname: a.surname.unwrap_or_default(),
+        given_names: a.given_names.unwrap_or_default(),
+        sex: a.sex.unwrap_or_default(),
+        nationality: a.nationality.unwrap_or_default(),
+        birth_date: a.birth_date.unwrap_or_default(),
+        passport_number: a.passport_number.unwrap_or_default(),
+        passport_expiry: a.passport_expiry.unwrap_or_default(),
+    }
+}
+
 #[tonic::async_trait]
 impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
+    type GetMaterialStream = MaterialStream;
+
     #[instrument(skip_all, name = "SubmitCase")]
     async fn submit_case(
         &self,
@@ -287,6 +308,34 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         )
         .await?;
         Ok(Response::new(pb::UploadMaterialResponse { material: Some(material_pb(&row)) }))
+    }
+
+    #[instrument(skip_all, name = "GetMaterial")]
+    async fn get_material(&self, request: Request<pb::GetMaterialRequest>) -> Result<Response<MaterialStream>, Status> {
+        let actor = caller(&request)?;
+        let req = request.into_inner();
+        let opened = materials::open(&self.base, &self.documents, &actor, &req.id).await?;
+        use pb::get_material_response::Part;
+        let head = pb::GetMaterialResponse { part: Some(Part::Material(material_pb(&opened.row))) };
+        let chunks = opened.content.map(|chunk| match chunk {
+            Ok(bytes) => Ok(pb::GetMaterialResponse { part: Some(Part::Chunk(bytes.to_vec())) }),
+            Err(e) => {
+                tracing::error!(error = %e, "reading a stored material failed");
+                Err(Status::internal("the stored file could not be read"))
+            }
+        });
+        Ok(Response::new(Box::pin(futures::stream::once(async { Ok(head) }).chain(chunks))))
+    }
+
+    #[instrument(skip_all, name = "GetApplicant")]
+    async fn get_applicant(
+        &self,
+        request: Request<pb::GetApplicantRequest>,
+    ) -> Result<Response<pb::GetApplicantResponse>, Status> {
+        let actor = caller(&request)?;
+        let req = request.into_inner();
+        let applicant = crate::applicants::get(&self.base, &actor, &req.case_id).await?;
+        Ok(Response::new(pb::GetApplicantResponse { applicant: Some(applicant_from(applicant)) }))
     }
 
     #[instrument(skip_all, name = "GetDishonestyList")]

@@ -5,15 +5,18 @@
 //! - `startup.rs`: wiring: database, gRPC server, consumers.
 //! - `grpc.rs`: the `ServiceCenterService` API; wire ↔ domain conversion.
 //! - `cases.rs`: use cases: submit (with idempotency), get, list, who may see what.
+//! - `applicants.rs`: the applicant's identity for the reviewer deciding the permit (audited).
 //! - `events.rs`: consumed department events → item statuses.
 //! - `deadlines.rs`: the deadline clock, paused while the employer supplements.
 //! - `progress.rs`: item transitions and the derived case status.
-//! - `materials.rs`: uploads (type, magic bytes, size) and their facts at submission.
+//! - `materials.rs`: uploads (type, magic bytes, size), their facts at submission, and
+//!   reading them back (the employer, staff of a department the case is in; audited).
 //! - `documents.rs`: the content-addressed document store (`object_store`).
 //! - `dishonesty.rs`: the serious-dishonesty list (admin-replaceable, cached in the rules).
 //! - `stats.rs`: the efficiency figures (`GET /api/v1/stats`).
 //! - `store.rs`: the tables (`migrations/`).
 
+pub mod applicants;
 pub mod cases;
 pub mod config;
 pub mod deadlines;

@@ -1,12 +1,15 @@
 //! Uploaded materials: checked on arrival (kind, type, magic bytes, size), stored in the
-//! document store, and looked up at submission to tell the rules what is really there.
+//! document store, looked up at submission to tell the rules what is really there, and
+//! read back by those allowed to see them ([`open`]).
 
 use domain::Violations;
 use domain::intake::SubmissionInput;
 use domain::materials::{Catalog, MaterialFacts, MaterialKind};
 use domain::{Actor, Role};
+use futures::stream::BoxStream;
 use platform::ServiceError;
 use platform::app::Base;
+use platform::audit::{Access, Audit, Purpose};
 use platform::time::now_ms;
 use sha2::{Digest, Sha256};
 
@@ -132,6 +135,93 @@ async fn find(base: &Base, owner: &str, id: &str) -> Result<Option<MaterialRow>,
     .bind(owner)
     .fetch_optional(&base.db.pool)
     .await
+}
+
+/// Why the caller may read a material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// The employer's own upload, or a form generated for one of its cases.
+    Employer,
+    /// Staff of a department that this case (one referencing the material) is in.
+    Staff { case_id: String, purpose: Purpose },
+}
+
+/// A material the caller may read: what it is and its content.
+pub struct Opened {
+    pub row: MaterialRow,
+    pub content: BoxStream<'static, object_store::Result<bytes::Bytes>>,
+}
+
+/// Opens material `id` for `actor`: its employer, or a reviewer or officer of a department
+/// that a case referencing it is in. Anyone else gets NOT_FOUND, the same answer as for an
+/// id that does not exist. Staff reads and every refusal are audited before any byte leaves.
+pub async fn open(base: &Base, docs: &Documents, actor: &Actor, id: &str) -> Result<Opened, ServiceError> {
+    let row: Option<MaterialRow> =
+        sqlx::query_as("SELECT id, owner, kind, content_type, sha256, size, uploaded_at FROM materials WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&base.db.pool)
+            .await?;
+    let resource = format!("material/{id}");
+    let refuse =
+        |outcome| Access { action: "material.read", resource: &resource, case_id: None, purpose: None, outcome };
+    let Some(row) = row else {
+        actor.audit_access(&base.db, refuse("not_found")).await?;
+        return Err(ServiceError::not_found("material", id));
+    };
+    match grant(base, actor, &row).await? {
+        None => {
+            actor.audit_access(&base.db, refuse("denied")).await?;
+            return Err(ServiceError::not_found("material", id));
+        }
+        // An employer reading its own files leaves no entry (as with its own cases).
+        Some(Grant::Employer) => {}
+        Some(Grant::Staff { case_id, purpose }) => {
+            let access = Access {
+                action: "material.read",
+                resource: &resource,
+                case_id: Some(&case_id),
+                purpose: Some(purpose),
+                outcome: "allowed",
+            };
+            actor.audit_access(&base.db, access).await?;
+        }
+    }
+    let content = docs.stream(&row.sha256).await?;
+    Ok(Opened { row, content })
+}
+
+async fn grant(base: &Base, actor: &Actor, row: &MaterialRow) -> Result<Option<Grant>, sqlx::Error> {
+    let pool = &base.db.pool;
+    match actor.role {
+        Role::Employer if row.owner == actor.subject => Ok(Some(Grant::Employer)),
+        // Generated forms are owned by the system; they belong to the employer of their case.
+        Role::Employer => {
+            let case: Option<(String,)> = sqlx::query_as(
+                "SELECT cm.case_id FROM case_materials cm JOIN cases c ON c.id = cm.case_id \
+                 WHERE cm.material_id = $1 AND c.employer_credit_code = $2 LIMIT 1",
+            )
+            .bind(&row.id)
+            .bind(&actor.subject)
+            .fetch_optional(pool)
+            .await?;
+            Ok(case.map(|_| Grant::Employer))
+        }
+        Role::Reviewer | Role::Officer => {
+            // The first (oldest) case that references the material and has an item of the
+            // caller's department: the case the read is recorded against.
+            let case: Option<(String,)> = sqlx::query_as(
+                "SELECT cm.case_id FROM case_materials cm JOIN case_items ci ON ci.case_id = cm.case_id \
+                 WHERE cm.material_id = $1 AND ci.department = $2 ORDER BY cm.case_id LIMIT 1",
+            )
+            .bind(&row.id)
+            .bind(actor.department_str())
+            .fetch_optional(pool)
+            .await?;
+            let purpose = if actor.is(Role::Officer) { Purpose::Counter } else { Purpose::Review };
+            Ok(case.map(|(case_id,)| Grant::Staff { case_id, purpose }))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Fills each referenced material's facts from the store: unknown ids, other employers'

@@ -76,6 +76,8 @@ pub struct CaseView {
     pub timeline: Vec<TimelineRow>,
     pub evaluations: Vec<EvaluationRow>,
     pub messages: Vec<MessageRow>,
+    /// Uploads and generated forms the case uses (only on a single read).
+    pub materials: Vec<crate::materials::MaterialRow>,
 }
 
 const CASE_COLUMNS: &str = "id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
@@ -364,6 +366,13 @@ pub async fn get_case(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx::E
     .bind(id)
     .fetch_all(pool)
     .await?;
+    view.materials = sqlx::query_as(
+        "SELECT m.id, m.owner, m.kind, m.content_type, m.sha256, m.size, m.uploaded_at \
+         FROM case_materials cm JOIN materials m ON m.id = cm.material_id WHERE cm.case_id = $1 ORDER BY m.uploaded_at, m.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
     Ok(Some(view))
 }
 
@@ -382,7 +391,14 @@ pub async fn get_summary(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx
     .fetch_all(pool)
     .await?;
     items.sort_by_key(|i| i.item.parse::<Item>().ok());
-    Ok(Some(CaseView { case, items, timeline: Vec::new(), evaluations: Vec::new(), messages: Vec::new() }))
+    Ok(Some(CaseView {
+        case,
+        items,
+        timeline: Vec::new(),
+        evaluations: Vec::new(),
+        messages: Vec::new(),
+        materials: Vec::new(),
+    }))
 }
 
 /// Filters of the case list; `None` means any.

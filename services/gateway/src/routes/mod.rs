@@ -7,6 +7,7 @@ pub mod cases;
 pub mod classification;
 pub mod dev;
 pub mod docs;
+pub mod guide;
 pub mod health;
 pub mod materials;
 pub mod me;
@@ -33,7 +34,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::readyz))
         .routes(routes!(dev::issue))
         .routes(routes!(classification::classification))
+        .routes(routes!(guide::guide))
         .routes(routes!(materials::upload).layer(DefaultBodyLimit::max(materials::MAX_UPLOAD + 1)))
+        .routes(routes!(materials::download))
         .routes(routes!(admin::get_dishonesty_list, admin::replace_dishonesty_list))
         .routes(routes!(cases::submit, cases::list))
         .routes(routes!(cases::get))
@@ -108,7 +111,7 @@ mod tests {
                 }
             }
         }
-        assert!(operations >= 35, "{operations} operations documented");
+        assert!(operations >= 37, "{operations} operations documented");
     }
 
     /// The public contract's paths (API.md) are all served and documented.
@@ -121,6 +124,8 @@ mod tests {
             "/api/v1/dev/tokens",
             "/api/v1/classification",
             "/api/v1/materials",
+            "/api/v1/materials/{id}",
+            "/api/v1/guide",
             "/api/v1/cases",
             "/api/v1/cases/{id}",
             "/api/v1/cases/{id}/supplements",

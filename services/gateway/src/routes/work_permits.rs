@@ -22,7 +22,7 @@ use crate::clients::request;
 use crate::extract::{Auth, ForCase, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators, for_case};
 use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
 use crate::startup::AppState;
-use crate::views::{Page, Permit};
+use crate::views::{Applicant, Page, Permit};
 
 /// The desk that owns the case's permit. service-center shows a reviewer only the items
 /// of their department, so a reviewer of another department finds no work permit: 403.
@@ -115,17 +115,32 @@ impl FromJson for pp::CancelPermitRequest {
 }
 
 /// `GET /api/v1/work-permits/{case_id}` (reviewer of the owning department, ops, admin).
+/// The reviewer of the owning department also gets the `applicant`, from service-center
+/// (the desks hold no applicant data), which checks the reviewer and audits the read.
 #[utoipa::path(get, path = "/api/v1/work-permits/{case_id}", tag = "work permits",
     params(("case_id" = String, Path)),
-    responses((status = 200, body = Permit), ReadErrors))]
+    responses((status = 200, description = "the permit; `applicant` only for a reviewer of the owning department", body = Permit), ReadErrors))]
 pub async fn get(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<ReviewersAndOperators>,
     Path(case_id): Path<String>,
 ) -> Result<Json<Permit>, Problem> {
     let mut desk = owning_desk(&state, &actor, &case_id).await?;
-    let permit = desk.get_permit(request(&actor, pp::GetPermitRequest { case_id }, None)).await?.into_inner().permit;
-    Ok(Json(Permit::from(&permit.unwrap_or_default())))
+    let req = pp::GetPermitRequest { case_id: case_id.clone() };
+    let permit = desk.get_permit(request(&actor, req, None)).await?.into_inner().permit;
+    let mut view = Permit::from(&permit.unwrap_or_default());
+    // Only a reviewer can be the one deciding; operators are not asked for, so their
+    // reads leave no refusals in the audit log. Whether this reviewer's department owns
+    // the permit is service-center's decision: NOT_FOUND means "not for you".
+    if actor.is(Role::Reviewer) {
+        let req = pb::GetApplicantRequest { case_id };
+        view.applicant = match state.clients.service_center().get_applicant(request(&actor, req, None)).await {
+            Ok(resp) => resp.into_inner().applicant.as_ref().map(Applicant::from),
+            Err(s) if s.code() == Code::NotFound => None,
+            Err(s) => return Err(s.into()),
+        };
+    }
+    Ok(Json(view))
 }
 
 /// `GET /api/v1/work-permits?status=&department=&limit=&cursor=`: a reviewer lists their
