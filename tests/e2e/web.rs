@@ -43,4 +43,8 @@ macro_rules! journeys {
 journeys! {
     public_pages => "smoke",
     employer_applies_and_follows_the_case => "employer",
+    reviewers_decide_permits_and_title_reviews => "review",
+    counter_officer_takes_a_residence_permit_to_pickup => "counter",
+    foreigner_activates_the_card_and_sees_their_status => "me",
+    operators_read_the_figures => "ops",
 }

@@ -10,25 +10,9 @@
 // Cases come from the fixtures, submitted through the API.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { open as openPage, close, submittedCase, waitCase, itemOf, token, call, pdfFile, PHONE, DESKTOP } from './harness.mjs';
+import { open, close, submittedCase, waitCase, itemOf, token, call, pdfFile, PHONE, DESKTOP } from './harness.mjs';
 
 after(close);
-
-/** harness.open, with two temporary workarounds (remove when no longer needed). */
-async function open(o) {
-  const t = await openPage(o);
-  // 1. Until harness.mjs injects axe-core in a way the pages' CSP (script-src 'self') allows:
-  //    its inline <script> is refused; an evaluation through the DevTools protocol is not.
-  const addScriptTag = t.page.addScriptTag.bind(t.page);
-  t.page.addScriptTag = (opts) => (opts?.content ? t.page.evaluate(opts.content) : addScriptTag(opts));
-  // 2. Until web/catalog/codes.json exists: REVIEW_CODES_STUB=<file> serves a stand-in.
-  if (process.env.REVIEW_CODES_STUB) {
-    const body = readFileSync(process.env.REVIEW_CODES_STUB, 'utf8');
-    await t.page.route('**/assets/catalog/codes.json', (r) => r.fulfill({ contentType: 'application/json', body }));
-  }
-  return t;
-}
 
 const inReview = (c) => itemOf(c, 'work_permit')?.status === 'in_review';
 

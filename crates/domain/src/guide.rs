@@ -210,6 +210,16 @@ pub struct Guide {
     pub steps: Vec<Step>,
     pub faq: Vec<Faq>,
     pub hotline: Hotline,
+    /// Where the work can be: the province's prefecture-level divisions (GB/T 2260), the
+    /// codes the application's `employer.region_code` takes.
+    pub regions: Vec<Region>,
+}
+
+/// One place of work the application offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Region {
+    pub code: String,
+    pub name: Text,
 }
 
 // The shape of data/guide.json.
@@ -388,6 +398,12 @@ impl Guide {
             steps: f.steps,
             faq: f.faq,
             hotline: f.hotline,
+            regions: profile
+                .prefectures
+                .value
+                .iter()
+                .map(|p| Region { code: p.code.clone(), name: Text { zh: p.name_zh.clone(), en: p.name_en.clone() } })
+                .collect(),
         })
     }
 }

@@ -5,7 +5,7 @@
 // problem the server finds, beside the field it concerns, all at once.
 
 import { html, render, nothing, setTitle, announce } from '../ui.js';
-import { t, code, lang } from '../i18n.js';
+import { t, code, txt } from '../i18n.js';
 import { get, post, upload, newKey, ApiError } from '../api.js';
 import { readForm, showProblem, clearErrors, problemText } from '../forms.js';
 import { session } from '../session.js';
@@ -13,7 +13,8 @@ import { session } from '../session.js';
 const OPTIONAL = ['social_insurance', 'title_review'];
 const ALWAYS = ['work_permit', 'residence_permit'];
 const EDUCATION = ['doctorate', 'master', 'bachelor', 'none'];
-const VOCATIONAL = ['top_international', 'senior_technician', 'technician', 'senior_worker', 'none'];
+// 'none' first: the lowest band is the default, as in the API.
+const VOCATIONAL = ['none', 'senior_worker', 'technician', 'senior_technician', 'top_international'];
 const CHINESE = ['none', 'hsk1', 'hsk2', 'hsk3', 'hsk4', 'hsk5', 'hsk6', 'chinese_taught_degree', 'former_chinese_national'];
 const EXTRAS = ['top_university', 'fortune_500', 'intellectual_property', 'five_years_in_china'];
 const DIRECT = ['talent_program', 'international_achievement', 'encouraged_post', 'innovation_talent', 'young_talent', 'salary_six_times_average'];
@@ -88,7 +89,7 @@ function regions() {
   return html`<div class="field">
     <label for="employer-region_code">${t('ui.apply_region')}</label>
     <select id="employer-region_code" name="employer.region_code">
-      ${list.map((r) => html`<option value=${r.code}>${lang === 'zh' ? r.name_zh : r.name_en}</option>`)}
+      ${list.map((r) => html`<option value=${r.code}>${txt(r.name)}</option>`)}
     </select>
     <span class="field-error" data-for="employer.region_code"></span>
   </div>`;
@@ -144,7 +145,7 @@ function draw() {
         <fieldset>
           <legend>${t('ui.apply_profile')}</legend>
           <p class="hint">${t('ui.apply_profile_hint')}</p>
-          ${select('profile.education', 'ui.apply_education', 'education', EDUCATION)}
+          ${select('profile.education', 'ui.apply_education', 'education', EDUCATION, { blank: 'ui.choose' })}
           ${select('profile.vocational', 'ui.apply_vocational', 'vocational', VOCATIONAL)}
           ${input('profile.work_experience_years', 'ui.apply_experience', { type: 'number', attrs: { dataType: 'number', min: 0, step: 0.5, inputmode: 'decimal' } })}
           ${input('profile.months_in_china_per_year', 'ui.apply_months_in_china', { type: 'number', attrs: { dataType: 'int', min: 0, max: 12, value: '12', inputmode: 'numeric' } })}

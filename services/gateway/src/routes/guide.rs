@@ -199,6 +199,13 @@ pub struct GuideHotline {
     pub source: String,
 }
 
+/// A place of work: a prefecture-level division (GB/T 2260) of the province.
+#[derive(Serialize, ToSchema)]
+pub struct GuideRegion {
+    pub code: String,
+    pub name: Bilingual,
+}
+
 /// The service guide. Entries' `source` fields cite the plan (`plan: ...`, see `source`
 /// at the top) or FACTS.md; a material's `source` is who provides it.
 #[derive(Serialize, ToSchema)]
@@ -218,6 +225,8 @@ pub struct Guide {
     pub steps: Vec<GuideStep>,
     pub faq: Vec<GuideFaq>,
     pub hotline: GuideHotline,
+    /// The codes `employer.region_code` takes, with their names.
+    pub regions: Vec<GuideRegion>,
 }
 
 impl From<&g::Guide> for Guide {
@@ -330,6 +339,7 @@ impl From<&g::Guide> for Guide {
                 })
                 .collect(),
             hotline: GuideHotline { number: d.hotline.number.clone(), source: d.hotline.source.clone() },
+            regions: d.regions.iter().map(|r| GuideRegion { code: r.code.clone(), name: (&r.name).into() }).collect(),
         }
     }
 }
