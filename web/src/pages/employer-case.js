@@ -4,20 +4,30 @@
 // thread; a rating (好差评) once an item is finished.
 
 import { html, render, nothing, setTitle, badge, announce, confirmDialog, dueLabel } from '../ui.js';
-import { t, code, date, dateTime, todayBeijing } from '../i18n.js';
+import { t, code, lang, date, dateTime, todayBeijing } from '../i18n.js';
 import { get, post, upload, newKey } from '../api.js';
 import { readForm, showProblem, clearErrors, problemText } from '../forms.js';
 
 const FINISHED = ['approved', 'completed', 'refused', 'cancelled'];
-// Result fields shown to the employer, in this order; the rest are internal bookkeeping.
-const RESULT_FIELDS = ['permit_number', 'valid_from', 'valid_until', 'social_security_number', 'insurances', 'registered_at',
-  'receipt_number', 'residence_permit_number', 'eligible_on', 'reason', 'reasons', 'supplement_note', 'cancellation_reason'];
+// Result fields shown to the employer, in this order, with the catalog namespace of coded
+// values (a list when comma-separated); the rest are bookkeeping of the departments.
+const RESULT_FIELDS = [
+  ['permit_number'], ['valid_from'], ['valid_until'], ['employer_name'], ['position_title'], ['changed_at'],
+  ['social_security_number'], ['insurances', 'insurance'], ['registered_at'], ['card_status', 'card_status'],
+  ['apply_by'], ['entry_date'], ['applied_on'], ['receipt_number'], ['receipt_valid_until'], ['paper_materials', 'material'],
+  ['decision_due'], ['verification_method', 'verification'], ['verification_scheduled_at'], ['verification_place'],
+  ['verification_outcome', 'outcome'], ['residence_permit_number'], ['pickup_method', 'pickup'], ['picked_up_on'],
+  ['mail_tracking_number'], ['decision', 'decision'], ['eligible_on'], ['gansu_service_since'],
+  ['requested_materials', 'material'], ['supplement_note'], ['reasons'], ['cancellation_reason'], ['cancelled_at'],
+];
 const ACCEPT = 'application/pdf,image/jpeg,image/png';
 
 let main;
 let id;
 let c;
 const uploads = {};
+/** Items whose supplement was sent: the department takes it back into review shortly. */
+const sent = new Set();
 
 export default async function employerCase(el) {
   main = el;
@@ -34,8 +44,8 @@ async function load() {
 
 const isDate = (v) => /^\d{4}-\d{2}-\d{2}$/.test(v);
 const isInstant = (v) => /^\d{4}-\d{2}-\d{2}T/.test(v);
-function resultValue(k, v) {
-  if (k === 'insurances') return v.split(',').map((x) => code('insurance', x)).join('、');
+function resultValue(ns, v) {
+  if (ns) return v.split(',').filter(Boolean).map((x) => code(ns, x.trim())).join(lang === 'zh' ? '、' : ', ');
   if (isDate(v)) return date(v);
   if (isInstant(v)) return dateTime(v);
   return v;
@@ -43,7 +53,7 @@ function resultValue(k, v) {
 
 function itemCard(item) {
   const result = item.result || {};
-  const shown = RESULT_FIELDS.filter((k) => result[k]);
+  const shown = RESULT_FIELDS.filter(([k]) => result[k]);
   const today = todayBeijing();
   return html`<li class="card">
     <h3>${code('item', item.item)}</h3>
@@ -52,9 +62,10 @@ function itemCard(item) {
       <dt>${t('ui.col_status')}</dt><dd>${badge('status', item.status)}</dd>
       ${item.due_on && !FINISHED.includes(item.status) ? html`<dt>${t('ui.col_due')}</dt><dd>${dueLabel(item.due_on, today)}</dd>` : nothing}
       ${item.decided_on ? html`<dt>${t('ui.case_decided_on')}</dt><dd>${date(item.decided_on)}</dd>` : nothing}
-      ${shown.map((k) => html`<dt>${t(`result.${k}`)}</dt><dd>${resultValue(k, result[k])}</dd>`)}
+      ${shown.map(([k, ns]) => html`<dt>${t(`result.${k}`)}</dt><dd>${resultValue(ns, result[k])}</dd>`)}
     </dl>
-    ${item.status === 'supplement_requested' ? supplementForm(item) : nothing}
+    ${item.status === 'supplement_requested' && !sent.has(item.item) ? supplementForm(item) : nothing}
+    ${item.status === 'supplement_requested' && sent.has(item.item) ? html`<p class="notice good">${t('ui.case_supplement_sent')}</p>` : nothing}
     ${FINISHED.includes(item.status) && !(c.evaluations || []).some((e) => e.item === item.item) ? ratingForm(item) : nothing}
   </li>`;
 }
@@ -63,7 +74,6 @@ function supplementForm(item) {
   const kinds = (item.result?.requested_materials || '').split(',').filter(Boolean);
   return html`<form class="supplement" novalidate @submit=${(e) => sendSupplement(e, kinds)}>
     <h4>${t('ui.case_supplement_title')}</h4>
-    ${item.result?.supplement_note ? html`<p class="notice warn">${item.result.supplement_note}</p>` : nothing}
     <div class="form-errors" aria-live="assertive"></div>
     ${kinds.map((k) => {
       const u = uploads[k] || {};
@@ -102,6 +112,7 @@ async function sendSupplement(e, kinds) {
   try {
     c = await post(`/api/v1/cases/${encodeURIComponent(id)}/supplements`, { materials });
     for (const k of kinds) delete uploads[k];
+    sent.add('work_permit');
     draw();
     announce(t('ui.case_supplement_sent'));
   } catch (err) {
@@ -201,8 +212,6 @@ function draw() {
           ${c.due?.paused_since ? html`<dt>${t('ui.case_paused')}</dt><dd>${date(c.due.paused_since)}</dd>` : nothing}
         </dl>
       </div>
-      ${(c.notices || []).length ? html`<section aria-labelledby="notices-h"><h2 id="notices-h">${t('ui.case_notices')}</h2>
-        <ul class="notice warn">${c.notices.map((n) => html`<li>${n}</li>`)}</ul></section>` : nothing}
       <h2>${t('ui.case_items')}</h2>
       <ol class="grid two" role="list">${c.items.map(itemCard)}</ol>
       <section aria-labelledby="tl-h">
