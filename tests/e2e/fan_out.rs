@@ -20,6 +20,16 @@ async fn approved_permit_registers_everything_once(db: DbKind) {
     assert_eq!(case["category"], "B");
     assert!(case["case_no"].as_str().unwrap().starts_with("GS-"));
     assert!(case["due"]["committed"].as_str().unwrap() < case["due"]["statutory"].as_str().unwrap());
+    // 15 committed working days from acceptance, all still ahead (16 when submitted on a
+    // day off: acceptance is then the next working day, which counts too).
+    let left = case["due"]["working_days_left"].as_i64().unwrap();
+    assert!((15..=16).contains(&left), "{}", case["due"]);
+    // The reviewers see how the category was reached, factor by factor.
+    let k = &case["classification"];
+    let breakdown = k["breakdown"].as_array().expect("breakdown");
+    let sum: u64 = breakdown.iter().map(|f| f["points"].as_u64().unwrap()).sum();
+    assert_eq!(k["points"].as_u64(), Some(sum), "{k}");
+    assert!(breakdown.iter().any(|f| f["factor"] == "salary"), "{k}");
     assert_eq!(item(&case, "work_permit")["department"], "science-tech");
     assert_eq!(item_status(&case, "social_insurance"), "not_started");
     // The system's own forms were generated from the case data, not asked of the employer.

@@ -12,6 +12,7 @@ mod refusal;
 mod residence;
 mod rules;
 mod service_center;
+mod sessions;
 mod web;
 
 use std::time::Duration;

@@ -2,7 +2,7 @@
 // footer, status badges, announcements for screen readers, and confirmation dialogs.
 
 import { html, render, nothing } from '/assets/vendor/lit-html/lit-html.js';
-import { t, code, lang } from './i18n.js';
+import { t, code, lang, date } from './i18n.js';
 import { session } from './session.js';
 
 export { html, render, nothing };
@@ -132,10 +132,10 @@ export function pager(next, onMore) {
     : nothing;
 }
 
-/** Days left until `due` (calendar days; the case view gives working days where it has them). */
-export function dueLabel(due, today) {
+/** A due date with the working days left (from the API), or how many have passed. */
+export function dueLabel(due, left) {
   if (!due) return '—';
-  const days = Math.round((Date.parse(due) - Date.parse(today)) / 86400000);
-  if (days < 0) return html`<span class="badge warn">${t('ui.overdue_by', { n: -days })}</span>`;
-  return t('ui.due_in', { n: days, date: due });
+  if (left === undefined || left === null) return date(due);
+  if (left < 0) return html`${date(due)} <span class="badge warn">${t('ui.overdue_by', { n: -left })}</span>`;
+  return t('ui.due_in', { n: left, date: date(due) });
 }

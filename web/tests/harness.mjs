@@ -104,7 +104,7 @@ export async function open({ viewport = DESKTOP, lang = 'zh', name = 'page' } = 
       await page.selectOption('#role', role);
       await page.fill('#subject', subject);
       if (department) await page.selectOption('#department', department);
-      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/sign-in')), page.click('form button[type=submit]')]);
+      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/sign-in')), page.click('#sign-in-form button[type=submit]')]);
       await page.waitForSelector('main:not(:has(.loading))');
     },
     async done() {
@@ -157,7 +157,10 @@ export const pdfFile = (name) => ({ name, mimeType: 'application/pdf', buffer: B
 const UPLOADED = ['passport', 'photo', 'work_experience_proof', 'highest_degree_or_qualification', 'criminal_record_certificate',
   'health_certificate', 'employment_contract', 'employer_recommendation_report'];
 
-/** A case submitted through the API by a new employer (category B unless `category` is given). */
+/**
+ * A case submitted through the API by a new employer (category B unless `category` is
+ * given), returned once its department has taken the work permit into review.
+ */
 export async function submittedCase({ items = ['work_permit', 'residence_permit'], category = 'B' } = {}) {
   const code = creditCode();
   const employer = await token('employer', code);
@@ -185,6 +188,7 @@ export async function submittedCase({ items = ['work_permit', 'residence_permit'
   };
   const r = await call('POST', '/api/v1/cases', employer, body);
   assert.equal(r.status, 201, JSON.stringify(r.body));
+  await waitCase(employer, r.body.id, (c) => itemOf(c, 'work_permit')?.status === 'in_review');
   return { code, employer, caseId: r.body.id, caseNo: r.body.case_no, body };
 }
 

@@ -232,6 +232,16 @@ impl Calendar {
         Counted { days, estimated }
     }
 
+    /// Working days from `today` to `due`: how many are left (0 on the due day itself), or,
+    /// negative, how many have passed since it.
+    pub fn working_days_left(&self, today: NaiveDate, due: NaiveDate) -> i64 {
+        if due >= today {
+            i64::from(self.working_days_between(today, due).days)
+        } else {
+            -i64::from(self.working_days_between(due, today).days)
+        }
+    }
+
     /// The committed and statutory deadlines of a case accepted on `accepted_on`.
     pub fn due_dates(&self, accepted_on: NaiveDate, settings: &DeadlineSettings) -> Due {
         let committed = self.add_working_days(accepted_on, settings.committed_working_days);
@@ -274,6 +284,17 @@ mod tests {
             }
         }
         assert_eq!(Calendar::embedded().years().collect::<Vec<_>>(), [2025, 2026]);
+    }
+
+    #[test]
+    fn working_days_left_count_down_to_the_due_day_and_past_it() {
+        let c = Calendar::embedded();
+        assert_eq!(c.working_days_left(d("2026-11-30"), d("2026-12-04")), 4);
+        assert_eq!(c.working_days_left(d("2026-12-04"), d("2026-12-04")), 0);
+        // The weekend does not count, either way.
+        assert_eq!(c.working_days_left(d("2026-12-04"), d("2026-12-07")), 1);
+        assert_eq!(c.working_days_left(d("2026-12-07"), d("2026-12-04")), -1);
+        assert_eq!(c.working_days_left(d("2026-12-04"), d("2026-11-30")), -4);
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct Due {
     pub estimated: bool,
     /// The deadline clock is stopped since this date (a supplement request is open).
     pub paused_since: Option<String>,
+    /// Working days from today (Beijing) to `committed`; negative once it has passed.
+    pub working_days_left: i32,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -68,6 +70,8 @@ pub struct CaseItem {
     pub updated_at: String,
     pub due_on: Option<String>,
     pub decided_on: Option<String>,
+    /// Working days from today (Beijing) to `due_on`; negative once it has passed.
+    pub working_days_left: Option<i32>,
 }
 
 impl From<&sc::CaseItem> for CaseItem {
@@ -80,6 +84,7 @@ impl From<&sc::CaseItem> for CaseItem {
             updated_at: i.updated_at.clone(),
             due_on: opt(&i.due_on),
             decided_on: opt(&i.decided_on),
+            working_days_left: i.working_days_left,
         }
     }
 }
@@ -166,6 +171,7 @@ impl From<&sc::Case> for CaseSummary {
                 statutory: d.statutory,
                 estimated: d.estimated,
                 paused_since: opt(&c.clock_paused_on),
+                working_days_left: d.working_days_left,
             },
             items: c.items.iter().map(CaseItem::from).collect(),
         }
@@ -184,6 +190,27 @@ pub struct Case {
     /// The case's files (uploads and generated forms), each readable at
     /// `GET /api/v1/materials/{id}`: listed to the employer and the staff of its departments.
     pub materials: Vec<Material>,
+    /// How the category was reached (points per factor); absent for cases accepted before
+    /// it was kept.
+    pub classification: Option<CaseClassification>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseClassification {
+    pub points: u32,
+    /// `points`, `direct_qualification` or `b_condition`.
+    pub route: String,
+    /// The category the points alone give.
+    pub points_category: String,
+    pub breakdown: Vec<FactorPoints>,
+}
+
+/// The points of one factor, as in `POST /api/v1/classification`'s `breakdown`.
+#[derive(Serialize, ToSchema)]
+pub struct FactorPoints {
+    pub factor: String,
+    pub points: u32,
+    pub max: u32,
 }
 
 impl From<&sc::Case> for Case {
@@ -204,6 +231,16 @@ impl From<&sc::Case> for Case {
             evaluations: c.evaluations.iter().map(Evaluation::from).collect(),
             messages: c.messages.iter().map(Message::from).collect(),
             materials: c.materials.iter().map(Material::from).collect(),
+            classification: c.classification.as_ref().map(|k| CaseClassification {
+                points: k.points,
+                route: k.route.clone(),
+                points_category: k.points_category.clone(),
+                breakdown: k
+                    .breakdown
+                    .iter()
+                    .map(|f| FactorPoints { factor: f.factor.clone(), points: f.points, max: f.max })
+                    .collect(),
+            }),
         }
     }
 }

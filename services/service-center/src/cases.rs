@@ -171,6 +171,13 @@ async fn create(
         due_statutory: due.statutory.to_string(),
         due_estimated: due.estimated as i64,
         clock_paused_on: None,
+        classification: serde_json::to_string(&store::ClassificationRecord {
+            points: a.classification.points,
+            route: a.classification.route,
+            points_category: a.classification.points_category,
+            breakdown: a.classification.breakdown.clone(),
+        })
+        .ok(),
     };
     store::insert_case(&mut tx, &row, &submission_json(input)).await?;
     // The documents handed over online count towards the efficiency figures.
@@ -753,6 +760,7 @@ mod list_tests {
             due_statutory: "2026-12-20".into(),
             due_estimated: 0,
             clock_paused_on: None,
+            classification: None,
         };
         let mut tx = base.db.begin().await.unwrap();
         store::insert_case(&mut tx, &row, "{}").await.unwrap();

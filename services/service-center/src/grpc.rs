@@ -133,6 +133,13 @@ pub fn position_pb(c: &NewCase) -> pbc::Position {
     }
 }
 
+/// Working days from today (Beijing) to `due` (YYYY-MM-DD); negative once it has passed.
+fn working_days_left(due: &str) -> Option<i32> {
+    let due = chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?;
+    let left = crate::deadlines::calendar().working_days_left(platform::time::today_cst(), due);
+    i32::try_from(left).ok()
+}
+
 pub fn case_pb(v: &CaseView) -> pb::Case {
     let c = &v.case;
     pb::Case {
@@ -146,6 +153,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
             committed: c.due_committed.clone(),
             statutory: c.due_statutory.clone(),
             estimated: c.due_estimated != 0,
+            working_days_left: working_days_left(&c.due_committed).unwrap_or_default(),
         }),
         items: v
             .items
@@ -161,6 +169,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
                 updated_at: platform::time::rfc3339(i.updated_at),
                 due_on: i.due_on.clone().unwrap_or_default(),
                 decided_on: i.decided_on.clone().unwrap_or_default(),
+                working_days_left: i.due_on.as_deref().and_then(working_days_left),
             })
             .collect(),
         // Written reasons of a refusal, and what a supplement request asks for.
@@ -186,6 +195,20 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
         messages: v.messages.iter().map(message_pb).collect(),
         clock_paused_on: c.clock_paused_on.clone().unwrap_or_default(),
         materials: v.materials.iter().map(material_pb).collect(),
+        classification: c
+            .classification
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<crate::store::ClassificationRecord>(j).ok())
+            .map(|r| pb::CaseClassification {
+                points: r.points,
+                route: r.route.as_str().into(),
+                points_category: r.points_category.as_str().into(),
+                breakdown: r
+                    .breakdown
+                    .iter()
+                    .map(|f| pb::FactorPoints { factor: f.factor.as_str().into(), points: f.points, max: f.max })
+                    .collect(),
+            }),
     }
 }
 

@@ -24,6 +24,17 @@ pub struct CaseRow {
     pub due_statutory: String,
     pub due_estimated: i64,
     pub clock_paused_on: Option<String>,
+    /// [`ClassificationRecord`] as JSON; none for cases accepted before it was kept.
+    pub classification: Option<String>,
+}
+
+/// What the case keeps of its classification, for the reviewers: points only, no personal data.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ClassificationRecord {
+    pub points: u32,
+    pub route: domain::classification::Route,
+    pub points_category: domain::case::Category,
+    pub breakdown: Vec<domain::classification::FactorScore>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -81,7 +92,7 @@ pub struct CaseView {
 }
 
 const CASE_COLUMNS: &str = "id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
-     accepted_on, due_committed, due_statutory, due_estimated, clock_paused_on";
+     accepted_on, due_committed, due_statutory, due_estimated, clock_paused_on, classification";
 
 /// Next human case number of `day` (YYYYMMDD): `GS-YYYYMMDD-000001`.
 pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Error> {
@@ -98,8 +109,8 @@ pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Er
 pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cases (id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
-         accepted_on, due_committed, due_statutory, due_estimated, submission, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         accepted_on, due_committed, due_statutory, due_estimated, submission, updated_at, classification) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&row.id)
     .bind(&row.case_no)
@@ -115,6 +126,7 @@ pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) 
     .bind(row.due_estimated)
     .bind(submission_json)
     .bind(row.submitted_at)
+    .bind(&row.classification)
     .execute(&mut **tx)
     .await?;
     Ok(())

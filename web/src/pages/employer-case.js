@@ -4,7 +4,7 @@
 // thread; a rating (好差评) once an item is finished.
 
 import { html, render, nothing, setTitle, badge, announce, confirmDialog, dueLabel } from '../ui.js';
-import { t, code, lang, date, dateTime, todayBeijing } from '../i18n.js';
+import { t, code, lang, date, dateTime } from '../i18n.js';
 import { get, post, upload, newKey } from '../api.js';
 import { readForm, showProblem, clearErrors, problemText } from '../forms.js';
 
@@ -54,13 +54,12 @@ function resultValue(ns, v) {
 function itemCard(item) {
   const result = item.result || {};
   const shown = RESULT_FIELDS.filter(([k]) => result[k]);
-  const today = todayBeijing();
   return html`<li class="card">
     <h3>${code('item', item.item)}</h3>
     <dl class="facts">
       <dt>${t('ui.col_department')}</dt><dd>${code('department', item.department)}</dd>
       <dt>${t('ui.col_status')}</dt><dd>${badge('status', item.status)}</dd>
-      ${item.due_on && !FINISHED.includes(item.status) ? html`<dt>${t('ui.col_due')}</dt><dd>${dueLabel(item.due_on, today)}</dd>` : nothing}
+      ${item.due_on && !FINISHED.includes(item.status) ? html`<dt>${t('ui.col_due')}</dt><dd>${dueLabel(item.due_on, item.working_days_left)}</dd>` : nothing}
       ${item.decided_on ? html`<dt>${t('ui.case_decided_on')}</dt><dd>${date(item.decided_on)}</dd>` : nothing}
       ${shown.map(([k, ns]) => html`<dt>${t(`result.${k}`)}</dt><dd>${resultValue(ns, result[k])}</dd>`)}
     </dl>
@@ -154,6 +153,20 @@ async function rate(e, item) {
   }
 }
 
+/** The case's files: the employer's uploads and the forms the system generated from the case. */
+function documents() {
+  const list = c.materials || [];
+  if (!list.length) return nothing;
+  return html`<section aria-labelledby="docs-h">
+    <h2 id="docs-h">${t('ui.case_documents')}</h2>
+    <ul class="card">${list.map((m) => html`<li>
+      <a href=${`/api/v1/materials/${encodeURIComponent(m.id)}`} target="_blank" rel="noopener">${code('material', m.kind)}</a>
+      <span class="hint">${m.content_type === 'application/json' ? t('ui.case_generated') : t('ui.case_uploaded')}
+        · ${dateTime(m.uploaded_at)}</span>
+    </li>`)}</ul>
+  </section>`;
+}
+
 function messages() {
   const list = c.messages || [];
   return html`<section aria-labelledby="msg-h">
@@ -221,6 +234,7 @@ function draw() {
           ${code('event', e.event)}${e.item ? html` · ${code('item', e.item)}` : nothing}
         </li>`)}</ol>
       </section>
+      ${documents()}
       ${messages()}`,
     main,
   );

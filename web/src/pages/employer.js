@@ -2,7 +2,9 @@
 // the way to a new application.
 
 import { html, render, nothing, setTitle, badge, pager, dueLabel } from '../ui.js';
-import { t, code, date, todayBeijing } from '../i18n.js';
+import { t, code, date } from '../i18n.js';
+
+const FINISHED = ['refused', 'completed'];
 import { get } from '../api.js';
 
 let main;
@@ -35,7 +37,6 @@ export function nextAction(c) {
 }
 
 function draw() {
-  const today = todayBeijing();
   render(
     html`<h1>${t('ui.employer_title')}</h1>
       <div class="actions"><a class="button primary" href="/employer/apply">${t('ui.nav_apply')}</a></div>
@@ -52,7 +53,7 @@ function draw() {
               <td data-label=${t('ui.col_status')}>${badge('status', c.status)}</td>
               <td data-label=${t('ui.col_category')}>${c.category ? code('category', c.category) : '—'}</td>
               <td data-label=${t('ui.col_next')}>${nextAction(c)}</td>
-              <td data-label=${t('ui.col_due')}>${dueLabel(c.due?.committed, today)}</td>
+              <td data-label=${t('ui.col_due')}>${FINISHED.includes(c.status) ? '—' : dueLabel(c.due?.committed, c.due?.working_days_left)}</td>
               <td data-label=${t('ui.col_submitted')}>${date(c.accepted_on)}</td>
             </tr>`)}</tbody>
           </table>`

@@ -5,8 +5,6 @@ import { html, render, nothing, setTitle } from '../ui.js';
 import { t, code, txt, date } from '../i18n.js';
 import { get } from '../api.js';
 
-const HANDOVER_TONE = { upload: 'neutral', generated: 'good', counter: 'warn' };
-
 export default async function guide(main) {
   const g = await get('/api/v1/guide');
   setTitle(txt(g.title));
@@ -71,7 +69,7 @@ export default async function guide(main) {
             <th scope="col">${t('ui.guide_for_items')}</th><th scope="col">${t('ui.guide_required_when')}</th></tr></thead>
           <tbody>${g.materials.map((m) => html`<tr>
             <td data-label=${t('ui.guide_material')}>${txt(m.name)}</td>
-            <td data-label=${t('ui.guide_handover')}><span class="badge ${HANDOVER_TONE[m.handover]}">${txt(m.handover_text)}</span></td>
+            <td data-label=${t('ui.guide_handover')}>${txt(m.handover_text)}</td>
             <td data-label=${t('ui.guide_for_items')}>${m.items.map((i) => code('item', i)).join('、')}</td>
             <td data-label=${t('ui.guide_required_when')}>${txt(m.required_when)}</td>
           </tr>`)}</tbody>

@@ -78,13 +78,6 @@ function materials() {
   return s.kase?.materials || s.permit?.materials || null;
 }
 
-/** The points of the classification: the case view has no breakdown, only this line of history. */
-function points() {
-  const accepted = s.kase.timeline.find((e) => e.event === 'case_accepted');
-  const m = /(\d+)\s*points/.exec(accepted?.detail || '');
-  return m ? Number(m[1]) : null;
-}
-
 // ---- commands ----------------------------------------------------------------------------
 
 /** Confirms, sends, then reloads and announces; a problem stays beside the fields. */
@@ -298,15 +291,14 @@ function draw() {
 function dueText(k) {
   const d = k.due || {};
   if (!d.committed) return '—';
-  const today = todayBeijing();
   const parts = [t('ui.rc_due_committed', { date: date(d.committed) })];
   if (d.statutory) parts.push(t('ui.rc_due_statutory', { date: date(d.statutory) }));
   const open = s.permit && ['in_review', 'supplement_requested'].includes(s.permit.status);
   return html`${parts.join(t('ui.rc_sep'))}
     ${d.estimated ? html`<br><span class="hint">${t('ui.rc_due_estimated')}</span>` : nothing}
     ${d.paused_since ? html`<br><span class="hint">${t('ui.review_paused', { date: date(d.paused_since) })}</span>` : nothing}
-    ${open && !d.paused_since && d.committed < today
-      ? html`<br><span class="badge warn">${t('ui.overdue_by', { n: Math.round((Date.parse(today) - Date.parse(d.committed)) / 86400000) })}</span>`
+    ${open && !d.paused_since && d.working_days_left < 0
+      ? html`<br><span class="badge warn">${t('ui.overdue_by', { n: -d.working_days_left })}</span>`
       : nothing}`;
 }
 
@@ -379,14 +371,22 @@ function positionSection(p) {
 }
 
 function classificationSection(k) {
-  const n = points();
+  const c = k.classification;
   return html`<section class="card" aria-labelledby="class-h">
     <h2 id="class-h">${t('ui.rc_classification')}</h2>
     <dl class="facts">
       <dt>${t('ui.rc_category')}</dt><dd>${code('category', k.category)}</dd>
-      ${n !== null ? html`<dt>${t('ui.rc_points')}</dt><dd>${t('ui.rc_points_n', { n })}</dd>` : nothing}
+      ${c ? html`<dt>${t('ui.rc_points')}</dt><dd>${t('ui.rc_points_n', { n: c.points })}</dd>
+        <dt>${t('ui.rc_route')}</dt><dd>${code('route', c.route)}</dd>` : nothing}
     </dl>
-    <p class="hint">${t('ui.rc_breakdown_absent')}</p>
+    ${c ? html`<table class="stack">
+        <caption class="muted">${t('ui.apply_breakdown')}</caption>
+        <thead><tr><th scope="col">${t('ui.apply_factor')}</th><th scope="col">${t('ui.apply_points')}</th><th scope="col">${t('ui.apply_max')}</th></tr></thead>
+        <tbody>${c.breakdown.map((b) => html`<tr>
+          <td data-label=${t('ui.apply_factor')}>${code('factor', b.factor)}</td>
+          <td data-label=${t('ui.apply_points')}>${b.points}</td>
+          <td data-label=${t('ui.apply_max')}>${b.max}</td></tr>`)}</tbody>
+      </table>` : html`<p class="hint">${t('ui.rc_breakdown_absent')}</p>`}
   </section>`;
 }
 

@@ -118,7 +118,7 @@ async function learn(ids) {
 
 // ---- due dates ---------------------------------------------------------------------------
 
-/** Calendar days from `a` to `b` (both YYYY-MM-DD). */
+/** Calendar days from `a` to `b` (both YYYY-MM-DD): only for a case not loaded yet. */
 const days = (a, b) => Math.round((Date.parse(b) - Date.parse(a)) / 86400000);
 
 /** The due facts of a permit: its case's committed deadline, paused or not, overdue or not. */
@@ -127,8 +127,10 @@ export function dueOf(p, today) {
   const due = c?.due?.committed || '';
   const paused = c?.due?.paused_since || '';
   const open = OPEN.includes(p.status);
-  const overdue = open && !paused && p.status === 'in_review' && !!due && due < today;
-  return { due, paused, open, overdue, late: overdue ? days(due, today) : 0 };
+  // Working days, counted by the service with the holiday calendar.
+  const left = c?.due?.working_days_left ?? days(today, due);
+  const overdue = open && !paused && p.status === 'in_review' && !!due && left < 0;
+  return { due, paused, open, overdue, late: overdue ? -left : 0, left };
 }
 
 function sorted(today) {
@@ -152,7 +154,7 @@ function dueCell(p, today) {
   if (!d.due) return '—';
   if (d.paused) return html`<span>${date(d.due)}<br><span class="hint">${t('ui.review_paused', { date: date(d.paused) })}</span></span>`;
   if (d.overdue) return html`<span>${date(d.due)}<br><span class="badge warn">${t('ui.overdue_by', { n: d.late })}</span></span>`;
-  return t('ui.review_due_in', { date: date(d.due), n: days(today, d.due) });
+  return t('ui.review_due_in', { date: date(d.due), n: d.left });
 }
 
 // ---- events ------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ export default async function signIn(main) {
   render(
     html`<h1>${t('ui.sign_in')}</h1>
       <p class="notice">${t('ui.sign_in_dev_note')}</p>
-      <form method="post" action="/sign-in/dev" class="card" novalidate @submit=${submit}>
+      <form id="sign-in-form" method="post" action="/sign-in/dev" class="card" novalidate @submit=${submit}>
         <div class="form-errors" aria-live="assertive">
           ${failed ? html`<div class="notice error"><p>${t('ui.sign_in_failed')}</p></div>` : ''}
         </div>
