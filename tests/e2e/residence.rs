@@ -82,6 +82,23 @@ async fn approved_after_interview(stack: &Stack, officer: &str, employer: &str, 
     assert_eq!(app["decision_due_count"], 15);
     assert!(app["decision_due"].as_str().unwrap() > today_cst().to_string().as_str());
     assert_eq!(rc["applicant"]["surname"], "SMITH", "officers see whom they serve");
+    // The counter finds the case by its receipt or work permit number, whatever the case.
+    let receipt = app["receipt"]["number"].as_str().unwrap().to_lowercase();
+    let permit = rc["work_permit"]["permit_number"].as_str().unwrap().to_string();
+    let find = |number: String| async move {
+        let (status, found) = stack.get(&format!("/api/v1/residence-permits?number={number}"), Some(officer)).await;
+        assert_eq!(status, 200, "{found:#}");
+        found["items"].as_array().unwrap().clone()
+    };
+    let by_receipt = find(receipt.clone()).await;
+    assert_eq!(by_receipt.len(), 1, "{receipt}");
+    assert_eq!(by_receipt[0]["case_id"], id);
+    // A person keeps one work permit number for life: their earlier cases carry it too.
+    let by_permit = find(permit.clone()).await;
+    assert!(by_permit.iter().any(|c| c["case_id"] == id), "{permit}");
+    assert!(by_permit.iter().all(|c| c["work_permit"]["permit_number"] == permit.as_str()));
+    let (_, none) = stack.get("/api/v1/residence-permits?number=62SL0000000000000", Some(officer)).await;
+    assert_eq!(none["items"].as_array().map(Vec::len), Some(0));
 
     let tomorrow = today_cst().succ_opt().unwrap();
     let (status, rc) = stack

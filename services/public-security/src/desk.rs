@@ -559,12 +559,14 @@ impl Desk {
         self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
     }
 
-    /// One page of the counter's queue with `status` (every status when empty), oldest
-    /// first, and the cursor of the next page. Every problem of `status`, `limit` and
-    /// `cursor` is reported at once.
+    /// One page of the counter's queue with `status` (every status when empty) and, when
+    /// given, the work permit, residence permit or receipt `number` (the counter's search;
+    /// numbers are upper case), oldest first, and the cursor of the next page. Every problem
+    /// of `status`, `limit` and `cursor` is reported at once.
     pub async fn list(
         &self,
         status: &str,
+        number: &str,
         limit: i32,
         cursor: &str,
     ) -> Result<(Vec<CaseRow>, Option<String>), ServiceError> {
@@ -572,7 +574,8 @@ impl Desk {
         let parsed = known(&mut v, "status", status, ResidenceStatus::ALL);
         let page = Page::read(&mut v, limit, cursor, 2, platform::paging::ms_and_id);
         let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
-        let rows = store::list(&self.base.db.pool, parsed, after, page.fetch()).await?;
+        let number: String = number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        let rows = store::list(&self.base.db.pool, parsed, &number, after, page.fetch()).await?;
         Ok(page.finish(rows, cursor_key))
     }
 }

@@ -389,23 +389,23 @@ async fn the_queue_comes_in_pages_oldest_first_then_an_empty_next_cursor() {
         .execute(&d.base.db.pool)
         .await
         .unwrap();
-    let (first, next) = d.list("", 2, "").await.unwrap();
+    let (first, next) = d.list("", "", 2, "").await.unwrap();
     let mut tied: Vec<&str> = vec![first[0].case_id.as_str(), first[1].case_id.as_str()];
     tied.sort_unstable();
     assert_eq!(tied, ["q1", "q2"]);
     assert!(first[0].id < first[1].id);
-    let (second, last) = d.list("pending", 2, &next.expect("a second page")).await.unwrap();
+    let (second, last) = d.list("pending", "", 2, &next.expect("a second page")).await.unwrap();
     assert_eq!(second.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["q3"]);
     assert_eq!(last, None);
-    assert!(d.list("in_review", 0, "").await.unwrap().0.is_empty());
+    assert!(d.list("in_review", "", 0, "").await.unwrap().0.is_empty());
 }
 
 #[tokio::test]
 async fn an_unknown_status_and_bad_paging_are_reported_at_once() {
     let f = fixture().await;
-    let err = f.desk.list("not_started", 500, "x").await.unwrap_err();
+    let err = f.desk.list("not_started", "", 500, "x").await.unwrap_err();
     assert_eq!(kind(err), "422 status:unknown_value limit:out_of_range cursor:invalid_cursor");
-    let Err(ServiceError::InvalidArgument(v)) = f.desk.list("waiting", 0, "").await else { panic!("422 expected") };
+    let Err(ServiceError::InvalidArgument(v)) = f.desk.list("waiting", "", 0, "").await else { panic!("422 expected") };
     assert!(
         v.0[0].message.contains("pending, in_review, approved, refused, completed, cancelled"),
         "{}",

@@ -151,7 +151,7 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
             );
         }
         let status = req.status.trim();
-        let (rows, next) = self.desk.list(status, req.limit, &req.cursor).await?;
+        let (rows, next) = self.desk.list(status, &req.number, req.limit, &req.cursor).await?;
         let mut residence_cases = Vec::with_capacity(rows.len());
         for row in &rows {
             residence_cases.push(self.view(row, &actor).await?);

@@ -105,14 +105,18 @@ pub async fn get_in(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<CaseRow>, s
 
 /// One page of the queue, oldest first (then by id); `status` `None` for every case.
 /// `after` is the `(opened_at, id)` of the last case already seen; at most `fetch` rows.
+/// One page of the queue; `number` (when not empty) keeps only the case carrying it as its
+/// work permit, residence permit or receipt number.
 pub async fn list(
     pool: &Pool,
     status: Option<ResidenceStatus>,
+    number: &str,
     after: Option<(i64, String)>,
     fetch: i64,
 ) -> Result<Vec<CaseRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM residence_cases WHERE ($1 = '' OR status = $1) \
+         AND ($6 = '' OR permit_number = $6 OR residence_permit_number = $6 OR receipt_number = $6) \
          AND ($3 = 0 OR opened_at > $4 OR (opened_at = $4 AND id > $5)) ORDER BY opened_at, id LIMIT $2"
     )))
     .bind(status.map(ResidenceStatus::as_str).unwrap_or_default())
@@ -120,6 +124,7 @@ pub async fn list(
     .bind(i64::from(after.is_some()))
     .bind(after.as_ref().map(|a| a.0).unwrap_or_default())
     .bind(after.map(|a| a.1).unwrap_or_default())
+    .bind(number)
     .fetch_all(pool)
     .await
 }

@@ -751,8 +751,13 @@ async function search(raw) {
     if (ids.length) truncated = false;
     if (ids.length && !found.size) return { list: [], truncated: false, noResidence: true };
   }
+  if (!found.size && /^[0-9A-Z]+$/.test(q)) {
+    // A work permit, residence permit or receipt number: the service finds it.
+    const page = await get(`/api/v1/residence-permits?number=${encodeURIComponent(q)}`);
+    for (const rc of page.items) found.set(rc.case_id, rc);
+  }
   if (!found.size) {
-    // A work permit, residence permit or passport number: the residence list has them.
+    // A passport number (inside the applicant record, not a column the service can search): walk the queue.
     truncated = await walk('/api/v1/residence-permits', (rc) => {
       if ([rc.work_permit.permit_number, rc.residence_permit?.number, rc.applicant?.passport_number].some((n) => n && norm(n) === q)) {
         found.set(rc.case_id, rc);

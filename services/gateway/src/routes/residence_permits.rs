@@ -20,16 +20,25 @@ fn answer(c: Option<pb::ResidenceCase>) -> Json<ResidenceCase> {
     Json(ResidenceCase::from(&c.unwrap_or_default()))
 }
 
-/// `GET /api/v1/residence-permits?status=&limit=&cursor=` (officer): the counter's queue.
-#[utoipa::path(get, path = "/api/v1/residence-permits", tag = "residence permits", params(ListQuery),
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NumberQuery {
+    /// Only the case with this work permit, residence permit or receipt number (the counter's search).
+    #[serde(default)]
+    number: String,
+}
+
+/// `GET /api/v1/residence-permits?status=&number=&limit=&cursor=` (officer): the counter's queue.
+#[utoipa::path(get, path = "/api/v1/residence-permits", tag = "residence permits", params(ListQuery, NumberQuery),
     responses((status = 200, body = Page<ResidenceCase>), ListErrors))]
 pub async fn list(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Officers>,
     Query(q): Query<ListQuery>,
+    Query(n): Query<NumberQuery>,
 ) -> Result<Json<Page<ResidenceCase>>, Problem> {
     let limit = q.limit();
-    let req = pb::ListResidenceCasesRequest { status: q.status, limit, cursor: q.cursor };
+    let req = pb::ListResidenceCasesRequest { status: q.status, limit, cursor: q.cursor, number: n.number };
     let resp = state.clients.public_security().list_residence_cases(request(&actor, req, None)).await?.into_inner();
     Ok(Json(Page::new(resp.residence_cases.iter().map(ResidenceCase::from).collect(), &resp.next_cursor)))
 }
