@@ -90,6 +90,11 @@ async fn approved_after_interview(stack: &Stack, officer: &str, employer: &str, 
         assert_eq!(status, 200, "{found:#}");
         found["items"].as_array().unwrap().clone()
     };
+    let case_no = rc["case_no"].as_str().expect("the residence case knows its case number").to_string();
+    assert!(case_no.starts_with("GS-"), "{case_no}");
+    let by_case_no = find(case_no.clone()).await;
+    assert_eq!(by_case_no.len(), 1, "{case_no}");
+    assert_eq!(by_case_no[0]["case_id"], id);
     let by_receipt = find(receipt.clone()).await;
     assert_eq!(by_receipt.len(), 1, "{receipt}");
     assert_eq!(by_receipt[0]["case_id"], id);

@@ -28,17 +28,26 @@ async function answer(r) {
   return body;
 }
 
+/** fetch, with a network failure as ApiError(0): the callers keep an Idempotency-Key for it. */
+async function request(path, init) {
+  let r;
+  try {
+    r = await fetch(path, { credentials: 'same-origin', ...init });
+  } catch {
+    throw new ApiError(0, { title: 'network', type: 'network' });
+  }
+  return answer(r);
+}
+
 export async function get(path) {
-  return answer(await fetch(path, { headers: headers('GET'), credentials: 'same-origin' }));
+  return request(path, { headers: headers('GET') });
 }
 
 /** A JSON command; `key` is an Idempotency-Key for creating POSTs. */
 export async function send(method, path, body, { key } = {}) {
   const extra = { 'Content-Type': 'application/json' };
   if (key) extra['Idempotency-Key'] = key;
-  return answer(
-    await fetch(path, { method, headers: headers(method, extra), body: JSON.stringify(body ?? {}), credentials: 'same-origin' }),
-  );
+  return request(path, { method, headers: headers(method, extra), body: JSON.stringify(body ?? {}) });
 }
 
 export const post = (path, body, opts) => send('POST', path, body, opts);

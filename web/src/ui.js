@@ -64,9 +64,16 @@ export function header() {
 
 async function signOut(e) {
   e.preventDefault();
-  await fetch('/sign-out', { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  // A full navigation: nothing of this user stays in memory.
-  location.replace('/');
+  const form = e.currentTarget;
+  try {
+    const r = await fetch('/sign-out', { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (!r.ok) throw new Error(`sign-out answered ${r.status}`);
+    // A full navigation: nothing of this user stays in memory.
+    location.replace('/');
+  } catch {
+    // Never leave a shared counter PC signed in: fall back to the plain form post.
+    form.submit();
+  }
 }
 
 /** A status in words, with its tone for colour (never colour alone: the words are there). */
@@ -81,9 +88,8 @@ export function badge(ns, status) {
 
 /** Puts `message` into the page's live region so screen readers hear it. */
 export function announce(message, tone = 'good') {
-  const region = document.getElementById('live') || Object.assign(document.body.appendChild(document.createElement('div')), { id: 'live' });
-  region.setAttribute('role', 'status');
-  region.setAttribute('aria-live', 'polite');
+  // The regions are in the shell from the start, so the first message is read too.
+  const region = document.getElementById(tone === 'error' ? 'alert' : 'live');
   region.className = `live notice ${tone}`;
   region.textContent = message;
 }
@@ -115,6 +121,8 @@ export function confirmDialog(title, body = nothing) {
       e.preventDefault();
       close(false);
     });
+    const opener = document.activeElement;
+    d.addEventListener('close', () => opener?.isConnected && opener.focus());
     d.showModal();
     d.querySelector('[data-confirm]').focus();
   });

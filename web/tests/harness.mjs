@@ -82,6 +82,8 @@ export async function open({ viewport = DESKTOP, lang = 'zh', name = 'page' } = 
       step += 1;
       const missing = await page.evaluate(() => [...(window.__onethingMissing || [])]);
       assert.deepEqual(missing, [], `${label}: catalog keys without translation`);
+      // The box a page shows when it failed to render (app.js) is a failure, whatever the console says.
+      assert.equal(await page.locator('main > .notice.error[role=alert]').count(), 0, `${label}: the page failed to render`);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= viewport.width, `${label}: page is ${width}px wide at ${viewport.width}px`);
       // Evaluated through DevTools, not a <script> tag: the pages' CSP refuses inline scripts.

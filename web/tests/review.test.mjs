@@ -41,6 +41,9 @@ async function confirmed(t, form, label) {
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector('dialog[open]');
   await t.check(label);
+  // The live region keeps the last announcement: empty it, so that what the test waits for
+  // next is this action's own.
+  await page.evaluate(() => { document.getElementById('live').textContent = ''; });
   await page.click('dialog[open] [data-confirm]');
   await page.waitForSelector('dialog[open]', { state: 'detached' });
 }

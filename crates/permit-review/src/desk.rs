@@ -312,6 +312,7 @@ impl PermitDesk {
                     applicant: application.applicant.clone(),
                     position: application.position.clone(),
                     decided_at: at.clone(),
+                    case_no: row.case_no.clone(),
                 };
                 self.base.outbox.enqueue(&mut tx, case_id, &event).await?;
                 won

@@ -587,6 +587,8 @@ pub struct WorkPermitRef {
 #[derive(Serialize, ToSchema)]
 pub struct ResidenceCase {
     pub case_id: String,
+    /// The one-thing case's number (GS-YYYYMMDD-NNNNNN), when known.
+    pub case_no: Option<String>,
     pub residence_case_id: String,
     pub status: String,
     pub employer_credit_code: Option<String>,
@@ -609,6 +611,7 @@ impl From<&ps::ResidenceCase> for ResidenceCase {
     fn from(c: &ps::ResidenceCase) -> Self {
         ResidenceCase {
             case_id: c.case_id.clone(),
+            case_no: opt(&c.case_no),
             residence_case_id: c.id.clone(),
             status: c.status.clone(),
             employer_credit_code: opt(&c.employer_credit_code),

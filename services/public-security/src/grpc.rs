@@ -94,6 +94,7 @@ pub fn to_pb(row: &CaseRow, verifications: &[VerificationRow], staff: bool) -> p
         work_permit_cancelled: row.work_permit_cancelled != 0,
         updated_at: opt_rfc3339(row.updated_at),
         applicant,
+        case_no: row.case_no.clone(),
     }
 }
 

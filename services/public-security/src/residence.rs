@@ -29,8 +29,8 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         let Ok(opened) = residence::transition(None, &ResidenceCommand::Open) else { return Ok(()) };
         let inserted = sqlx::query(
             "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, opened_at, \
-             employer_credit_code, employer_kind) \
-             VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING",
+             employer_credit_code, employer_kind, case_no) \
+             VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8, $10) ON CONFLICT (case_id) DO NOTHING",
         )
         .bind(&id)
         .bind(&e.case_id)
@@ -41,6 +41,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         .bind(&employer.credit_code)
         .bind(&employer.kind)
         .bind(opened.status.as_str())
+        .bind(&e.case_no)
         .execute(&mut **cx.tx)
         .await?
         .rows_affected();

@@ -51,6 +51,8 @@ pub struct CaseRow {
     pub work_permit_cancelled: i64,
     pub version: i64,
     pub updated_at: Option<i64>,
+    /// The one-thing case's number, from `permit-approved`; empty for older cases.
+    pub case_no: String,
 }
 
 impl CaseRow {
@@ -69,7 +71,7 @@ const COLUMNS: &str = "id, case_id, status, permit_number, permit_valid_until, a
     receipt_number, receipt_valid_until, decision_due, decision_due_counted_in, decision_due_count, \
     decision_due_estimated, decision, reasons, decided_at, decided_by, residence_permit_number, rp_valid_from, \
     rp_valid_until, pickup_method, pickup_proxy_name, pickup_proxy_id_number, pickup_mail_address, \
-    pickup_mail_tracking, picked_up_at, picked_up_by, work_permit_cancelled, version, updated_at";
+    pickup_mail_tracking, picked_up_at, picked_up_by, work_permit_cancelled, version, updated_at, case_no";
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct VerificationRow {
@@ -106,7 +108,7 @@ pub async fn get_in(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<CaseRow>, s
 /// One page of the queue, oldest first (then by id); `status` `None` for every case.
 /// `after` is the `(opened_at, id)` of the last case already seen; at most `fetch` rows.
 /// One page of the queue; `number` (when not empty) keeps only the case carrying it as its
-/// work permit, residence permit or receipt number.
+/// case, work permit, residence permit or receipt number.
 pub async fn list(
     pool: &Pool,
     status: Option<ResidenceStatus>,
@@ -116,7 +118,7 @@ pub async fn list(
 ) -> Result<Vec<CaseRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM residence_cases WHERE ($1 = '' OR status = $1) \
-         AND ($6 = '' OR permit_number = $6 OR residence_permit_number = $6 OR receipt_number = $6) \
+         AND ($6 = '' OR permit_number = $6 OR residence_permit_number = $6 OR receipt_number = $6 OR case_no = $6) \
          AND ($3 = 0 OR opened_at > $4 OR (opened_at = $4 AND id > $5)) ORDER BY opened_at, id LIMIT $2"
     )))
     .bind(status.map(ResidenceStatus::as_str).unwrap_or_default())

@@ -5,9 +5,10 @@
 // problem the server finds, beside the field it concerns, all at once.
 
 import { html, render, nothing, setTitle, announce } from '../ui.js';
-import { t, code, txt } from '../i18n.js';
+import { repeat } from '/assets/vendor/lit-html/directives/repeat.js';
+import { t, code, txt, lang } from '../i18n.js';
 import { get, post, upload, newKey, ApiError } from '../api.js';
-import { readForm, showProblem, clearErrors, problemText } from '../forms.js';
+import { readForm, showProblem, clearErrors, problemText, violationText } from '../forms.js';
 import { session } from '../session.js';
 
 const OPTIONAL = ['social_insurance', 'title_review'];
@@ -166,11 +167,11 @@ function draw() {
         <fieldset>
           <legend>${t('ui.apply_materials')}</legend>
           <p class="hint">${t('ui.apply_materials_hint')}</p>
-          <h3>${t('ui.apply_upload_these', { n: list.online.length })}</h3>
-          <ul class="plain uploads">${list.online.map(uploadRow)}</ul>
-          <h3>${t('ui.apply_system_generates', { n: list.system.length })}</h3>
+          <h2 class="sub">${t('ui.apply_upload_these', { n: list.online.length })}</h2>
+          <ul class="plain uploads">${repeat(list.online, (m) => m.kind, uploadRow)}</ul>
+          <h2 class="sub">${t('ui.apply_system_generates', { n: list.system.length })}</h2>
           <ul>${list.system.map((m) => html`<li>${name(m)}</li>`)}</ul>
-          <h3>${t('ui.apply_bring_paper', { n: list.paper.length })}</h3>
+          <h2 class="sub">${t('ui.apply_bring_paper', { n: list.paper.length })}</h2>
           <ul>${list.paper.map((m) => html`<li>${name(m)}${m.condition === 'passport_lost' ? html` <span class="hint">${t('ui.apply_only_if_lost')}</span>` : nothing}</li>`)}</ul>
         </fieldset>
 
@@ -191,7 +192,7 @@ function uploadRow(m) {
     ${m.condition === 'public_institution' ? html`<span class="hint">${t('ui.apply_public_institution_only')}</span>` : nothing}
     <input type="file" id=${id} name=${`materials.${m.kind}`} accept=${ACCEPT} aria-describedby=${`${id}-status`}
       @change=${(e) => uploadFile(m.kind, e.currentTarget)}>
-    <span id=${`${id}-status`} class="hint" aria-live="polite">
+    <span id=${`${id}-status`} class="hint">
       ${u.progress !== undefined && !u.id && !u.error
         ? html`<progress class="progress" max="1" value=${u.progress} aria-label=${t('ui.apply_uploading', { name: name(m) })}></progress> ${Math.round(u.progress * 100)}%`
         : nothing}
@@ -217,18 +218,23 @@ function kindChanged(e) {
 async function uploadFile(kind, inputEl) {
   const file = inputEl.files?.[0];
   if (!file) return;
-  state.uploads[kind] = { progress: 0, name: file.name };
+  // A second file chosen for the same material replaces the first, whichever answers last.
+  const attempt = { progress: 0, name: file.name };
+  state.uploads[kind] = attempt;
+  const current = () => state.uploads[kind] === attempt;
   draw();
   try {
     const m = await upload(kind, file, (p) => {
-      state.uploads[kind].progress = p;
-      draw();
+      attempt.progress = p;
+      if (current()) draw();
     });
+    if (!current()) return;
     state.uploads[kind] = { id: m.id, name: file.name, size: m.size };
     announce(t('ui.apply_uploaded_named', { name: code('material', kind) }));
   } catch (err) {
+    if (!current()) return;
     const errors = err.problem?.errors || [];
-    const text = errors.length ? errors.map((x) => x.message).join('; ') : problemText(err);
+    const text = errors.length ? errors.map(violationText).join('; ') : problemText(err);
     state.uploads[kind] = { error: text, name: file.name };
     announce(t('ui.apply_upload_failed', { name: code('material', kind) }), 'error');
   }
@@ -253,6 +259,14 @@ function previewView() {
   </div>`;
 }
 
+/** The label of the form control a classification field comes from. */
+function previewLabel(form, field) {
+  const name = { birth_date: 'applicant.birth_date', annual_salary_cny: 'position.annual_salary_cny', employer_region_code: 'employer.region_code' }[field]
+    || `profile.${field}`;
+  const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
+  return (control?.id && form.querySelector(`label[for="${CSS.escape(control.id)}"]`)?.textContent.trim()) || t('ui.apply_profile');
+}
+
 async function previewClassification() {
   const form = document.getElementById('apply');
   const v = readForm(form);
@@ -269,7 +283,9 @@ async function previewClassification() {
   } catch (err) {
     state.preview = null;
     const errors = err.problem?.errors || [];
-    state.previewError = errors.length ? t('ui.apply_preview_needs', { fields: errors.map((e) => e.field).join(', ') }) : problemText(err);
+    state.previewError = errors.length
+      ? t('ui.apply_preview_needs', { fields: [...new Set(errors.map((e) => previewLabel(form, e.field)))].join(lang === 'zh' ? '、' : ', ') })
+      : problemText(err);
   }
   draw();
 }
@@ -299,7 +315,8 @@ async function submit(e) {
     // The one-time notice: every problem, each beside its field; nothing typed is lost.
     // materials[i] names the i-th material sent; show it beside that material's upload.
     showProblem(form, err, (f) => f.replace(/^materials\[(\d+)\]/, (_, i) => `materials.${kinds[Number(i)] ?? ''}`));
-    // A retry after a network failure keeps its key; a corrected form is a new attempt.
-    if (!(err instanceof ApiError) || err.status !== 0) state.key = newKey();
+    // A retry after a network failure or a server fault keeps its key (the first attempt may
+    // have gone through); a form corrected after a 4xx is a new attempt.
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500) state.key = newKey();
   }
 }

@@ -117,7 +117,7 @@ function applicantName(rc) {
 }
 
 function caseNo(rc) {
-  return st.caseNos.get(rc.case_id) || '—';
+  return rc.case_no || st.caseNos.get(rc.case_id) || '—';
 }
 
 /** What the counter does next on this case, or null when nothing is left to do. */
@@ -628,7 +628,8 @@ function reasonText(r) {
 
 /** Case numbers of residence cases (the residence view does not carry them). */
 async function fillCaseNos(list) {
-  const missing = list.filter((rc) => !st.caseNos.has(rc.case_id));
+  // Only cases opened before the residence case kept its number need a look-up.
+  const missing = list.filter((rc) => !rc.case_no && !st.caseNos.has(rc.case_id));
   await Promise.all(
     missing.map(async (rc) => {
       try {
@@ -732,8 +733,13 @@ async function search(raw) {
       if (err.status !== 404) throw err;
     }
   }
+  if (!found.size && /^[0-9A-Z-]+$/.test(q)) {
+    // A case, work permit, residence permit or receipt number: the service finds it.
+    const page = await get(`/api/v1/residence-permits?number=${encodeURIComponent(q)}`);
+    for (const rc of page.items) found.set(rc.case_id, rc);
+  }
   if (!found.size && /^GS-?\d/.test(q)) {
-    // A case number: the case list has it (newest first).
+    // A case opened before residence cases kept their number: the case list has it.
     const ids = [];
     truncated = await walk('/api/v1/cases?department=public-security', (c) => {
       st.caseNos.set(c.id, c.case_no);
@@ -750,11 +756,6 @@ async function search(raw) {
     }
     if (ids.length) truncated = false;
     if (ids.length && !found.size) return { list: [], truncated: false, noResidence: true };
-  }
-  if (!found.size && /^[0-9A-Z]+$/.test(q)) {
-    // A work permit, residence permit or receipt number: the service finds it.
-    const page = await get(`/api/v1/residence-permits?number=${encodeURIComponent(q)}`);
-    for (const rc of page.items) found.set(rc.case_id, rc);
   }
   if (!found.size) {
     // A passport number (inside the applicant record, not a column the service can search): walk the queue.

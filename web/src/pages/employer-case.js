@@ -6,7 +6,7 @@
 import { html, render, nothing, setTitle, badge, announce, confirmDialog, dueLabel } from '../ui.js';
 import { t, code, lang, date, dateTime } from '../i18n.js';
 import { get, post, upload, newKey } from '../api.js';
-import { readForm, showProblem, clearErrors, problemText } from '../forms.js';
+import { readForm, showProblem, clearErrors, problemText, violationText } from '../forms.js';
 
 const FINISHED = ['approved', 'completed', 'refused', 'cancelled'];
 // Result fields shown to the employer, in this order, with the catalog namespace of coded
@@ -97,7 +97,7 @@ async function uploadOne(kind, input) {
     const m = await upload(kind, file, (p) => { uploads[kind].progress = p; draw(); });
     uploads[kind] = { id: m.id, name: file.name };
   } catch (err) {
-    uploads[kind] = { error: err.problem?.errors?.map((x) => x.message).join('; ') || problemText(err) };
+    uploads[kind] = { error: err.problem?.errors?.map(violationText).join('; ') || problemText(err) };
   }
   draw();
 }
@@ -140,16 +140,36 @@ function ratingForm(item) {
   </form>`;
 }
 
+/**
+ * Sends a form once: its button is disabled while the request runs, and its
+ * Idempotency-Key lives as long as the draft, so a retry cannot file it twice.
+ */
+async function once(form, send) {
+  const button = form.querySelector('button[type=submit]');
+  if (button.disabled) return;
+  button.disabled = true;
+  form.dataset.key ||= newKey();
+  clearErrors(form);
+  try {
+    await send(form.dataset.key);
+    delete form.dataset.key;
+    return true;
+  } catch (err) {
+    if (err.status >= 400 && err.status < 500) delete form.dataset.key;
+    showProblem(form, err);
+    return false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 async function rate(e, item) {
   e.preventDefault();
   const form = e.currentTarget;
-  clearErrors(form);
-  try {
-    await post(`/api/v1/cases/${encodeURIComponent(id)}/items/${item}/evaluation`, readForm(form), { key: newKey() });
+  const ok = await once(form, (key) => post(`/api/v1/cases/${encodeURIComponent(id)}/items/${item}/evaluation`, readForm(form), { key }));
+  if (ok) {
     announce(t('ui.case_rated'));
     await load();
-  } catch (err) {
-    showProblem(form, err);
   }
 }
 
@@ -200,14 +220,11 @@ function messages() {
 async function sendMessage(e) {
   e.preventDefault();
   const form = e.currentTarget;
-  clearErrors(form);
-  try {
-    await post(`/api/v1/cases/${encodeURIComponent(id)}/messages`, readForm(form), { key: newKey() });
+  const ok = await once(form, (key) => post(`/api/v1/cases/${encodeURIComponent(id)}/messages`, readForm(form), { key }));
+  if (ok) {
     form.reset();
     announce(t('ui.case_message_sent'));
     await load();
-  } catch (err) {
-    showProblem(form, err);
   }
 }
 

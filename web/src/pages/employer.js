@@ -1,7 +1,8 @@
 // `/employer`: the employer's cases (status, category, next action, due date), paged, and
 // the way to a new application.
 
-import { html, render, nothing, setTitle, badge, pager, dueLabel } from '../ui.js';
+import { html, render, nothing, setTitle, badge, pager, dueLabel, announce } from '../ui.js';
+import { problemText } from '../forms.js';
 import { t, code, date } from '../i18n.js';
 
 const FINISHED = ['refused', 'completed'];
@@ -18,7 +19,14 @@ export default async function employer(el) {
 }
 
 async function load(cursor) {
-  const page = await get(`/api/v1/cases?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  let page;
+  try {
+    page = await get(`/api/v1/cases?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  } catch (err) {
+    if (!cursor) throw err;
+    announce(problemText(err), 'error');
+    return;
+  }
   cases = cursor ? cases.concat(page.items) : page.items;
   next = page.next_cursor;
   draw();

@@ -230,7 +230,7 @@ function mine(d) {
 
 function residence(r) {
   const x = r.result || {};
-  return html`<p>${badge('residence_status', r.status)}</p>
+  return html`<p>${badge('status', r.status)}</p>
     <p class="notice ${r.status === 'refused' ? 'error' : r.status === 'completed' ? 'good' : ''}">${residenceNext(r)}</p>
     <dl class="facts">
       ${row(t('ui.me_rp_department'), r.department ? code('department', r.department) : null)}

@@ -74,14 +74,20 @@ async function submit(e) {
   e.preventDefault();
   const form = e.currentTarget;
   clearErrors(form);
-  const r = await fetch('/sign-in/dev', {
-    method: 'POST',
-    headers: { Accept: 'application/json' },
-    body: new URLSearchParams(new FormData(form)),
-    credentials: 'same-origin',
-  });
+  let r;
+  try {
+    r = await fetch('/sign-in/dev', {
+      method: 'POST',
+      headers: { Accept: 'application/json' },
+      body: new URLSearchParams(new FormData(form)),
+      credentials: 'same-origin',
+    });
+  } catch {
+    showProblem(form, new ApiError(0, { type: 'network' }));
+    return;
+  }
   const body = await r.json().catch(() => null);
-  if (r.ok) location.assign(body.next);
+  if (r.ok && body?.next) location.assign(body.next);
   else {
     // The server ended whatever session there was: nothing of the previous user stays.
     forget();

@@ -23,7 +23,7 @@ fn answer(c: Option<pb::ResidenceCase>) -> Json<ResidenceCase> {
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NumberQuery {
-    /// Only the case with this work permit, residence permit or receipt number (the counter's search).
+    /// Only the case with this case, work permit, residence permit or receipt number (the counter's search).
     #[serde(default)]
     number: String,
 }

@@ -89,10 +89,17 @@ pub fn home(role: Role) -> &'static str {
     }
 }
 
-/// A local path to go on to after signing in (never another site).
+/// A local path to go on to after signing in (never another site: browsers drop tabs and
+/// newlines and read `\\` as `/`, so `/\t/x` or `/\\x` would leave this origin).
 fn next_or_home(next: Option<&str>, role: Role) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => home(role).to_string(),
     }
 }
@@ -248,5 +255,9 @@ mod tests {
         assert_eq!(next_or_home(Some("//evil.example"), Role::Employer), "/employer");
         assert_eq!(next_or_home(Some("https://evil.example"), Role::Reviewer), "/review");
         assert_eq!(next_or_home(None, Role::Officer), "/counter");
+        assert_eq!(next_or_home(Some("/\t/evil.example"), Role::Employer), "/employer");
+        assert_eq!(next_or_home(Some("/\\evil.example"), Role::Employer), "/employer");
+        assert_eq!(next_or_home(Some("/employer\n"), Role::Employer), "/employer");
+        assert_eq!(next_or_home(Some("/review?status=in_review"), Role::Reviewer), "/review?status=in_review");
     }
 }
