@@ -147,3 +147,13 @@ export function dueLabel(due, left) {
   if (left < 0) return html`${date(due)} <span class="badge warn">${t('ui.overdue_by', { n: -left })}</span>`;
   return t('ui.due_in', { n: left, date: date(due) });
 }
+
+/** The points per factor of a classification, as a table (cards at phone width). */
+export function breakdownTable(breakdown) {
+  const cols = [['ui.apply_factor', (b) => code('factor', b.factor)], ['ui.apply_points', (b) => b.points], ['ui.apply_max', (b) => b.max]];
+  return html`<table class="stack">
+    <caption class="muted">${t('ui.apply_breakdown')}</caption>
+    <thead><tr>${cols.map(([k]) => html`<th scope="col">${t(k)}</th>`)}</tr></thead>
+    <tbody>${breakdown.map((b) => html`<tr>${cols.map(([k, value]) => html`<td data-label=${t(k)}>${value(b)}</td>`)}</tr>`)}</tbody>
+  </table>`;
+}

@@ -4,7 +4,7 @@
 // with progress, a classification preview with its points, and the one-time notice: every
 // problem the server finds, beside the field it concerns, all at once.
 
-import { html, render, nothing, setTitle, announce } from '../ui.js';
+import { html, render, nothing, setTitle, announce, breakdownTable } from '../ui.js';
 import { repeat } from '/assets/vendor/lit-html/directives/repeat.js';
 import { t, code, txt, lang } from '../i18n.js';
 import { get, post, upload, newKey, ApiError } from '../api.js';
@@ -248,14 +248,7 @@ function previewView() {
   return html`<div class="notice good">
     <p><strong>${t('ui.apply_preview_result', { category: code('category', p.category), points: p.points })}</strong>
       · ${code('department', p.department)}</p>
-    <table class="stack">
-      <caption class="muted">${t('ui.apply_breakdown')}</caption>
-      <thead><tr><th scope="col">${t('ui.apply_factor')}</th><th scope="col">${t('ui.apply_points')}</th><th scope="col">${t('ui.apply_max')}</th></tr></thead>
-      <tbody>${(p.breakdown || []).map((b) => html`<tr>
-        <td data-label=${t('ui.apply_factor')}>${code('factor', b.factor)}</td>
-        <td data-label=${t('ui.apply_points')}>${b.points}</td>
-        <td data-label=${t('ui.apply_max')}>${b.max}</td></tr>`)}</tbody>
-    </table>
+    ${breakdownTable(p.breakdown || [])}
   </div>`;
 }
 

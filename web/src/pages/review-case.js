@@ -7,7 +7,7 @@
 // a supplement; change, extend or cancel an issued permit; for hrss the title review
 // (earlier Gansu service, the decision).
 
-import { html, render, nothing, setTitle, badge, announce, confirmDialog } from '../ui.js';
+import { html, render, nothing, setTitle, badge, announce, confirmDialog, breakdownTable } from '../ui.js';
 import { t, code, has, lang, date, dateTime, money, todayBeijing } from '../i18n.js';
 import { get, post } from '../api.js';
 import { showProblem, clearErrors, problemText } from '../forms.js';
@@ -379,14 +379,7 @@ function classificationSection(k) {
       ${c ? html`<dt>${t('ui.rc_points')}</dt><dd>${t('ui.rc_points_n', { n: c.points })}</dd>
         <dt>${t('ui.rc_route')}</dt><dd>${code('route', c.route)}</dd>` : nothing}
     </dl>
-    ${c ? html`<table class="stack">
-        <caption class="muted">${t('ui.apply_breakdown')}</caption>
-        <thead><tr><th scope="col">${t('ui.apply_factor')}</th><th scope="col">${t('ui.apply_points')}</th><th scope="col">${t('ui.apply_max')}</th></tr></thead>
-        <tbody>${c.breakdown.map((b) => html`<tr>
-          <td data-label=${t('ui.apply_factor')}>${code('factor', b.factor)}</td>
-          <td data-label=${t('ui.apply_points')}>${b.points}</td>
-          <td data-label=${t('ui.apply_max')}>${b.max}</td></tr>`)}</tbody>
-      </table>` : html`<p class="hint">${t('ui.rc_breakdown_absent')}</p>`}
+    ${c ? breakdownTable(c.breakdown) : html`<p class="hint">${t('ui.rc_breakdown_absent')}</p>`}
   </section>`;
 }
 
