@@ -20,6 +20,7 @@ use domain::states::TransitionError;
 use domain::states::permit::{self, PermitCommand, PermitStatus};
 use domain::{Actor, HasCode, Role};
 use onething_proto::events as ev;
+use onething_proto::{FromWire, ToWire};
 use platform::ServiceError;
 use platform::app::Base;
 use platform::events::consumer::{Context, Handler, HandlerError};
@@ -302,9 +303,9 @@ impl PermitDesk {
                 .await?;
                 let event = ev::PermitApproved {
                     case_id: case_id.into(),
-                    department: self.department.as_str().into(),
+                    department: self.department.wire(),
                     permit_number: number,
-                    category: category.as_str().into(),
+                    category: category.wire(),
                     valid_from: from.to_string(),
                     valid_until: until.to_string(),
                     items: application.items.clone(),
@@ -335,7 +336,7 @@ impl PermitDesk {
                 .await?;
                 let event = ev::PermitRefused {
                     case_id: case_id.into(),
-                    department: self.department.as_str().into(),
+                    department: self.department.wire(),
                     reasons: reasons.clone(),
                     decided_at: at.clone(),
                 };
@@ -347,7 +348,7 @@ impl PermitDesk {
                 let won = store::request_supplement(&mut tx, case_id, step, &codes, note, now).await?;
                 let event = ev::PermitSupplementRequested {
                     case_id: case_id.into(),
-                    department: self.department.as_str().into(),
+                    department: self.department.wire(),
                     materials: codes.iter().map(|c| c.to_string()).collect(),
                     note: note.clone(),
                     requested_at: at.clone(),
@@ -429,7 +430,7 @@ impl PermitDesk {
         }
         let event = ev::PermitChanged {
             case_id: case_id.into(),
-            department: self.department.as_str().into(),
+            department: self.department.wire(),
             permit_number: row.permit_number.clone().unwrap_or_default(),
             employer: application.employer.clone(),
             position: application.position.clone(),
@@ -479,7 +480,7 @@ impl PermitDesk {
         }
         let event = ev::PermitExtended {
             case_id: case_id.into(),
-            department: self.department.as_str().into(),
+            department: self.department.wire(),
             permit_number: row.permit_number.clone().unwrap_or_default(),
             valid_from: from,
             valid_until: until.clone(),
@@ -512,7 +513,7 @@ impl PermitDesk {
         }
         let event = ev::PermitCancelled {
             case_id: case_id.into(),
-            department: self.department.as_str().into(),
+            department: self.department.wire(),
             permit_number: row.permit_number.clone().unwrap_or_default(),
             reason,
             cancelled_at: rfc3339(now),
@@ -548,7 +549,7 @@ impl PermitDesk {
 #[async_trait]
 impl Handler<ev::CaseAccepted> for PermitDesk {
     async fn handle(&self, e: ev::CaseAccepted, cx: Context<'_>) -> Result<(), HandlerError> {
-        let category: Category = e.category.parse().map_err(|err| HandlerError::Reject(anyhow::anyhow!("{err}")))?;
+        let category = Category::from_wire(e.category, "category")?;
         if !self.owns(category) {
             return Ok(());
         }
@@ -565,7 +566,7 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
         if store::open(cx.tx, &row).await? {
             let opened = ev::PermitApplicationOpened {
                 case_id: e.case_id.clone(),
-                department: self.department.as_str().into(),
+                department: self.department.wire(),
                 opened_at: now_rfc3339(),
             };
             cx.outbox.enqueue(cx.tx, &e.case_id, &opened).await?;
@@ -598,9 +599,9 @@ impl Handler<ev::CaseSupplemented> for PermitDesk {
         let at = rfc3339(now);
         let progressed = ev::ItemProgressed {
             case_id: e.case_id.clone(),
-            item: domain::case::Item::WorkPermit.as_str().into(),
-            department: self.department.as_str().into(),
-            status: to.item_status().as_str().into(),
+            item: domain::case::Item::WorkPermit.wire(),
+            department: self.department.wire(),
+            status: to.item_status().wire(),
             result: [("supplemented_at".to_string(), at.clone())].into_iter().collect(),
             event: domain::case::TimelineEvent::SupplementReceived.as_str().into(),
             detail: format!("materials supplied: {}", kinds.join(", ")),

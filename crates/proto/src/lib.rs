@@ -45,5 +45,8 @@ pub mod onething {
 
 pub use onething::{common::v1 as common, events::v1 as events};
 
+pub mod wire;
+pub use wire::{FromWire, ToWire, UnknownWire};
+
 /// Serialized `FileDescriptorSet` of every package, for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));

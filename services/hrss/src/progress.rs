@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use domain::case::{Department, Item, ItemStatus, TimelineEvent};
+use onething_proto::ToWire;
 use onething_proto::events as ev;
 use platform::time::now_rfc3339;
 
@@ -20,9 +21,9 @@ pub fn step(
 ) -> ev::ItemProgressed {
     ev::ItemProgressed {
         case_id: case_id.into(),
-        item: item.as_str().into(),
-        department: Department::Hrss.as_str().into(),
-        status: status.as_str().into(),
+        item: item.wire(),
+        department: Department::Hrss.wire(),
+        status: status.wire(),
         result: result.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>(),
         event: event.as_str().into(),
         detail: detail.into(),

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{Datelike, Days, NaiveDate};
-use domain::case::{Insurance, TimelineEvent};
+use domain::case::{Insurance, Item, TimelineEvent};
 use onething_proto::events as ev;
+use onething_proto::{FromWire, ToWire};
 use platform::db::Tx;
 use platform::events::consumer::{Context, Handler, HandlerError};
 use platform::time::{now_ms, now_rfc3339, today_cst};
@@ -71,7 +72,8 @@ async fn ssn_for(tx: &mut Tx<'static>, key: &str, generator: &dyn SsnGenerator) 
 #[async_trait]
 impl Handler<ev::PermitApproved> for OnPermitApproved {
     async fn handle(&self, e: ev::PermitApproved, cx: Context<'_>) -> Result<(), HandlerError> {
-        if e.items.iter().any(|i| i == "social_insurance") {
+        let items = Item::from_wire_all(&e.items, "items")?;
+        if items.contains(&SOCIAL_INSURANCE) {
             let applicant = e.applicant.clone().unwrap_or_default();
             let key = person_key(&applicant).ok_or_else(|| {
                 HandlerError::Reject(anyhow::anyhow!("the approved permit carries an incomplete identity"))
@@ -114,14 +116,14 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
                 let event = ev::SocialInsuranceRegistered {
                     case_id: e.case_id.clone(),
                     social_security_number: ssn,
-                    insurances: FIVE_INSURANCES.iter().map(|i| i.as_str().to_string()).collect(),
+                    insurances: FIVE_INSURANCES.iter().map(|i| i.wire()).collect(),
                     registered_at: now_rfc3339(),
                     due_on,
                 };
                 cx.outbox.enqueue(cx.tx, &e.case_id, &event).await?;
             }
         }
-        if e.items.iter().any(|i| i == progress::TITLE_REVIEW.as_str()) {
+        if items.contains(&progress::TITLE_REVIEW) {
             let start = e.valid_from.parse::<NaiveDate>().unwrap_or_else(|_| today_cst());
             if let Some(eligible_on) = title_review::queue(cx.tx, &e.case_id, start).await? {
                 let event = ev::TitleReviewQueued { case_id: e.case_id.clone(), eligible_on, queued_at: now_rfc3339() };

@@ -23,6 +23,7 @@ use domain::case::TimelineEvent;
 use domain::case::{Department, EmployerKind, Item};
 use domain::states::residence::{self, ResidenceCommand, ResidenceState, ResidenceStatus, VerificationOutcome};
 use domain::{Actor, HasCode, Role, Violations};
+use onething_proto::ToWire;
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
@@ -66,9 +67,9 @@ impl Step {
     pub fn event(self, case_id: &str) -> ev::ItemProgressed {
         ev::ItemProgressed {
             case_id: case_id.into(),
-            item: ITEM.as_str().into(),
-            department: DEPARTMENT.as_str().into(),
-            status: self.status.item_status().as_str().into(),
+            item: ITEM.wire(),
+            department: DEPARTMENT.wire(),
+            status: self.status.item_status().wire(),
             result: self.result.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>(),
             event: self.event.as_str().into(),
             detail: self.detail,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use base64::Engine as _;
 use chrono::{Days, NaiveDate};
 use domain::Actor;
+use onething_proto::common as pbc;
 use onething_proto::events as ev;
+use onething_proto::{FromWire, ToWire};
 use platform::ServiceError;
 use platform::app::Base;
 use platform::config::{DatabaseSettings, Settings};
@@ -49,6 +51,11 @@ async fn fixture() -> Fixture {
     Fixture { desk: Desk::new(base, ResidenceSettings::default()), dir }
 }
 
+/// The item status a step reports, by its wire name.
+fn step_status(e: &ev::ItemProgressed) -> &'static str {
+    domain::case::ItemStatus::from_wire(e.status, "status").unwrap().as_str()
+}
+
 fn officer() -> Actor {
     Actor::parse("officer", "wang", DEPARTMENT.as_str()).unwrap()
 }
@@ -77,7 +84,7 @@ async fn deliver<E: Event, H: Handler<E>>(desk: &Desk, handler: &H, event: E) ->
 fn approved(case_id: &str, valid_until: NaiveDate) -> ev::PermitApproved {
     ev::PermitApproved {
         case_id: case_id.into(),
-        department: "science-tech".into(),
+        department: domain::case::Department::ScienceTech.wire(),
         permit_number: "62B202600000001".into(),
         valid_until: valid_until.to_string(),
         employer: Some(onething_proto::common::Employer {
@@ -229,10 +236,12 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     assert_eq!(s[1].result["receipt_valid_until"], due);
     // The interview is on another day than the application: one more visit.
     assert!(s[4].counter_visit);
-    assert_eq!(s[5].status, "approved");
-    assert_eq!((s[6].status.as_str(), s[6].result["pickup_method"].as_str()), ("completed", "proxy"));
+    assert_eq!(step_status(&s[5]), "approved");
+    assert_eq!((step_status(&s[6]), s[6].result["pickup_method"].as_str()), ("completed", "proxy"));
     assert!(!s[6].counter_visit, "a proxy's visit is not the applicant's trip");
-    assert!(s.iter().all(|e| e.item == "residence_permit" && e.department == DEPARTMENT.as_str()));
+    assert!(
+        s.iter().all(|e| e.item() == pbc::Item::ResidencePermit && e.department() == pbc::Department::PublicSecurity)
+    );
     let personal = ["LI Lei", "620102199001011234", "answers consistent"];
     assert!(
         s.iter().all(|e| personal.iter().all(|p| !e.detail.contains(p) && !e.result.values().any(|v| v.contains(p))))
@@ -281,7 +290,7 @@ async fn a_no_show_without_justification_lets_the_officer_refuse() {
         "409 case_closed"
     );
     let last = steps(d).await.pop().unwrap();
-    assert_eq!((last.status.as_str(), last.event.as_str()), ("refused", "residence_permit_refused"));
+    assert_eq!((step_status(&last), last.event.as_str()), ("refused", "residence_permit_refused"));
     assert_eq!(last.result["reason_codes"], rules::REASON_NO_SHOW);
     assert!(last.result["reasons"].starts_with("the applicant did not attend"));
     assert!(!topics(d).await.contains(&"residence-permit-issued".to_string()));
@@ -320,7 +329,7 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
     let row = store::get(&d.base.db.pool, "open").await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.work_permit_cancelled), ("cancelled", 1));
     let last = steps(d).await.pop().unwrap();
-    assert_eq!((last.status.as_str(), last.event.as_str()), ("cancelled", "residence_case_cancelled"));
+    assert_eq!((step_status(&last), last.event.as_str()), ("cancelled", "residence_case_cancelled"));
     assert_eq!(kind(d.decide(&officer(), "open", "approve", &[]).await.unwrap_err()), "409 case_closed");
 
     // An issued permit is flagged, once, and is not handed over.
@@ -333,7 +342,7 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
     assert_eq!(steps(d).await.len(), before, "a second cancellation changes nothing");
     let last = steps(d).await.pop().unwrap();
     assert_eq!(
-        (last.status.as_str(), last.event.as_str(), last.result["work_permit_cancelled"].as_str()),
+        (step_status(&last), last.event.as_str(), last.result["work_permit_cancelled"].as_str()),
         ("approved", "work_permit_cancelled_notice", "true")
     );
     let row = store::get(&d.base.db.pool, "issued").await.unwrap().unwrap();

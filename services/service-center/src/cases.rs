@@ -10,6 +10,7 @@ use domain::conditions::Rules;
 use domain::intake::SubmissionInput;
 use domain::notice::Accepted;
 use domain::{Actor, Role};
+use onething_proto::ToWire;
 use onething_proto::events as ev;
 use platform::ServiceError;
 use platform::app::Base;
@@ -228,12 +229,12 @@ async fn create(
     let event = ev::CaseAccepted {
         case_id: id.clone(),
         case_no,
-        category: category.as_str().into(),
-        department: department.as_str().into(),
+        category: category.wire(),
+        department: department.wire(),
         employer: Some(crate::grpc::employer_pb(c)),
         applicant: Some(crate::grpc::applicant_pb(c)),
         position: Some(crate::grpc::position_pb(c)),
-        items: c.items.iter().map(|i| i.as_str().to_string()).collect(),
+        items: c.items.iter().map(|i| i.wire()).collect(),
         accepted_on: accepted_on.to_string(),
         committed_due: due.committed.to_string(),
     };

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use domain::case::{Item, ItemStatus, TimelineEvent};
+use domain::case::{Department, Insurance, Item, ItemStatus, TimelineEvent};
 use domain::states::title_review::TitleReviewStatus;
+use onething_proto::FromWire;
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
 
@@ -32,7 +33,7 @@ impl Handler<ev::PermitApplicationOpened> for Progress {
             ItemStatus::InReview,
             &BTreeMap::new(),
             TimelineEvent::PermitReviewStarted,
-            &e.department,
+            Department::from_wire(e.department, "department")?.as_str(),
         )
         .await?;
         Ok(())
@@ -98,9 +99,11 @@ impl Handler<ev::PermitRefused> for Progress {
 #[async_trait]
 impl Handler<ev::SocialInsuranceRegistered> for Progress {
     async fn handle(&self, e: ev::SocialInsuranceRegistered, cx: Context<'_>) -> Result<(), HandlerError> {
+        let insurances = Insurance::from_wire_all(&e.insurances, "insurances")?;
+        let insurances: Vec<&str> = insurances.iter().map(|i| i.as_str()).collect();
         let result = map([
             ("social_security_number", e.social_security_number.clone()),
-            ("insurances", e.insurances.join(",")),
+            ("insurances", insurances.join(",")),
             ("registered_at", e.registered_at.clone()),
             ("due_on", e.due_on.clone()),
         ]);
@@ -168,19 +171,15 @@ pub fn supplement_requested_event() -> &'static str {
     TimelineEvent::SupplementRequested.as_str()
 }
 
-fn status_of(s: &str) -> Result<ItemStatus, HandlerError> {
-    s.parse().map_err(|e| HandlerError::Reject(anyhow::anyhow!("{e}")))
-}
-
 /// A step of any item, as its department reports it.
 #[async_trait]
 impl Handler<ev::ItemProgressed> for Progress {
     async fn handle(&self, e: ev::ItemProgressed, cx: Context<'_>) -> Result<(), HandlerError> {
-        let item: Item = e.item.parse().map_err(|err| HandlerError::Reject(anyhow::anyhow!("{err}")))?;
+        let item = Item::from_wire(e.item, "item")?;
         let result: BTreeMap<String, String> = e.result.into_iter().collect();
         let step = store::Step {
             item,
-            status: status_of(&e.status)?,
+            status: ItemStatus::from_wire(e.status, "status")?,
             result: &result,
             event: e.event.parse().map_err(|err| HandlerError::Reject(anyhow::anyhow!("{err}")))?,
             detail: &e.detail,

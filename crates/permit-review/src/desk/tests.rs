@@ -42,7 +42,7 @@ fn accepted(case_id: &str, category: &str, passport: &str) -> ev::CaseAccepted {
     ev::CaseAccepted {
         case_id: case_id.into(),
         case_no: format!("GS-{case_id}"),
-        category: category.into(),
+        category: category.parse::<domain::case::Category>().unwrap().wire(),
         employer: Some(pbc::Employer { name: "Old Co.".into(), region_code: "620100".into(), ..Default::default() }),
         applicant: Some(pbc::Applicant {
             nationality: "GBR".into(),
@@ -57,7 +57,7 @@ fn accepted(case_id: &str, category: &str, passport: &str) -> ev::CaseAccepted {
             start_date: "2027-01-04".into(),
             contract_months: 24,
         }),
-        items: vec!["work_permit".into(), "residence_permit".into()],
+        items: vec![pbc::Item::WorkPermit as i32, pbc::Item::ResidencePermit as i32],
         ..Default::default()
     }
 }
@@ -226,10 +226,10 @@ async fn a_supplement_request_waits_for_the_employer_and_returns_to_review_once(
         ev::ItemProgressed::decode(base64::engine::general_purpose::STANDARD.decode(payload).unwrap().as_slice())
             .unwrap();
     assert_eq!(
-        (progressed.item.as_str(), progressed.status.as_str(), progressed.event.as_str()),
-        ("work_permit", "in_review", "supplement_received")
+        (progressed.item(), progressed.status(), progressed.event.as_str()),
+        (pbc::Item::WorkPermit, pbc::ItemStatus::InReview, "supplement_received")
     );
-    assert_eq!(progressed.department, "science-tech");
+    assert_eq!(progressed.department(), pbc::Department::ScienceTech);
 
     let approved = desk.decide(&st, "c1", PermitDecision::Approve).await.unwrap();
     assert_eq!(approved.status.as_str(), "approved");

@@ -51,6 +51,13 @@ impl From<anyhow::Error> for HandlerError {
     }
 }
 
+/// An enum field this build does not know never becomes readable by retrying.
+impl From<onething_proto::UnknownWire> for HandlerError {
+    fn from(e: onething_proto::UnknownWire) -> Self {
+        HandlerError::Reject(e.into())
+    }
+}
+
 /// Drops a librdkafka client on a blocking thread: closing waits for the broker (group
 /// leave, in-flight requests), which can take long when it is gone, and must never stall
 /// the async runtime the services share.
