@@ -100,7 +100,32 @@ macro_rules! wire_enum {
                 s.parse().map_err($crate::__private::serde::de::Error::custom)
             }
         }
+
+        $crate::__wire_enum_schema!($name [$($wire),+]);
     };
+}
+
+/// With the `schema` feature a wire enum is an OpenAPI string schema listing its names.
+#[cfg(feature = "schema")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_enum_schema {
+    ($name:ident [$($wire:literal),+]) => {
+        impl $crate::__private::utoipa::PartialSchema for $name {
+            fn schema() -> $crate::__private::utoipa::openapi::RefOr<$crate::__private::utoipa::openapi::schema::Schema> {
+                use $crate::__private::utoipa::openapi::schema::{ObjectBuilder, Type};
+                ObjectBuilder::new().schema_type(Type::String).enum_values(Some([$($wire),+])).into()
+            }
+        }
+        impl $crate::__private::utoipa::ToSchema for $name {}
+    };
+}
+
+#[cfg(not(feature = "schema"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_enum_schema {
+    ($($t:tt)*) => {};
 }
 
 pub use crate::wire_enum;

@@ -10,6 +10,7 @@ use thiserror::Error;
 
 /// How well a value is sourced (the labels of FACTS.md, plus the project's own settings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Confidence {
     #[serde(rename = "confirmed")]
     Confirmed,

@@ -22,6 +22,7 @@ const PASSPORT_MONTHS: &str = "{min_passport_validity_months}";
 
 /// A text in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -61,6 +62,7 @@ impl Handover {
 
 /// Who runs the service and where it is applied for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ServiceInfo {
     pub lead_department: Text,
     pub joint_departments: Vec<Text>,
@@ -75,6 +77,7 @@ pub struct ServiceInfo {
 
 /// One item of the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ItemGuide {
     pub item: Item,
     pub name: Text,
@@ -90,6 +93,7 @@ pub struct ItemGuide {
 
 /// Time, trips, documents and steps of one way of applying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub working_days: u32,
     pub trips: u32,
@@ -99,6 +103,7 @@ pub struct Figures {
 
 /// 联办效能: each item applied for on its own against the joint application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Efficiency {
     pub separate: Figures,
     pub joint: Figures,
@@ -107,6 +112,7 @@ pub struct Efficiency {
 
 /// A time limit set by law or regulation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct StatutoryLimit {
     /// The item it concerns; `None` for administrative licences in general.
     pub item: Option<Item>,
@@ -117,6 +123,7 @@ pub struct StatutoryLimit {
 
 /// The case deadlines (those the case view counts down) and the statutory limits behind them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct TimeLimits {
     pub committed_working_days: u32,
     pub statutory_working_days: u32,
@@ -126,6 +133,7 @@ pub struct TimeLimits {
 
 /// One acceptance condition (受理条件).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ConditionGuide {
     pub party: Party,
     pub text: Text,
@@ -137,6 +145,7 @@ pub struct ConditionGuide {
 
 /// One of the 16 materials, as the catalog has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct MaterialGuide {
     pub kind: MaterialKind,
     pub name: Text,
@@ -152,10 +161,12 @@ pub struct MaterialGuide {
 
 /// A law or regulation an item rests on (法定依据).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct LegalBasis {
     pub item: Item,
     pub title: Text,
     pub issuer: Text,
+    #[cfg_attr(feature = "schema", schema(value_type = String, format = Date))]
     pub effective_from: NaiveDate,
     pub provision: Text,
     pub source: String,
@@ -163,6 +174,7 @@ pub struct LegalBasis {
 
 /// Visits in person (到场次数) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Trips {
     pub count: u32,
     pub reason: Text,
@@ -171,6 +183,7 @@ pub struct Trips {
 
 /// One of the applicant's steps (办理环节).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Step {
     pub title: Text,
     pub text: Text,
@@ -178,6 +191,7 @@ pub struct Step {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Faq {
     pub question: Text,
     pub answer: Text,
@@ -186,6 +200,7 @@ pub struct Faq {
 
 /// The consultation and complaint line (咨询投诉).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Hotline {
     pub number: String,
     pub source: String,
@@ -193,8 +208,10 @@ pub struct Hotline {
 
 /// The whole guide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Guide {
     /// The full citation of the plan that the entries' `source: "plan: ..."` refer to.
+    #[serde(rename = "source")]
     pub plan: String,
     pub title: Text,
     pub service: ServiceInfo,
@@ -217,6 +234,7 @@ pub struct Guide {
 
 /// One place of work the application offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Region {
     pub code: String,
     pub name: Text,

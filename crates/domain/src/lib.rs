@@ -62,4 +62,6 @@ pub use violation::{HasCode, Note, Violation, Violations};
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+    #[cfg(feature = "schema")]
+    pub use utoipa;
 }

@@ -6,7 +6,7 @@ use platform::audit::Audit;
 use std::sync::Arc;
 
 use domain::case::{ItemStatus, TimelineEvent};
-use domain::states::card::{self, CardCommand, CardPermitStatus, CardState, CardStatus};
+use domain::states::card::{self, CardCommand, CardPermitStatus, CardState, CardStatus, CheckOutcome};
 use domain::{Actor, HasCode};
 use onething_proto::events as ev;
 use onething_proto::onething::hrss::v1 as pb;
@@ -280,9 +280,9 @@ impl CardDesk {
             Ok(c) => c,
             Err(until) => {
                 tx.commit().await?;
-                actor.audit(&self.base.db, purpose.action(), &resource, "locked").await?;
+                actor.audit(&self.base.db, purpose.action(), &resource, CheckOutcome::Locked.as_str()).await?;
                 return Ok(pb::CardCheck {
-                    outcome: "locked".into(),
+                    outcome: CheckOutcome::Locked.as_str().into(),
                     locked_until: rfc3339(until),
                     reason: format!("the card is locked after too many refused checks; retry after {}", rfc3339(until)),
                     ..Default::default()
@@ -298,9 +298,12 @@ impl CardDesk {
             let (next, after) = self.policy.on_failure(counters, now);
             store_counters(&mut tx, &ssn, next).await?;
             tx.commit().await?;
-            actor.audit(&self.base.db, purpose.action(), &resource, "identity_mismatch").await?;
-            let mut check =
-                pb::CardCheck { outcome: "identity_mismatch".into(), reason: MISMATCH.into(), ..Default::default() };
+            actor.audit(&self.base.db, purpose.action(), &resource, CheckOutcome::IdentityMismatch.as_str()).await?;
+            let mut check = pb::CardCheck {
+                outcome: CheckOutcome::IdentityMismatch.as_str().into(),
+                reason: MISMATCH.into(),
+                ..Default::default()
+            };
             match after {
                 AfterFailure::Counted { attempts_left } => check.attempts_left = attempts_left as i32,
                 AfterFailure::Locked { until } => check.locked_until = rfc3339(until),
@@ -347,15 +350,15 @@ impl CardDesk {
                 }
                 card.status = to.status;
                 card.activated_at = Some(now);
-                "activated"
+                CheckOutcome::Activated
             }
-            Purpose::Activate => "already_active",
-            Purpose::SignIn => "signed_in",
+            Purpose::Activate => CheckOutcome::AlreadyActive,
+            Purpose::SignIn => CheckOutcome::SignedIn,
         };
         tx.commit().await?;
         self.base.outbox.wake();
-        actor.audit(&self.base.db, purpose.action(), &resource, outcome).await?;
-        Ok(pb::CardCheck { outcome: outcome.into(), card: Some(card.to_pb()), ..Default::default() })
+        actor.audit(&self.base.db, purpose.action(), &resource, outcome.as_str()).await?;
+        Ok(pb::CardCheck { outcome: outcome.as_str().into(), card: Some(card.to_pb()), ..Default::default() })
     }
 }
 

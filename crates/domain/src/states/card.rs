@@ -31,6 +31,19 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// The answer to a real-person check of the card's holder (`CardCheck.outcome`).
+    CheckOutcome {
+        Activated => "activated",
+        AlreadyActive => "already_active",
+        SignedIn => "signed_in",
+        /// Refused: the name, birth date or nationality do not match; attempts are counted.
+        IdentityMismatch => "identity_mismatch",
+        /// Refused: too many mismatches, the card waits until `locked_until`.
+        Locked => "locked",
+    }
+);
+
+wire_enum!(
     /// What happens to a card.
     CardCommand {
         /// `permit-approved` with social insurance: the card is issued with the permit, or an

@@ -19,6 +19,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::json::Reader;
+use domain::states::card::CheckOutcome;
 use domain::{Actor, Role};
 use onething_proto::onething::hrss::v1 as pb;
 use serde_json::{Value, json};
@@ -89,22 +90,25 @@ fn public_fields(mut p: Problem) -> Problem {
 /// The answer to a check: a token, or the refusal (with the public body's field names).
 fn answer(state: &AppState, check: Result<Option<pb::CardCheck>, tonic::Status>) -> Result<Response, Problem> {
     let check = check.map_err(|s| public_fields(s.into()))?.unwrap_or_default();
-    match check.outcome.as_str() {
-        "identity_mismatch" => {
+    let outcome: CheckOutcome = check.outcome.parse().map_err(|e: domain::case::UnknownName| {
+        Problem::from(tonic::Status::internal(format!("card check outcome: {e}")))
+    })?;
+    match outcome {
+        CheckOutcome::IdentityMismatch => {
             let mut extra = json!({"attempts_left": check.attempts_left});
             if !check.locked_until.is_empty() {
                 extra["locked_until"] = json!(check.locked_until);
             }
             Ok(refusal(StatusCode::FORBIDDEN, "identity-mismatch", "Identity does not match", &check.reason, extra))
         }
-        "locked" => Ok(refusal(
+        CheckOutcome::Locked => Ok(refusal(
             StatusCode::LOCKED,
             "card-locked",
             "The card is locked",
             &check.reason,
             json!({"locked_until": check.locked_until}),
         )),
-        outcome => {
+        CheckOutcome::Activated | CheckOutcome::AlreadyActive | CheckOutcome::SignedIn => {
             let card = check.card.unwrap_or_default();
             if card.permit_number.is_empty() {
                 return Err(Problem::from(tonic::Status::internal("a passed check without its card")));
@@ -120,7 +124,7 @@ fn answer(state: &AppState, check: Result<Option<pb::CardCheck>, tonic::Status>)
                 .and_then(|c| chrono::DateTime::from_timestamp(c.exp as i64, 0))
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             Ok(Json(CardSession {
-                outcome: outcome.into(),
+                outcome: outcome.as_str().into(),
                 token,
                 token_type: "Bearer".into(),
                 role: Role::Foreigner.as_str().into(),
