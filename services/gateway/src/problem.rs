@@ -51,6 +51,14 @@ problem_sets! {
         Conflict = 409: "the resource's state does not allow it (the type names the rule)",
         Invalid = 422: "every problem of the request at once",
     }
+    /// A real-person check of a card's holder (activation, sign-in).
+    CardCheckErrors {
+        Mismatch = 403: "identity-mismatch with attempts_left, or the card is not active",
+        NotFound = 404: "no card with that number",
+        Conflict = 409: "the card's state does not allow it",
+        Invalid = 422: "every problem of the request at once",
+        Locked = 423: "card-locked, with locked_until and Retry-After",
+    }
 }
 
 impl From<domain::Violations> for Problem {

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 
 use crate::clients::request;
 use crate::extract::{FromJson, JsonBody};
-use crate::problem::Problem;
+use crate::problem::{CardCheckErrors, Problem};
 use crate::startup::AppState;
 use crate::views::{Card, CardSession};
 
@@ -140,13 +140,7 @@ fn answer(state: &AppState, check: Result<Option<pb::CardCheck>, tonic::Status>)
 /// `POST /api/v1/social-security-cards/activation`: first use of the card (no token needed).
 #[utoipa::path(post, path = "/api/v1/social-security-cards/activation", tag = "social security cards", security(()),
     request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
-    responses(
-        (status = 200, description = "activated: the foreigner's token", body = CardSession),
-        (status = 403, description = "identity-mismatch, with attempts_left", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "card-locked, with locked_until and Retry-After", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "activated: the foreigner's token", body = CardSession), CardCheckErrors))]
 pub async fn activate(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<pb::ActivateCardRequest>,
@@ -158,14 +152,7 @@ pub async fn activate(
 /// `POST /api/v1/foreigners/sign-in`: the same check for an active card.
 #[utoipa::path(post, path = "/api/v1/foreigners/sign-in", tag = "social security cards", security(()),
     request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
-    responses(
-        (status = 200, description = "signed in: the foreigner's token", body = CardSession),
-        (status = 403, description = "identity-mismatch, or the card is not active", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "card-locked, with locked_until and Retry-After", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "signed in: the foreigner's token", body = CardSession), CardCheckErrors))]
 pub async fn sign_in(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<pb::SignInWithCardRequest>,
