@@ -6,7 +6,7 @@ use platform::audit::Audit;
 use std::sync::Arc;
 
 use domain::case::{ItemStatus, TimelineEvent};
-use domain::states::card::{self, CardCommand, CardPermitStatus, CardState, CardStatus};
+use domain::states::card::{self, CardCommand, CardState};
 use domain::{Actor, HasCode};
 use onething_proto::events as ev;
 use onething_proto::onething::hrss::v1 as pb;
@@ -18,28 +18,9 @@ use platform::time::{now_ms, rfc3339};
 use crate::identity::{IdentityClaim, IdentityOnRecord, IdentityVerifier, Verdict};
 use crate::lockout::{AfterFailure, Counters, Policy};
 use crate::progress::{self, SOCIAL_INSURANCE};
+use crate::store::cards as store;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CardRow {
-    pub social_security_number: String,
-    pub case_id: String,
-    pub permit_number: String,
-    pub permit_valid_from: String,
-    pub permit_valid_until: String,
-    #[sqlx(try_from = "String")]
-    pub permit_status: CardPermitStatus,
-    #[sqlx(try_from = "String")]
-    pub status: CardStatus,
-    pub identity_salt: String,
-    pub identity_digest: String,
-    pub failed_attempts: i64,
-    pub locked_until: Option<i64>,
-    pub issued_at: i64,
-    pub activated_at: Option<i64>,
-}
-
-const COLUMNS: &str = "social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
-     permit_status, status, identity_salt, identity_digest, failed_attempts, locked_until, issued_at, activated_at";
+pub use crate::store::cards::CardRow;
 
 impl CardRow {
     /// The card's state in its machine.
@@ -78,35 +59,22 @@ pub async fn load_permit(
     identity: &IdentityOnRecord,
     info_at: i64,
 ) -> Result<(), sqlx::Error> {
-    let now = now_ms();
     // A new card is issued with the permit; an existing card keeps its status and gets the
     // permit's information, valid again (the machine's `load_permit` from any state).
     let issued = card::transition(None, &CardCommand::LoadPermit).unwrap_or(CardState::ALL[0]);
-    sqlx::query(
-        "INSERT INTO si_cards (social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
-         permit_status, permit_info_at, status, identity_salt, identity_digest, failed_attempts, issued_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $10, $6, $11, $7, $8, 0, $9, $9) \
-         ON CONFLICT (social_security_number) DO UPDATE SET case_id = excluded.case_id, \
-         permit_number = excluded.permit_number, permit_valid_from = excluded.permit_valid_from, \
-         permit_valid_until = excluded.permit_valid_until, permit_status = excluded.permit_status, \
-         permit_info_at = excluded.permit_info_at, identity_salt = excluded.identity_salt, \
-         identity_digest = excluded.identity_digest, updated_at = excluded.updated_at \
-         WHERE si_cards.permit_info_at <= excluded.permit_info_at",
-    )
-    .bind(social_security_number)
-    .bind(&e.case_id)
-    .bind(&e.permit_number)
-    .bind(&e.valid_from)
-    .bind(&e.valid_until)
-    .bind(info_at)
-    .bind(&identity.salt)
-    .bind(&identity.digest)
-    .bind(now)
-    .bind(issued.permit.as_str())
-    .bind(issued.status.as_str())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let permit = store::LoadedPermit {
+        social_security_number,
+        case_id: &e.case_id,
+        permit_number: &e.permit_number,
+        valid_from: &e.valid_from,
+        valid_until: &e.valid_until,
+        info_at,
+        identity_salt: &identity.salt,
+        identity_digest: &identity.digest,
+        issued,
+        at: now_ms(),
+    };
+    store::load_permit(tx, &permit).await
 }
 
 /// The permit of `case_id` changed validity: the card that carries it follows. Returns
@@ -122,36 +90,13 @@ pub async fn follow_permit(
     let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
     // Refused by the machine (a cancelled permit): nothing to do.
     let Ok(to) = card::transition(Some(from), &CardCommand::FollowPermit) else { return Ok(false) };
-    let changed = sqlx::query(
-        "UPDATE si_cards SET permit_valid_from = CASE WHEN $1 = '' THEN permit_valid_from ELSE $1 END, \
-         permit_valid_until = $2, permit_info_at = $3, updated_at = $4, permit_status = $7 \
-         WHERE case_id = $5 AND permit_number = $6 AND permit_status = $8 AND permit_info_at <= $3 \
-         AND (permit_valid_until <> $2 OR ($1 <> '' AND permit_valid_from <> $1))",
-    )
-    .bind(valid_from)
-    .bind(valid_until)
-    .bind(info_at)
-    .bind(now_ms())
-    .bind(case_id)
-    .bind(permit_number)
-    .bind(to.permit.as_str())
-    .bind(from.permit.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    let validity = store::Validity { valid_from, valid_until, info_at };
+    store::follow_permit(tx, case_id, permit_number, (from.permit, to.permit), &validity, now_ms()).await
 }
 
 /// The state of the card carrying the permit of `case_id`, if there is one.
 async fn card_of(tx: &mut Tx<'_>, case_id: &str, permit_number: &str) -> Result<Option<CardState>, sqlx::Error> {
-    let row: Option<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM si_cards WHERE case_id = $1 AND permit_number = $2 ORDER BY permit_info_at DESC LIMIT 1"
-    )))
-    .bind(case_id)
-    .bind(permit_number)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|r| r.state()))
+    Ok(store::by_case(tx, case_id, permit_number).await?.map(|r| r.state()))
 }
 
 /// The permit of `case_id` was cancelled: the card's permit information says so.
@@ -164,30 +109,12 @@ pub async fn cancel_permit(
     let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
     // Refused by the machine (already cancelled): nothing to do.
     let Ok(to) = card::transition(Some(from), &CardCommand::CancelPermit) else { return Ok(false) };
-    let changed = sqlx::query(
-        "UPDATE si_cards SET permit_status = $5, permit_info_at = $1, updated_at = $2 \
-         WHERE case_id = $3 AND permit_number = $4 AND permit_status = $6",
-    )
-    .bind(info_at)
-    .bind(now_ms())
-    .bind(case_id)
-    .bind(permit_number)
-    .bind(to.permit.as_str())
-    .bind(from.permit.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    store::cancel_permit(tx, case_id, permit_number, (from.permit, to.permit), info_at, now_ms()).await
 }
 
 /// The card carrying `permit_number` (the latest, should a person ever have two).
 pub async fn by_permit(base: &Base, permit_number: &str) -> Result<Option<CardRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM si_cards WHERE permit_number = $1 ORDER BY permit_info_at DESC LIMIT 1"
-    )))
-    .bind(permit_number)
-    .fetch_optional(&base.db.pool)
-    .await
+    store::by_permit(&base.db.pool, permit_number).await
 }
 
 /// Why the foreigner presents the identity.
@@ -235,15 +162,7 @@ const MISMATCH: &str = "the name, birth date or nationality does not match the w
 
 impl CardDesk {
     async fn find(&self, key: &CardKey) -> Result<Option<String>, sqlx::Error> {
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT social_security_number FROM si_cards WHERE ($1 = '' OR permit_number = $1) \
-             AND ($2 = '' OR social_security_number = $2) ORDER BY permit_info_at DESC LIMIT 1",
-        )
-        .bind(&key.permit_number)
-        .bind(&key.social_security_number)
-        .fetch_optional(&self.base.db.pool)
-        .await?;
-        Ok(row.map(|(s,)| s))
+        store::find(&self.base.db.pool, &key.permit_number, &key.social_security_number).await
     }
 
     /// Checks `claim` against the card of `key`. A refused check is an outcome (its count is
@@ -264,17 +183,7 @@ impl CardDesk {
         let mut tx = self.base.db.begin().await?;
         // Writing first takes the card's row lock (PostgreSQL) or the write lock (SQLite),
         // so concurrent checks of one card are counted one after the other.
-        sqlx::query("UPDATE si_cards SET updated_at = $1 WHERE social_security_number = $2")
-            .bind(now)
-            .bind(&ssn)
-            .execute(&mut *tx)
-            .await?;
-        let mut card: CardRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM si_cards WHERE social_security_number = $1"
-        )))
-        .bind(&ssn)
-        .fetch_one(&mut *tx)
-        .await?;
+        let mut card = store::lock(&mut tx, &ssn, now).await?;
         let resource = format!("case/{}/social_security_card", card.case_id);
         let counters = match self.policy.gate(card.counters(), now) {
             Ok(c) => c,
@@ -323,17 +232,8 @@ impl CardDesk {
         };
         let outcome = match purpose {
             Purpose::Activate if from.status != to.status => {
-                let activated = sqlx::query(
-                    "UPDATE si_cards SET status = $3, activated_at = $1 WHERE social_security_number = $2 AND status = $4",
-                )
-                .bind(now)
-                .bind(&ssn)
-                .bind(to.status.as_str())
-                .bind(from.status.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if activated == 1 {
+                let activated = store::activate(&mut tx, &ssn, (from.status, to.status), now).await?;
+                if activated {
                     let at = rfc3339(now);
                     let event = progress::step(
                         &card.case_id,
@@ -360,17 +260,7 @@ impl CardDesk {
 }
 
 async fn store_counters(tx: &mut Tx<'_>, ssn: &str, c: Counters) -> Result<(), sqlx::Error> {
-    // A NULL bind is avoided (portable through `Any`): 0 means "not locked".
-    sqlx::query(
-        "UPDATE si_cards SET failed_attempts = $1, locked_until = CASE WHEN $2 = 0 THEN NULL ELSE $2 END \
-         WHERE social_security_number = $3",
-    )
-    .bind(c.failed as i64)
-    .bind(c.locked_until.unwrap_or(0))
-    .bind(ssn)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::set_counters(tx, ssn, c.failed as i64, c.locked_until).await
 }
 
 #[cfg(test)]
