@@ -78,7 +78,8 @@ pub async fn load_permit(
 }
 
 /// The permit of `case_id` changed validity: the card that carries it follows. Returns
-/// whether a card changed. `valid_from` empty keeps the card's.
+/// whether a card changed. `valid_from` empty keeps the card's. A change of the card in
+/// between is the lost race ([`ServiceError::Aborted`]).
 pub async fn follow_permit(
     tx: &mut Tx<'_>,
     case_id: &str,
@@ -86,30 +87,34 @@ pub async fn follow_permit(
     valid_from: &str,
     valid_until: &str,
     info_at: i64,
-) -> Result<bool, sqlx::Error> {
-    let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
+) -> Result<bool, ServiceError> {
+    let Some(card) = store::by_case(tx, case_id, permit_number).await? else { return Ok(false) };
     // Refused by the machine (a cancelled permit): nothing to do.
-    let Ok(to) = card::transition(Some(from), &CardCommand::FollowPermit) else { return Ok(false) };
+    let Ok(to) = card::transition(Some(card.state()), &CardCommand::FollowPermit) else { return Ok(false) };
+    // Older than what the card holds, or the validity it has already: nothing to do.
+    let changes =
+        card.permit_valid_until != valid_until || (!valid_from.is_empty() && card.permit_valid_from != valid_from);
+    if info_at < card.permit_info_at || !changes {
+        return Ok(false);
+    }
     let validity = store::Validity { valid_from, valid_until, info_at };
-    store::follow_permit(tx, case_id, permit_number, (from.permit, to.permit), &validity, now_ms()).await
+    store::follow_permit(tx, &card, to.permit, &validity, now_ms()).await?;
+    Ok(true)
 }
 
-/// The state of the card carrying the permit of `case_id`, if there is one.
-async fn card_of(tx: &mut Tx<'_>, case_id: &str, permit_number: &str) -> Result<Option<CardState>, sqlx::Error> {
-    Ok(store::by_case(tx, case_id, permit_number).await?.map(|r| r.state()))
-}
-
-/// The permit of `case_id` was cancelled: the card's permit information says so.
+/// The permit of `case_id` was cancelled: the card's permit information says so. A change
+/// of the card in between is the lost race ([`ServiceError::Aborted`]).
 pub async fn cancel_permit(
     tx: &mut Tx<'_>,
     case_id: &str,
     permit_number: &str,
     info_at: i64,
-) -> Result<bool, sqlx::Error> {
-    let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
+) -> Result<bool, ServiceError> {
+    let Some(card) = store::by_case(tx, case_id, permit_number).await? else { return Ok(false) };
     // Refused by the machine (already cancelled): nothing to do.
-    let Ok(to) = card::transition(Some(from), &CardCommand::CancelPermit) else { return Ok(false) };
-    store::cancel_permit(tx, case_id, permit_number, (from.permit, to.permit), info_at, now_ms()).await
+    let Ok(to) = card::transition(Some(card.state()), &CardCommand::CancelPermit) else { return Ok(false) };
+    store::cancel_permit(tx, &card, to.permit, info_at, now_ms()).await?;
+    Ok(true)
 }
 
 /// The card carrying `permit_number` (the latest, should a person ever have two).
@@ -205,7 +210,7 @@ impl CardDesk {
         })?;
         if verdict == Verdict::Mismatch {
             let (next, after) = self.policy.on_failure(counters, now);
-            store_counters(&mut tx, &ssn, next).await?;
+            store_counters(&mut tx, &mut card, next).await?;
             tx.commit().await?;
             actor.audit(&self.base.db, purpose.action(), &resource, "identity_mismatch").await?;
             let mut check =
@@ -217,9 +222,7 @@ impl CardDesk {
             return Ok(check);
         }
         let cleared = self.policy.on_success();
-        store_counters(&mut tx, &ssn, cleared).await?;
-        card.failed_attempts = 0;
-        card.locked_until = None;
+        store_counters(&mut tx, &mut card, cleared).await?;
         let from = card.state();
         let to = match card::transition(Some(from), &purpose.command()) {
             Ok(to) => to,
@@ -232,21 +235,17 @@ impl CardDesk {
         };
         let outcome = match purpose {
             Purpose::Activate if from.status != to.status => {
-                let activated = store::activate(&mut tx, &ssn, (from.status, to.status), now).await?;
-                if activated {
-                    let at = rfc3339(now);
-                    let event = progress::step(
-                        &card.case_id,
-                        SOCIAL_INSURANCE,
-                        ItemStatus::Completed,
-                        &[("card_status", to.status.as_str()), ("card_activated_at", &at)],
-                        TimelineEvent::SocialSecurityCardActivated,
-                        "the foreigner activated the electronic social security card",
-                    );
-                    self.base.outbox.enqueue(&mut tx, &card.case_id, &event).await?;
-                }
-                card.status = to.status;
-                card.activated_at = Some(now);
+                store::activate(&mut tx, &mut card, to.status, now).await?;
+                let at = rfc3339(now);
+                let event = progress::step(
+                    &card.case_id,
+                    SOCIAL_INSURANCE,
+                    ItemStatus::Completed,
+                    &[("card_status", to.status.as_str()), ("card_activated_at", &at)],
+                    TimelineEvent::SocialSecurityCardActivated,
+                    "the foreigner activated the electronic social security card",
+                );
+                self.base.outbox.enqueue(&mut tx, &card.case_id, &event).await?;
                 "activated"
             }
             Purpose::Activate => "already_active",
@@ -259,8 +258,8 @@ impl CardDesk {
     }
 }
 
-async fn store_counters(tx: &mut Tx<'_>, ssn: &str, c: Counters) -> Result<(), sqlx::Error> {
-    store::set_counters(tx, ssn, c.failed as i64, c.locked_until).await
+async fn store_counters(tx: &mut Tx<'_>, card: &mut CardRow, c: Counters) -> Result<(), ServiceError> {
+    store::set_counters(tx, card, c.failed as i64, c.locked_until).await
 }
 
 #[cfg(test)]
@@ -355,6 +354,24 @@ mod tests {
         let missing = CardKey { permit_number: "62B209900000009".into(), ..Default::default() };
         let err = desk.check(&anonymous(), Purpose::Activate, &missing, &claim("SMITH JOHN")).await.unwrap_err();
         assert!(matches!(err, ServiceError::NotFound { .. }));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_card_changed_since_it_was_read_is_the_lost_race() {
+        let (desk, dir) = desk(5).await;
+        let mut tx = desk.base.db.begin().await.unwrap();
+        let mut read = store::by_case(&mut tx, "case-1", "62B202600000001").await.unwrap().unwrap();
+        let mut stale = read.clone();
+        store::set_counters(&mut tx, &mut read, 1, None).await.unwrap();
+        assert_eq!(read.version, stale.version + 1);
+        let lost = store::activate(&mut tx, &mut stale, domain::states::card::CardStatus::Active, 7).await.unwrap_err();
+        assert!(matches!(lost, ServiceError::Aborted(_)), "{lost:?}");
+        assert_eq!(stale.status.as_str(), "issued", "a lost change leaves the row as read");
+        store::activate(&mut tx, &mut read, domain::states::card::CardStatus::Active, 7).await.unwrap();
+        tx.commit().await.unwrap();
+        let card = by_permit(&desk.base, "62B202600000001").await.unwrap().unwrap();
+        assert_eq!((card.status.as_str(), card.failed_attempts, card.version), ("active", 1, stale.version + 2));
         let _ = std::fs::remove_dir_all(dir);
     }
 

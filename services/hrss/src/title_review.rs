@@ -72,13 +72,15 @@ pub async fn queue(tx: &mut Tx<'_>, case_id: &str, work_start: NaiveDate) -> Res
     Ok(inserted.then_some(eligible_on))
 }
 
-/// A cancelled permit ends a review that is still waiting. Returns whether it did.
-pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str) -> Result<bool, sqlx::Error> {
+/// A cancelled permit ends a review that is still waiting. Returns whether it did; a
+/// change in between is the lost race ([`ServiceError::Aborted`]).
+pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str) -> Result<bool, ServiceError> {
     let Some(row) = find(tx, case_id).await? else { return Ok(false) };
     // Refused by the machine (already closed): nothing to do.
     let Ok(to) = machine::transition(Some(row.status), &TitleReviewCommand::Cancel) else { return Ok(false) };
     let reasons = serde_json::to_string(&[format!("work permit cancelled: {reason}")]).unwrap_or_else(|_| "[]".into());
-    store::cancel(tx, case_id, store::Step { from: row.status, to }, &reasons, now_ms()).await
+    store::cancel(tx, &row, to, &reasons, now_ms()).await?;
+    Ok(true)
 }
 
 fn require_reviewer(actor: &Actor) -> Result<(), ServiceError> {
@@ -184,14 +186,7 @@ pub async fn record_service(
         None => title_eligible_on(since).min(row.eligible_on.parse().unwrap_or(NaiveDate::MAX)),
     }
     .to_string();
-    let step = store::Step { from: row.status, to };
-    if !store::record_service(&mut tx, case_id, step, &since.to_string(), &eligible_on).await? {
-        return Err(ServiceError::conflict(
-            "title_review_closed",
-            format!("case/{case_id}"),
-            "the title review was just closed",
-        ));
-    }
+    store::record_service(&mut tx, &row, to, &since.to_string(), &eligible_on).await?;
     let queue = if eligible_on.as_str() <= today.to_string().as_str() {
         "ready_for_decision"
     } else {
@@ -289,18 +284,13 @@ pub async fn decide(
     let report = Some(input.recommendation_report.trim().to_string()).filter(|r| !r.is_empty());
     let reasons_json = serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into());
     let decision = store::Decision {
+        status,
         reasons: &reasons_json,
         recommendation_report: report.as_deref().unwrap_or_default(),
         decided_at: now,
         decided_by: &actor.subject,
     };
-    if !store::decide(&mut tx, case_id, store::Step { from: row.status, to: status }, &decision).await? {
-        return Err(ServiceError::conflict(
-            "title_review_closed",
-            format!("case/{case_id}"),
-            "the title review was just decided",
-        ));
-    }
+    store::decide(&mut tx, &row, &decision).await?;
     let event = ev::TitleReviewDecided { case_id: case_id.into(), approved, reasons, decided_at: rfc3339(now) };
     base.outbox.enqueue(&mut tx, case_id, &event).await?;
     actor.audit_in(&mut tx, "title_review.decide", &format!("case/{case_id}"), status.as_str()).await?;
@@ -412,6 +402,26 @@ mod list_tests {
         assert_eq!(last, None);
         assert_eq!(ids(&list(&base, &hr, "ready", 0, "").await.unwrap().0), ["c1", "c2"]);
         assert!(list(&base, &hr, "waiting", 0, "").await.unwrap().0.is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_review_changed_since_it_was_read_is_the_lost_race() {
+        let (base, dir) = base().await;
+        let mut tx = base.db.begin().await.unwrap();
+        queue(&mut tx, "c1", "2020-01-06".parse().unwrap()).await.unwrap();
+        let read = find(&mut tx, "c1").await.unwrap().unwrap();
+        store::record_service(&mut tx, &read, TitleReviewStatus::Waiting, "2019-01-01", "2019-07-02").await.unwrap();
+        let lost = store::cancel(&mut tx, &read, TitleReviewStatus::Cancelled, "[]", 1).await.unwrap_err();
+        assert!(matches!(lost, ServiceError::Aborted(_)), "{lost:?}");
+        // Read again, the cancellation goes through.
+        assert!(cancel(&mut tx, "c1", "contract ended").await.unwrap());
+        tx.commit().await.unwrap();
+        let row = reload(&base, "c1").await.unwrap();
+        assert_eq!(
+            (row.status, row.eligible_on.as_str(), row.version),
+            (TitleReviewStatus::Cancelled, "2019-07-02", 2)
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

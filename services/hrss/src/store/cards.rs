@@ -1,8 +1,10 @@
 //! `si_cards`: one social security card per social security number, with the work permit
-//! loaded on it. Identity data is kept only as a salted digest.
+//! loaded on it. Identity data is kept only as a salted digest. Every change of a card
+//! read before is made at the `version` it was read at and moves it on ([`versioned`]).
 
 use domain::states::card::{CardPermitStatus, CardState, CardStatus};
-use platform::db::{Pool, Tx};
+use platform::ServiceError;
+use platform::db::{Pool, Tx, versioned};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CardRow {
@@ -21,10 +23,15 @@ pub struct CardRow {
     pub locked_until: Option<i64>,
     pub issued_at: i64,
     pub activated_at: Option<i64>,
+    /// Time (epoch ms) of the permit event the permit information comes from.
+    pub permit_info_at: i64,
+    /// Optimistic lock: a change is made only at the version it was read at.
+    pub version: i64,
 }
 
 const COLUMNS: &str = "social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
-     permit_status, status, identity_salt, identity_digest, failed_attempts, locked_until, issued_at, activated_at";
+     permit_status, status, identity_salt, identity_digest, failed_attempts, locked_until, issued_at, activated_at, \
+     permit_info_at, version";
 
 /// A permit loaded on the card of `social_security_number`.
 pub struct LoadedPermit<'a> {
@@ -43,7 +50,8 @@ pub struct LoadedPermit<'a> {
 }
 
 /// Issues the card with the permit, or loads the permit on the existing card (its status
-/// kept) unless the card holds newer information (`permit_info_at`).
+/// kept, its version moved on) unless the card holds newer information (`permit_info_at`).
+/// One statement that reads nothing first, so it needs no version of its own.
 pub async fn load_permit(tx: &mut Tx<'_>, p: &LoadedPermit<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO si_cards (social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
@@ -53,7 +61,7 @@ pub async fn load_permit(tx: &mut Tx<'_>, p: &LoadedPermit<'_>) -> Result<(), sq
          permit_number = excluded.permit_number, permit_valid_from = excluded.permit_valid_from, \
          permit_valid_until = excluded.permit_valid_until, permit_status = excluded.permit_status, \
          permit_info_at = excluded.permit_info_at, identity_salt = excluded.identity_salt, \
-         identity_digest = excluded.identity_digest, updated_at = excluded.updated_at \
+         identity_digest = excluded.identity_digest, updated_at = excluded.updated_at, version = si_cards.version + 1 \
          WHERE si_cards.permit_info_at <= excluded.permit_info_at",
     )
     .bind(p.social_security_number)
@@ -112,7 +120,8 @@ pub async fn find(
 }
 
 /// Takes the card's row lock (PostgreSQL) or the write lock (SQLite) and reads the card,
-/// so that concurrent checks of one card are counted one after the other.
+/// so that concurrent checks of one card are counted one after the other. (A lock, not a
+/// change: the version stays.)
 pub async fn lock(tx: &mut Tx<'_>, social_security_number: &str, at: i64) -> Result<CardRow, sqlx::Error> {
     sqlx::query("UPDATE si_cards SET updated_at = $1 WHERE social_security_number = $2")
         .bind(at)
@@ -133,99 +142,94 @@ pub struct Validity<'a> {
     pub info_at: i64,
 }
 
-/// The card carrying the permit of `case_id` takes the permit's new validity, if its
-/// permit is still `from`, the event is not older than the card's information and the
-/// validity differs. Returns whether the card changed.
+/// The card as `read` takes the permit's new validity (its permit `to`).
 pub async fn follow_permit(
     tx: &mut Tx<'_>,
-    case_id: &str,
-    permit_number: &str,
-    (from, to): (CardPermitStatus, CardPermitStatus),
+    read: &CardRow,
+    to: CardPermitStatus,
     v: &Validity<'_>,
     at: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE si_cards SET permit_valid_from = CASE WHEN $1 = '' THEN permit_valid_from ELSE $1 END, \
-         permit_valid_until = $2, permit_info_at = $3, updated_at = $4, permit_status = $7 \
-         WHERE case_id = $5 AND permit_number = $6 AND permit_status = $8 AND permit_info_at <= $3 \
-         AND (permit_valid_until <> $2 OR ($1 <> '' AND permit_valid_from <> $1))",
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE si_cards SET permit_valid_from = CASE WHEN $3 = '' THEN permit_valid_from ELSE $3 END, \
+         permit_valid_until = $4, permit_info_at = $5, updated_at = $6, permit_status = $7, version = version + 1 \
+         WHERE social_security_number = $1 AND version = $2",
     )
+    .bind(&read.social_security_number)
+    .bind(read.version)
     .bind(v.valid_from)
     .bind(v.valid_until)
     .bind(v.info_at)
     .bind(at)
-    .bind(case_id)
-    .bind(permit_number)
     .bind(to.as_str())
-    .bind(from.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
-}
-
-/// The permit on the card carrying the permit of `case_id` moves `from` → `to`
-/// (cancelled). Returns whether the card changed.
-pub async fn cancel_permit(
-    tx: &mut Tx<'_>,
-    case_id: &str,
-    permit_number: &str,
-    (from, to): (CardPermitStatus, CardPermitStatus),
-    info_at: i64,
-    at: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE si_cards SET permit_status = $5, permit_info_at = $1, updated_at = $2 \
-         WHERE case_id = $3 AND permit_number = $4 AND permit_status = $6",
-    )
-    .bind(info_at)
-    .bind(at)
-    .bind(case_id)
-    .bind(permit_number)
-    .bind(to.as_str())
-    .bind(from.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
-}
-
-/// The refused checks counted on the card and its lock (`None`: not locked).
-pub async fn set_counters(
-    tx: &mut Tx<'_>,
-    social_security_number: &str,
-    failed_attempts: i64,
-    locked_until: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    // A NULL bind is avoided (portable through `Any`): 0 means "not locked".
-    sqlx::query(
-        "UPDATE si_cards SET failed_attempts = $1, locked_until = CASE WHEN $2 = 0 THEN NULL ELSE $2 END \
-         WHERE social_security_number = $3",
-    )
-    .bind(failed_attempts)
-    .bind(locked_until.unwrap_or(0))
-    .bind(social_security_number)
     .execute(&mut **tx)
     .await?;
+    versioned(done, "social security card")
+}
+
+/// The permit on the card as `read` moves `to` (cancelled), from a permit event of `info_at`.
+pub async fn cancel_permit(
+    tx: &mut Tx<'_>,
+    read: &CardRow,
+    to: CardPermitStatus,
+    info_at: i64,
+    at: i64,
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE si_cards SET permit_status = $3, permit_info_at = $4, updated_at = $5, version = version + 1 \
+         WHERE social_security_number = $1 AND version = $2",
+    )
+    .bind(&read.social_security_number)
+    .bind(read.version)
+    .bind(to.as_str())
+    .bind(info_at)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "social security card")
+}
+
+/// The refused checks counted on `card` and its lock (`None`: not locked); `card` is kept
+/// as stored (the counters and the version).
+pub async fn set_counters(
+    tx: &mut Tx<'_>,
+    card: &mut CardRow,
+    failed_attempts: i64,
+    locked_until: Option<i64>,
+) -> Result<(), ServiceError> {
+    // A NULL bind is avoided (portable through `Any`): 0 means "not locked".
+    let done = sqlx::query(
+        "UPDATE si_cards SET failed_attempts = $3, locked_until = CASE WHEN $4 = 0 THEN NULL ELSE $4 END, \
+         version = version + 1 WHERE social_security_number = $1 AND version = $2",
+    )
+    .bind(&card.social_security_number)
+    .bind(card.version)
+    .bind(failed_attempts)
+    .bind(locked_until.unwrap_or(0))
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "social security card")?;
+    card.failed_attempts = failed_attempts;
+    card.locked_until = locked_until;
+    card.version += 1;
     Ok(())
 }
 
-/// The card moves `from` → `to` (activated) at `at`. Returns whether it did.
-pub async fn activate(
-    tx: &mut Tx<'_>,
-    social_security_number: &str,
-    (from, to): (CardStatus, CardStatus),
-    at: i64,
-) -> Result<bool, sqlx::Error> {
-    let activated = sqlx::query(
-        "UPDATE si_cards SET status = $3, activated_at = $1 WHERE social_security_number = $2 AND status = $4",
+/// `card` moves `to` (activated) at `at`; `card` is kept as stored.
+pub async fn activate(tx: &mut Tx<'_>, card: &mut CardRow, to: CardStatus, at: i64) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE si_cards SET status = $3, activated_at = $4, version = version + 1 \
+         WHERE social_security_number = $1 AND version = $2",
     )
-    .bind(at)
-    .bind(social_security_number)
+    .bind(&card.social_security_number)
+    .bind(card.version)
     .bind(to.as_str())
-    .bind(from.as_str())
+    .bind(at)
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(activated == 1)
+    .await?;
+    versioned(done, "social security card")?;
+    card.status = to;
+    card.activated_at = Some(at);
+    card.version += 1;
+    Ok(())
 }

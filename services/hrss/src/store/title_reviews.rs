@@ -1,8 +1,10 @@
 //! `title_reviews`: the title eligibility review of a case, from its queueing to its
-//! decision (or its end by the permit's cancellation).
+//! decision (or its end by the permit's cancellation). Every change is made at the
+//! `version` the review was read at and moves it on ([`versioned`]).
 
 use domain::states::title_review::TitleReviewStatus;
-use platform::db::{Pool, Tx};
+use platform::ServiceError;
+use platform::db::{Pool, Tx, versioned};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReviewRow {
@@ -17,10 +19,12 @@ pub struct ReviewRow {
     pub queued_at: i64,
     pub decided_at: Option<i64>,
     pub decided_by: Option<String>,
+    /// Optimistic lock: a change is made only at the version it was read at.
+    pub version: i64,
 }
 
 const COLUMNS: &str = "case_id, status, eligible_on, work_start, gansu_service_since, reasons, recommendation_report, \
-     queued_at, decided_at, decided_by";
+     queued_at, decided_at, decided_by, version";
 
 /// A review to queue.
 pub struct NewReview<'a> {
@@ -98,56 +102,53 @@ pub async fn list(pool: &Pool, f: &QueueFilter) -> Result<Vec<ReviewRow>, sqlx::
     .await
 }
 
-/// A status change `from` → `to` of one review.
-#[derive(Debug, Clone, Copy)]
-pub struct Step {
-    pub from: TitleReviewStatus,
-    pub to: TitleReviewStatus,
-}
-
-/// Ends the review (the permit was cancelled) with `reasons` (JSON array). Returns whether
-/// it changed.
-pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, step: Step, reasons: &str, at: i64) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE title_reviews SET status = $4, reasons = $1, decided_at = $2 WHERE case_id = $3 AND status = $5",
+/// Ends the review as `read` (the permit was cancelled) with `reasons` (JSON array).
+pub async fn cancel(
+    tx: &mut Tx<'_>,
+    read: &ReviewRow,
+    to: TitleReviewStatus,
+    reasons: &str,
+    at: i64,
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE title_reviews SET status = $3, reasons = $4, decided_at = $5, version = version + 1 \
+         WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(to.as_str())
     .bind(reasons)
     .bind(at)
-    .bind(case_id)
-    .bind(step.to.as_str())
-    .bind(step.from.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    .await?;
+    versioned(done, "title review")
 }
 
-/// Earlier Gansu service since `since`, and the eligibility it gives. Returns whether the
-/// review changed.
+/// Earlier Gansu service since `since` on the review as `read`, and the eligibility it gives.
 pub async fn record_service(
     tx: &mut Tx<'_>,
-    case_id: &str,
-    step: Step,
+    read: &ReviewRow,
+    to: TitleReviewStatus,
     since: &str,
     eligible_on: &str,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE title_reviews SET gansu_service_since = $1, eligible_on = $2, status = $4 \
-         WHERE case_id = $3 AND status = $5",
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE title_reviews SET status = $3, gansu_service_since = $4, eligible_on = $5, version = version + 1 \
+         WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(to.as_str())
     .bind(since)
     .bind(eligible_on)
-    .bind(case_id)
-    .bind(step.to.as_str())
-    .bind(step.from.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    .await?;
+    versioned(done, "title review")
 }
 
 /// A reviewer's decision.
 pub struct Decision<'a> {
+    pub status: TitleReviewStatus,
     /// JSON array.
     pub reasons: &'a str,
     /// The uploaded material id, empty without one.
@@ -156,21 +157,20 @@ pub struct Decision<'a> {
     pub decided_by: &'a str,
 }
 
-/// Records the decision. Returns whether the review changed.
-pub async fn decide(tx: &mut Tx<'_>, case_id: &str, step: Step, d: &Decision<'_>) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE title_reviews SET status = $1, reasons = $2, recommendation_report = $3, decided_at = $4, \
-         decided_by = $5 WHERE case_id = $6 AND status = $7",
+/// Records the decision on the review as `read`.
+pub async fn decide(tx: &mut Tx<'_>, read: &ReviewRow, d: &Decision<'_>) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE title_reviews SET status = $3, reasons = $4, recommendation_report = $5, decided_at = $6, \
+         decided_by = $7, version = version + 1 WHERE case_id = $1 AND version = $2",
     )
-    .bind(step.to.as_str())
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(d.status.as_str())
     .bind(d.reasons)
     .bind(d.recommendation_report)
     .bind(d.decided_at)
     .bind(d.decided_by)
-    .bind(case_id)
-    .bind(step.from.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    .await?;
+    versioned(done, "title review")
 }
