@@ -121,7 +121,7 @@ async fn materials_and_the_applicant_are_shown_only_to_those_allowed_and_every_s
     let (status, permit) = stack.get(&permit_path, Some(&ops)).await;
     assert_eq!(status, 200, "{permit:#}");
     assert!(permit.get("applicant").is_none(), "{permit:#}");
-    assert_eq!(stack.get(&permit_path, Some(&other_reviewer)).await.0, 403);
+    assert_eq!(stack.get(&permit_path, Some(&other_reviewer)).await.0, 404, "not theirs: as if absent");
     let (_, list) = stack.get("/api/v1/work-permits", Some(&reviewer)).await;
     assert!(list["items"].as_array().unwrap().iter().all(|p| p.get("applicant").is_none()), "not in lists");
     let applicant_read = format!(

@@ -70,7 +70,7 @@ async fn wrong_department_unknown_case_and_replayed_submissions() {
     let hrss = stack.token("reviewer", "bob", "hrss").await;
     let (status, p) =
         stack.post(&format!("/api/v1/work-permits/{id}/decision"), Some(&hrss), &json!({"decision": "approve"})).await;
-    assert_eq!(status, 403, "{p:#}");
+    assert_eq!(status, 404, "another department's permit is not found: {p:#}");
     let employer_decides = stack
         .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&employer), &json!({"decision": "approve"}))
         .await;
@@ -94,9 +94,12 @@ async fn wrong_department_unknown_case_and_replayed_submissions() {
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "decision");
 
-    // Another employer cannot read the case.
+    // Another employer cannot read the case: it is not found, exactly like an unknown one.
     let stranger = stack.token("employer", &e2e::stack::credit_code(9), "").await;
-    assert_eq!(stack.get(&format!("/api/v1/cases/{id}"), Some(&stranger)).await.0, 403);
+    let (status, theirs) = stack.get(&format!("/api/v1/cases/{id}"), Some(&stranger)).await;
+    let (_, absent) = stack.get(&format!("/api/v1/cases/{unknown}"), Some(&stranger)).await;
+    assert_eq!(status, 404);
+    assert_eq!((theirs["type"].as_str(), theirs["title"].as_str()), (absent["type"].as_str(), absent["title"].as_str()));
 
     // Idempotency-Key: same body → same case; other body → 422.
     let code = credit_code(10);

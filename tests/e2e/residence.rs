@@ -218,7 +218,7 @@ async fn the_interview_path_ends_with_the_permit_picked_up_in_person_by_proxy_or
         let (status, mine) = stack.get(&path(&id, ""), Some(&foreigner)).await;
         assert_eq!((status, mine["status"].as_str()), (200, Some("completed")), "{mine:#}");
         let stranger = stack.token("foreigner", "62B202600009999", "").await;
-        assert_eq!(stack.get(&path(&id, ""), Some(&stranger)).await.0, 403);
+        assert_eq!(stack.get(&path(&id, ""), Some(&stranger)).await.0, 404);
         // The officer sees what was recorded.
         let (_, seen) = stack.get(&path(&id, ""), Some(&officer)).await;
         if method == "proxy" {
@@ -265,7 +265,7 @@ async fn missing_paper_materials_wrong_roles_a_no_show_refusal_and_a_cancelled_w
     let (status, _) = stack.post(&path(&id, "entry"), Some(&other), &json!({"entry_date": today})).await;
     assert_eq!(status, 403, "another employer");
     let (status, _) = stack.get(&path(&id, ""), Some(&other)).await;
-    assert_eq!(status, 403, "another employer reads nothing");
+    assert_eq!(status, 404, "another employer's case is not found");
     let (status, _) = stack.post(&path("no-such-case", "application"), Some(&officer), &body).await;
     assert_eq!(status, 404);
 

@@ -45,7 +45,7 @@ async fn ratings_messages_and_the_foreigners_own_view() {
     let (status, _) = stack
         .post(&format!("/api/v1/cases/{id}/items/social_insurance/evaluation"), Some(&stranger), &json!({"rating": 1}))
         .await;
-    assert_eq!(status, 403);
+    assert_eq!(status, 404, "another employer's case is not found");
 
     // A consultation online, a complaint by the 12345 hotline, answers.
     // A retried POST with the same Idempotency-Key answers as the first time (API.md).
@@ -117,7 +117,11 @@ async fn ratings_messages_and_the_foreigners_own_view() {
     assert_eq!(ids, [id.as_str()]);
     assert_eq!(stack.get(&format!("/api/v1/cases/{id}"), Some(&foreigner)).await.0, 200);
     let other = stack.token("foreigner", "62B202600099999", "").await;
-    assert_eq!(stack.get(&format!("/api/v1/cases/{id}"), Some(&other)).await.0, 403);
+    assert_eq!(
+        stack.get(&format!("/api/v1/cases/{id}"), Some(&other)).await.0,
+        404,
+        "another foreigner's case is not found"
+    );
     assert_eq!(stack.get("/api/v1/cases", Some(&other)).await.1["items"].as_array().unwrap().len(), 0);
     stack.shutdown().await;
 }

@@ -3,8 +3,9 @@
 //! and an issued permit is changed, extended or cancelled.
 //!
 //! Every command goes through [`permit::transition`]; a state change is then one
-//! transaction: the conditional UPDATE on the status it starts from, its event in the
-//! outbox and its audit record.
+//! transaction: the UPDATE at the version the permit was read at (a concurrent change in
+//! between is the lost race, [`ServiceError::Aborted`]), its event in the outbox and its
+//! audit record.
 
 use platform::audit::Audit;
 use std::sync::LazyLock;
@@ -195,10 +196,6 @@ pub fn cursor_key(row: &PermitRow) -> Vec<String> {
     vec![rfc3339(row.opened_at), row.case_id.clone()]
 }
 
-fn lost_race(case_id: &str) -> ServiceError {
-    ServiceError::conflict("concurrent_change", format!("case/{case_id}"), "the work permit changed meanwhile; retry")
-}
-
 impl PermitDesk {
     pub fn new(base: Base, department: Department) -> PermitDesk {
         PermitDesk { base, department }
@@ -282,14 +279,13 @@ impl PermitDesk {
         let now = now_ms();
         let at = rfc3339(now);
         let mut tx = self.base.db.begin().await?;
-        let won = match &decision {
+        match &decision {
             PermitDecision::Approve => {
                 let (from, until) = validity_of(category, &application)?;
                 let number = self.number_for(&mut tx, category, &application, now).await?;
-                let won = store::decide(
+                store::decide(
                     &mut tx,
-                    case_id,
-                    step.from,
+                    &row,
                     &Decision {
                         status: step.to,
                         permit_number: Some(&number),
@@ -316,13 +312,11 @@ impl PermitDesk {
                     case_no: row.case_no.clone(),
                 };
                 self.base.outbox.enqueue(&mut tx, case_id, &event).await?;
-                won
             }
             PermitDecision::Refuse { reasons } => {
-                let won = store::decide(
+                store::decide(
                     &mut tx,
-                    case_id,
-                    step.from,
+                    &row,
                     &Decision {
                         status: step.to,
                         permit_number: None,
@@ -341,11 +335,10 @@ impl PermitDesk {
                     decided_at: at.clone(),
                 };
                 self.base.outbox.enqueue(&mut tx, case_id, &event).await?;
-                won
             }
             PermitDecision::Supplement { materials, note } => {
                 let codes: Vec<&str> = materials.iter().map(|m| m.as_str()).collect();
-                let won = store::request_supplement(&mut tx, case_id, step, &codes, note, now).await?;
+                store::request_supplement(&mut tx, &row, step.to, &codes, note, now).await?;
                 let event = ev::PermitSupplementRequested {
                     case_id: case_id.into(),
                     department: self.department.wire(),
@@ -354,16 +347,7 @@ impl PermitDesk {
                     requested_at: at.clone(),
                 };
                 self.base.outbox.enqueue(&mut tx, case_id, &event).await?;
-                won
             }
-        };
-        if !won {
-            tx.rollback().await?;
-            return Err(ServiceError::conflict(
-                "not_in_review",
-                format!("case/{case_id}"),
-                "the work permit was decided meanwhile",
-            ));
         }
         let outcome = step.to.as_str();
         store::audit(&mut tx, actor, "permit.decide", &format!("case/{case_id}"), outcome).await?;
@@ -407,7 +391,7 @@ impl PermitDesk {
     ) -> Result<(PermitRow, Vec<String>), ServiceError> {
         self.require_reviewer(actor, "permit.change", case_id).await?;
         let row = self.load(case_id).await?;
-        let step = step(&row, PermitCommand::Change)?;
+        step(&row, PermitCommand::Change)?;
         let mut application = decode_application(&row.application)?;
         let changed = lifecycle::apply_change(&mut application, change, &PROVINCE, today_cst())?;
         if changed.is_empty() {
@@ -415,19 +399,7 @@ impl PermitDesk {
         }
         let now = now_ms();
         let mut tx = self.base.db.begin().await?;
-        if !store::change_application(
-            &mut tx,
-            case_id,
-            step.from,
-            &row.application,
-            &encode_application(&application),
-            now,
-        )
-        .await?
-        {
-            tx.rollback().await?;
-            return Err(lost_race(case_id));
-        }
+        store::change_application(&mut tx, &row, &encode_application(&application), now).await?;
         let event = ev::PermitChanged {
             case_id: case_id.into(),
             department: self.department.wire(),
@@ -451,7 +423,7 @@ impl PermitDesk {
     pub async fn extend(&self, actor: &Actor, case_id: &str, contract_months: i64) -> Result<PermitRow, ServiceError> {
         self.require_reviewer(actor, "permit.extend", case_id).await?;
         let row = self.load(case_id).await?;
-        let step = step(&row, PermitCommand::Extend)?;
+        step(&row, PermitCommand::Extend)?;
         let today = today_cst();
         let valid_until = parse_date(row.valid_until.as_deref().unwrap_or_default())?;
         if today > valid_until {
@@ -474,10 +446,7 @@ impl PermitDesk {
         let mut tx = self.base.db.begin().await?;
         let (from, until) = (from.to_string(), until.to_string());
         let app = encode_application(&application);
-        if !store::extend(&mut tx, case_id, step.from, &row.application, &app, &from, &until, now).await? {
-            tx.rollback().await?;
-            return Err(lost_race(case_id));
-        }
+        store::extend(&mut tx, &row, &app, &from, &until, now).await?;
         let event = ev::PermitExtended {
             case_id: case_id.into(),
             department: self.department.wire(),
@@ -503,14 +472,7 @@ impl PermitDesk {
         let reason = lifecycle::cancellation_reason(reason)?;
         let now = now_ms();
         let mut tx = self.base.db.begin().await?;
-        if !store::cancel(&mut tx, case_id, step, &reason, now).await? {
-            tx.rollback().await?;
-            return Err(ServiceError::conflict(
-                "not_approved",
-                format!("case/{case_id}"),
-                "the work permit changed meanwhile",
-            ));
-        }
+        store::cancel(&mut tx, &row, step.to, &reason, now).await?;
         let event = ev::PermitCancelled {
             case_id: case_id.into(),
             department: self.department.wire(),
@@ -583,16 +545,14 @@ impl Handler<ev::CaseSupplemented> for PermitDesk {
         let Some(row) = store::get_in(cx.tx, &e.case_id).await? else { return Ok(()) };
         // Refused by the machine: a late or replayed event, nothing to do.
         let Ok(to) = permit::transition(Some(row.status), &PermitCommand::Supplied) else { return Ok(()) };
-        let step = Step { from: row.status, to };
         let today = today_cst();
         let paused = row
             .supplement_requested_at
             .map(|at| CALENDAR.working_days_between(cst_date(at), today).days)
             .unwrap_or_default();
         let now = now_ms();
-        if !store::supplement_received(cx.tx, &e.case_id, step, i64::from(paused), now).await? {
-            return Ok(());
-        }
+        // A change in between is the lost race: the event is retried on the new state.
+        store::supplement_received(cx.tx, &row, to, i64::from(paused), now).await?;
         let mut kinds: Vec<&str> = e.materials.iter().map(|m| m.kind.as_str()).collect();
         kinds.sort_unstable();
         kinds.dedup();

@@ -1,11 +1,14 @@
-//! The `permits` and `permit_persons` tables. Every state change is a conditional UPDATE on
-//! the status it starts from, so a lost race (or a redelivered event) changes nothing.
-//! Statuses are bound as parameters (`PermitStatus::as_str`), never written into the SQL.
+//! The `permits` and `permit_persons` tables. Every change of a permit is made at the
+//! `version` it was read at and moves the version on ([`platform::db::versioned`]), so of
+//! two concurrent changes exactly one wins; the other is the lost race
+//! ([`ServiceError::Aborted`]). Statuses are bound as parameters (`PermitStatus::as_str`),
+//! never written into the SQL.
 
 use domain::Actor;
 use domain::states::permit::PermitStatus;
+use platform::ServiceError;
 use platform::audit::Audit;
-use platform::db::{Pool, Tx};
+use platform::db::{Pool, Tx, versioned};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PermitRow {
@@ -29,11 +32,13 @@ pub struct PermitRow {
     pub cancellation_reason: Option<String>,
     pub cancelled_at: Option<i64>,
     pub updated_at: Option<i64>,
+    /// Optimistic lock: a change is made only at the version it was read at.
+    pub version: i64,
 }
 
 const COLUMNS: &str = "case_id, case_no, department, category, status, application, permit_number, valid_from, valid_until, \
                        reasons, opened_at, decided_at, requested_materials, supplement_note, supplement_requested_at, \
-                       paused_working_days, cancellation_reason, cancelled_at, updated_at";
+                       paused_working_days, cancellation_reason, cancelled_at, updated_at, version";
 
 /// A new application.
 pub struct NewPermit<'a> {
@@ -163,13 +168,14 @@ pub struct Decision<'a> {
     pub decided_by: &'a str,
 }
 
-/// Records a decision on a permit still `from` (under review); false when another decision
-/// won.
-pub async fn decide(tx: &mut Tx<'_>, case_id: &str, from: PermitStatus, d: &Decision<'_>) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
-        "UPDATE permits SET status = $1, permit_number = $2, valid_from = $3, valid_until = $4, reasons = $5, \
-         decided_at = $6, decided_by = $7, updated_at = $6 WHERE case_id = $8 AND status = $9",
+/// Records a decision on the permit as `read` (in review).
+pub async fn decide(tx: &mut Tx<'_>, read: &PermitRow, d: &Decision<'_>) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE permits SET status = $3, permit_number = $4, valid_from = $5, valid_until = $6, reasons = $7, \
+         decided_at = $8, decided_by = $9, updated_at = $8, version = version + 1 WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
     .bind(d.status.as_str())
     .bind(d.permit_number)
     .bind(d.valid_from.as_deref())
@@ -177,12 +183,9 @@ pub async fn decide(tx: &mut Tx<'_>, case_id: &str, from: PermitStatus, d: &Deci
     .bind(serde_json::to_string(d.reasons).unwrap_or_else(|_| "[]".into()))
     .bind(d.decided_at)
     .bind(d.decided_by)
-    .bind(case_id)
-    .bind(from.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .await?;
+    versioned(done, "work permit")
 }
 
 /// A status change `from` → `to` of one permit.
@@ -192,125 +195,117 @@ pub struct Step {
     pub to: PermitStatus,
 }
 
-/// Puts a permit under review on hold until the employer supplies `materials`.
+/// Puts the permit as `read` (under review) on hold (`to`) until the employer supplies
+/// `materials`.
 pub async fn request_supplement(
     tx: &mut Tx<'_>,
-    case_id: &str,
-    step: Step,
+    read: &PermitRow,
+    to: PermitStatus,
     materials: &[&str],
     note: &str,
     at: i64,
-) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
-        "UPDATE permits SET status = $5, requested_materials = $1, supplement_note = $2, \
-         supplement_requested_at = $3, updated_at = $3 WHERE case_id = $4 AND status = $6",
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE permits SET status = $3, requested_materials = $4, supplement_note = $5, \
+         supplement_requested_at = $6, updated_at = $6, version = version + 1 WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(to.as_str())
     .bind(serde_json::to_string(materials).unwrap_or_else(|_| "[]".into()))
     .bind(note)
     .bind(at)
-    .bind(case_id)
-    .bind(step.to.as_str())
-    .bind(step.from.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .await?;
+    versioned(done, "work permit")
 }
 
-/// Back in review after the employer's supplement; `paused` working days are added to the
-/// time not counted against the department.
+/// Back in review (`to`) after the employer's supplement; `paused` working days are added
+/// to the time not counted against the department.
 pub async fn supplement_received(
     tx: &mut Tx<'_>,
-    case_id: &str,
-    step: Step,
+    read: &PermitRow,
+    to: PermitStatus,
     paused: i64,
     at: i64,
-) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
-        "UPDATE permits SET status = $4, supplement_requested_at = NULL, \
-         paused_working_days = paused_working_days + $1, updated_at = $2 \
-         WHERE case_id = $3 AND status = $5",
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE permits SET status = $3, supplement_requested_at = NULL, \
+         paused_working_days = paused_working_days + $4, updated_at = $5, version = version + 1 WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(to.as_str())
     .bind(paused)
     .bind(at)
-    .bind(case_id)
-    .bind(step.to.as_str())
-    .bind(step.from.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .await?;
+    versioned(done, "work permit")
 }
 
-/// Replaces the stored application of an approved permit if nobody changed it since it was
-/// read (`previous`).
+/// Replaces the stored application of the approved permit as `read`.
 pub async fn change_application(
     tx: &mut Tx<'_>,
-    case_id: &str,
-    status: PermitStatus,
-    previous: &str,
+    read: &PermitRow,
     application: &str,
     at: i64,
-) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
-        "UPDATE permits SET application = $1, updated_at = $2 \
-         WHERE case_id = $3 AND status = $5 AND application = $4",
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE permits SET application = $3, updated_at = $4, version = version + 1 WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
     .bind(application)
     .bind(at)
-    .bind(case_id)
-    .bind(previous)
-    .bind(status.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .await?;
+    versioned(done, "work permit")
 }
 
-/// New validity (and the new contract in the application) of an approved permit, if nobody
-/// changed it since it was read (`previous` application).
-#[allow(clippy::too_many_arguments)]
+/// New validity (and the new contract in the application) of the approved permit as `read`.
 pub async fn extend(
     tx: &mut Tx<'_>,
-    case_id: &str,
-    status: PermitStatus,
-    previous: &str,
+    read: &PermitRow,
     application: &str,
     valid_from: &str,
     valid_until: &str,
     at: i64,
-) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
-        "UPDATE permits SET application = $1, valid_from = $2, valid_until = $3, updated_at = $4 \
-         WHERE case_id = $5 AND status = $7 AND application = $6",
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE permits SET application = $3, valid_from = $4, valid_until = $5, updated_at = $6, \
+         version = version + 1 WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
     .bind(application)
     .bind(valid_from)
     .bind(valid_until)
     .bind(at)
-    .bind(case_id)
-    .bind(previous)
-    .bind(status.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .await?;
+    versioned(done, "work permit")
 }
 
-pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, step: Step, reason: &str, at: i64) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
-        "UPDATE permits SET status = $4, cancellation_reason = $1, cancelled_at = $2, updated_at = $2 \
-         WHERE case_id = $3 AND status = $5",
+/// Cancels (`to`) the approved permit as `read`, with its written reason.
+pub async fn cancel(
+    tx: &mut Tx<'_>,
+    read: &PermitRow,
+    to: PermitStatus,
+    reason: &str,
+    at: i64,
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE permits SET status = $3, cancellation_reason = $4, cancelled_at = $5, updated_at = $5, \
+         version = version + 1 WHERE case_id = $1 AND version = $2",
     )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(to.as_str())
     .bind(reason)
     .bind(at)
-    .bind(case_id)
-    .bind(step.to.as_str())
-    .bind(step.from.as_str())
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .await?;
+    versioned(done, "work permit")
 }
 
 /// An audit record written in the transaction of the change it records, so both commit or

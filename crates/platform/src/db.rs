@@ -1,13 +1,19 @@
 //! Database access through sqlx's `Any` driver: one code path for PostgreSQL (production)
 //! and SQLite (embedded default). Portable rules: timestamps as BIGINT epoch ms, flags as
 //! BIGINT 0/1, ids and JSON as TEXT, bytes as base64 TEXT, `$n` placeholders.
+//!
+//! Optimistic locking, one way everywhere: a row that is read and then changed carries a
+//! `version BIGINT NOT NULL DEFAULT 0`, read with the row; every change is
+//! `UPDATE … SET …, version = version + 1 WHERE <key> = $n AND version = $m` and goes
+//! through [`versioned`], so a change from a stale read is the lost race.
 
 use std::str::FromStr;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{AnyPoolOptions, AnyQueryResult, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
+use crate::ServiceError;
 use crate::config::DatabaseSettings;
 
 pub type Pool = AnyPool;
@@ -111,6 +117,17 @@ impl Db {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// The outcome of an UPDATE made at the version its row was read at: no row changed means
+/// that someone else changed `what` since it was read: the lost race,
+/// [`ServiceError::Aborted`] (gRPC `ABORTED`, HTTP 409 `concurrent-change`). The caller may
+/// reload and retry; a consumer retries the event on the new state.
+pub fn versioned(done: AnyQueryResult, what: &str) -> Result<(), ServiceError> {
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::Aborted(format!("the {what} changed meanwhile")));
+    }
+    Ok(())
 }
 
 fn with_table(m: &Migrator, table: &'static str) -> Migrator {

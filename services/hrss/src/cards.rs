@@ -6,7 +6,7 @@ use platform::audit::Audit;
 use std::sync::Arc;
 
 use domain::case::{ItemStatus, TimelineEvent};
-use domain::states::card::{self, CardCommand, CardPermitStatus, CardState, CardStatus, CheckOutcome};
+use domain::states::card::{self, CardCommand, CardState, CheckOutcome};
 use domain::{Actor, HasCode};
 use onething_proto::events as ev;
 use onething_proto::onething::hrss::v1 as pb;
@@ -18,28 +18,9 @@ use platform::time::{now_ms, rfc3339};
 use crate::identity::{IdentityClaim, IdentityOnRecord, IdentityVerifier, Verdict};
 use crate::lockout::{AfterFailure, Counters, Policy};
 use crate::progress::{self, SOCIAL_INSURANCE};
+use crate::store::cards as store;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CardRow {
-    pub social_security_number: String,
-    pub case_id: String,
-    pub permit_number: String,
-    pub permit_valid_from: String,
-    pub permit_valid_until: String,
-    #[sqlx(try_from = "String")]
-    pub permit_status: CardPermitStatus,
-    #[sqlx(try_from = "String")]
-    pub status: CardStatus,
-    pub identity_salt: String,
-    pub identity_digest: String,
-    pub failed_attempts: i64,
-    pub locked_until: Option<i64>,
-    pub issued_at: i64,
-    pub activated_at: Option<i64>,
-}
-
-const COLUMNS: &str = "social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
-     permit_status, status, identity_salt, identity_digest, failed_attempts, locked_until, issued_at, activated_at";
+pub use crate::store::cards::CardRow;
 
 impl CardRow {
     /// The card's state in its machine.
@@ -78,39 +59,27 @@ pub async fn load_permit(
     identity: &IdentityOnRecord,
     info_at: i64,
 ) -> Result<(), sqlx::Error> {
-    let now = now_ms();
     // A new card is issued with the permit; an existing card keeps its status and gets the
     // permit's information, valid again (the machine's `load_permit` from any state).
     let issued = card::transition(None, &CardCommand::LoadPermit).unwrap_or(CardState::ALL[0]);
-    sqlx::query(
-        "INSERT INTO si_cards (social_security_number, case_id, permit_number, permit_valid_from, permit_valid_until, \
-         permit_status, permit_info_at, status, identity_salt, identity_digest, failed_attempts, issued_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $10, $6, $11, $7, $8, 0, $9, $9) \
-         ON CONFLICT (social_security_number) DO UPDATE SET case_id = excluded.case_id, \
-         permit_number = excluded.permit_number, permit_valid_from = excluded.permit_valid_from, \
-         permit_valid_until = excluded.permit_valid_until, permit_status = excluded.permit_status, \
-         permit_info_at = excluded.permit_info_at, identity_salt = excluded.identity_salt, \
-         identity_digest = excluded.identity_digest, updated_at = excluded.updated_at \
-         WHERE si_cards.permit_info_at <= excluded.permit_info_at",
-    )
-    .bind(social_security_number)
-    .bind(&e.case_id)
-    .bind(&e.permit_number)
-    .bind(&e.valid_from)
-    .bind(&e.valid_until)
-    .bind(info_at)
-    .bind(&identity.salt)
-    .bind(&identity.digest)
-    .bind(now)
-    .bind(issued.permit.as_str())
-    .bind(issued.status.as_str())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let permit = store::LoadedPermit {
+        social_security_number,
+        case_id: &e.case_id,
+        permit_number: &e.permit_number,
+        valid_from: &e.valid_from,
+        valid_until: &e.valid_until,
+        info_at,
+        identity_salt: &identity.salt,
+        identity_digest: &identity.digest,
+        issued,
+        at: now_ms(),
+    };
+    store::load_permit(tx, &permit).await
 }
 
 /// The permit of `case_id` changed validity: the card that carries it follows. Returns
-/// whether a card changed. `valid_from` empty keeps the card's.
+/// whether a card changed. `valid_from` empty keeps the card's. A change of the card in
+/// between is the lost race ([`ServiceError::Aborted`]).
 pub async fn follow_permit(
     tx: &mut Tx<'_>,
     case_id: &str,
@@ -118,76 +87,39 @@ pub async fn follow_permit(
     valid_from: &str,
     valid_until: &str,
     info_at: i64,
-) -> Result<bool, sqlx::Error> {
-    let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
+) -> Result<bool, ServiceError> {
+    let Some(card) = store::by_case(tx, case_id, permit_number).await? else { return Ok(false) };
     // Refused by the machine (a cancelled permit): nothing to do.
-    let Ok(to) = card::transition(Some(from), &CardCommand::FollowPermit) else { return Ok(false) };
-    let changed = sqlx::query(
-        "UPDATE si_cards SET permit_valid_from = CASE WHEN $1 = '' THEN permit_valid_from ELSE $1 END, \
-         permit_valid_until = $2, permit_info_at = $3, updated_at = $4, permit_status = $7 \
-         WHERE case_id = $5 AND permit_number = $6 AND permit_status = $8 AND permit_info_at <= $3 \
-         AND (permit_valid_until <> $2 OR ($1 <> '' AND permit_valid_from <> $1))",
-    )
-    .bind(valid_from)
-    .bind(valid_until)
-    .bind(info_at)
-    .bind(now_ms())
-    .bind(case_id)
-    .bind(permit_number)
-    .bind(to.permit.as_str())
-    .bind(from.permit.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    let Ok(to) = card::transition(Some(card.state()), &CardCommand::FollowPermit) else { return Ok(false) };
+    // Older than what the card holds, or the validity it has already: nothing to do.
+    let changes =
+        card.permit_valid_until != valid_until || (!valid_from.is_empty() && card.permit_valid_from != valid_from);
+    if info_at < card.permit_info_at || !changes {
+        return Ok(false);
+    }
+    let validity = store::Validity { valid_from, valid_until, info_at };
+    store::follow_permit(tx, &card, to.permit, &validity, now_ms()).await?;
+    Ok(true)
 }
 
-/// The state of the card carrying the permit of `case_id`, if there is one.
-async fn card_of(tx: &mut Tx<'_>, case_id: &str, permit_number: &str) -> Result<Option<CardState>, sqlx::Error> {
-    let row: Option<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM si_cards WHERE case_id = $1 AND permit_number = $2 ORDER BY permit_info_at DESC LIMIT 1"
-    )))
-    .bind(case_id)
-    .bind(permit_number)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|r| r.state()))
-}
-
-/// The permit of `case_id` was cancelled: the card's permit information says so.
+/// The permit of `case_id` was cancelled: the card's permit information says so. A change
+/// of the card in between is the lost race ([`ServiceError::Aborted`]).
 pub async fn cancel_permit(
     tx: &mut Tx<'_>,
     case_id: &str,
     permit_number: &str,
     info_at: i64,
-) -> Result<bool, sqlx::Error> {
-    let Some(from) = card_of(tx, case_id, permit_number).await? else { return Ok(false) };
+) -> Result<bool, ServiceError> {
+    let Some(card) = store::by_case(tx, case_id, permit_number).await? else { return Ok(false) };
     // Refused by the machine (already cancelled): nothing to do.
-    let Ok(to) = card::transition(Some(from), &CardCommand::CancelPermit) else { return Ok(false) };
-    let changed = sqlx::query(
-        "UPDATE si_cards SET permit_status = $5, permit_info_at = $1, updated_at = $2 \
-         WHERE case_id = $3 AND permit_number = $4 AND permit_status = $6",
-    )
-    .bind(info_at)
-    .bind(now_ms())
-    .bind(case_id)
-    .bind(permit_number)
-    .bind(to.permit.as_str())
-    .bind(from.permit.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    let Ok(to) = card::transition(Some(card.state()), &CardCommand::CancelPermit) else { return Ok(false) };
+    store::cancel_permit(tx, &card, to.permit, info_at, now_ms()).await?;
+    Ok(true)
 }
 
 /// The card carrying `permit_number` (the latest, should a person ever have two).
 pub async fn by_permit(base: &Base, permit_number: &str) -> Result<Option<CardRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM si_cards WHERE permit_number = $1 ORDER BY permit_info_at DESC LIMIT 1"
-    )))
-    .bind(permit_number)
-    .fetch_optional(&base.db.pool)
-    .await
+    store::by_permit(&base.db.pool, permit_number).await
 }
 
 /// Why the foreigner presents the identity.
@@ -235,15 +167,7 @@ const MISMATCH: &str = "the name, birth date or nationality does not match the w
 
 impl CardDesk {
     async fn find(&self, key: &CardKey) -> Result<Option<String>, sqlx::Error> {
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT social_security_number FROM si_cards WHERE ($1 = '' OR permit_number = $1) \
-             AND ($2 = '' OR social_security_number = $2) ORDER BY permit_info_at DESC LIMIT 1",
-        )
-        .bind(&key.permit_number)
-        .bind(&key.social_security_number)
-        .fetch_optional(&self.base.db.pool)
-        .await?;
-        Ok(row.map(|(s,)| s))
+        store::find(&self.base.db.pool, &key.permit_number, &key.social_security_number).await
     }
 
     /// Checks `claim` against the card of `key`. A refused check is an outcome (its count is
@@ -264,17 +188,7 @@ impl CardDesk {
         let mut tx = self.base.db.begin().await?;
         // Writing first takes the card's row lock (PostgreSQL) or the write lock (SQLite),
         // so concurrent checks of one card are counted one after the other.
-        sqlx::query("UPDATE si_cards SET updated_at = $1 WHERE social_security_number = $2")
-            .bind(now)
-            .bind(&ssn)
-            .execute(&mut *tx)
-            .await?;
-        let mut card: CardRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM si_cards WHERE social_security_number = $1"
-        )))
-        .bind(&ssn)
-        .fetch_one(&mut *tx)
-        .await?;
+        let mut card = store::lock(&mut tx, &ssn, now).await?;
         let resource = format!("case/{}/social_security_card", card.case_id);
         let counters = match self.policy.gate(card.counters(), now) {
             Ok(c) => c,
@@ -296,7 +210,7 @@ impl CardDesk {
         })?;
         if verdict == Verdict::Mismatch {
             let (next, after) = self.policy.on_failure(counters, now);
-            store_counters(&mut tx, &ssn, next).await?;
+            store_counters(&mut tx, &mut card, next).await?;
             tx.commit().await?;
             actor.audit(&self.base.db, purpose.action(), &resource, CheckOutcome::IdentityMismatch.as_str()).await?;
             let mut check = pb::CardCheck {
@@ -311,9 +225,7 @@ impl CardDesk {
             return Ok(check);
         }
         let cleared = self.policy.on_success();
-        store_counters(&mut tx, &ssn, cleared).await?;
-        card.failed_attempts = 0;
-        card.locked_until = None;
+        store_counters(&mut tx, &mut card, cleared).await?;
         let from = card.state();
         let to = match card::transition(Some(from), &purpose.command()) {
             Ok(to) => to,
@@ -326,30 +238,17 @@ impl CardDesk {
         };
         let outcome = match purpose {
             Purpose::Activate if from.status != to.status => {
-                let activated = sqlx::query(
-                    "UPDATE si_cards SET status = $3, activated_at = $1 WHERE social_security_number = $2 AND status = $4",
-                )
-                .bind(now)
-                .bind(&ssn)
-                .bind(to.status.as_str())
-                .bind(from.status.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if activated == 1 {
-                    let at = rfc3339(now);
-                    let event = progress::step(
-                        &card.case_id,
-                        SOCIAL_INSURANCE,
-                        ItemStatus::Completed,
-                        &[("card_status", to.status.as_str()), ("card_activated_at", &at)],
-                        TimelineEvent::SocialSecurityCardActivated,
-                        "the foreigner activated the electronic social security card",
-                    );
-                    self.base.outbox.enqueue(&mut tx, &card.case_id, &event).await?;
-                }
-                card.status = to.status;
-                card.activated_at = Some(now);
+                store::activate(&mut tx, &mut card, to.status, now).await?;
+                let at = rfc3339(now);
+                let event = progress::step(
+                    &card.case_id,
+                    SOCIAL_INSURANCE,
+                    ItemStatus::Completed,
+                    &[("card_status", to.status.as_str()), ("card_activated_at", &at)],
+                    TimelineEvent::SocialSecurityCardActivated,
+                    "the foreigner activated the electronic social security card",
+                );
+                self.base.outbox.enqueue(&mut tx, &card.case_id, &event).await?;
                 CheckOutcome::Activated
             }
             Purpose::Activate => CheckOutcome::AlreadyActive,
@@ -362,18 +261,8 @@ impl CardDesk {
     }
 }
 
-async fn store_counters(tx: &mut Tx<'_>, ssn: &str, c: Counters) -> Result<(), sqlx::Error> {
-    // A NULL bind is avoided (portable through `Any`): 0 means "not locked".
-    sqlx::query(
-        "UPDATE si_cards SET failed_attempts = $1, locked_until = CASE WHEN $2 = 0 THEN NULL ELSE $2 END \
-         WHERE social_security_number = $3",
-    )
-    .bind(c.failed as i64)
-    .bind(c.locked_until.unwrap_or(0))
-    .bind(ssn)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+async fn store_counters(tx: &mut Tx<'_>, card: &mut CardRow, c: Counters) -> Result<(), ServiceError> {
+    store::set_counters(tx, card, c.failed as i64, c.locked_until).await
 }
 
 #[cfg(test)]
@@ -468,6 +357,24 @@ mod tests {
         let missing = CardKey { permit_number: "62B209900000009".into(), ..Default::default() };
         let err = desk.check(&anonymous(), Purpose::Activate, &missing, &claim("SMITH JOHN")).await.unwrap_err();
         assert!(matches!(err, ServiceError::NotFound { .. }));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_card_changed_since_it_was_read_is_the_lost_race() {
+        let (desk, dir) = desk(5).await;
+        let mut tx = desk.base.db.begin().await.unwrap();
+        let mut read = store::by_case(&mut tx, "case-1", "62B202600000001").await.unwrap().unwrap();
+        let mut stale = read.clone();
+        store::set_counters(&mut tx, &mut read, 1, None).await.unwrap();
+        assert_eq!(read.version, stale.version + 1);
+        let lost = store::activate(&mut tx, &mut stale, domain::states::card::CardStatus::Active, 7).await.unwrap_err();
+        assert!(matches!(lost, ServiceError::Aborted(_)), "{lost:?}");
+        assert_eq!(stale.status.as_str(), "issued", "a lost change leaves the row as read");
+        store::activate(&mut tx, &mut read, domain::states::card::CardStatus::Active, 7).await.unwrap();
+        tx.commit().await.unwrap();
+        let card = by_permit(&desk.base, "62B202600000001").await.unwrap().unwrap();
+        assert_eq!((card.status.as_str(), card.failed_attempts, card.version), ("active", 1, stale.version + 2));
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -14,20 +14,12 @@ use tracing::instrument;
 use crate::cards::{self, CardDesk, CardKey, Purpose};
 use crate::identity::IdentityClaim;
 use crate::ssn;
+use crate::store;
 use crate::title_review::{self, DecisionInput};
 
 pub struct Hrss {
     pub base: Base,
     pub cards: CardDesk,
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    case_id: String,
-    social_security_number: String,
-    insurances: String,
-    registered_at: i64,
-    due_on: String,
 }
 
 /// Reads the card's numbers and the stated identity, reporting every problem at once.
@@ -75,13 +67,9 @@ impl pb::hrss_service_server::HrssService for Hrss {
         if !(actor.is_staff_of(Department::Hrss) || actor.role.is_operator()) {
             return Err(ServiceError::PermissionDenied("only hrss staff may read registrations".into()).into());
         }
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT case_id, social_security_number, insurances, registered_at, due_on FROM si_registrations WHERE case_id = $1",
-        )
-        .bind(&req.case_id)
-        .fetch_optional(&self.base.db.pool)
-        .await
-        .map_err(ServiceError::from)?;
+        let row = store::social_insurance::registration(&self.base.db.pool, &req.case_id)
+            .await
+            .map_err(ServiceError::from)?;
         let row = row.ok_or_else(|| ServiceError::not_found("social insurance registration", req.case_id.clone()))?;
         actor.audit(&self.base.db, "social_insurance.read", &format!("case/{}", row.case_id), "allowed").await?;
         Ok(Response::new(pb::GetSocialInsuranceResponse {
@@ -125,6 +113,10 @@ impl pb::hrss_service_server::HrssService for Hrss {
         let actor = caller(&request)?;
         let req = request.into_inner();
         let own = actor.is(Role::Foreigner) && actor.subject == req.permit_number;
+        if actor.is(Role::Foreigner) && !own {
+            // Another foreigner's card: answered exactly as a card that does not exist.
+            return Err(ServiceError::not_found("social security card", "for this permit").into());
+        }
         if !(own || actor.is_staff_of(Department::Hrss) || actor.role.is_operator()) {
             return Err(ServiceError::PermissionDenied("a card is read by its holder or hrss staff".into()).into());
         }

@@ -11,6 +11,7 @@
 //! - `permit_lifecycle.rs`: reactions to a permit's change, extension, cancellation.
 //! - `title_review.rs`: eligibility dates, the reviewers' queue and decisions.
 //! - `progress.rs`: `item-progressed` steps for the case view.
+//! - `store/`: every table and every query (the use cases above write no SQL).
 //! - `migrations/`: its tables. See README.md for formats and choices.
 
 pub mod cards;
@@ -23,6 +24,7 @@ pub mod progress;
 pub mod social_insurance;
 pub mod ssn;
 pub mod startup;
+pub mod store;
 pub mod title_review;
 
 pub use config::Config;

@@ -9,6 +9,7 @@ use platform::events::consumer::{Context, Handler, HandlerError};
 
 use crate::progress::{self, SOCIAL_INSURANCE, TITLE_REVIEW};
 use crate::social_insurance::event_ms;
+use crate::store::cancelled_permits;
 use crate::{cards, title_review};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,14 +57,7 @@ impl Handler<ev::PermitExtended> for OnPermitLifecycle {
 #[async_trait]
 impl Handler<ev::PermitCancelled> for OnPermitLifecycle {
     async fn handle(&self, e: ev::PermitCancelled, cx: Context<'_>) -> Result<(), HandlerError> {
-        sqlx::query(
-            "INSERT INTO cancelled_permits (case_id, permit_number, cancelled_at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING",
-        )
-        .bind(&e.case_id)
-        .bind(&e.permit_number)
-        .bind(event_ms(&e.cancelled_at))
-        .execute(&mut **cx.tx)
-        .await?;
+        cancelled_permits::record(cx.tx, &e.case_id, &e.permit_number, event_ms(&e.cancelled_at)).await?;
         if title_review::cancel(cx.tx, &e.case_id, &e.reason).await? {
             let event = progress::step(
                 &e.case_id,

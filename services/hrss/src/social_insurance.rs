@@ -16,6 +16,8 @@ use platform::time::{now_ms, now_rfc3339, today_cst};
 use crate::identity::IdentityOnRecord;
 use crate::progress::{self, SOCIAL_INSURANCE};
 use crate::ssn::{SsnGenerator, SsnSeed};
+use crate::store::cancelled_permits;
+use crate::store::social_insurance as store;
 use crate::{cards, title_review};
 
 /// The five insurances of MOHRSS Order No. 16 (FACTS §6).
@@ -44,28 +46,13 @@ pub fn event_ms(at: &str) -> i64 {
 }
 
 async fn ssn_for(tx: &mut Tx<'static>, key: &str, generator: &dyn SsnGenerator) -> Result<String, sqlx::Error> {
-    if let Some((ssn,)) =
-        sqlx::query_as::<_, (String,)>("SELECT social_security_number FROM si_persons WHERE person_key = $1")
-            .bind(key)
-            .fetch_optional(&mut **tx)
-            .await?
-    {
+    if let Some(ssn) = store::number_of(tx, key).await? {
         return Ok(ssn);
     }
     let year = today_cst().year();
-    let (serial,): (i64,) = sqlx::query_as(
-        "INSERT INTO si_counters (scope, value) VALUES ($1, 1) ON CONFLICT (scope) DO UPDATE SET value = si_counters.value + 1 RETURNING value",
-    )
-    .bind(format!("ssn-{year}"))
-    .fetch_one(&mut **tx)
-    .await?;
+    let serial = store::next_serial(tx, &format!("ssn-{year}")).await?;
     let ssn = generator.generate(SsnSeed { year, serial });
-    sqlx::query("INSERT INTO si_persons (person_key, social_security_number, created_at) VALUES ($1, $2, $3)")
-        .bind(key)
-        .bind(&ssn)
-        .bind(now_ms())
-        .execute(&mut **tx)
-        .await?;
+    store::insert_person(tx, key, &ssn, now_ms()).await?;
     Ok(ssn)
 }
 
@@ -81,21 +68,17 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             let ssn = ssn_for(cx.tx, &key, self.ssn.as_ref()).await?;
             let issued = platform::time::cst_date(&e.decided_at).unwrap_or_else(today_cst);
             let due_on = registration_due(issued).to_string();
-            let inserted = sqlx::query(
-                "INSERT INTO si_registrations (case_id, person_key, social_security_number, permit_number, insurances, registered_at, due_on) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING",
-            )
-            .bind(&e.case_id)
-            .bind(&key)
-            .bind(&ssn)
-            .bind(&e.permit_number)
-            .bind(FIVE_INSURANCES.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(","))
-            .bind(now_ms())
-            .bind(&due_on)
-            .execute(&mut **cx.tx)
-            .await?
-            .rows_affected();
-            if inserted == 1 {
+            let insurances = FIVE_INSURANCES.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(",");
+            let registration = store::NewRegistration {
+                case_id: &e.case_id,
+                person_key: &key,
+                social_security_number: &ssn,
+                permit_number: &e.permit_number,
+                insurances: &insurances,
+                registered_at: now_ms(),
+                due_on: &due_on,
+            };
+            if store::register(cx.tx, &registration).await? {
                 // The card carries the permit; only a salted digest of the identity is kept.
                 cards::load_permit(cx.tx, &ssn, &e, &IdentityOnRecord::seal(&applicant), event_ms(&e.decided_at))
                     .await?;
@@ -131,11 +114,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             }
         }
         // The cancellation may have arrived first (another topic): end what was just opened.
-        let cancelled: Option<(i64,)> = sqlx::query_as("SELECT cancelled_at FROM cancelled_permits WHERE case_id = $1")
-            .bind(&e.case_id)
-            .fetch_optional(&mut **cx.tx)
-            .await?;
-        if let Some((at,)) = cancelled {
+        if let Some(at) = cancelled_permits::cancelled_at(cx.tx, &e.case_id).await? {
             crate::cards::cancel_permit(cx.tx, &e.case_id, &e.permit_number, at).await?;
             crate::title_review::cancel(cx.tx, &e.case_id, "the work permit was cancelled").await?;
         }

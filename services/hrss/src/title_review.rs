@@ -18,6 +18,7 @@ use platform::paging::{Page, known};
 use platform::time::{now_ms, rfc3339, today_cst};
 
 use crate::progress::{self, TITLE_REVIEW};
+use crate::store::title_reviews as store;
 
 /// The first day of eligibility: the day after 6 months of work from `work_start` (more
 /// than 6 months). A month end carries over as chrono does (31 Aug + 6 months = 28/29 Feb).
@@ -36,23 +37,7 @@ pub fn public_status(stored: TitleReviewStatus, eligible_on: &str, today: NaiveD
     stored.public_status(eligible_on.parse().unwrap_or(NaiveDate::MAX), today)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ReviewRow {
-    pub case_id: String,
-    #[sqlx(try_from = "String")]
-    pub status: TitleReviewStatus,
-    pub eligible_on: String,
-    pub work_start: Option<String>,
-    pub gansu_service_since: Option<String>,
-    pub reasons: String,
-    pub recommendation_report: Option<String>,
-    pub queued_at: i64,
-    pub decided_at: Option<i64>,
-    pub decided_by: Option<String>,
-}
-
-const COLUMNS: &str = "case_id, status, eligible_on, work_start, gansu_service_since, reasons, recommendation_report, \
-     queued_at, decided_at, decided_by";
+pub use crate::store::title_reviews::ReviewRow;
 
 impl ReviewRow {
     pub fn to_pb(&self, today: NaiveDate) -> pb::TitleReview {
@@ -76,39 +61,26 @@ impl ReviewRow {
 pub async fn queue(tx: &mut Tx<'_>, case_id: &str, work_start: NaiveDate) -> Result<Option<String>, sqlx::Error> {
     let eligible_on = title_eligible_on(work_start).to_string();
     let Ok(status) = machine::transition(None, &TitleReviewCommand::Queue) else { return Ok(None) };
-    let inserted = sqlx::query(
-        "INSERT INTO title_reviews (case_id, status, eligible_on, queued_at, work_start) VALUES ($1, $5, $2, $3, $4) \
-         ON CONFLICT (case_id) DO NOTHING",
-    )
-    .bind(case_id)
-    .bind(&eligible_on)
-    .bind(now_ms())
-    .bind(work_start.to_string())
-    .bind(status.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok((inserted == 1).then_some(eligible_on))
+    let review = store::NewReview {
+        case_id,
+        status,
+        eligible_on: &eligible_on,
+        work_start: &work_start.to_string(),
+        queued_at: now_ms(),
+    };
+    let inserted = store::insert(tx, &review).await?;
+    Ok(inserted.then_some(eligible_on))
 }
 
-/// A cancelled permit ends a review that is still waiting. Returns whether it did.
-pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str) -> Result<bool, sqlx::Error> {
+/// A cancelled permit ends a review that is still waiting. Returns whether it did; a
+/// change in between is the lost race ([`ServiceError::Aborted`]).
+pub async fn cancel(tx: &mut Tx<'_>, case_id: &str, reason: &str) -> Result<bool, ServiceError> {
     let Some(row) = find(tx, case_id).await? else { return Ok(false) };
     // Refused by the machine (already closed): nothing to do.
     let Ok(to) = machine::transition(Some(row.status), &TitleReviewCommand::Cancel) else { return Ok(false) };
     let reasons = serde_json::to_string(&[format!("work permit cancelled: {reason}")]).unwrap_or_else(|_| "[]".into());
-    let changed = sqlx::query(
-        "UPDATE title_reviews SET status = $4, reasons = $1, decided_at = $2 WHERE case_id = $3 AND status = $5",
-    )
-    .bind(reasons)
-    .bind(now_ms())
-    .bind(case_id)
-    .bind(to.as_str())
-    .bind(row.status.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    store::cancel(tx, &row, to, &reasons, now_ms()).await?;
+    Ok(true)
 }
 
 fn require_reviewer(actor: &Actor) -> Result<(), ServiceError> {
@@ -120,12 +92,7 @@ fn require_reviewer(actor: &Actor) -> Result<(), ServiceError> {
 }
 
 async fn find(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<ReviewRow>, sqlx::Error> {
-    sqlx::query_as::<_, ReviewRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM title_reviews WHERE case_id = $1"
-    )))
-    .bind(case_id)
-    .fetch_optional(&mut **tx)
-    .await
+    store::get_in(tx, case_id).await
 }
 
 async fn get(tx: &mut Tx<'_>, case_id: &str) -> Result<ReviewRow, ServiceError> {
@@ -133,13 +100,7 @@ async fn get(tx: &mut Tx<'_>, case_id: &str) -> Result<ReviewRow, ServiceError> 
 }
 
 async fn reload(base: &Base, case_id: &str) -> Result<ReviewRow, ServiceError> {
-    sqlx::query_as::<_, ReviewRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM title_reviews WHERE case_id = $1"
-    )))
-    .bind(case_id)
-    .fetch_optional(&base.db.pool)
-    .await?
-    .ok_or_else(|| ServiceError::not_found("title review", case_id))
+    store::get(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("title review", case_id))
 }
 
 /// The status after `command`, or the conflict under the machine's code that forbids it.
@@ -175,30 +136,16 @@ pub async fn list(
     let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
     let today = today_cst();
     // `waiting` and `ready` are both stored as waiting, split at `eligible_on`.
-    let (stored, ready, not_ready) = match status {
-        None => (None, false, false),
-        Some(TitleReviewPublicStatus::Ready) => (Some(TitleReviewStatus::Waiting), true, false),
-        Some(TitleReviewPublicStatus::Waiting) => (Some(TitleReviewStatus::Waiting), false, true),
-        Some(TitleReviewPublicStatus::Eligible) => (Some(TitleReviewStatus::Eligible), false, false),
-        Some(TitleReviewPublicStatus::NotEligible) => (Some(TitleReviewStatus::NotEligible), false, false),
-        Some(TitleReviewPublicStatus::Cancelled) => (Some(TitleReviewStatus::Cancelled), false, false),
+    let (stored, eligible) = match status {
+        None => (None, None),
+        Some(TitleReviewPublicStatus::Ready) => (Some(TitleReviewStatus::Waiting), Some(true)),
+        Some(TitleReviewPublicStatus::Waiting) => (Some(TitleReviewStatus::Waiting), Some(false)),
+        Some(TitleReviewPublicStatus::Eligible) => (Some(TitleReviewStatus::Eligible), None),
+        Some(TitleReviewPublicStatus::NotEligible) => (Some(TitleReviewStatus::NotEligible), None),
+        Some(TitleReviewPublicStatus::Cancelled) => (Some(TitleReviewStatus::Cancelled), None),
     };
-    let rows: Vec<ReviewRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM title_reviews WHERE ($1 = '' OR status = $1) \
-         AND ($2 = 0 OR eligible_on <= $4) AND ($3 = 0 OR eligible_on > $4) \
-         AND ($5 = 0 OR eligible_on > $6 OR (eligible_on = $6 AND case_id > $7)) \
-         ORDER BY eligible_on, case_id LIMIT $8"
-    )))
-    .bind(stored.map(TitleReviewStatus::as_str).unwrap_or_default())
-    .bind(i64::from(ready))
-    .bind(i64::from(not_ready))
-    .bind(today.to_string())
-    .bind(i64::from(after.is_some()))
-    .bind(after.as_ref().map(|a| a.0.clone()).unwrap_or_default())
-    .bind(after.as_ref().map(|a| a.1.clone()).unwrap_or_default())
-    .bind(page.fetch())
-    .fetch_all(&base.db.pool)
-    .await?;
+    let filter = store::QueueFilter { status: stored, eligible, today: today.to_string(), after, fetch: page.fetch() };
+    let rows = store::list(&base.db.pool, &filter).await?;
     let (rows, next) = page.finish(rows, |r| vec![r.eligible_on.clone(), r.case_id.clone()]);
     Ok((rows.iter().map(|r| r.to_pb(today)).collect(), next))
 }
@@ -239,24 +186,7 @@ pub async fn record_service(
         None => title_eligible_on(since).min(row.eligible_on.parse().unwrap_or(NaiveDate::MAX)),
     }
     .to_string();
-    let changed = sqlx::query(
-        "UPDATE title_reviews SET gansu_service_since = $1, eligible_on = $2, status = $4 WHERE case_id = $3 AND status = $5",
-    )
-    .bind(since.to_string())
-    .bind(&eligible_on)
-    .bind(case_id)
-    .bind(to.as_str())
-    .bind(row.status.as_str())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Err(ServiceError::conflict(
-            "title_review_closed",
-            format!("case/{case_id}"),
-            "the title review was just closed",
-        ));
-    }
+    store::record_service(&mut tx, &row, to, &since.to_string(), &eligible_on).await?;
     let queue = if eligible_on.as_str() <= today.to_string().as_str() {
         "ready_for_decision"
     } else {
@@ -352,27 +282,15 @@ pub async fn decide(
     }
     let reasons: Vec<String> = input.reasons.iter().map(|r| r.trim().to_string()).collect();
     let report = Some(input.recommendation_report.trim().to_string()).filter(|r| !r.is_empty());
-    let changed = sqlx::query(
-        "UPDATE title_reviews SET status = $1, reasons = $2, recommendation_report = $3, decided_at = $4, decided_by = $5 \
-         WHERE case_id = $6 AND status = $7",
-    )
-    .bind(status.as_str())
-    .bind(serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into()))
-    .bind(report.clone().unwrap_or_default())
-    .bind(now)
-    .bind(&actor.subject)
-    .bind(case_id)
-    .bind(row.status.as_str())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Err(ServiceError::conflict(
-            "title_review_closed",
-            format!("case/{case_id}"),
-            "the title review was just decided",
-        ));
-    }
+    let reasons_json = serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into());
+    let decision = store::Decision {
+        status,
+        reasons: &reasons_json,
+        recommendation_report: report.as_deref().unwrap_or_default(),
+        decided_at: now,
+        decided_by: &actor.subject,
+    };
+    store::decide(&mut tx, &row, &decision).await?;
     let event = ev::TitleReviewDecided { case_id: case_id.into(), approved, reasons, decided_at: rfc3339(now) };
     base.outbox.enqueue(&mut tx, case_id, &event).await?;
     actor.audit_in(&mut tx, "title_review.decide", &format!("case/{case_id}"), status.as_str()).await?;
@@ -484,6 +402,26 @@ mod list_tests {
         assert_eq!(last, None);
         assert_eq!(ids(&list(&base, &hr, "ready", 0, "").await.unwrap().0), ["c1", "c2"]);
         assert!(list(&base, &hr, "waiting", 0, "").await.unwrap().0.is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_review_changed_since_it_was_read_is_the_lost_race() {
+        let (base, dir) = base().await;
+        let mut tx = base.db.begin().await.unwrap();
+        queue(&mut tx, "c1", "2020-01-06".parse().unwrap()).await.unwrap();
+        let read = find(&mut tx, "c1").await.unwrap().unwrap();
+        store::record_service(&mut tx, &read, TitleReviewStatus::Waiting, "2019-01-01", "2019-07-02").await.unwrap();
+        let lost = store::cancel(&mut tx, &read, TitleReviewStatus::Cancelled, "[]", 1).await.unwrap_err();
+        assert!(matches!(lost, ServiceError::Aborted(_)), "{lost:?}");
+        // Read again, the cancellation goes through.
+        assert!(cancel(&mut tx, "c1", "contract ended").await.unwrap());
+        tx.commit().await.unwrap();
+        let row = reload(&base, "c1").await.unwrap();
+        assert_eq!(
+            (row.status, row.eligible_on.as_str(), row.version),
+            (TitleReviewStatus::Cancelled, "2019-07-02", 2)
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

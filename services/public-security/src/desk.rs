@@ -33,7 +33,7 @@ use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 
 use crate::config::ResidenceSettings;
 use crate::rules::{self, Decision, Grounds, Outcome, PickupWay};
-use crate::store::{self, CaseRow, Val, VerificationRow};
+use crate::store::{self, CaseRow, VerificationRow};
 
 pub const DEPARTMENT: Department = Department::PublicSecurity;
 pub const ITEM: Item = Item::ResidencePermit;
@@ -151,26 +151,17 @@ impl Desk {
         self.load(case_id).await
     }
 
-    /// Writes the case's columns at the version read, the events, commits, wakes the relay,
-    /// audits, and returns the case as it now is.
+    /// After the step's change of the case (at the version read, see [`store`]): writes the
+    /// events, audits, commits, wakes the relay, and returns the case as it now is.
     async fn commit(
         &self,
         mut tx: Tx<'static>,
         actor: &Actor,
         action: &str,
         row: &CaseRow,
-        columns: &[(&'static str, Val)],
         steps: Vec<Step>,
     ) -> Result<CaseRow, ServiceError> {
         let case_id = row.case_id.as_str();
-        if !store::update(&mut tx, case_id, row.version, columns).await? {
-            tx.rollback().await?;
-            return Err(conflict(
-                case_id,
-                "changed_meanwhile",
-                "the residence case changed meanwhile; reload and retry",
-            ));
-        }
         for step in steps {
             self.base.outbox.enqueue(&mut tx, case_id, &step.event(case_id)).await?;
         }
@@ -206,9 +197,9 @@ impl Desk {
             due_on: apply_by.to_string(),
             ..Step::new(to.status, TimelineEvent::ResidenceEntryRecorded)
         };
-        let tx = self.base.db.begin().await?;
-        let columns = [("entry_date", Val::from(entry.to_string())), ("apply_by", Val::from(apply_by.to_string()))];
-        self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
+        let mut tx = self.base.db.begin().await?;
+        store::record_entry(&mut tx, &row, &entry.to_string(), &apply_by.to_string()).await?;
+        self.commit(tx, actor, ACTION, &row, vec![step]).await
     }
 
     /// The applicant at the counter: paper materials checked (every missing one listed),
@@ -256,20 +247,21 @@ impl Desk {
             documents_submitted: i32::try_from(received.len()).unwrap_or(i32::MAX),
             due_on: due.date.to_string(),
         };
-        let columns = [
-            ("status", Val::from(to.status.as_str())),
-            ("applied_on", Val::from(today.to_string())),
-            ("paper_materials", Val::from(serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()))),
-            ("passport_lost", Val::from(passport_lost as i64)),
-            ("received_by", Val::from(actor.subject.clone())),
-            ("receipt_number", Val::from(receipt)),
-            ("receipt_valid_until", Val::from(due.date.to_string())),
-            ("decision_due", Val::from(due.date.to_string())),
-            ("decision_due_counted_in", Val::from(unit)),
-            ("decision_due_count", Val::from(i64::from(period.days))),
-            ("decision_due_estimated", Val::from(due.estimated as i64)),
-        ];
-        self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
+        let application = store::Application {
+            status: to.status,
+            applied_on: &today.to_string(),
+            paper_materials: &serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()),
+            passport_lost,
+            received_by: &actor.subject,
+            receipt_number: &receipt,
+            receipt_valid_until: &due.date.to_string(),
+            decision_due: &due.date.to_string(),
+            decision_due_counted_in: unit,
+            decision_due_count: i64::from(period.days),
+            decision_due_estimated: due.estimated,
+        };
+        store::record_application(&mut tx, &row, &application).await?;
+        self.commit(tx, actor, ACTION, &row, vec![step]).await
     }
 
     /// Schedules an interview, phone check or site visit; an open one (no outcome yet) is
@@ -327,7 +319,8 @@ impl Desk {
             ],
             ..Step::new(to.status, event)
         };
-        self.commit(tx, actor, ACTION, &row, &[], vec![step]).await
+        store::touch(&mut tx, &row).await?;
+        self.commit(tx, actor, ACTION, &row, vec![step]).await
     }
 
     /// The outcome of the open verification. An attended interview on another day than the
@@ -378,7 +371,8 @@ impl Desk {
             counter_visit: visit,
             ..Step::new(to.status, TimelineEvent::ResidenceVerificationRecorded)
         };
-        self.commit(tx, actor, ACTION, &row, &[], vec![step]).await
+        store::touch(&mut tx, &row).await?;
+        self.commit(tx, actor, ACTION, &row, vec![step]).await
     }
 
     /// Approve (issues the residence permit) or refuse with written reasons.
@@ -457,18 +451,17 @@ impl Desk {
                     ],
                     ..Step::new(to.status, TimelineEvent::ResidencePermitApproved)
                 };
-                let columns = [
-                    ("status", Val::from(to.status.as_str())),
-                    ("decision", Val::from("approve")),
-                    ("reasons", Val::from("[]")),
-                    ("decided_at", Val::from(decided_at)),
-                    ("decided_by", Val::from(actor.subject.clone())),
-                    ("residence_permit_number", Val::from(number)),
-                    ("rp_valid_from", Val::from(from.to_string())),
-                    ("rp_valid_until", Val::from(until.to_string())),
-                ];
+                let approval = store::Approval {
+                    status: to.status,
+                    decided_at,
+                    decided_by: &actor.subject,
+                    residence_permit_number: &number,
+                    valid_from: &from.to_string(),
+                    valid_until: &until.to_string(),
+                };
+                store::approve(&mut tx, &row, &approval).await?;
                 self.base.outbox.enqueue(&mut tx, case_id, &issued).await?;
-                self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
+                self.commit(tx, actor, ACTION, &row, vec![step]).await
             }
             Decision::Refuse { reasons } => {
                 let grounds = Grounds {
@@ -491,15 +484,10 @@ impl Desk {
                     ],
                     ..Step::new(to.status, TimelineEvent::ResidencePermitRefused)
                 };
-                let columns = [
-                    ("status", Val::from(to.status.as_str())),
-                    ("decision", Val::from("refuse")),
-                    ("reasons", Val::from(serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into()))),
-                    ("decided_at", Val::from(decided_at)),
-                    ("decided_by", Val::from(actor.subject.clone())),
-                ];
-                let tx = self.base.db.begin().await?;
-                self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
+                let reasons = serde_json::to_string(&reasons).unwrap_or_else(|_| "[]".into());
+                let mut tx = self.base.db.begin().await?;
+                store::refuse(&mut tx, &row, to.status, &reasons, decided_at, &actor.subject).await?;
+                self.commit(tx, actor, ACTION, &row, vec![step]).await
             }
         }
     }
@@ -522,12 +510,16 @@ impl Desk {
         let way = rules::parse_pickup(method, proxy_name, proxy_id_number, mail_address, mail_tracking_number)?;
         let to = step_to(&row, ResidenceCommand::Pickup)?;
         let now = now_ms();
-        let mut columns = vec![
-            ("status", Val::from(to.status.as_str())),
-            ("pickup_method", Val::from(way.method())),
-            ("picked_up_at", Val::from(now)),
-            ("picked_up_by", Val::from(actor.subject.clone())),
-        ];
+        let mut pickup = store::Pickup {
+            status: to.status,
+            method: way.method(),
+            picked_up_at: now,
+            picked_up_by: &actor.subject,
+            proxy_name: "",
+            proxy_id_number: "",
+            mail_address: "",
+            mail_tracking: "",
+        };
         let mut result = vec![
             ("pickup_method", way.method().to_string()),
             ("picked_up_on", today_cst().to_string()),
@@ -539,13 +531,13 @@ impl Desk {
         let detail = match &way {
             PickupWay::InPerson => "collected in person at the counter",
             PickupWay::Proxy { name, id_number } => {
-                columns.push(("pickup_proxy_name", Val::from(name.clone())));
-                columns.push(("pickup_proxy_id_number", Val::from(id_number.clone())));
+                pickup.proxy_name = name;
+                pickup.proxy_id_number = id_number;
                 "collected by a proxy (identity recorded at the counter)"
             }
             PickupWay::Mail { address, tracking_number } => {
-                columns.push(("pickup_mail_address", Val::from(address.clone())));
-                columns.push(("pickup_mail_tracking", Val::from(tracking_number.clone())));
+                pickup.mail_address = address;
+                pickup.mail_tracking = tracking_number;
                 result.push(("mail_tracking_number", tracking_number.clone()));
                 "sent by mail"
             }
@@ -556,8 +548,9 @@ impl Desk {
             counter_visit: way == PickupWay::InPerson,
             ..Step::new(to.status, TimelineEvent::ResidencePermitCollected)
         };
-        let tx = self.base.db.begin().await?;
-        self.commit(tx, actor, ACTION, &row, &columns, vec![step]).await
+        let mut tx = self.base.db.begin().await?;
+        store::record_pickup(&mut tx, &row, &pickup).await?;
+        self.commit(tx, actor, ACTION, &row, vec![step]).await
     }
 
     /// One page of the counter's queue with `status` (every status when empty) and, when

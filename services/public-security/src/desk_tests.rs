@@ -421,3 +421,19 @@ async fn an_unknown_status_and_bad_paging_are_reported_at_once() {
         v.0[0].message
     );
 }
+
+#[tokio::test]
+async fn two_steps_from_one_read_of_a_case_the_second_is_the_lost_race() {
+    let f = fixture().await;
+    let d = &f.desk;
+    deliver(d, &OnPermitApproved, approved("c1", far())).await.unwrap();
+    let read = store::get(&d.base.db.pool, "c1").await.unwrap().unwrap();
+    let mut tx = d.base.db.begin().await.unwrap();
+    store::record_entry(&mut tx, &read, "2026-12-01", "2026-12-31").await.unwrap();
+    let lost = store::permit_extended(&mut tx, &read, "2031-01-01").await.unwrap_err();
+    assert!(matches!(lost, ServiceError::Aborted(_)), "{lost:?}");
+    tx.commit().await.unwrap();
+    let now = store::get(&d.base.db.pool, "c1").await.unwrap().unwrap();
+    assert_eq!((now.entry_date.as_deref(), now.version), (Some("2026-12-01"), read.version + 1));
+    assert_eq!(now.permit_valid_until, read.permit_valid_until, "the lost change changed nothing");
+}

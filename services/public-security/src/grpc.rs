@@ -135,7 +135,8 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
         };
         if !owns {
             actor.audit(&self.desk.base.db, "residence_case.read", &format!("case/{}", row.case_id), "denied").await?;
-            return Err(ServiceError::PermissionDenied("the case belongs to someone else".into()).into());
+            // Not the caller's: answered exactly as a case that does not exist.
+            return Err(ServiceError::not_found("residence case", req.case_id.clone()).into());
         }
         actor.audit(&self.desk.base.db, "residence_case.read", &format!("case/{}", row.case_id), "allowed").await?;
         Ok(Response::new(pb::GetResidenceCaseResponse { residence_case: Some(self.view(&row, &actor).await?) }))

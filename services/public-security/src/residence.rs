@@ -15,7 +15,7 @@ use platform::time::{now_ms, now_rfc3339};
 use prost::Message;
 
 use crate::desk::Step;
-use crate::store::{self, Val};
+use crate::store;
 
 pub struct OnPermitApproved;
 
@@ -27,25 +27,19 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             base64::engine::general_purpose::STANDARD.encode(e.applicant.clone().unwrap_or_default().encode_to_vec());
         let employer = e.employer.clone().unwrap_or_default();
         let Ok(opened) = residence::transition(None, &ResidenceCommand::Open) else { return Ok(()) };
-        let inserted = sqlx::query(
-            "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, opened_at, \
-             employer_credit_code, employer_kind, case_no) \
-             VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8, $10) ON CONFLICT (case_id) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&e.case_id)
-        .bind(&e.permit_number)
-        .bind(&e.valid_until)
-        .bind(applicant)
-        .bind(now_ms())
-        .bind(&employer.credit_code)
-        .bind(&employer.kind)
-        .bind(opened.status.as_str())
-        .bind(&e.case_no)
-        .execute(&mut **cx.tx)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
+        let case = store::NewCase {
+            id: &id,
+            case_id: &e.case_id,
+            status: opened.status,
+            permit_number: &e.permit_number,
+            permit_valid_until: &e.valid_until,
+            applicant: &applicant,
+            opened_at: now_ms(),
+            employer_credit_code: &employer.credit_code,
+            employer_kind: &employer.kind,
+            case_no: &e.case_no,
+        };
+        if store::open(cx.tx, &case).await? {
             let opened =
                 ev::ResidenceCaseOpened { case_id: e.case_id.clone(), residence_case_id: id, opened_at: now_rfc3339() };
             cx.outbox.enqueue(cx.tx, &e.case_id, &opened).await?;
@@ -63,52 +57,33 @@ impl Handler<ev::PermitCancelled> for OnPermitCancelled {
             // The cancellation overtook the approval (two topics): a closed case stands in
             // its place, so that the late `permit-approved` opens nothing.
             let Ok(closed) = residence::transition(None, &ResidenceCommand::PermitCancelled) else { return Ok(()) };
-            sqlx::query(
-                "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, \
-                 opened_at, work_permit_cancelled, updated_at) \
-                 VALUES ($1, $2, $5, $3, '', '', $4, $6, $4) ON CONFLICT (case_id) DO NOTHING",
-            )
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(&e.case_id)
-            .bind(&e.permit_number)
-            .bind(now_ms())
-            .bind(closed.status.as_str())
-            .bind(i64::from(closed.work_permit_cancelled))
-            .execute(&mut **cx.tx)
-            .await?;
+            let id = uuid::Uuid::now_v7().to_string();
+            store::open_cancelled(cx.tx, &id, &e.case_id, &e.permit_number, closed, now_ms()).await?;
             return Ok(());
         };
         // Refused, cancelled, or already flagged: the machine refuses, nothing more to do.
         let Ok(to) = residence::transition(Some(row.state()), &ResidenceCommand::PermitCancelled) else {
             return Ok(());
         };
-        let (columns, step) = if to.status != row.status {
-            (
-                vec![("status", Val::from(to.status.as_str())), ("work_permit_cancelled", Val::from(1))],
-                Step {
-                    detail: format!("the work permit was cancelled: {}", e.reason),
-                    result: vec![("work_permit_cancelled", "true".into()), ("waiting_for", "none".into())],
-                    ..Step::new(to.status, TimelineEvent::ResidenceCaseCancelled)
-                },
-            )
+        let step = if to.status != row.status {
+            Step {
+                detail: format!("the work permit was cancelled: {}", e.reason),
+                result: vec![("work_permit_cancelled", "true".into()), ("waiting_for", "none".into())],
+                ..Step::new(to.status, TimelineEvent::ResidenceCaseCancelled)
+            }
         } else {
             let number = row.residence_permit_number.clone().unwrap_or_default();
-            (
-                vec![("work_permit_cancelled", Val::from(1))],
-                Step {
-                    detail: format!(
-                        "the work permit was cancelled ({}); residence permit {number} is under review",
-                        e.reason
-                    ),
-                    result: vec![("work_permit_cancelled", "true".into())],
-                    ..Step::new(to.status, TimelineEvent::WorkPermitCancelledNotice)
-                },
-            )
+            Step {
+                detail: format!(
+                    "the work permit was cancelled ({}); residence permit {number} is under review",
+                    e.reason
+                ),
+                result: vec![("work_permit_cancelled", "true".into())],
+                ..Step::new(to.status, TimelineEvent::WorkPermitCancelledNotice)
+            }
         };
-        if !store::update(cx.tx, &e.case_id, row.version, &columns).await? {
-            // An officer's step committed in between: retried on the new state.
-            return Err(HandlerError::Retry(anyhow::anyhow!("residence case changed meanwhile")));
-        }
+        // An officer's step committed in between is the lost race: retried on the new state.
+        store::work_permit_cancelled(cx.tx, &row, to.status).await?;
         cx.outbox.enqueue(cx.tx, &e.case_id, &step.event(&e.case_id)).await?;
         tracing::info!(case_id = %e.case_id, from = %row.status, "work permit cancellation applied to the residence case");
         Ok(())
@@ -126,11 +101,8 @@ impl Handler<ev::PermitExtended> for OnPermitExtended {
         if !allowed || row.permit_valid_until == e.valid_until {
             return Ok(());
         }
-        if !store::update(cx.tx, &e.case_id, row.version, &[("permit_valid_until", Val::from(e.valid_until.clone()))])
-            .await?
-        {
-            return Err(HandlerError::Retry(anyhow::anyhow!("residence case changed meanwhile")));
-        }
+        // An officer's step committed in between is the lost race: retried on the new state.
+        store::permit_extended(cx.tx, &row, &e.valid_until).await?;
         Ok(())
     }
 }

@@ -1,11 +1,14 @@
 //! The `residence_cases`, `residence_verifications` and `residence_counters` tables.
 //!
 //! Every step updates a case row only at the `version` it was read at and moves the
-//! version on, so of two officers acting at once exactly one wins (the other gets a
-//! conflict) on PostgreSQL and SQLite alike.
+//! version on ([`versioned`]), so of two officers acting at once exactly one wins (the
+//! other is told the case changed meanwhile) on PostgreSQL and SQLite alike. One typed
+//! function per step, each with its own plain SQL.
 
 use domain::states::residence::{ResidenceState, ResidenceStatus};
-use platform::db::{Pool, Tx};
+use platform::ServiceError;
+use platform::db::{Pool, Tx, versioned};
+use platform::time::now_ms;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
@@ -163,53 +166,276 @@ pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Erro
     Ok(v)
 }
 
-/// A value bound into an UPDATE.
-pub enum Val {
-    Text(Option<String>),
-    Int(Option<i64>),
+/// A case opened by `permit-approved`, waiting for the applicant.
+pub struct NewCase<'a> {
+    pub id: &'a str,
+    pub case_id: &'a str,
+    pub status: ResidenceStatus,
+    pub permit_number: &'a str,
+    pub permit_valid_until: &'a str,
+    /// Protobuf `Applicant`, base64.
+    pub applicant: &'a str,
+    pub opened_at: i64,
+    pub employer_credit_code: &'a str,
+    pub employer_kind: &'a str,
+    pub case_no: &'a str,
 }
 
-impl From<&str> for Val {
-    fn from(s: &str) -> Val {
-        Val::Text(Some(s.to_string()))
-    }
+/// Inserts the case; false when the one-thing case has one already.
+pub async fn open(tx: &mut Tx<'_>, c: &NewCase<'_>) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, opened_at, \
+         employer_credit_code, employer_kind, case_no) \
+         VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8, $10) ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(c.id)
+    .bind(c.case_id)
+    .bind(c.permit_number)
+    .bind(c.permit_valid_until)
+    .bind(c.applicant)
+    .bind(c.opened_at)
+    .bind(c.employer_credit_code)
+    .bind(c.employer_kind)
+    .bind(c.status.as_str())
+    .bind(c.case_no)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
 }
 
-impl From<String> for Val {
-    fn from(s: String) -> Val {
-        Val::Text(Some(s))
-    }
-}
-
-impl From<i64> for Val {
-    fn from(v: i64) -> Val {
-        Val::Int(Some(v))
-    }
-}
-
-/// Sets `columns` of the case at `version` (and moves the version on); false when the
-/// case changed meanwhile. Column names come from the code, never from a request.
-pub async fn update(
+/// A closed case standing in for one whose cancellation overtook its approval (two
+/// topics), so that the late `permit-approved` opens nothing.
+pub async fn open_cancelled(
     tx: &mut Tx<'_>,
+    id: &str,
     case_id: &str,
-    version: i64,
-    columns: &[(&'static str, Val)],
-) -> Result<bool, sqlx::Error> {
-    let mut sets: Vec<String> = columns.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", i + 1)).collect();
-    let n = columns.len();
-    sets.push(format!("version = version + 1, updated_at = ${}", n + 1));
-    let sql =
-        format!("UPDATE residence_cases SET {} WHERE case_id = ${} AND version = ${}", sets.join(", "), n + 2, n + 3);
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (_, v) in columns {
-        q = match v {
-            Val::Text(t) => q.bind(t.clone()),
-            Val::Int(i) => q.bind(*i),
-        };
-    }
-    let affected =
-        q.bind(platform::time::now_ms()).bind(case_id).bind(version).execute(&mut **tx).await?.rows_affected();
-    Ok(affected == 1)
+    permit_number: &str,
+    state: ResidenceState,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, \
+         opened_at, work_permit_cancelled, updated_at) \
+         VALUES ($1, $2, $5, $3, '', '', $4, $6, $4) ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(case_id)
+    .bind(permit_number)
+    .bind(at)
+    .bind(state.status.as_str())
+    .bind(i64::from(state.work_permit_cancelled))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+// Every step below changes the case as it was `read`: at its version, which it moves on
+// ([`versioned`]: a change in between is the lost race).
+
+/// The foreigner's entry date and the day the counter application is due.
+pub async fn record_entry(
+    tx: &mut Tx<'_>,
+    read: &CaseRow,
+    entry_date: &str,
+    apply_by: &str,
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET entry_date = $3, apply_by = $4, version = version + 1, updated_at = $5 \
+         WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(entry_date)
+    .bind(apply_by)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// The counter application and its receipt.
+pub struct Application<'a> {
+    pub status: ResidenceStatus,
+    pub applied_on: &'a str,
+    /// JSON array of material codes.
+    pub paper_materials: &'a str,
+    pub passport_lost: bool,
+    pub received_by: &'a str,
+    pub receipt_number: &'a str,
+    pub receipt_valid_until: &'a str,
+    pub decision_due: &'a str,
+    pub decision_due_counted_in: &'a str,
+    pub decision_due_count: i64,
+    pub decision_due_estimated: bool,
+}
+
+pub async fn record_application(tx: &mut Tx<'_>, read: &CaseRow, a: &Application<'_>) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET status = $3, applied_on = $4, paper_materials = $5, passport_lost = $6, \
+         received_by = $7, receipt_number = $8, receipt_valid_until = $9, decision_due = $10, \
+         decision_due_counted_in = $11, decision_due_count = $12, decision_due_estimated = $13, \
+         version = version + 1, updated_at = $14 WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(a.status.as_str())
+    .bind(a.applied_on)
+    .bind(a.paper_materials)
+    .bind(a.passport_lost as i64)
+    .bind(a.received_by)
+    .bind(a.receipt_number)
+    .bind(a.receipt_valid_until)
+    .bind(a.decision_due)
+    .bind(a.decision_due_counted_in)
+    .bind(a.decision_due_count)
+    .bind(a.decision_due_estimated as i64)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// A step kept in another table (a verification scheduled or its outcome): the case only
+/// moves its version on, so a concurrent step on the case still loses.
+pub async fn touch(tx: &mut Tx<'_>, read: &CaseRow) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET version = version + 1, updated_at = $3 WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// The approval and the residence permit it issues.
+pub struct Approval<'a> {
+    pub status: ResidenceStatus,
+    pub decided_at: i64,
+    pub decided_by: &'a str,
+    pub residence_permit_number: &'a str,
+    pub valid_from: &'a str,
+    pub valid_until: &'a str,
+}
+
+pub async fn approve(tx: &mut Tx<'_>, read: &CaseRow, a: &Approval<'_>) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET status = $3, decision = 'approve', reasons = '[]', decided_at = $4, \
+         decided_by = $5, residence_permit_number = $6, rp_valid_from = $7, rp_valid_until = $8, \
+         version = version + 1, updated_at = $9 WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(a.status.as_str())
+    .bind(a.decided_at)
+    .bind(a.decided_by)
+    .bind(a.residence_permit_number)
+    .bind(a.valid_from)
+    .bind(a.valid_until)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// The refusal with its reasons (`reasons`: JSON array).
+pub async fn refuse(
+    tx: &mut Tx<'_>,
+    read: &CaseRow,
+    status: ResidenceStatus,
+    reasons: &str,
+    decided_at: i64,
+    decided_by: &str,
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET status = $3, decision = 'refuse', reasons = $4, decided_at = $5, \
+         decided_by = $6, version = version + 1, updated_at = $7 WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(status.as_str())
+    .bind(reasons)
+    .bind(decided_at)
+    .bind(decided_by)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// How the permit left the counter. Empty fields are left as they are: the proxy's
+/// identity for a pickup by proxy, the address and tracking number for one by mail.
+pub struct Pickup<'a> {
+    pub status: ResidenceStatus,
+    pub method: &'a str,
+    pub picked_up_at: i64,
+    pub picked_up_by: &'a str,
+    pub proxy_name: &'a str,
+    pub proxy_id_number: &'a str,
+    pub mail_address: &'a str,
+    pub mail_tracking: &'a str,
+}
+
+pub async fn record_pickup(tx: &mut Tx<'_>, read: &CaseRow, p: &Pickup<'_>) -> Result<(), ServiceError> {
+    // No NULL is bound (portable through `Any`): an empty value keeps the column.
+    let done = sqlx::query(
+        "UPDATE residence_cases SET status = $3, pickup_method = $4, picked_up_at = $5, picked_up_by = $6, \
+         pickup_proxy_name = CASE WHEN $7 = '' THEN pickup_proxy_name ELSE $7 END, \
+         pickup_proxy_id_number = CASE WHEN $8 = '' THEN pickup_proxy_id_number ELSE $8 END, \
+         pickup_mail_address = CASE WHEN $9 = '' THEN pickup_mail_address ELSE $9 END, \
+         pickup_mail_tracking = CASE WHEN $10 = '' THEN pickup_mail_tracking ELSE $10 END, \
+         version = version + 1, updated_at = $11 WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(p.status.as_str())
+    .bind(p.method)
+    .bind(p.picked_up_at)
+    .bind(p.picked_up_by)
+    .bind(p.proxy_name)
+    .bind(p.proxy_id_number)
+    .bind(p.mail_address)
+    .bind(p.mail_tracking)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// The work permit was cancelled: the case moves to `status` (or keeps it, flagged).
+pub async fn work_permit_cancelled(
+    tx: &mut Tx<'_>,
+    read: &CaseRow,
+    status: ResidenceStatus,
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET status = $3, work_permit_cancelled = 1, version = version + 1, updated_at = $4 \
+         WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(status.as_str())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// The work permit was extended: its new end caps the residence permit's validity.
+pub async fn permit_extended(tx: &mut Tx<'_>, read: &CaseRow, permit_valid_until: &str) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET permit_valid_until = $3, version = version + 1, updated_at = $4 \
+         WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(permit_valid_until)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
 }
 
 pub async fn insert_verification(tx: &mut Tx<'_>, v: &VerificationRow) -> Result<(), sqlx::Error> {
@@ -262,7 +488,7 @@ pub async fn record_outcome(
     .bind(justified as i64)
     .bind(note)
     .bind(by)
-    .bind(platform::time::now_ms())
+    .bind(now_ms())
     .bind(id)
     .execute(&mut **tx)
     .await?

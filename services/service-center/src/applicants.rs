@@ -2,12 +2,14 @@
 //! decides the case's work permit (the permit desks hold no applicant data). Every read and
 //! every refusal is audited with the case and the purpose.
 
-use domain::case::{Department, Item};
+use domain::case::Department;
 use domain::{Actor, Role};
 use platform::ServiceError;
 use platform::app::Base;
 use platform::audit::{Access, Audit, Purpose};
 use serde::Deserialize;
+
+use crate::store::cases as store;
 
 /// The applicant as the employer submitted it (the fields of API.md's `applicant`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -37,18 +39,11 @@ struct Submission {
 /// The applicant of `case_id`, to a reviewer of the department that owns its work permit;
 /// NOT_FOUND to anyone else, as for a case that does not exist.
 pub async fn get(base: &Base, actor: &Actor, case_id: &str) -> Result<Applicant, ServiceError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT c.submission, ci.department FROM cases c \
-         JOIN case_items ci ON ci.case_id = c.id AND ci.item = $2 WHERE c.id = $1",
-    )
-    .bind(case_id)
-    .bind(Item::WorkPermit.as_str())
-    .fetch_optional(&base.db.pool)
-    .await?;
+    let row = store::submission(&base.db.pool, case_id).await?;
     let resource = format!("case/{case_id}/applicant");
     let mut access =
         Access { action: "applicant.read", resource: &resource, case_id: None, purpose: None, outcome: "not_found" };
-    let Some((submission, department)) = row else {
+    let Some(store::SubmissionRow { submission, department }) = row else {
         actor.audit_access(&base.db, access).await?;
         return Err(ServiceError::not_found("case", case_id));
     };

@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 use domain::calendar::Calendar;
 use platform::db::Tx;
 
+use crate::store::cases as store;
+
 static CALENDAR: LazyLock<Calendar> = LazyLock::new(Calendar::embedded);
 
 pub fn calendar() -> &'static Calendar {
@@ -16,24 +18,18 @@ pub fn calendar() -> &'static Calendar {
 
 /// Stops the clock on `today` (no-op when it is already stopped).
 pub async fn pause(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cases SET clock_paused_on = $1 WHERE id = $2 AND clock_paused_on IS NULL")
-        .bind(today.to_string())
-        .bind(case_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    store::pause_clock(tx, case_id, &today.to_string()).await
 }
 
 /// Restarts the clock; both due dates move by the working days between the pause and
 /// `today`. Returns the working days added, or `None` when the clock was not stopped (the
 /// conditional update makes a concurrent second resumption find nothing to do).
 pub async fn resume(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<Option<u32>, sqlx::Error> {
-    let row: Option<(Option<String>, String, String)> =
-        sqlx::query_as("SELECT clock_paused_on, due_committed, due_statutory FROM cases WHERE id = $1")
-            .bind(case_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some((Some(paused), committed, statutory)) = row else { return Ok(None) };
+    let Some(store::Clock { clock_paused_on: Some(paused), due_committed: committed, due_statutory: statutory }) =
+        store::clock(tx, case_id).await?
+    else {
+        return Ok(None);
+    };
     let (Ok(paused), Ok(committed), Ok(statutory)) =
         (paused.parse::<NaiveDate>(), committed.parse::<NaiveDate>(), statutory.parse::<NaiveDate>())
     else {
@@ -43,20 +39,13 @@ pub async fn resume(tx: &mut Tx<'_>, case_id: &str, today: NaiveDate) -> Result<
     let cal = calendar();
     let committed = cal.add_working_days(committed, stood);
     let statutory = cal.add_working_days(statutory, stood);
-    let n = sqlx::query(
-        "UPDATE cases SET clock_paused_on = NULL, paused_working_days = paused_working_days + $1, \
-         due_committed = $2, due_statutory = $3, due_estimated = CASE WHEN $4 = 1 THEN 1 ELSE due_estimated END \
-         WHERE id = $5 AND clock_paused_on IS NOT NULL",
-    )
-    .bind(stood as i64)
-    .bind(committed.date.to_string())
-    .bind(statutory.date.to_string())
-    .bind((committed.estimated || statutory.estimated) as i64)
-    .bind(case_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok((n == 1).then_some(stood))
+    let resumed = store::Resumed {
+        stood: stood as i64,
+        due_committed: &committed.date.to_string(),
+        due_statutory: &statutory.date.to_string(),
+        estimated: committed.estimated || statutory.estimated,
+    };
+    Ok(store::resume_clock(tx, case_id, &resumed).await?.then_some(stood))
 }
 
 /// Working days the clock stood still: from the pause to the resumption, the pause day

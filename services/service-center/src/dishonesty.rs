@@ -11,6 +11,8 @@ use platform::db::Db;
 use platform::time::now_ms;
 use tokio::sync::RwLock;
 
+use crate::store::dishonesty as store;
+
 /// The intake rules with the current dishonesty list.
 pub struct RulesCache {
     base_rules: Rules,
@@ -48,9 +50,7 @@ impl RulesCache {
 }
 
 async fn current_version(db: &Db) -> Result<i64, ServiceError> {
-    let v: Option<(i64,)> =
-        sqlx::query_as("SELECT version FROM dishonesty_list_meta WHERE id = 1").fetch_optional(&db.pool).await?;
-    Ok(v.map(|v| v.0).unwrap_or(0))
+    Ok(store::version(&db.pool).await?)
 }
 
 async fn seed_if_empty(db: &Db, embedded: &DishonestyList) -> Result<i64, ServiceError> {
@@ -62,16 +62,11 @@ async fn seed_if_empty(db: &Db, embedded: &DishonestyList) -> Result<i64, Servic
 }
 
 pub async fn list(db: &Db) -> Result<Vec<String>, ServiceError> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT credit_code FROM dishonesty_list ORDER BY credit_code").fetch_all(&db.pool).await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    Ok(store::codes(&db.pool).await?)
 }
 
 pub async fn meta(db: &Db) -> Result<(i64, i64), ServiceError> {
-    let v: Option<(i64, i64)> = sqlx::query_as("SELECT version, replaced_at FROM dishonesty_list_meta WHERE id = 1")
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(v.unwrap_or((0, 0)))
+    Ok(store::meta(&db.pool).await?)
 }
 
 /// Replaces the whole list in one transaction; every code must be valid (all problems
@@ -90,22 +85,7 @@ pub async fn replace(db: &Db, codes: &[String], by: &str) -> Result<(i64, i64), 
     parsed.dedup();
     let now = now_ms();
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM dishonesty_list").execute(&mut *tx).await?;
-    for c in &parsed {
-        sqlx::query("INSERT INTO dishonesty_list (credit_code, added_at) VALUES ($1, $2)")
-            .bind(c)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let (version,): (i64,) = sqlx::query_as(
-        "INSERT INTO dishonesty_list_meta (id, version, replaced_at, replaced_by) VALUES (1, 1, $1, $2) \
-         ON CONFLICT (id) DO UPDATE SET version = dishonesty_list_meta.version + 1, replaced_at = $1, replaced_by = $2 RETURNING version",
-    )
-    .bind(now)
-    .bind(by)
-    .fetch_one(&mut *tx)
-    .await?;
+    let version = store::replace(&mut tx, &parsed, now, by).await?;
     tx.commit().await?;
     Ok((parsed.len() as i64, version))
 }

@@ -467,4 +467,13 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         let figures = crate::stats::compute(&self.base.db.pool).await.map_err(ServiceError::from)?;
         Ok(Response::new(pb::GetStatsResponse { json: figures.to_string() }))
     }
+
+    #[instrument(skip_all, name = "GetForeignerOverview")]
+    async fn get_foreigner_overview(
+        &self,
+        request: Request<pb::GetForeignerOverviewRequest>,
+    ) -> Result<Response<pb::GetForeignerOverviewResponse>, Status> {
+        let actor = caller(&request)?;
+        Ok(Response::new(crate::foreigner::overview(&self.base, &actor).await?))
+    }
 }

@@ -4,7 +4,8 @@
 //! - `config.rs`: settings (deadline lengths).
 //! - `startup.rs`: wiring: database, gRPC server, consumers.
 //! - `grpc.rs`: the `ServiceCenterService` API; wire ↔ domain conversion.
-//! - `cases.rs`: use cases: submit (with idempotency), get, list, who may see what.
+//! - `cases/`: use cases by concern: intake (submit, with idempotency), view (get, list,
+//!   who may see what), supplement, evaluate, messages.
 //! - `applicants.rs`: the applicant's identity for the reviewer deciding the permit (audited).
 //! - `events.rs`: consumed department events → item statuses.
 //! - `deadlines.rs`: the deadline clock, paused while the employer supplements.
@@ -14,7 +15,7 @@
 //! - `documents.rs`: the content-addressed document store (`object_store`).
 //! - `dishonesty.rs`: the serious-dishonesty list (admin-replaceable, cached in the rules).
 //! - `stats.rs`: the efficiency figures (`GET /api/v1/stats`).
-//! - `store.rs`: the tables (`migrations/`).
+//! - `store/`: the tables (`migrations/`) and every query, by table family.
 
 pub mod applicants;
 pub mod cases;
@@ -23,6 +24,7 @@ pub mod deadlines;
 pub mod dishonesty;
 pub mod documents;
 pub mod events;
+pub mod foreigner;
 pub mod grpc;
 pub mod materials;
 pub mod progress;

@@ -14,21 +14,13 @@ use platform::time::now_ms;
 use sha2::{Digest, Sha256};
 
 use crate::documents::Documents;
+use crate::store::materials as store;
 
 /// API.md: at most 10 MiB per file.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 pub const ALLOWED: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MaterialRow {
-    pub id: String,
-    pub owner: String,
-    pub kind: String,
-    pub content_type: String,
-    pub sha256: String,
-    pub size: i64,
-    pub uploaded_at: i64,
-}
+pub use crate::store::materials::MaterialRow;
 
 /// Every problem of an upload at once: unknown kind, a kind the employer does not upload
 /// (system-generated or paper at the counter), a type other than PDF/JPEG/PNG, content
@@ -112,29 +104,14 @@ pub async fn upload(
         uploaded_at: now_ms(),
     };
     let mut tx = base.db.begin().await?;
-    sqlx::query("INSERT INTO materials (id, owner, kind, content_type, sha256, size, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(&row.id)
-        .bind(&row.owner)
-        .bind(&row.kind)
-        .bind(&row.content_type)
-        .bind(&row.sha256)
-        .bind(row.size)
-        .bind(row.uploaded_at)
-        .execute(&mut *tx)
-        .await?;
+    store::insert(&mut tx, &row).await?;
     crate::cases::remember_answer(&mut tx, actor, "material", idempotency_key, &fingerprint, &row.id).await?;
     tx.commit().await?;
     Ok(row)
 }
 
 async fn find(base: &Base, owner: &str, id: &str) -> Result<Option<MaterialRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, owner, kind, content_type, sha256, size, uploaded_at FROM materials WHERE id = $1 AND owner = $2",
-    )
-    .bind(id)
-    .bind(owner)
-    .fetch_optional(&base.db.pool)
-    .await
+    store::owned(&base.db.pool, owner, id).await
 }
 
 /// Why the caller may read a material.
@@ -156,11 +133,7 @@ pub struct Opened {
 /// that a case referencing it is in. Anyone else gets NOT_FOUND, the same answer as for an
 /// id that does not exist. Staff reads and every refusal are audited before any byte leaves.
 pub async fn open(base: &Base, docs: &Documents, actor: &Actor, id: &str) -> Result<Opened, ServiceError> {
-    let row: Option<MaterialRow> =
-        sqlx::query_as("SELECT id, owner, kind, content_type, sha256, size, uploaded_at FROM materials WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&base.db.pool)
-            .await?;
+    let row = store::get(&base.db.pool, id).await?;
     let resource = format!("material/{id}");
     let refuse =
         |outcome| Access { action: "material.read", resource: &resource, case_id: None, purpose: None, outcome };
@@ -196,29 +169,15 @@ async fn grant(base: &Base, actor: &Actor, row: &MaterialRow) -> Result<Option<G
         Role::Employer if row.owner == actor.subject => Ok(Some(Grant::Employer)),
         // Generated forms are owned by the system; they belong to the employer of their case.
         Role::Employer => {
-            let case: Option<(String,)> = sqlx::query_as(
-                "SELECT cm.case_id FROM case_materials cm JOIN cases c ON c.id = cm.case_id \
-                 WHERE cm.material_id = $1 AND c.employer_credit_code = $2 LIMIT 1",
-            )
-            .bind(&row.id)
-            .bind(&actor.subject)
-            .fetch_optional(pool)
-            .await?;
+            let case = store::employer_case(pool, &row.id, &actor.subject).await?;
             Ok(case.map(|_| Grant::Employer))
         }
         Role::Reviewer | Role::Officer => {
             // The first (oldest) case that references the material and has an item of the
             // caller's department: the case the read is recorded against.
-            let case: Option<(String,)> = sqlx::query_as(
-                "SELECT cm.case_id FROM case_materials cm JOIN case_items ci ON ci.case_id = cm.case_id \
-                 WHERE cm.material_id = $1 AND ci.department = $2 ORDER BY cm.case_id LIMIT 1",
-            )
-            .bind(&row.id)
-            .bind(actor.department_str())
-            .fetch_optional(pool)
-            .await?;
+            let case = store::department_case(pool, &row.id, actor.department_str()).await?;
             let purpose = if actor.is(Role::Officer) { Purpose::Counter } else { Purpose::Review };
-            Ok(case.map(|(case_id,)| Grant::Staff { case_id, purpose }))
+            Ok(case.map(|case_id| Grant::Staff { case_id, purpose }))
         }
         _ => Ok(None),
     }
@@ -234,12 +193,7 @@ pub async fn attach_facts(
 ) -> Result<(), ServiceError> {
     for (i, m) in input.materials.iter_mut().enumerate() {
         let (Some(kind), Some(id)) = (m.kind.as_deref(), m.id.as_deref()) else { continue };
-        let row: Option<MaterialRow> =
-            sqlx::query_as("SELECT id, owner, kind, content_type, sha256, size, uploaded_at FROM materials WHERE id = $1 AND owner = $2")
-                .bind(id)
-                .bind(owner)
-                .fetch_optional(&base.db.pool)
-                .await?;
+        let row = find(base, owner, id).await?;
         let mut facts = match row {
             Some(r) if r.kind == kind => MaterialFacts::stored(&r.content_type),
             _ => MaterialFacts::not_found(),

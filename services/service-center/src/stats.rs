@@ -12,6 +12,7 @@ use platform::db::Pool;
 use serde_json::{Value, json};
 
 use crate::deadlines::calendar;
+use crate::store::stats::{self as store, CaseFigures};
 
 /// The plan's 联办效能 figures, from the same data as the service guide.
 fn seed_figures() -> Value {
@@ -23,29 +24,6 @@ fn seed_figures() -> Value {
         "joint_target": e.joint,
         "steps_definition": "the applicant's own steps: the online submission, each supplement, each visit to an office",
     })
-}
-
-#[derive(sqlx::FromRow)]
-struct CaseFigures {
-    id: String,
-    #[sqlx(try_from = "String")]
-    status: CaseStatus,
-    accepted_on: String,
-    due_committed: String,
-    completed_on: Option<String>,
-    paused_working_days: i64,
-    supplements: i64,
-    trips: i64,
-    documents: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct ItemFigures {
-    case_id: String,
-    item: String,
-    #[sqlx(try_from = "String")]
-    status: ItemStatus,
-    decided_on: Option<String>,
 }
 
 /// Median and 90th percentile (nearest rank) of `values`; `None` when empty.
@@ -82,14 +60,9 @@ fn mean(values: &[f64]) -> Value {
 }
 
 pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
-    let cases: Vec<CaseFigures> = sqlx::query_as(
-        "SELECT id, status, accepted_on, due_committed, completed_on, paused_working_days, supplements, trips, documents FROM cases",
-    )
-    .fetch_all(pool)
-    .await?;
-    let items: Vec<ItemFigures> =
-        sqlx::query_as("SELECT case_id, item, status, decided_on FROM case_items").fetch_all(pool).await?;
-    let ratings: Vec<(String, i64)> = sqlx::query_as("SELECT item, rating FROM evaluations").fetch_all(pool).await?;
+    let cases = store::cases(pool).await?;
+    let items = store::items(pool).await?;
+    let ratings = store::ratings(pool).await?;
 
     let by_id: BTreeMap<&str, &CaseFigures> = cases.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut counts: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();

@@ -385,3 +385,40 @@ async fn an_unknown_status_a_bad_limit_and_a_bad_cursor_are_reported_at_once() {
     };
     assert!(v.contains("cursor", "invalid_cursor"));
 }
+
+#[tokio::test]
+async fn two_changes_from_one_read_of_a_permit_the_second_is_the_lost_race() {
+    let dir = temp_dir();
+    let desk = desk_at(&dir, Department::ScienceTech).await;
+    deliver(&desk, accepted("c1", "A", "E1")).await;
+    // Two reviewers read the permit at the same version.
+    let first = store::get(&desk.base.db.pool, "c1").await.unwrap().unwrap();
+    let second = first.clone();
+    let mut tx = desk.base.db.begin().await.unwrap();
+    store::request_supplement(&mut tx, &first, PermitStatus::SupplementRequested, &["photo"], "blurred", 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let refusal = Decision {
+        status: PermitStatus::Refused,
+        permit_number: None,
+        valid_from: None,
+        valid_until: None,
+        reasons: &["late".to_string()],
+        decided_at: 2,
+        decided_by: "bob",
+    };
+    let mut tx = desk.base.db.begin().await.unwrap();
+    let lost = store::decide(&mut tx, &second, &refusal).await.unwrap_err();
+    tx.rollback().await.unwrap();
+    assert!(matches!(lost, ServiceError::Aborted(_)), "{lost:?}");
+    assert_eq!(tonic::Status::from(lost).code(), tonic::Code::Aborted, "409 concurrent-change at the gateway");
+    // The first change holds, and moved the version on once.
+    let now = store::get(&desk.base.db.pool, "c1").await.unwrap().unwrap();
+    assert_eq!((now.status, now.version), (PermitStatus::SupplementRequested, first.version + 1));
+    // Read again, the change goes through.
+    let mut tx = desk.base.db.begin().await.unwrap();
+    store::cancel(&mut tx, &now, PermitStatus::Cancelled, "test", 3).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store::get(&desk.base.db.pool, "c1").await.unwrap().unwrap().version, first.version + 2);
+}

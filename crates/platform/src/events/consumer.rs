@@ -45,6 +45,19 @@ impl From<sqlx::Error> for HandlerError {
     }
 }
 
+/// A lost race ([`crate::db::versioned`]) or an unavailable dependency may succeed on the
+/// next try; a request the rules refuse never will.
+impl From<crate::ServiceError> for HandlerError {
+    fn from(e: crate::ServiceError) -> Self {
+        use crate::ServiceError as E;
+        match e {
+            E::Internal(e) => HandlerError::Retry(e),
+            e @ (E::Aborted(_) | E::Unavailable(_)) => HandlerError::Retry(e.into()),
+            e => HandlerError::Reject(e.into()),
+        }
+    }
+}
+
 impl From<anyhow::Error> for HandlerError {
     fn from(e: anyhow::Error) -> Self {
         HandlerError::Retry(e)

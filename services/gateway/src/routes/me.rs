@@ -1,13 +1,12 @@
 //! `GET /api/v1/me` (foreigner): the signed-in foreigner's own permit, social security card
-//! and residence permit. The permit and residence come from service-center's case view (the
-//! foreigner's cases are those whose work permit carries the token's subject); the card
-//! from hrss. Where the case view has nothing yet, the permit is read off the card.
+//! and residence permit. What the foreigner may see of their cases is service-center's
+//! answer (`GetForeignerOverview`), the card is hrss's; both are asked at once. Where no
+//! case shows the permit yet, it is read off the card.
 
 use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use domain::case::Item;
 use domain::states::card::CardPermitStatus;
 use domain::states::permit::PermitStatus;
 use onething_proto::onething::hrss::v1 as hp;
@@ -63,66 +62,62 @@ pub struct Me {
     pub cases: Vec<MyCase>,
 }
 
-fn item(case: &pb::Case, name: Item) -> Option<&pb::CaseItem> {
-    case.items.iter().find(|i| i.item == name.as_str())
-}
-
-fn result_field(i: &pb::CaseItem, key: &str) -> Option<String> {
-    i.result.get(key).filter(|v| !v.is_empty()).cloned()
-}
-
-/// The view of `/me` from the foreigner's cases (newest first) and card.
-pub fn me_view(permit_number: &str, cases: &[pb::Case], card: Option<&hp::SocialSecurityCard>) -> Me {
-    // Only cases whose permit really carries this number, whatever the list returned.
-    let own: Vec<&pb::Case> = cases
-        .iter()
-        .filter(|c| {
-            item(c, Item::WorkPermit).is_some_and(|i| i.result.get("permit_number").is_some_and(|n| n == permit_number))
-        })
-        .collect();
-    let latest = own.first();
-    let mut permit = MyPermit {
-        permit_number: permit_number.into(),
-        status: None,
-        valid_from: None,
-        valid_until: None,
-        category: None,
-        department: None,
-        case_id: None,
-    };
-    match (latest.and_then(|c| item(c, Item::WorkPermit).map(|i| (c, i))), card) {
-        (Some((c, i)), _) => {
-            permit.status = Some(i.status.clone());
-            permit.valid_from = result_field(i, "valid_from");
-            permit.valid_until = result_field(i, "valid_until");
-            permit.category = Some(c.category.clone());
-            permit.department = Some(i.department.clone());
-            permit.case_id = Some(c.id.clone());
+impl From<pb::ForeignerPermit> for MyPermit {
+    fn from(p: pb::ForeignerPermit) -> Self {
+        let opt = |s: String| Some(s).filter(|s| !s.is_empty());
+        MyPermit {
+            permit_number: p.permit_number,
+            status: opt(p.status),
+            valid_from: opt(p.valid_from),
+            valid_until: opt(p.valid_until),
+            category: opt(p.category),
+            department: opt(p.department),
+            case_id: opt(p.case_id),
         }
-        (None, Some(card)) => {
-            let cancelled = card.permit_status == CardPermitStatus::Cancelled.as_str();
-            let status = if cancelled { PermitStatus::Cancelled } else { PermitStatus::Approved };
-            permit.status = Some(status.as_str().into());
-            permit.valid_from = Some(card.permit_valid_from.clone());
-            permit.valid_until = Some(card.permit_valid_until.clone());
-            permit.case_id = Some(card.case_id.clone());
-        }
-        (None, None) => {}
     }
-    let residence = latest.and_then(|c| item(c, Item::ResidencePermit)).map(|i| MyResidence {
-        status: i.status.clone(),
-        department: i.department.clone(),
-        result: i.result.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-    });
+}
+
+/// The card's view of the permit, for a foreigner whose case service-center does not show
+/// (yet): the card carries the permit's validity and whether it was cancelled.
+impl From<&hp::SocialSecurityCard> for MyPermit {
+    fn from(card: &hp::SocialSecurityCard) -> Self {
+        let cancelled = card.permit_status == CardPermitStatus::Cancelled.as_str();
+        let status = if cancelled { PermitStatus::Cancelled } else { PermitStatus::Approved };
+        MyPermit {
+            permit_number: card.permit_number.clone(),
+            status: Some(status.as_str().into()),
+            valid_from: Some(card.permit_valid_from.clone()),
+            valid_until: Some(card.permit_valid_until.clone()),
+            category: None,
+            department: None,
+            case_id: Some(card.case_id.clone()),
+        }
+    }
+}
+
+/// The view of `/me`: service-center's overview of the foreigner's own cases, and hrss's card.
+pub fn me_view(
+    permit_number: &str,
+    overview: pb::GetForeignerOverviewResponse,
+    card: Option<&hp::SocialSecurityCard>,
+) -> Me {
+    let permit = match (overview.permit, card) {
+        (Some(p), _) => p.into(),
+        (None, Some(card)) => card.into(),
+        (None, None) => {
+            MyPermit::from(pb::ForeignerPermit { permit_number: permit_number.into(), ..Default::default() })
+        }
+    };
     Me {
         role: domain::Role::Foreigner.as_str().into(),
         permit,
         card: card.map(Card::from),
-        residence_permit: residence,
-        cases: own
-            .iter()
-            .map(|c| MyCase { id: c.id.clone(), case_no: c.case_no.clone(), status: c.status.clone() })
-            .collect(),
+        residence_permit: overview.residence_permit.map(|r| MyResidence {
+            status: r.status,
+            department: r.department,
+            result: r.result.into_iter().collect(),
+        }),
+        cases: overview.cases.into_iter().map(|c| MyCase { id: c.id, case_no: c.case_no, status: c.status }).collect(),
     }
 }
 
@@ -135,47 +130,43 @@ pub fn me_view(permit_number: &str, cases: &[pb::Case], card: Option<&hp::Social
     ))]
 pub async fn me(State(state): State<AppState>, Auth(actor, ..): Auth<Foreigners>) -> Result<Json<Me>, Problem> {
     let card_req = hp::GetCardRequest { permit_number: actor.subject.clone() };
-    let card = match state.clients.hrss().get_card(request(&actor, card_req, None)).await {
+    let mut hrss = state.clients.hrss();
+    let mut service_center = state.clients.service_center();
+    let (card, overview) = tokio::join!(
+        hrss.get_card(request(&actor, card_req, None)),
+        service_center.get_foreigner_overview(request(&actor, pb::GetForeignerOverviewRequest {}, None)),
+    );
+    let card = match card {
         Ok(r) => r.into_inner().card,
         Err(s) if s.code() == Code::NotFound => None,
         Err(s) => return Err(s.into()),
     };
-    let list = pb::ListCasesRequest { limit: platform::paging::MAX_LIMIT as i32, ..Default::default() };
-    let cases = state.clients.service_center().list_cases(request(&actor, list, None)).await?.into_inner().cases;
-    Ok(Json(me_view(&actor.subject, &cases, card.as_ref())))
+    Ok(Json(me_view(&actor.subject, overview?.into_inner(), card.as_ref())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn case(id: &str, permit: &str, residence: &str) -> pb::Case {
-        let item = |name: &str, status: &str, result: &[(&str, &str)]| pb::CaseItem {
-            item: name.into(),
-            status: status.into(),
-            result: result.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    #[test]
+    fn the_overviews_permit_wins_over_the_cards() {
+        let overview = pb::GetForeignerOverviewResponse {
+            permit: Some(pb::ForeignerPermit {
+                permit_number: "62B1".into(),
+                status: "approved".into(),
+                valid_until: "2029-01-03".into(),
+                case_id: "new".into(),
+                ..Default::default()
+            }),
+            cases: vec![pb::ForeignerCase { id: "new".into(), ..Default::default() }],
             ..Default::default()
         };
-        pb::Case {
-            id: id.into(),
-            items: vec![
-                item("work_permit", "approved", &[("permit_number", permit), ("valid_until", "2029-01-03")]),
-                item("residence_permit", residence, &[]),
-            ],
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn only_the_callers_own_newest_case_is_shown() {
-        let cases =
-            [case("other", "62B0", "approved"), case("new", "62B1", "pending"), case("old", "62B1", "approved")];
-        let v = serde_json::to_value(me_view("62B1", &cases, None)).unwrap();
+        let card = hp::SocialSecurityCard { permit_number: "62B1".into(), case_id: "old".into(), ..Default::default() };
+        let v = serde_json::to_value(me_view("62B1", overview, Some(&card))).unwrap();
         assert_eq!(v["permit"]["case_id"], "new");
-        assert_eq!(v["permit"]["valid_until"], "2029-01-03");
-        assert_eq!(v["residence_permit"]["status"], "pending");
-        assert_eq!(v["cases"].as_array().unwrap().len(), 2);
-        assert!(v["card"].is_null());
+        assert!(v["permit"].get("valid_from").is_none(), "absent, not empty: {v}");
+        assert_eq!(v["cases"].as_array().unwrap().len(), 1);
+        assert!(v["residence_permit"].is_null());
     }
 
     #[test]
@@ -187,9 +178,17 @@ mod tests {
             status: "active".into(),
             ..Default::default()
         };
-        let v = serde_json::to_value(me_view("62B1", &[], Some(&card))).unwrap();
+        let v = serde_json::to_value(me_view("62B1", Default::default(), Some(&card))).unwrap();
         assert_eq!(v["permit"]["valid_until"], "2029-01-03");
+        assert_eq!(v["permit"]["status"], "approved");
         assert_eq!(v["card"]["status"], "active");
         assert!(v["residence_permit"].is_null());
+    }
+
+    #[test]
+    fn with_nothing_the_permit_is_only_its_number() {
+        let v = serde_json::to_value(me_view("62B1", Default::default(), None)).unwrap();
+        assert_eq!(v["permit"], serde_json::json!({"permit_number": "62B1"}));
+        assert!(v["card"].is_null());
     }
 }

@@ -25,7 +25,8 @@ use crate::startup::AppState;
 use crate::views::{Applicant, Page, Permit};
 
 /// The desk that owns the case's permit. service-center shows a reviewer only the items
-/// of their department, so a reviewer of another department finds no work permit: 403.
+/// of their department, so a reviewer of another department finds no work permit: 404,
+/// as for a case that does not exist.
 async fn owning_desk(state: &AppState, actor: &Actor, case_id: &str) -> Result<PermitServiceClient<Channel>, Problem> {
     let req = pb::GetCaseRequest { id: case_id.to_string() };
     let case = state.clients.service_center().get_case(request(actor, req, None)).await?.into_inner().case;
@@ -37,7 +38,7 @@ async fn owning_desk(state: &AppState, actor: &Actor, case_id: &str) -> Result<P
         .and_then(|i| i.department.parse::<Department>().ok());
     owner
         .and_then(|d| state.clients.permits(d))
-        .ok_or_else(|| Problem::forbidden("the work permit of this case belongs to another department"))
+        .ok_or_else(|| Problem::not_found(format!("no work permit of case {case_id} for you")))
 }
 
 /// A desk's answer; NotFound means the case exists but its `case-accepted` has not reached
