@@ -285,10 +285,26 @@ impl Relay {
 
     /// Number of rows not yet published (for readiness and metrics).
     pub async fn backlog(&self) -> anyhow::Result<i64> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL").fetch_one(&self.db.pool).await?;
-        Ok(n)
+        Ok(backlog(&self.db).await?.rows)
     }
+}
+
+/// What the outbox still holds: rows not yet published, and the age of the oldest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub rows: i64,
+    /// Milliseconds since the oldest unpublished row was written; 0 when there is none.
+    pub oldest_age_ms: i64,
+}
+
+/// The outbox's backlog now (for the ops overview, `/metrics` and readiness).
+pub async fn backlog(db: &Db) -> Result<Backlog, sqlx::Error> {
+    let (rows, oldest): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE published_at IS NULL")
+            .fetch_one(&db.pool)
+            .await?;
+    let oldest_age_ms = oldest.map_or(0, |at| (crate::time::now_ms() - at).max(0));
+    Ok(Backlog { rows, oldest_age_ms })
 }
 
 #[cfg(test)]
