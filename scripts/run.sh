@@ -47,7 +47,7 @@ start() { # name port
   ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" "$BIN/$1" >"$DATA/logs/$1.log" 2>&1 &
   pids+=($!)
 }
-# gRPC ports: ONETHING_GRPC_BASE and the three after it (the contract check runs beside a `make run`).
+# gRPC ports: ONETHING_GRPC_BASE and the four after it (the contract check runs beside a `make run`).
 G="${ONETHING_GRPC_BASE:-50051}"
 start service-center "$G"
 start science-tech $((G + 1))
@@ -55,6 +55,9 @@ start hrss $((G + 2))
 start public-security $((G + 3))
 export ONETHING__SERVICES__SERVICE_CENTER="http://127.0.0.1:$G" ONETHING__SERVICES__SCIENCE_TECH="http://127.0.0.1:$((G + 1))"
 export ONETHING__SERVICES__HRSS="http://127.0.0.1:$((G + 2))" ONETHING__SERVICES__PUBLIC_SECURITY="http://127.0.0.1:$((G + 3))"
+export ONETHING__SERVICES__OPS="http://127.0.0.1:$((G + 4))"
+# The operators' read model asks the services above for their status.
+start ops $((G + 4))
 ONETHING__HTTP_ADDR="$HTTP_ADDR" ONETHING__AUTH__DEV_MODE=true ONETHING__AUTH__JWT_SECRET="$(cat "$DATA/jwt_secret")" \
   "$BIN/gateway" >"$DATA/logs/gateway.log" 2>&1 &
 pids+=($!)

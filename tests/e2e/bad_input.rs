@@ -99,7 +99,10 @@ async fn wrong_department_unknown_case_and_replayed_submissions() {
     let (status, theirs) = stack.get(&format!("/api/v1/cases/{id}"), Some(&stranger)).await;
     let (_, absent) = stack.get(&format!("/api/v1/cases/{unknown}"), Some(&stranger)).await;
     assert_eq!(status, 404);
-    assert_eq!((theirs["type"].as_str(), theirs["title"].as_str()), (absent["type"].as_str(), absent["title"].as_str()));
+    assert_eq!(
+        (theirs["type"].as_str(), theirs["title"].as_str()),
+        (absent["type"].as_str(), absent["title"].as_str())
+    );
 
     // Idempotency-Key: same body → same case; other body → 422.
     let code = credit_code(10);

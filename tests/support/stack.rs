@@ -25,11 +25,14 @@ pub struct StackOptions {
     /// hrss's `permit-approved` handler is wrapped in one that sleeps this long first
     /// (the parallel fan-out test); see [`SlowHandler`].
     pub hrss_delay_ms: u64,
+    /// Also start the ops service (the operators' read model) and route the gateway's
+    /// `/api/v1/ops/*` to it; off by default, it reads every topic.
+    pub ops: bool,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
-        Self { db: DbKind::Postgres, hrss_delay_ms: 0 }
+        Self { db: DbKind::Postgres, hrss_delay_ms: 0, ops: false }
     }
 }
 
@@ -49,6 +52,8 @@ impl<E: Event> Handler<E> for SlowHandler<E> {
 }
 
 pub const SERVICES: [&str; 4] = ["service-center", "science-tech", "hrss", "public-security"];
+/// The operators' read model, started when [`StackOptions::ops`] asks for it.
+pub const OPS: &str = "ops";
 /// The key of the gateway's tokens to the services, in every test stack.
 pub const INTERNAL_SECRET: &str = "e2e-internal-e2e-internal-e2e-internal";
 pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
@@ -64,6 +69,7 @@ pub struct Stack {
     pub api: Api,
     pub db_urls: Vec<(&'static str, String)>,
     apps: Vec<platform::app::Application>,
+    ops: Option<platform::app::Application>,
     gateway: Option<gateway::Gateway>,
     pg_databases: Vec<String>,
     files: Option<TempDir>,
@@ -93,7 +99,7 @@ impl Stack {
             DbKind::Postgres => {
                 let admin =
                     AnyPool::connect(&pg_admin_url()).await.expect("PostgreSQL reachable (make test starts it)");
-                for s in SERVICES {
+                for s in SERVICES.into_iter().chain([OPS]) {
                     let name = format!("e2e_{run}_{}", s.replace('-', "_"));
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                         .execute(&admin)
@@ -107,7 +113,7 @@ impl Stack {
                 admin.close().await;
             }
             DbKind::Sqlite => {
-                for s in SERVICES {
+                for s in SERVICES.into_iter().chain([OPS]) {
                     db_urls.push((s, format!("sqlite://{}/{s}.db?mode=rwc", dir.display())));
                 }
             }
@@ -117,6 +123,7 @@ impl Stack {
             api: Api::new(String::new()),
             db_urls,
             apps: vec![],
+            ops: None,
             gateway: None,
             pg_databases,
             files: Some(TempDir(dir)),
@@ -139,6 +146,9 @@ impl Stack {
 
     /// The gRPC address of a running service (for tests that bypass the gateway).
     pub fn grpc_url(&self, service: &str) -> String {
+        if service == OPS {
+            return format!("http://{}", self.ops.as_ref().expect("the stack runs ops").grpc_addr());
+        }
         let i = SERVICES.iter().position(|s| *s == service).expect("known service");
         format!("http://{}", self.apps[i].grpc_addr())
     }
@@ -177,14 +187,27 @@ impl Stack {
         .await
         .expect("public-security");
         let url = |a: &platform::app::Application| format!("http://{}", a.grpc_addr());
+        let mut urls = gateway::config::ServiceUrls {
+            service_center: url(&sc),
+            science_tech: url(&st),
+            hrss: url(&hr),
+            public_security: url(&ps),
+            ops: "http://127.0.0.1:9".into(),
+        };
+        if opts.ops {
+            let ops = ops::build(ops::Config {
+                platform: self.settings(OPS, group_suffix),
+                services: urls.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("ops");
+            urls.ops = url(&ops);
+            self.ops = Some(ops);
+        }
         let gw = gateway::build(gateway::Config {
             http_addr: "127.0.0.1:0".into(),
-            services: gateway::config::ServiceUrls {
-                service_center: url(&sc),
-                science_tech: url(&st),
-                hrss: url(&hr),
-                public_security: url(&ps),
-            },
+            services: urls,
             auth: gateway::config::AuthSettings { jwt_secret: JWT_SECRET.into(), dev_mode: true, token_ttl_secs: 3600 },
             platform: Settings {
                 internal_secret: Some(platform::config::Secret(INTERNAL_SECRET.into())),
@@ -216,7 +239,7 @@ impl Stack {
         if let Some(g) = self.gateway.take() {
             g.stop().await;
         }
-        for app in self.apps.drain(..) {
+        for app in self.apps.drain(..).chain(self.ops.take()) {
             app.stop().await;
         }
     }

@@ -12,6 +12,11 @@ use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 use tracing::{info, warn};
 
+use onething_proto::onething::ops::v1::service_status_service_server::{
+    ServiceStatusService as ServiceStatus, ServiceStatusServiceServer,
+};
+use onething_proto::onething::ops::v1::{ConsumerGroup, GetStatusRequest, GetStatusResponse};
+
 use crate::config::Settings;
 use crate::db::{Db, Migrations};
 use crate::events::consumer::Consumer;
@@ -68,6 +73,9 @@ impl Base {
         let secret = self.settings.internal_secret.clone().ok_or_else(|| {
             anyhow::anyhow!("platform.internal_secret is not set: services answer only calls the gateway signs")
         })?;
+        // Every service says what its outbox and consumers hold (the ops overview asks).
+        let groups = consumers.iter().map(|c| ConsumerGroup { group: c.group(), topics: c.topics() }).collect();
+        let routes = routes.add_service(ServiceStatusServiceServer::new(StatusService { base: self.clone(), groups }));
         let serve_stop = stop.clone();
         tasks.spawn(async move { crate::grpc::serve(routes, listener, serve_stop, &secret).await });
         let relay = Arc::new(Relay::new(
@@ -113,6 +121,29 @@ async fn watch_dependencies(base: Base, reporter: HealthReporter, stop: Shutdown
     }
 }
 
+/// `onething.ops.v1.ServiceStatusService`: the outbox's backlog and the consumer groups,
+/// from the service's own database and configuration.
+struct StatusService {
+    base: Base,
+    groups: Vec<ConsumerGroup>,
+}
+
+#[tonic::async_trait]
+impl ServiceStatus for StatusService {
+    async fn get_status(
+        &self,
+        _: tonic::Request<GetStatusRequest>,
+    ) -> Result<tonic::Response<GetStatusResponse>, tonic::Status> {
+        let backlog = crate::events::outbox::backlog(&self.base.db).await.map_err(crate::ServiceError::from)?;
+        Ok(tonic::Response::new(GetStatusResponse {
+            service: self.base.name.to_string(),
+            outbox_backlog: backlog.rows,
+            outbox_oldest_age_ms: backlog.oldest_age_ms,
+            consumer_groups: self.groups.clone(),
+        }))
+    }
+}
+
 /// A running service.
 pub struct Application {
     name: &'static str,
@@ -124,6 +155,16 @@ pub struct Application {
 impl Application {
     pub fn grpc_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Runs one more task of the service until shutdown (a service's own loop beside the
+    /// platform's); like the others, its end stops the service.
+    pub fn spawn<F, Fut>(&mut self, task: F)
+    where
+        F: FnOnce(Shutdown) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        self.tasks.spawn(task(self.trigger.subscribe()));
     }
 
     /// A handle that stops this application from elsewhere (tests, the launcher).

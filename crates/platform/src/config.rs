@@ -212,6 +212,30 @@ pub fn load<C: ServiceConfig>(name: &str) -> Result<C, ConfigError> {
     Ok(cfg)
 }
 
+/// Where the services answer gRPC (the gateway and the ops service call them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceUrls {
+    pub service_center: String,
+    pub science_tech: String,
+    pub hrss: String,
+    pub public_security: String,
+    /// The operators' read model.
+    pub ops: String,
+}
+
+impl Default for ServiceUrls {
+    fn default() -> Self {
+        Self {
+            service_center: "http://127.0.0.1:50051".into(),
+            science_tech: "http://127.0.0.1:50052".into(),
+            hrss: "http://127.0.0.1:50053".into(),
+            public_security: "http://127.0.0.1:50054".into(),
+            ops: "http://127.0.0.1:50055".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

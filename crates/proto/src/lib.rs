@@ -36,6 +36,11 @@ pub mod onething {
             tonic::include_proto!("onething.publicsecurity.v1");
         }
     }
+    pub mod ops {
+        pub mod v1 {
+            tonic::include_proto!("onething.ops.v1");
+        }
+    }
     pub mod servicecenter {
         pub mod v1 {
             tonic::include_proto!("onething.servicecenter.v1");

@@ -2,6 +2,7 @@
 
 use domain::case::Department;
 use onething_proto::onething::hrss::v1::hrss_service_client::HrssServiceClient;
+use onething_proto::onething::ops::v1::ops_service_client::OpsServiceClient;
 use onething_proto::onething::permit::v1::permit_service_client::PermitServiceClient;
 use onething_proto::onething::publicsecurity::v1::public_security_service_client::PublicSecurityServiceClient;
 use onething_proto::onething::servicecenter::v1::service_center_service_client::ServiceCenterServiceClient;
@@ -16,6 +17,7 @@ pub struct Clients {
     pub science_tech: Channel,
     pub hrss: Channel,
     pub public_security: Channel,
+    pub ops: Channel,
 }
 
 fn lazy(url: &str) -> anyhow::Result<Channel> {
@@ -32,6 +34,7 @@ impl Clients {
             science_tech: lazy(&urls.science_tech)?,
             hrss: lazy(&urls.hrss)?,
             public_security: lazy(&urls.public_security)?,
+            ops: lazy(&urls.ops)?,
         })
     }
 
@@ -54,6 +57,10 @@ impl Clients {
 
     pub fn public_security(&self) -> PublicSecurityServiceClient<Channel> {
         PublicSecurityServiceClient::new(self.public_security.clone())
+    }
+
+    pub fn ops(&self) -> OpsServiceClient<Channel> {
+        OpsServiceClient::new(self.ops.clone())
     }
 
     pub fn all(&self) -> [(&'static str, Channel); 4] {

@@ -1,5 +1,6 @@
 //! Settings of the gateway.
 
+pub use platform::config::ServiceUrls;
 use platform::config::{ConfigError, ServiceConfig, Settings};
 use serde::{Deserialize, Serialize};
 
@@ -24,26 +25,6 @@ pub struct WebSettings {
 impl Default for WebSettings {
     fn default() -> Self {
         Self { root: crate::web::default_root() }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ServiceUrls {
-    pub service_center: String,
-    pub science_tech: String,
-    pub hrss: String,
-    pub public_security: String,
-}
-
-impl Default for ServiceUrls {
-    fn default() -> Self {
-        Self {
-            service_center: "http://127.0.0.1:50051".into(),
-            science_tech: "http://127.0.0.1:50052".into(),
-            hrss: "http://127.0.0.1:50053".into(),
-            public_security: "http://127.0.0.1:50054".into(),
-        }
     }
 }
 

@@ -59,6 +59,42 @@ fn mean(values: &[f64]) -> Value {
     }
 }
 
+/// Open items within this many working days of their deadline count as near it.
+pub const NEAR_DUE_WORKING_DAYS: i64 = 3;
+
+/// The open items near and past their deadline on `today`: an item's own `due_on` where it
+/// has one, else its case's committed date; per item, and the overdue ones listed (oldest
+/// deadline first, at most 50).
+fn deadlines(cases: &BTreeMap<&str, &CaseFigures>, items: &[store::ItemFigures], today: NaiveDate) -> Value {
+    let mut per_item: BTreeMap<&str, (i64, i64)> = Item::ALL.iter().map(|i| (i.as_str(), (0, 0))).collect();
+    let mut overdue = Vec::new();
+    // Open: not final, and not approved except a residence permit waiting for its pickup.
+    let open = |i: &&store::ItemFigures| match i.status {
+        ItemStatus::Approved => i.item == Item::ResidencePermit.as_str(),
+        s => !s.is_final(),
+    };
+    for i in items.iter().filter(open) {
+        let Some(case) = cases.get(i.case_id.as_str()) else { continue };
+        let due = i.due_on.as_deref().filter(|d| !d.is_empty()).unwrap_or(&case.due_committed);
+        let Ok(due_day) = due.parse::<NaiveDate>() else { continue };
+        let left = calendar().working_days_left(today, due_day);
+        let entry = per_item.entry(i.item.as_str()).or_default();
+        if due_day < today {
+            entry.1 += 1;
+            overdue.push((due.to_string(), i.case_id.clone(), i.item.clone(), left));
+        } else if left <= NEAR_DUE_WORKING_DAYS {
+            entry.0 += 1;
+        }
+    }
+    overdue.sort();
+    json!({
+        "today": today.to_string(),
+        "near_working_days": NEAR_DUE_WORKING_DAYS,
+        "items": per_item.iter().map(|(k, (near, past))| (k.to_string(), json!({"near": near, "past": past}))).collect::<BTreeMap<_, _>>(),
+        "overdue": overdue.iter().take(50).map(|(due, case_id, item, left)| json!({"case_id": case_id, "item": item, "due_on": due, "working_days_left": left})).collect::<Vec<_>>(),
+    })
+}
+
 pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
     let cases = store::cases(pool).await?;
     let items = store::items(pool).await?;
@@ -121,6 +157,7 @@ pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
             "by_item": rating_by_item.iter().map(|(k, v)| (k.clone(), json!({"count": v.len(), "average": mean(v)}))).collect::<BTreeMap<_, _>>(),
         },
         "seed_figures": seed,
+        "deadlines": deadlines(&by_id, &items, platform::time::today_cst()),
         "definitions": {
             "working_days": "working days (official holidays and adjusted working days of the embedded calendar) from acceptance, the acceptance day not counted, less the days the clock stood still for supplements",
             "steps": "the applicant's own steps: the online submission, each supplement, each visit to an office",

@@ -160,6 +160,11 @@ impl Consumer {
         self
     }
 
+    /// The consumer group id, as the broker knows it (with the configured suffix).
+    pub fn group(&self) -> String {
+        format!("{}{}", self.group, self.kafka.group_suffix)
+    }
+
     pub fn topics(&self) -> Vec<String> {
         let mut t: Vec<String> = self.handlers.keys().map(|s| s.to_string()).collect();
         t.sort();

@@ -11,6 +11,12 @@ use rdkafka::producer::FutureProducer;
 
 use crate::config::KafkaSettings;
 
+/// The settings every client of this process shares (brokers, keep-alive, reconnects), for
+/// a client this module does not make itself.
+pub fn client_config(settings: &KafkaSettings) -> ClientConfig {
+    base(settings)
+}
+
 fn base(settings: &KafkaSettings) -> ClientConfig {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", &settings.brokers)
@@ -74,4 +80,66 @@ pub async fn broker_reachable(settings: &KafkaSettings, timeout: Duration) -> bo
     })
     .await
     .unwrap_or(false)
+}
+
+/// How far one consumer group is behind on one partition.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PartitionLag {
+    pub group: String,
+    pub topic: String,
+    pub partition: i32,
+    /// The group's committed offset; `None` when it has committed none there yet.
+    pub committed: Option<i64>,
+    pub high_watermark: i64,
+    /// Records not yet processed by the group (from the low watermark when none committed).
+    pub lag: i64,
+}
+
+/// The lag of each consumer group (as the broker knows it, suffix included) on every
+/// partition of its topics, read with the Kafka admin calls (metadata and watermarks once,
+/// an offset fetch per group) without joining any group. Blocking: call it off the async
+/// runtime.
+pub fn group_lags(
+    settings: &KafkaSettings,
+    groups: &[(String, Vec<String>)],
+    timeout: Duration,
+) -> anyhow::Result<Vec<PartitionLag>> {
+    use std::collections::HashMap;
+
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+    let admin: BaseConsumer = base(settings).set("group.id", "onething-lag-reader").create()?;
+    let metadata = admin.fetch_metadata(None, timeout)?;
+    let mut marks: HashMap<(String, i32), (i64, i64)> = HashMap::new();
+    let wanted = |name: &str| groups.iter().any(|(_, topics)| topics.iter().any(|t| t == name));
+    for t in metadata.topics().iter().filter(|t| wanted(t.name())) {
+        for p in t.partitions() {
+            marks.insert((t.name().to_string(), p.id()), admin.fetch_watermarks(t.name(), p.id(), timeout)?);
+        }
+    }
+    let mut out = Vec::new();
+    for (group, topics) in groups {
+        let mut tpl = TopicPartitionList::new();
+        for ((topic, partition), _) in marks.iter().filter(|((t, _), _)| topics.contains(t)) {
+            tpl.add_partition(topic, *partition);
+        }
+        let reader: BaseConsumer = base(settings).set("group.id", group).set("enable.auto.commit", "false").create()?;
+        for e in reader.committed_offsets(tpl, timeout)?.elements() {
+            let (low, high) = marks[&(e.topic().to_string(), e.partition())];
+            let committed = match e.offset() {
+                Offset::Offset(o) if o >= 0 => Some(o),
+                _ => None,
+            };
+            out.push(PartitionLag {
+                group: group.clone(),
+                topic: e.topic().to_string(),
+                partition: e.partition(),
+                committed,
+                high_watermark: high,
+                lag: (high - committed.unwrap_or(low)).max(0),
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.group, &a.topic, a.partition).cmp(&(&b.group, &b.topic, b.partition)));
+    Ok(out)
 }

@@ -11,6 +11,7 @@ pub mod guide;
 pub mod health;
 pub mod materials;
 pub mod me;
+pub mod ops;
 pub mod residence_permits;
 pub mod social_security_cards;
 pub mod title_reviews;
@@ -45,6 +46,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::add_message))
         .routes(routes!(cases::answer_message))
         .routes(routes!(cases::stats))
+        .routes(routes!(ops::overview))
+        .routes(routes!(ops::stream))
+        .routes(routes!(ops::dead_letters))
+        .routes(routes!(ops::replay))
         .routes(routes!(work_permits::list))
         .routes(routes!(work_permits::get))
         .routes(routes!(work_permits::decide))

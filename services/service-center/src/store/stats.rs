@@ -25,6 +25,8 @@ pub struct ItemFigures {
     #[sqlx(try_from = "String")]
     pub status: ItemStatus,
     pub decided_on: Option<String>,
+    /// The item's own deadline, where it has one (social insurance: 30 days from issue).
+    pub due_on: Option<String>,
 }
 
 pub async fn cases(pool: &Pool) -> Result<Vec<CaseFigures>, sqlx::Error> {
@@ -37,7 +39,7 @@ pub async fn cases(pool: &Pool) -> Result<Vec<CaseFigures>, sqlx::Error> {
 }
 
 pub async fn items(pool: &Pool) -> Result<Vec<ItemFigures>, sqlx::Error> {
-    sqlx::query_as("SELECT case_id, item, status, decided_on FROM case_items").fetch_all(pool).await
+    sqlx::query_as("SELECT case_id, item, status, decided_on, due_on FROM case_items").fetch_all(pool).await
 }
 
 /// Every rating: (item, rating).

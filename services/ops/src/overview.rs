@@ -1,0 +1,251 @@
+//! The overview the ops page and `/api/v1/ops/overview` show: event counts per minute from
+//! the ops tables, consumer lag from the broker, each service's outbox from the service
+//! itself, dead letters, and the case figures (by status, near and past due, 联办效能) as
+//! service-center computes them from its case view, so that they agree with `/stats`.
+//! The broker and service parts are refreshed in the background every `REFRESH`, whatever
+//! the number of viewers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::{Actor, Role};
+use onething_proto::onething::ops::v1::GetStatusRequest;
+use onething_proto::onething::ops::v1::service_status_service_client::ServiceStatusServiceClient;
+use onething_proto::onething::servicecenter::v1::GetStatsRequest;
+use onething_proto::onething::servicecenter::v1::service_center_service_client::ServiceCenterServiceClient;
+use platform::app::Base;
+use platform::events::kafka::{self, PartitionLag};
+use platform::identity::Signer;
+use platform::shutdown::Shutdown;
+use platform::time::{now_ms, rfc3339};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::RwLock;
+use tonic::transport::{Channel, Endpoint};
+use tracing::warn;
+
+use crate::store;
+use crate::streams;
+
+/// How often the broker and the services are asked.
+pub const REFRESH: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MinuteCount {
+    /// The minute's start, RFC 3339 (UTC).
+    pub minute: String,
+    pub topic: String,
+    pub source: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicCount {
+    pub topic: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Events {
+    pub per_minute: Vec<MinuteCount>,
+    /// Every event seen since the ops service started reading (kept `retention_days`).
+    pub by_topic: Vec<TopicCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxStatus {
+    pub service: String,
+    /// False when the service did not answer (the figures are then 0).
+    pub reachable: bool,
+    pub backlog: i64,
+    pub oldest_age_seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadLetterTopic {
+    pub topic: String,
+    pub count: i64,
+    /// Not replayed yet.
+    pub pending: i64,
+    pub last_reason: String,
+    pub last_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadLetters {
+    pub total: i64,
+    pub pending: i64,
+    pub by_topic: Vec<DeadLetterTopic>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub generated_at: String,
+    pub window_minutes: i64,
+    pub events: Events,
+    pub consumer_lag: Vec<PartitionLag>,
+    pub outbox: Vec<OutboxStatus>,
+    pub dead_letters: DeadLetters,
+    /// service-center's figures (`/api/v1/stats`, with `deadlines`); null while it does not answer.
+    pub cases: Value,
+}
+
+/// What the background refresh keeps.
+#[derive(Debug, Clone, Default)]
+struct Live {
+    lag: Vec<PartitionLag>,
+    outbox: Vec<OutboxStatus>,
+    cases: Value,
+}
+
+#[derive(Clone)]
+pub struct Overviews {
+    base: Base,
+    live: Arc<RwLock<Live>>,
+    services: Vec<(&'static str, Channel)>,
+    service_center: Channel,
+    signer: Option<Signer>,
+}
+
+fn lazy(url: &str) -> anyhow::Result<Channel> {
+    Ok(Endpoint::from_shared(url.to_string())?
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(5))
+        .connect_lazy())
+}
+
+/// The ops service calls the others as the operator it serves.
+fn ops_actor() -> Actor {
+    Actor { role: Role::Ops, subject: "service:ops".into(), department: None }
+}
+
+impl Overviews {
+    pub fn new(base: Base, urls: &platform::config::ServiceUrls) -> anyhow::Result<Overviews> {
+        let services = vec![
+            ("service-center", lazy(&urls.service_center)?),
+            ("science-tech", lazy(&urls.science_tech)?),
+            ("hrss", lazy(&urls.hrss)?),
+            ("public-security", lazy(&urls.public_security)?),
+        ];
+        let signer = base.settings.internal_secret.as_ref().map(Signer::new);
+        Ok(Overviews { service_center: services[0].1.clone(), base, live: Arc::default(), services, signer })
+    }
+
+    pub fn base(&self) -> &Base {
+        &self.base
+    }
+
+    fn request<T>(&self, message: T) -> tonic::Request<T> {
+        match &self.signer {
+            Some(s) => s.request(&ops_actor(), message, None),
+            None => tonic::Request::new(message),
+        }
+    }
+
+    /// Asks every service for its status and the broker for every group's lag, once.
+    pub async fn refresh(&self) {
+        let mut outbox = Vec::new();
+        let mut groups = Vec::new();
+        for (name, channel) in &self.services {
+            let mut client = ServiceStatusServiceClient::new(channel.clone());
+            match client.get_status(self.request(GetStatusRequest {})).await {
+                Ok(r) => {
+                    let s = r.into_inner();
+                    outbox.push(OutboxStatus {
+                        service: name.to_string(),
+                        reachable: true,
+                        backlog: s.outbox_backlog,
+                        oldest_age_seconds: s.outbox_oldest_age_ms as f64 / 1000.0,
+                    });
+                    groups.extend(s.consumer_groups.into_iter().map(|g| (g.group, g.topics)));
+                }
+                Err(e) => {
+                    warn!(service = name, error = %e.message(), "status not available");
+                    outbox.push(OutboxStatus {
+                        service: name.to_string(),
+                        reachable: false,
+                        backlog: 0,
+                        oldest_age_seconds: 0.0,
+                    });
+                }
+            }
+        }
+        // The ops service itself: its own group (it has no outbox of its own to speak of).
+        let own = platform::events::outbox::backlog(&self.base.db).await.unwrap_or_default();
+        outbox.push(OutboxStatus {
+            service: self.base.name.to_string(),
+            reachable: true,
+            backlog: own.rows,
+            oldest_age_seconds: own.oldest_age_ms as f64 / 1000.0,
+        });
+        groups.push((format!("{}{}", streams::GROUP, self.base.settings.kafka.group_suffix), streams::topics()));
+        let settings = self.base.settings.kafka.clone();
+        let lag = tokio::task::spawn_blocking(move || kafka::group_lags(&settings, &groups, Duration::from_secs(3)))
+            .await
+            .map_err(anyhow::Error::from)
+            .and_then(|r| r)
+            .unwrap_or_else(|e| {
+                warn!(error = %e, "consumer lag not available");
+                Vec::new()
+            });
+        let mut sc = ServiceCenterServiceClient::new(self.service_center.clone());
+        let cases = match sc.get_stats(self.request(GetStatsRequest {})).await {
+            Ok(r) => serde_json::from_str(&r.into_inner().json).unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        };
+        *self.live.write().await = Live { lag, outbox, cases };
+    }
+
+    /// Refreshes every [`REFRESH`] until shutdown.
+    pub async fn run(self, shutdown: Shutdown) -> anyhow::Result<()> {
+        loop {
+            self.refresh().await;
+            tokio::select! {
+                _ = tokio::time::sleep(REFRESH) => {},
+                _ = shutdown.clone().triggered() => return Ok(()),
+            }
+        }
+    }
+
+    /// The overview of the last `minutes` minutes (1 to 1440).
+    pub async fn get(&self, minutes: i64) -> Result<Overview, sqlx::Error> {
+        let minutes = minutes.clamp(1, 1440);
+        let now = now_ms();
+        let since = (now - minutes * 60_000) / 60_000 * 60_000;
+        let per_minute = store::per_minute(&self.base.db.pool, since)
+            .await?
+            .into_iter()
+            .map(|(minute, topic, source, count)| MinuteCount { minute: rfc3339(minute), topic, source, count })
+            .collect();
+        let by_topic = store::totals(&self.base.db.pool)
+            .await?
+            .into_iter()
+            .map(|(topic, count)| TopicCount { topic, count })
+            .collect();
+        let by_topic_dlq: Vec<DeadLetterTopic> = store::dead_letter_totals(&self.base.db.pool)
+            .await?
+            .into_iter()
+            .map(|(topic, count, pending, last_reason, last_at)| DeadLetterTopic {
+                topic,
+                count,
+                pending,
+                last_reason,
+                last_at: rfc3339(last_at),
+            })
+            .collect();
+        let live = self.live.read().await.clone();
+        Ok(Overview {
+            generated_at: rfc3339(now),
+            window_minutes: minutes,
+            events: Events { per_minute, by_topic },
+            consumer_lag: live.lag,
+            outbox: live.outbox,
+            dead_letters: DeadLetters {
+                total: by_topic_dlq.iter().map(|d| d.count).sum(),
+                pending: by_topic_dlq.iter().map(|d| d.pending).sum(),
+                by_topic: by_topic_dlq,
+            },
+            cases: live.cases,
+        })
+    }
+}
