@@ -15,7 +15,7 @@ if ! command -v promtool >/dev/null 2>&1; then
   echo "==> installing Debian package: prometheus (for promtool)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq || true
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq prometheus >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
 # PyYAML for the python checks: the interpreter's own, or a copy under .tools/.
