@@ -1,5 +1,5 @@
 # The single entry point. `make run` starts the whole system; `make test` runs every test.
-.PHONY: run demo test contract tools build lint fmt bench proto-check k8s-validate clean-data
+.PHONY: run demo test contract tools build lint fmt bench proto-check k8s-validate ops-check clean-data
 
 run: ## start the broker, the four services on SQLite and the gateway (web page on :8080); SEED=1 adds demo data
 	scripts/run.sh
@@ -32,8 +32,11 @@ bench: ## approve → downstream latency over 100+ cases, beside the raw broker 
 proto-check: ## buf lint + breaking check against main (needs `pip install buf-bin`)
 	cd proto && buf lint && buf breaking --against '../.git#branch=main,subdir=proto'
 
-k8s-validate: ## render every overlay (needs kubectl)
-	for o in k8s/overlays/*; do kubectl kustomize $$o >/dev/null && echo "ok $$o"; done
+k8s-validate: ## render every overlay (kubectl kustomize) and validate it offline: Kubernetes schemas, CRD checks, cross-checks
+	scripts/k8s-validate.sh
+
+ops-check: ## promtool on the Prometheus config, alert rules and their tests; the dashboard, collector and PrometheusRule checks
+	scripts/ops-check.sh
 
 clean-data:
 	rm -rf .data
