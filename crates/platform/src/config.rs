@@ -87,6 +87,9 @@ pub struct KafkaSettings {
     pub max_poll_interval_ms: u32,
     pub fetch_wait_max_ms: u32,
     pub message_timeout_ms: u32,
+    /// Whether the service creates the topics it needs. Off in production, where the
+    /// topics are KafkaTopic resources (partitions, replication 3, min.insync.replicas 2).
+    pub create_topics: bool,
 }
 
 impl Default for KafkaSettings {
@@ -101,6 +104,7 @@ impl Default for KafkaSettings {
             max_poll_interval_ms: 7000,
             fetch_wait_max_ms: 5,
             message_timeout_ms: 5000,
+            create_topics: true,
         }
     }
 }

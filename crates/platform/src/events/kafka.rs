@@ -54,8 +54,12 @@ pub fn consumer(settings: &KafkaSettings, group: &str) -> anyhow::Result<StreamC
         .create()?)
 }
 
-/// Creates the topics that do not exist yet (already existing ones are fine).
+/// Creates the topics that do not exist yet (already existing ones are fine); nothing when
+/// `create_topics` is off (production manages its topics).
 pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> anyhow::Result<()> {
+    if !settings.create_topics {
+        return Ok(());
+    }
     let admin: AdminClient<DefaultClientContext> = base(settings).create()?;
     let new: Vec<NewTopic> = topics
         .iter()
