@@ -12,12 +12,14 @@ fn web_dir() -> PathBuf {
 }
 
 async fn journeys(file: &str) {
+    // The operators' journey watches the ops read model; the others do without it.
+    let ops = file == "ops";
     let web = web_dir();
     assert!(
         web.join("node_modules/playwright-core").exists(),
         "web/node_modules is missing: run scripts/tools.sh (npm ci in web/)"
     );
-    let stack = Stack::start(StackOptions { db: DbKind::Sqlite, ..StackOptions::default() }).await;
+    let stack = Stack::start(StackOptions { db: DbKind::Sqlite, ops, ..StackOptions::default() }).await;
     let out = tokio::process::Command::new("node")
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec", &format!("tests/{file}.test.mjs")])
         .current_dir(&web)

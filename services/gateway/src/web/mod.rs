@@ -48,6 +48,7 @@ pub fn router(root: &Path) -> anyhow::Result<Router<AppState>> {
     let assets = |dir: PathBuf| ServeDir::new(dir).append_index_html_on_directories(false);
     let static_files = Router::new()
         .nest_service("/assets/vendor/lit-html", assets(root.join("node_modules/lit-html")))
+        .nest_service("/assets/vendor/echarts", assets(root.join("node_modules/echarts/dist")))
         .nest_service("/assets/catalog", assets(root.join("catalog")))
         .nest_service("/assets", assets(root.join("src")))
         // Revalidated on every load (Last-Modified), so a new release is seen at once.
