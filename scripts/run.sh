@@ -42,6 +42,28 @@ fi
 export ONETHING__PLATFORM__INTERNAL_SECRET="$(cat "$DATA/internal_secret")"
 
 export KAFKA_BROKERS="127.0.0.1:$BROKER_PORT"
+# Traces over OTLP: to an endpoint already set, else to a local Jaeger or OpenTelemetry
+# collector when one is installed, else not exported (docs/operations.md says how).
+if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then
+  if command -v jaeger-all-in-one >/dev/null 2>&1 || command -v jaeger >/dev/null 2>&1; then
+    JAEGER="$(command -v jaeger-all-in-one || command -v jaeger)"
+    echo "==> starting $(basename "$JAEGER"): traces on http://127.0.0.1:16686"
+    "$JAEGER" >"$DATA/logs/jaeger.log" 2>&1 &
+    pids+=($!)
+    export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4317"
+  elif command -v otelcol-contrib >/dev/null 2>&1 || command -v otelcol >/dev/null 2>&1; then
+    OTELCOL="$(command -v otelcol-contrib || command -v otelcol)"
+    echo "==> starting $(basename "$OTELCOL") with deploy/otel/collector.yaml"
+    "$OTELCOL" --config deploy/otel/collector.yaml >"$DATA/logs/otelcol.log" 2>&1 &
+    pids+=($!)
+    export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4317"
+  else
+    echo "==> traces are not exported: install Jaeger (jaeger-all-in-one) or an OpenTelemetry collector,"
+    echo "    or set OTEL_EXPORTER_OTLP_ENDPOINT (see docs/operations.md, 'Traces')"
+  fi
+else
+  echo "==> traces exported over OTLP to $OTEL_EXPORTER_OTLP_ENDPOINT"
+fi
 export ONETHING__PLATFORM__DATABASE__DATA_DIR="$DATA"
 start() { # name port
   ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" "$BIN/$1" >"$DATA/logs/$1.log" 2>&1 &
