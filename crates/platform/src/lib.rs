@@ -9,6 +9,8 @@
 //! - [`audit`]: the audit log of who read or decided what.
 //! - [`idempotency`]: `Idempotency-Key` of commands: the first answer again, or 422.
 //! - [`paging`]: `limit` and the opaque keyset `cursor` of every list.
+//! - [`metrics`]: the Prometheus recorder of every process, its `/metrics` text, request
+//!   metrics of the gRPC servers and of the gateway's routes.
 //!
 //! Features: `db` (sqlx) and `kafka` (librdkafka), both in `service`; without them (the
 //! gateway) only config, telemetry, errors, identity and the gRPC helpers build.
@@ -31,6 +33,7 @@ pub mod grpc;
 #[cfg(feature = "db")]
 pub mod idempotency;
 pub mod identity;
+pub mod metrics;
 pub mod paging;
 pub mod shutdown;
 pub mod telemetry;
