@@ -6,6 +6,11 @@
 //! exponential backoff; after `max_attempts`, or at once for a message that can never
 //! succeed (undecodable payload, missing headers), the message goes to `<topic>.dlq` with
 //! the error, and only then is its offset committed.
+//!
+//! Metrics: `onething_events_consumed_total{topic,group,outcome}` with outcome `applied`,
+//! `duplicate` (the inbox had it), `retried` (one per retry of a transient failure) or
+//! `dead_lettered`, and `onething_dead_letters_total{topic}` (the original topic); `group`
+//! is the Kafka consumer group id.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -26,6 +31,7 @@ use super::outbox::Outbox;
 use super::{Event, dlq_topic, kafka};
 use crate::config::{ConsumerSettings, KafkaSettings};
 use crate::db::{Db, Tx};
+use crate::metrics::names;
 use crate::shutdown::Shutdown;
 
 /// Why a handler failed.
@@ -137,6 +143,8 @@ impl<E: Event, H: Handler<E>> ErasedHandler for Typed<E, H> {
 /// One consumer group with one handler per topic.
 pub struct Consumer {
     group: String,
+    /// The Kafka group id (`group` plus the configured suffix): the `group` label.
+    group_id: String,
     db: Db,
     outbox: Outbox,
     kafka: KafkaSettings,
@@ -152,7 +160,14 @@ enum Outcome {
 impl Consumer {
     /// `group` is the consumer group id and the inbox's consumer name.
     pub fn new(group: &str, db: Db, outbox: Outbox, kafka: KafkaSettings, settings: ConsumerSettings) -> Consumer {
-        Consumer { group: group.into(), db, outbox, kafka, settings, handlers: HashMap::new() }
+        let group_id = format!("{group}{}", kafka.group_suffix);
+        Consumer { group: group.into(), group_id, db, outbox, kafka, settings, handlers: HashMap::new() }
+    }
+
+    fn count(&self, topic: &str, outcome: &'static str) {
+        metrics::counter!(names::EVENTS_CONSUMED, "topic" => topic.to_string(), "group" => self.group_id.clone(),
+            "outcome" => outcome)
+        .increment(1);
     }
 
     pub fn on<E: Event, H: Handler<E>>(mut self, handler: H) -> Self {
@@ -262,10 +277,12 @@ impl Consumer {
             let result = self.apply(handler.as_ref(), topic, payload, &meta).instrument(span.clone()).await;
             match result {
                 Ok(Outcome::Applied) => {
+                    self.count(topic, "applied");
                     self.outbox.wake();
                     return true;
                 }
                 Ok(Outcome::Duplicate) => {
+                    self.count(topic, "duplicate");
                     debug!(parent: &span, "duplicate event skipped");
                     return true;
                 }
@@ -276,6 +293,7 @@ impl Consumer {
                 // (without using up its attempts) instead of going to the dead letters.
                 Err(HandlerError::Retry(e)) if is_unavailable(&e) => {
                     warn!(parent: &span, error = %format!("{e:#}"), "database unavailable; waiting");
+                    self.count(topic, "retried");
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_millis(self.settings.max_backoff_ms)) => {},
                         _ = shutdown.clone().triggered() => return false,
@@ -284,6 +302,7 @@ impl Consumer {
                 Err(HandlerError::Retry(e)) => match backoff.next() {
                     Some(delay) => {
                         warn!(parent: &span, error = %format!("{e:#}"), "handler failed; retrying");
+                        self.count(topic, "retried");
                         tokio::select! {
                             _ = tokio::time::sleep(delay) => {},
                             _ = shutdown.clone().triggered() => return false,
@@ -355,7 +374,11 @@ impl Consumer {
                 record = record.payload(p);
             }
             match dlq.send(record, Duration::from_secs(5)).await {
-                Ok(_) => return true,
+                Ok(_) => {
+                    self.count(msg.topic(), "dead_lettered");
+                    metrics::counter!(names::DEAD_LETTERS, "topic" => msg.topic().to_string()).increment(1);
+                    return true;
+                }
                 Err((e, _)) => {
                     warn!(error = %e, "dead-letter publish failed; retrying");
                     tokio::select! {

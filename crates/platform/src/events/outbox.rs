@@ -4,6 +4,10 @@
 //! then calls [`Outbox::wake`]. The relay publishes unpublished rows in creation order with
 //! an idempotent producer and marks them published; it also sweeps periodically, so rows
 //! left behind by a crash or an unreachable broker go out once the broker is back.
+//!
+//! Metrics: `onething_events_published_total{topic}` per published row;
+//! `onething_outbox_backlog{service}` and `onething_outbox_oldest_age_seconds{service}`
+//! ([`report_backlog`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +23,7 @@ use super::headers::EventMeta;
 use super::kafka;
 use crate::config::{KafkaSettings, OutboxSettings};
 use crate::db::{Db, Tx};
+use crate::metrics::names;
 use crate::shutdown::Shutdown;
 
 /// Handle for writing events; cheap to clone.
@@ -247,6 +252,7 @@ impl Relay {
                         .bind(&row.event_id)
                         .execute(&self.db.pool)
                         .await?;
+                    metrics::counter!(names::EVENTS_PUBLISHED, "topic" => row.topic.clone()).increment(1);
                     published += 1;
                 }
                 (result, _) => {
@@ -305,6 +311,28 @@ pub async fn backlog(db: &Db) -> Result<Backlog, sqlx::Error> {
             .await?;
     let oldest_age_ms = oldest.map_or(0, |at| (crate::time::now_ms() - at).max(0));
     Ok(Backlog { rows, oldest_age_ms })
+}
+
+/// Sets `onething_outbox_backlog{service}` and `onething_outbox_oldest_age_seconds{service}`
+/// from [`backlog`]; a failed query leaves them as they were.
+pub async fn record_backlog(db: &Db, service: &'static str) {
+    match backlog(db).await {
+        Ok(b) => {
+            metrics::gauge!(names::OUTBOX_BACKLOG, "service" => service).set(b.rows as f64);
+            metrics::gauge!(names::OUTBOX_OLDEST_AGE, "service" => service).set(b.oldest_age_ms as f64 / 1000.0);
+        }
+        Err(e) => warn!(error = %e, "outbox backlog not read; its gauges keep their last value"),
+    }
+}
+
+/// Refreshes the outbox gauges every `every` until shutdown.
+pub async fn report_backlog(db: Db, service: &'static str, every: Duration, shutdown: Shutdown) -> anyhow::Result<()> {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => record_backlog(&db, service).await,
+            _ = shutdown.clone().triggered() => return Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
