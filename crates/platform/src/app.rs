@@ -1,6 +1,7 @@
 //! The life of a service process, the same for every department: connect the database
 //! and apply migrations, create topics, serve gRPC (with health and reflection), run the
-//! outbox relay and the consumers, watch dependencies for readiness, stop cleanly.
+//! outbox relay and the consumers, watch dependencies for readiness, serve `/metrics` on
+//! the metrics port, stop cleanly.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,14 +60,19 @@ impl Base {
         )
     }
 
-    /// Binds the gRPC port and starts every task of the service.
+    /// Binds the gRPC and metrics ports and starts every task of the service.
     pub async fn launch(
         self,
         routes: Routes,
         reporter: HealthReporter,
         consumers: Vec<Consumer>,
     ) -> anyhow::Result<Application> {
+        crate::metrics::install();
         let (listener, addr) = crate::grpc::bind(&self.settings.grpc_addr).await?;
+        let metrics_listener = match self.settings.metrics_addr.as_str() {
+            "" => None,
+            a => Some(crate::grpc::bind(a).await?),
+        };
         let (trigger, stop) = shutdown::channel();
         let mut tasks = JoinSet::new();
         // Callers are identified by the token the gateway signs with this key: no key, no service.
@@ -94,10 +100,26 @@ impl Base {
             tasks.spawn(c.run(stop.clone()));
         }
         tasks.spawn(watch_dependencies(self.clone(), reporter, stop.clone()));
+        // The outbox gauges hold a value from the start, then follow the backlog.
+        crate::events::outbox::record_backlog(&self.db, self.name).await;
+        tasks.spawn(crate::events::outbox::report_backlog(
+            self.db.clone(),
+            self.name,
+            BACKLOG_REPORT_INTERVAL,
+            stop.clone(),
+        ));
+        let metrics_addr = metrics_listener.map(|(listener, metrics_addr)| {
+            tasks.spawn(crate::metrics::serve(listener, stop.clone()));
+            info!(service = self.name, %metrics_addr, "metrics endpoint listening");
+            metrics_addr
+        });
         info!(service = self.name, %addr, "gRPC server listening");
-        Ok(Application { name: self.name, addr, trigger, tasks })
+        Ok(Application { name: self.name, addr, metrics_addr, trigger, tasks })
     }
 }
+
+/// How often the outbox gauges are refreshed.
+const BACKLOG_REPORT_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Sets the overall health status ("") to SERVING only while the database and the broker
 /// answer; the gateway's `/readyz` reads it.
@@ -148,6 +170,7 @@ impl ServiceStatus for StatusService {
 pub struct Application {
     name: &'static str,
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     trigger: ShutdownTrigger,
     tasks: JoinSet<anyhow::Result<()>>,
 }
@@ -155,6 +178,11 @@ pub struct Application {
 impl Application {
     pub fn grpc_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `GET /metrics` is served (none when `platform.metrics_addr` is empty).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Runs one more task of the service until shutdown (a service's own loop beside the

@@ -21,6 +21,10 @@ pub enum ConfigError {
 pub struct Settings {
     /// Address of the gRPC server; port 0 picks a free one.
     pub grpc_addr: String,
+    /// Address of the service's metrics endpoint (`GET /metrics`, Prometheus text); port 0
+    /// picks a free one, an empty value serves none. The gateway ignores it: it serves
+    /// `/metrics` on its HTTP port.
+    pub metrics_addr: String,
     pub database: DatabaseSettings,
     pub kafka: KafkaSettings,
     pub outbox: OutboxSettings,
@@ -48,6 +52,7 @@ impl Default for Settings {
         Self {
             internal_secret: None,
             grpc_addr: "127.0.0.1:0".into(),
+            metrics_addr: "127.0.0.1:0".into(),
             database: DatabaseSettings::default(),
             kafka: KafkaSettings::default(),
             outbox: OutboxSettings::default(),
@@ -155,6 +160,9 @@ impl Settings {
         let mut problems = Vec::new();
         if self.grpc_addr.parse::<std::net::SocketAddr>().is_err() {
             problems.push(format!("grpc_addr {:?} is not a socket address", self.grpc_addr));
+        }
+        if !self.metrics_addr.is_empty() && self.metrics_addr.parse::<std::net::SocketAddr>().is_err() {
+            problems.push(format!("metrics_addr {:?} is not a socket address (or empty: none)", self.metrics_addr));
         }
         if let Some(url) = &self.database.url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))

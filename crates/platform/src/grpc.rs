@@ -1,5 +1,6 @@
 //! gRPC server plumbing: every service gets `grpc.health.v1` and server reflection, and
-//! answers only calls the gateway signed ([`crate::identity`]).
+//! answers only calls the gateway signed ([`crate::identity`]); every call is counted and
+//! timed ([`crate::metrics::GrpcMetricsLayer`]).
 
 use std::net::SocketAddr;
 
@@ -37,6 +38,8 @@ pub async fn serve(
     // benchmark showed it); the builder's own setting does not apply to a given listener.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     tonic::transport::Server::builder()
+        // Outermost, so that the calls the guard refuses are counted too.
+        .layer(crate::metrics::GrpcMetricsLayer)
         .layer(crate::identity::GuardLayer::new(internal_secret))
         .add_routes(routes)
         .serve_with_incoming_shutdown(incoming, shutdown.triggered())
