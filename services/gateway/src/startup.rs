@@ -43,6 +43,7 @@ fn http_span(req: &Request<axum::body::Body>) -> Span {
 }
 
 pub async fn build(config: Config) -> anyhow::Result<Gateway> {
+    platform::metrics::install();
     crate::clients::set_internal_secret(config.platform.internal_secret.as_ref());
     let state = AppState {
         clients: Clients::new(&config.services)?,
@@ -52,6 +53,8 @@ pub async fn build(config: Config) -> anyhow::Result<Gateway> {
     let web = crate::web::router(std::path::Path::new(&config.web.root))?;
     let app = crate::routes::router(state, web)
         .layer(DefaultBodyLimit::max(1024 * 1024))
+        // Inside the router, so the matched route template is known.
+        .layer(axum::middleware::from_fn(platform::metrics::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(http_span));
     let listener = tokio::net::TcpListener::bind(&config.http_addr).await?;
     let addr = listener.local_addr()?;
@@ -88,5 +91,44 @@ impl Gateway {
         self.trigger.trigger();
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.server).await;
         info!("gateway stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// One HTTP/1.1 request without a token; the whole answer as text.
+    async fn get(addr: SocketAddr, path: &str) -> String {
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn metrics_are_served_without_a_token_and_count_requests_by_route_template() {
+        let config = Config {
+            http_addr: "127.0.0.1:0".into(),
+            auth: crate::config::AuthSettings { jwt_secret: "x".repeat(32), ..Default::default() },
+            ..Default::default()
+        };
+        let gateway = build(config).await.unwrap();
+        let unauthorized = get(gateway.addr(), "/api/v1/cases/c-metrics-1").await;
+        assert!(unauthorized.starts_with("HTTP/1.1 401"), "{unauthorized}");
+        get(gateway.addr(), "/api/v1/cases/c-metrics-2").await;
+        let answer = get(gateway.addr(), "/metrics").await;
+        gateway.stop().await;
+
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(head.to_ascii_lowercase().contains("content-type: text/plain; version=0.0.4"), "{head}");
+        let line = r#"onething_http_requests_total{method="GET",route="/api/v1/cases/{id}",status="401"} 2"#;
+        assert!(body.lines().any(|l| l == line), "{body}");
+        assert!(!body.contains("c-metrics-1"), "ids are no label values: {body}");
     }
 }

@@ -78,6 +78,9 @@ pub fn router(state: AppState, web: Router<AppState>) -> Router {
     // Rendered once; each request clones a reference-counted buffer.
     let document = axum::body::Bytes::from(doc.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")));
     api.merge(web)
+        // Prometheus text for the scraper (no token; counts and timings only). Like
+        // /openapi.json it is no part of the API document: docs/metrics.md describes it.
+        .route("/metrics", get(platform::metrics::scrape))
         .route(
             "/openapi.json",
             get(move || {
