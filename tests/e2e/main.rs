@@ -6,6 +6,7 @@ mod bad_input;
 mod fan_out;
 mod hrss_items;
 mod materials;
+mod metrics;
 mod ops;
 mod outage;
 mod permit_lifecycle;

@@ -153,6 +153,18 @@ impl Stack {
         format!("http://{}", self.apps[i].grpc_addr())
     }
 
+    /// The `/metrics` URL of a running service (each binds a free port: the default
+    /// `platform.metrics_addr` is `127.0.0.1:0`) or, for `"gateway"`, of the gateway's
+    /// HTTP port. One test process has one metrics recorder, so every URL of a stack
+    /// answers the same series; the labels (`group`, `service`) tell the services apart.
+    pub fn metrics_url(&self, service: &str) -> String {
+        if service == "gateway" {
+            return format!("{}/metrics", self.api.base_url);
+        }
+        let i = SERVICES.iter().position(|s| *s == service).expect("known service");
+        format!("http://{}/metrics", self.apps[i].metrics_addr().expect("the service serves metrics"))
+    }
+
     pub fn db_url(&self, service: &str) -> &str {
         &self.db_urls.iter().find(|(s, _)| *s == service).expect("known service").1
     }
