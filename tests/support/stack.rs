@@ -161,8 +161,11 @@ impl Stack {
         if service == "gateway" {
             return format!("{}/metrics", self.api.base_url);
         }
-        let i = SERVICES.iter().position(|s| *s == service).expect("known service");
-        format!("http://{}/metrics", self.apps[i].metrics_addr().expect("the service serves metrics"))
+        let app = match service {
+            OPS => self.ops.as_ref().expect("the stack runs ops"),
+            _ => &self.apps[SERVICES.iter().position(|s| *s == service).expect("known service")],
+        };
+        format!("http://{}/metrics", app.metrics_addr().expect("the service serves metrics"))
     }
 
     pub fn db_url(&self, service: &str) -> &str {
