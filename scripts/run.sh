@@ -14,7 +14,7 @@ mkdir -p "$DATA/logs"
 
 echo "==> building ($PROFILE)"
 if [ "$PROFILE" = release ]; then cargo build --release --workspace --bins -q; else cargo build --workspace --bins -q; fi
-BIN="target/$PROFILE"
+BIN="${CARGO_TARGET_DIR:-target}/$PROFILE"
 
 pids=()
 stop() {
@@ -65,21 +65,25 @@ else
   echo "==> traces exported over OTLP to $OTEL_EXPORTER_OTLP_ENDPOINT"
 fi
 export ONETHING__PLATFORM__DATABASE__DATA_DIR="$DATA"
-start() { # name port
-  ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" "$BIN/$1" >"$DATA/logs/$1.log" 2>&1 &
+start() { # name grpc-port metrics-port
+  ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" ONETHING__PLATFORM__METRICS_ADDR="127.0.0.1:$3" \
+    "$BIN/$1" >"$DATA/logs/$1.log" 2>&1 &
   pids+=($!)
 }
-# gRPC ports: ONETHING_GRPC_BASE and the four after it (the contract check runs beside a `make run`).
+# gRPC ports: ONETHING_GRPC_BASE and the four after it; metrics ports (GET /metrics, what
+# deploy/prometheus/prometheus.yml scrapes): ONETHING_METRICS_BASE and the four after it.
+# The contract check runs beside a `make run` on other ports.
 G="${ONETHING_GRPC_BASE:-50051}"
-start service-center "$G"
-start science-tech $((G + 1))
-start hrss $((G + 2))
-start public-security $((G + 3))
+M="${ONETHING_METRICS_BASE:-9101}"
+start service-center "$G" "$M"
+start science-tech $((G + 1)) $((M + 1))
+start hrss $((G + 2)) $((M + 2))
+start public-security $((G + 3)) $((M + 3))
 export ONETHING__SERVICES__SERVICE_CENTER="http://127.0.0.1:$G" ONETHING__SERVICES__SCIENCE_TECH="http://127.0.0.1:$((G + 1))"
 export ONETHING__SERVICES__HRSS="http://127.0.0.1:$((G + 2))" ONETHING__SERVICES__PUBLIC_SECURITY="http://127.0.0.1:$((G + 3))"
 export ONETHING__SERVICES__OPS="http://127.0.0.1:$((G + 4))"
 # The operators' read model asks the services above for their status.
-start ops $((G + 4))
+start ops $((G + 4)) $((M + 4))
 ONETHING__HTTP_ADDR="$HTTP_ADDR" ONETHING__AUTH__DEV_MODE=true ONETHING__AUTH__JWT_SECRET="$(cat "$DATA/jwt_secret")" \
   "$BIN/gateway" >"$DATA/logs/gateway.log" 2>&1 &
 pids+=($!)
@@ -98,6 +102,8 @@ cat <<MSG
     web page        http://$HTTP_ADDR/
     API (OpenAPI)   http://$HTTP_ADDR/openapi.json
     readiness       http://$HTTP_ADDR/readyz
+    metrics         http://$HTTP_ADDR/metrics, and /metrics on service-center :$M  science-tech :$((M + 1))
+                    hrss :$((M + 2))  public-security :$((M + 3))  ops :$((M + 4))
     gRPC            service-center :$G  science-tech :$((G + 1))  hrss :$((G + 2))  public-security :$((G + 3))
     broker          127.0.0.1:$BROKER_PORT (Tansu)   data: $DATA/   logs: $DATA/logs/
     Ctrl-C stops everything.
