@@ -15,7 +15,9 @@ DATA="$(mktemp -d)"
 PORT="${CONTRACT_HTTP_PORT:-18080}"
 export ONETHING_DATA_DIR="$DATA" ONETHING_HTTP_ADDR="127.0.0.1:$PORT" ONETHING_BROKER_PORT="${CONTRACT_BROKER_PORT:-19092}"
 # Separate gRPC and metrics ports so a `make run` of the developer keeps running.
-export ONETHING_GRPC_BASE="${CONTRACT_GRPC_BASE:-51051}" ONETHING_METRICS_BASE="${CONTRACT_METRICS_BASE:-19101}"
+# Below Linux's ephemeral range (32768-60999): a port in it may be taken by an outgoing
+# connection of the same machine just when a service binds it.
+export ONETHING_GRPC_BASE="${CONTRACT_GRPC_BASE:-21051}" ONETHING_METRICS_BASE="${CONTRACT_METRICS_BASE:-19101}"
 scripts/run.sh >"$DATA/run.log" 2>&1 &
 RUN=$!
 trap 'kill -TERM $RUN 2>/dev/null; wait $RUN 2>/dev/null; rm -rf "$DATA"' EXIT

@@ -104,6 +104,11 @@ async fn the_overview_counts_the_streams_and_a_dead_letter_is_replayed_once() {
         assert!(groups.contains(&group), "{group} in {groups:?}");
     }
     assert!(o["cases"]["deadlines"]["items"]["work_permit"].is_object(), "{:#}", o["cases"]["deadlines"]);
+    // The same figures as Prometheus gauges on the ops service's /metrics.
+    let text = reqwest::get(stack.metrics_url("ops")).await.expect("ops metrics").text().await.unwrap();
+    assert!(text.contains("onething_consumer_lag{group=\"public-security\",topic=\"permit-approved\""), "{text}");
+    assert!(text.contains("onething_items{item=\"work_permit\",status=\"approved\"} 2"), "{text}");
+    assert!(text.contains("onething_items_overdue{item=\"work_permit\"} 0"), "{text}");
 
     // A poisoned record (a payload no consumer can read) is dead-lettered with its reason.
     let (_, poisoned_case) = &approved[0];

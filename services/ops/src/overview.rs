@@ -90,6 +90,29 @@ pub struct Overview {
     pub cases: Value,
 }
 
+/// The figures as Prometheus gauges on the ops service's `/metrics`: the lag per group and
+/// partition, items per status, items past their deadline.
+fn export(lag: &[PartitionLag], cases: &Value) {
+    use platform::metrics::names;
+    for p in lag {
+        metrics::gauge!(names::CONSUMER_LAG, "group" => p.group.clone(), "topic" => p.topic.clone(), "partition" => p.partition.to_string())
+            .set(p.lag as f64);
+    }
+    if let Some(items) = cases["items"].as_object() {
+        for (item, statuses) in items {
+            for (status, n) in statuses.as_object().into_iter().flatten() {
+                metrics::gauge!(names::ITEMS, "item" => item.clone(), "status" => status.clone())
+                    .set(n.as_f64().unwrap_or(0.0));
+            }
+        }
+    }
+    if let Some(items) = cases["deadlines"]["items"].as_object() {
+        for (item, d) in items {
+            metrics::gauge!(names::ITEMS_OVERDUE, "item" => item.clone()).set(d["past"].as_f64().unwrap_or(0.0));
+        }
+    }
+}
+
 /// What the background refresh keeps.
 #[derive(Debug, Clone, Default)]
 struct Live {
@@ -105,6 +128,7 @@ pub struct Overviews {
     services: Vec<(&'static str, Channel)>,
     service_center: Channel,
     signer: Option<Signer>,
+    lag_reader: Arc<std::sync::Mutex<Option<kafka::LagReader>>>,
 }
 
 fn lazy(url: &str) -> anyhow::Result<Channel> {
@@ -128,7 +152,14 @@ impl Overviews {
             ("public-security", lazy(&urls.public_security)?),
         ];
         let signer = base.settings.internal_secret.as_ref().map(Signer::new);
-        Ok(Overviews { service_center: services[0].1.clone(), base, live: Arc::default(), services, signer })
+        Ok(Overviews {
+            service_center: services[0].1.clone(),
+            base,
+            live: Arc::default(),
+            services,
+            signer,
+            lag_reader: Arc::default(),
+        })
     }
 
     pub fn base(&self) -> &Base {
@@ -179,20 +210,36 @@ impl Overviews {
             oldest_age_seconds: own.oldest_age_ms as f64 / 1000.0,
         });
         groups.push((format!("{}{}", streams::GROUP, self.base.settings.kafka.group_suffix), streams::topics()));
-        let settings = self.base.settings.kafka.clone();
-        let lag = tokio::task::spawn_blocking(move || kafka::group_lags(&settings, &groups, Duration::from_secs(3)))
-            .await
-            .map_err(anyhow::Error::from)
-            .and_then(|r| r)
-            .unwrap_or_else(|e| {
-                warn!(error = %e, "consumer lag not available");
-                Vec::new()
-            });
+        let (settings, reader) = (self.base.settings.kafka.clone(), self.lag_reader.clone());
+        let lag = tokio::task::spawn_blocking(move || {
+            let mut slot = reader.lock().unwrap_or_else(|p| p.into_inner());
+            let result = match slot.as_mut() {
+                Some(r) => r.read(&groups, Duration::from_secs(3)),
+                None => kafka::LagReader::new(&settings).and_then(|mut r| {
+                    let lag = r.read(&groups, Duration::from_secs(3));
+                    *slot = Some(r);
+                    lag
+                }),
+            };
+            // A reader that failed is made anew next time (the broker may have restarted).
+            if result.is_err() {
+                *slot = None;
+            }
+            result
+        })
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r)
+        .unwrap_or_else(|e| {
+            warn!(error = %e, "consumer lag not available");
+            Vec::new()
+        });
         let mut sc = ServiceCenterServiceClient::new(self.service_center.clone());
         let cases = match sc.get_stats(self.request(GetStatsRequest {})).await {
             Ok(r) => serde_json::from_str(&r.into_inner().json).unwrap_or(Value::Null),
             Err(_) => Value::Null,
         };
+        export(&lag, &cases);
         *self.live.write().await = Live { lag, outbox, cases };
     }
 

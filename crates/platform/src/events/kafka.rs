@@ -99,51 +99,64 @@ pub struct PartitionLag {
     pub lag: i64,
 }
 
-/// The lag of each consumer group (as the broker knows it, suffix included) on every
-/// partition of its topics, read with the Kafka admin calls (metadata and watermarks once,
-/// an offset fetch per group) without joining any group. Blocking: call it off the async
-/// runtime.
-pub fn group_lags(
-    settings: &KafkaSettings,
-    groups: &[(String, Vec<String>)],
-    timeout: Duration,
-) -> anyhow::Result<Vec<PartitionLag>> {
-    use std::collections::HashMap;
+/// Reads the lag of consumer groups (as the broker knows them, suffix included) on every
+/// partition of their topics with the Kafka admin calls (metadata and watermarks once per
+/// read, an offset fetch per group), without joining any group. Its clients are made once
+/// and kept: a dashboard refreshed every 2 s must not open new connections each time.
+/// Blocking: use it off the async runtime.
+pub struct LagReader {
+    settings: KafkaSettings,
+    admin: rdkafka::consumer::BaseConsumer,
+    groups: std::collections::HashMap<String, rdkafka::consumer::BaseConsumer>,
+}
 
-    use rdkafka::consumer::{BaseConsumer, Consumer};
-    use rdkafka::{Offset, TopicPartitionList};
-    let admin: BaseConsumer = base(settings).set("group.id", "onething-lag-reader").create()?;
-    let metadata = admin.fetch_metadata(None, timeout)?;
-    let mut marks: HashMap<(String, i32), (i64, i64)> = HashMap::new();
-    let wanted = |name: &str| groups.iter().any(|(_, topics)| topics.iter().any(|t| t == name));
-    for t in metadata.topics().iter().filter(|t| wanted(t.name())) {
-        for p in t.partitions() {
-            marks.insert((t.name().to_string(), p.id()), admin.fetch_watermarks(t.name(), p.id(), timeout)?);
-        }
+impl LagReader {
+    pub fn new(settings: &KafkaSettings) -> anyhow::Result<LagReader> {
+        let admin = base(settings).set("group.id", "onething-lag-reader").create()?;
+        Ok(LagReader { settings: settings.clone(), admin, groups: Default::default() })
     }
-    let mut out = Vec::new();
-    for (group, topics) in groups {
-        let mut tpl = TopicPartitionList::new();
-        for ((topic, partition), _) in marks.iter().filter(|((t, _), _)| topics.contains(t)) {
-            tpl.add_partition(topic, *partition);
+
+    /// The lag of each `(group, topics)` now.
+    pub fn read(&mut self, groups: &[(String, Vec<String>)], timeout: Duration) -> anyhow::Result<Vec<PartitionLag>> {
+        use std::collections::HashMap;
+
+        use rdkafka::consumer::Consumer;
+        use rdkafka::{Offset, TopicPartitionList};
+        let metadata = self.admin.fetch_metadata(None, timeout)?;
+        let mut marks: HashMap<(String, i32), (i64, i64)> = HashMap::new();
+        let wanted = |name: &str| groups.iter().any(|(_, topics)| topics.iter().any(|t| t == name));
+        for t in metadata.topics().iter().filter(|t| wanted(t.name())) {
+            for p in t.partitions() {
+                marks.insert((t.name().to_string(), p.id()), self.admin.fetch_watermarks(t.name(), p.id(), timeout)?);
+            }
         }
-        let reader: BaseConsumer = base(settings).set("group.id", group).set("enable.auto.commit", "false").create()?;
-        for e in reader.committed_offsets(tpl, timeout)?.elements() {
-            let (low, high) = marks[&(e.topic().to_string(), e.partition())];
-            let committed = match e.offset() {
-                Offset::Offset(o) if o >= 0 => Some(o),
-                _ => None,
-            };
-            out.push(PartitionLag {
-                group: group.clone(),
-                topic: e.topic().to_string(),
-                partition: e.partition(),
-                committed,
-                high_watermark: high,
-                lag: (high - committed.unwrap_or(low)).max(0),
-            });
+        let mut out = Vec::new();
+        for (group, topics) in groups {
+            let mut tpl = TopicPartitionList::new();
+            for ((topic, partition), _) in marks.iter().filter(|((t, _), _)| topics.contains(t)) {
+                tpl.add_partition(topic, *partition);
+            }
+            if !self.groups.contains_key(group) {
+                let reader = base(&self.settings).set("group.id", group).set("enable.auto.commit", "false").create()?;
+                self.groups.insert(group.clone(), reader);
+            }
+            for e in self.groups[group].committed_offsets(tpl, timeout)?.elements() {
+                let (low, high) = marks[&(e.topic().to_string(), e.partition())];
+                let committed = match e.offset() {
+                    Offset::Offset(o) if o >= 0 => Some(o),
+                    _ => None,
+                };
+                out.push(PartitionLag {
+                    group: group.clone(),
+                    topic: e.topic().to_string(),
+                    partition: e.partition(),
+                    committed,
+                    high_watermark: high,
+                    lag: (high - committed.unwrap_or(low)).max(0),
+                });
+            }
         }
+        out.sort_by(|a, b| (&a.group, &a.topic, a.partition).cmp(&(&b.group, &b.topic, b.partition)));
+        Ok(out)
     }
-    out.sort_by(|a, b| (&a.group, &a.topic, a.partition).cmp(&(&b.group, &b.topic, b.partition)));
-    Ok(out)
 }

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::clients::request;
 use crate::extract::{Admins, Auth, ListQuery, Operators, Query};
-use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
+use crate::problem::{CommandErrors, ListErrors, Problem};
 use crate::startup::AppState;
 use crate::views::Page;
 
@@ -52,7 +52,7 @@ fn minutes(q: &OverviewQuery) -> Result<i32, Problem> {
 /// per group and partition, outbox backlog and oldest age per service, dead letters per
 /// topic, and the case figures (by status, near and past due, 联办效能).
 #[utoipa::path(get, path = "/api/v1/ops/overview", tag = "operations", params(OverviewQuery),
-    responses((status = 200, description = "the overview (generated_at, events, consumer_lag, outbox, dead_letters, cases)", body = Object), ReadErrors))]
+    responses((status = 200, description = "the overview (generated_at, events, consumer_lag, outbox, dead_letters, cases)", body = Object), ListErrors))]
 pub async fn overview(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Operators>,
@@ -65,7 +65,7 @@ pub async fn overview(
 /// pushed every 2 s; an `error` event says when the ops service does not answer, and the
 /// stream goes on.
 #[utoipa::path(get, path = "/api/v1/ops/stream", tag = "operations", params(OverviewQuery),
-    responses((status = 200, description = "text/event-stream: `event: overview` with the overview as data, every 2 s", body = String, content_type = "text/event-stream"), ReadErrors))]
+    responses((status = 200, description = "text/event-stream: `event: overview` with the overview as data, every 2 s", body = String, content_type = "text/event-stream"), ListErrors))]
 pub async fn stream(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Operators>,
