@@ -208,3 +208,56 @@ async fn the_overview_counts_the_streams_and_a_dead_letter_is_replayed_once() {
     drop(resp);
     stack.shutdown().await;
 }
+
+/// The lag of `group` on `topic`, summed over its partitions (None while unknown).
+fn lag_of(o: &Value, group: &str, topic: &str) -> Option<i64> {
+    let parts: Vec<&Value> =
+        o["consumer_lag"].as_array()?.iter().filter(|p| p["group"] == group && p["topic"] == topic).collect();
+    (!parts.is_empty()).then(|| parts.iter().map(|p| p["lag"].as_i64().unwrap_or(0)).sum())
+}
+
+#[tokio::test]
+async fn a_stopped_consumer_falls_behind_and_catches_up_when_it_resumes() {
+    let mut stack = Stack::start(StackOptions { db: DbKind::Sqlite, ops: true, ..Default::default() }).await;
+    let ops = stack.token("ops", "zhao", "").await;
+    let reviewer = stack.token("reviewer", "alice", "science-tech").await;
+    let (employer, first, _) = submitted_in_review(&stack, 70, "B", &[]).await;
+    let (status, _) = stack
+        .post(&format!("/api/v1/work-permits/{first}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
+        .await;
+    assert_eq!(status, 200);
+    stack.wait_case(&employer, &first, CONVERGE, |c| item_status(c, "residence_permit") == "pending").await;
+    overview_until(&stack, &ops, |o| lag_of(o, "public-security", "permit-approved") == Some(0)).await;
+
+    // public-security stops: two approvals wait for it on permit-approved.
+    stack.stop_public_security().await;
+    let o = overview_until(&stack, &ops, |o| {
+        o["outbox"].as_array().unwrap().iter().any(|s| s["service"] == "public-security" && s["reachable"] == false)
+    })
+    .await;
+    assert_eq!(lag_of(&o, "public-security", "permit-approved"), Some(0));
+    let mut waiting = Vec::new();
+    for n in [71, 72] {
+        let (employer, id, _) = submitted_in_review(&stack, n, "B", &[]).await;
+        let (status, _) = stack
+            .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
+            .await;
+        assert_eq!(status, 200);
+        waiting.push((employer, id));
+    }
+    let o = overview_until(&stack, &ops, |o| lag_of(o, "public-security", "permit-approved") == Some(2)).await;
+    // The others kept up.
+    assert_eq!(lag_of(&o, "hrss", "permit-approved"), Some(0), "{:#}", o["consumer_lag"]);
+
+    // It resumes: the lag falls back to 0 and both residence cases open.
+    stack.restart_public_security().await;
+    overview_until(&stack, &ops, |o| {
+        lag_of(o, "public-security", "permit-approved") == Some(0)
+            && o["outbox"].as_array().unwrap().iter().all(|s| s["reachable"] == true)
+    })
+    .await;
+    for (employer, id) in &waiting {
+        stack.wait_case(employer, id, CONVERGE, |c| item_status(c, "residence_permit") == "pending").await;
+    }
+    stack.shutdown().await;
+}

@@ -68,9 +68,13 @@ pub struct Stack {
     /// The public HTTP API of this stack's gateway (also reached through `Deref`).
     pub api: Api,
     pub db_urls: Vec<(&'static str, String)>,
-    apps: Vec<platform::app::Application>,
+    /// The services in [`SERVICES`] order; `None` while a test has stopped one.
+    apps: Vec<Option<platform::app::Application>>,
     ops: Option<platform::app::Application>,
     gateway: Option<gateway::Gateway>,
+    /// The gRPC address of a service a test stopped, to start it again there.
+    stopped_addr: Option<String>,
+    group_suffix: String,
     pg_databases: Vec<String>,
     files: Option<TempDir>,
 }
@@ -124,6 +128,8 @@ impl Stack {
             db_urls,
             apps: vec![],
             ops: None,
+            stopped_addr: None,
+            group_suffix: String::new(),
             gateway: None,
             pg_databases,
             files: Some(TempDir(dir)),
@@ -150,7 +156,7 @@ impl Stack {
             return format!("http://{}", self.ops.as_ref().expect("the stack runs ops").grpc_addr());
         }
         let i = SERVICES.iter().position(|s| *s == service).expect("known service");
-        format!("http://{}", self.apps[i].grpc_addr())
+        format!("http://{}", self.apps[i].as_ref().expect("the service runs").grpc_addr())
     }
 
     /// The `/metrics` URL of a running service (each binds a free port: the default
@@ -163,7 +169,9 @@ impl Stack {
         }
         let app = match service {
             OPS => self.ops.as_ref().expect("the stack runs ops"),
-            _ => &self.apps[SERVICES.iter().position(|s| *s == service).expect("known service")],
+            _ => self.apps[SERVICES.iter().position(|s| *s == service).expect("known service")]
+                .as_ref()
+                .expect("the service runs"),
         };
         format!("http://{}/metrics", app.metrics_addr().expect("the service serves metrics"))
     }
@@ -173,6 +181,7 @@ impl Stack {
     }
 
     async fn start_services(&mut self, opts: &StackOptions, group_suffix: &str) {
+        self.group_suffix = group_suffix.to_string();
         let documents = self.files.as_ref().map(|t| t.0.join("documents"));
         let sc = service_center::build(service_center::Config {
             platform: self.settings("service-center", group_suffix),
@@ -233,8 +242,27 @@ impl Stack {
         .await
         .expect("gateway");
         self.api.base_url = format!("http://{}", gw.addr());
-        self.apps = vec![sc, st, hr, ps];
+        self.apps = vec![Some(sc), Some(st), Some(hr), Some(ps)];
         self.gateway = Some(gw);
+    }
+
+    /// Stops public-security alone (its consumer group falls behind while the others go
+    /// on); [`Stack::restart_public_security`] starts it again on the same port.
+    pub async fn stop_public_security(&mut self) {
+        let i = SERVICES.iter().position(|s| *s == "public-security").expect("known service");
+        let app = self.apps[i].take().expect("public-security runs");
+        self.stopped_addr = Some(app.grpc_addr().to_string());
+        app.stop().await;
+    }
+
+    pub async fn restart_public_security(&mut self) {
+        let i = SERVICES.iter().position(|s| *s == "public-security").expect("known service");
+        let mut platform = self.settings("public-security", &self.group_suffix.clone());
+        platform.grpc_addr = self.stopped_addr.take().expect("public-security was stopped");
+        let ps = public_security::build(public_security::Config { platform, ..Default::default() })
+            .await
+            .expect("public-security restarts");
+        self.apps[i] = Some(ps);
     }
 
     pub async fn pool(&self, service: &str) -> AnyPool {
@@ -254,7 +282,7 @@ impl Stack {
         if let Some(g) = self.gateway.take() {
             g.stop().await;
         }
-        for app in self.apps.drain(..).chain(self.ops.take()) {
+        for app in self.apps.drain(..).flatten().chain(self.ops.take()) {
             app.stop().await;
         }
     }

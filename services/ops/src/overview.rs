@@ -129,6 +129,8 @@ pub struct Overviews {
     service_center: Channel,
     signer: Option<Signer>,
     lag_reader: Arc<std::sync::Mutex<Option<kafka::LagReader>>>,
+    /// Every consumer group a service has named, with its topics.
+    known_groups: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Vec<String>>>>,
 }
 
 fn lazy(url: &str) -> anyhow::Result<Channel> {
@@ -159,6 +161,7 @@ impl Overviews {
             services,
             signer,
             lag_reader: Arc::default(),
+            known_groups: Arc::default(),
         })
     }
 
@@ -176,7 +179,6 @@ impl Overviews {
     /// Asks every service for its status and the broker for every group's lag, once.
     pub async fn refresh(&self) {
         let mut outbox = Vec::new();
-        let mut groups = Vec::new();
         for (name, channel) in &self.services {
             let mut client = ServiceStatusServiceClient::new(channel.clone());
             match client.get_status(self.request(GetStatusRequest {})).await {
@@ -188,7 +190,8 @@ impl Overviews {
                         backlog: s.outbox_backlog,
                         oldest_age_seconds: s.outbox_oldest_age_ms as f64 / 1000.0,
                     });
-                    groups.extend(s.consumer_groups.into_iter().map(|g| (g.group, g.topics)));
+                    let mut known = self.known_groups.lock().unwrap_or_else(|p| p.into_inner());
+                    known.extend(s.consumer_groups.into_iter().map(|g| (g.group, g.topics)));
                 }
                 Err(e) => {
                     warn!(service = name, error = %e.message(), "status not available");
@@ -209,6 +212,9 @@ impl Overviews {
             backlog: own.rows,
             oldest_age_seconds: own.oldest_age_ms as f64 / 1000.0,
         });
+        // A group learned once is reported on: a service that is down is when its lag matters.
+        let mut groups: Vec<(String, Vec<String>)> =
+            self.known_groups.lock().unwrap_or_else(|p| p.into_inner()).clone().into_iter().collect();
         groups.push((format!("{}{}", streams::GROUP, self.base.settings.kafka.group_suffix), streams::topics()));
         let (settings, reader) = (self.base.settings.kafka.clone(), self.lag_reader.clone());
         let lag = tokio::task::spawn_blocking(move || {
