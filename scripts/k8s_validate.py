@@ -192,6 +192,13 @@ def cross_check(overlay, docs):
             problems.append(f"{overlay}: Deployment {app} has no container port {METRICS_PORT} named metrics")
         if not any(p.get("name") == "metrics" and p.get("port") == METRICS_PORT for p in svc["spec"]["ports"]):
             problems.append(f"{overlay}: Service {app} has no port {METRICS_PORT} named metrics")
+    # The gateway and ops call the four department services: each must be told where.
+    for caller in ("gateway", "ops"):
+        dep = deployments.get(caller)
+        env = {e["name"] for c in (dep or {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers", []) for e in c.get("env", [])}
+        for svc in ("SERVICE_CENTER", "SCIENCE_TECH", "HRSS", "PUBLIC_SECURITY"):
+            if dep and f"ONETHING__SERVICES__{svc}" not in env:
+                problems.append(f"{overlay}: Deployment {caller} does not set ONETHING__SERVICES__{svc}")
     for name, sm in of_kind(docs, "ServiceMonitor").items():
         selector = (sm.get("spec") or {}).get("selector", {}).get("matchLabels")
         matched = [s for s in services.values() if selects(selector, s["metadata"].get("labels"))]

@@ -150,7 +150,18 @@ pub fn waiting(row: &PermitRow, today: NaiveDate) -> Counted {
 pub fn decode_application(b64: &str) -> Result<ev::CaseAccepted, ServiceError> {
     use base64::Engine as _;
     let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| ServiceError::Internal(e.into()))?;
-    ev::CaseAccepted::decode(bytes.as_slice()).map_err(|e| ServiceError::Internal(e.into()))
+    let a = ev::CaseAccepted::decode(bytes.as_slice()).map_err(|e| ServiceError::Internal(e.into()))?;
+    // An application stored before the events' enums (2026-12-02) has neither: refuse to act
+    // on it rather than publish a permit without its items (docs/operations.md).
+    Category::from_wire(a.category, "category").map_err(|e| ServiceError::Internal(e.into()))?;
+    if !domain::case::Item::from_wire_all(&a.items, "items").is_ok_and(|i| i.contains(&domain::case::Item::WorkPermit))
+    {
+        return Err(ServiceError::Internal(anyhow::anyhow!(
+            "the stored application of case {} has no items",
+            a.case_id
+        )));
+    }
+    Ok(a)
 }
 
 fn encode_application(a: &ev::CaseAccepted) -> String {

@@ -60,6 +60,10 @@ async fn ssn_for(tx: &mut Tx<'static>, key: &str, generator: &dyn SsnGenerator) 
 impl Handler<ev::PermitApproved> for OnPermitApproved {
     async fn handle(&self, e: ev::PermitApproved, cx: Context<'_>) -> Result<(), HandlerError> {
         let items = Item::from_wire_all(&e.items, "items")?;
+        if !items.contains(&Item::WorkPermit) {
+            // Every bundle has its work permit: a record without is not one of ours.
+            return Err(HandlerError::Reject(anyhow::anyhow!("permit-approved without its items")));
+        }
         if items.contains(&SOCIAL_INSURANCE) {
             let applicant = e.applicant.clone().unwrap_or_default();
             let key = person_key(&applicant).ok_or_else(|| {

@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status};
 use tracing::{info, instrument};
 
 use crate::overview::Overviews;
-use crate::replay;
+use crate::replay::{self, ReplayError};
 use crate::store::{self, DeadLetterRow};
 
 #[derive(Clone)]
@@ -115,30 +115,42 @@ impl OpsService for Ops {
             actor.audit(&base.db, "dead_letter.replay", &resource, "denied").await?;
             return Err(e.into());
         }
-        let row = store::dead_letter(&base.db.pool, &id)
-            .await
-            .map_err(ServiceError::from)?
-            .ok_or_else(|| ServiceError::not_found("dead letter", id.clone()))?;
-        if row.replayed_at.is_some() {
+        let Some(row) = store::dead_letter(&base.db.pool, &id).await.map_err(ServiceError::from)? else {
+            actor.audit(&base.db, "dead_letter.replay", &resource, "not_found").await?;
+            return Err(ServiceError::not_found("dead letter", id).into());
+        };
+        if let Some(at) = row.replayed_at {
+            actor.audit(&base.db, "dead_letter.replay", &resource, "already_replayed").await?;
             return Err(ServiceError::conflict(
                 "already_replayed",
                 resource,
-                format!("dead letter {id} was replayed at {}", rfc3339(row.replayed_at.unwrap_or_default())),
+                format!("dead letter {id} was replayed at {}", rfc3339(at)),
             )
             .into());
         }
-        // Claimed first, then sent: two admins cannot send it twice; a failed send frees it.
-        let now = now_ms();
-        if !store::mark_replayed(&base.db.pool, &row, now, &actor.subject).await.map_err(ServiceError::from)? {
-            return Err(ServiceError::Aborted(format!("dead letter {id} is being replayed by someone else")).into());
-        }
-        if let Err(e) = replay::replay(&base.settings.kafka, &row).await {
-            store::unmark_replayed(&base.db.pool, &row.id).await.map_err(ServiceError::from)?;
-            return Err(ServiceError::Unavailable(format!("{e:#}")).into());
-        }
-        actor.audit(&base.db, "dead_letter.replay", &resource, "allowed").await?;
-        info!(id = %row.id, topic = %row.topic, by = %actor.subject, "dead letter replayed");
-        let row = store::dead_letter(&base.db.pool, &id).await.map_err(ServiceError::from)?.unwrap_or(row);
-        Ok(Response::new(pb::ReplayDeadLetterResponse { dead_letter: Some(dead_letter_pb(&row)) }))
+        // Claimed, sent and (on failure) freed in a task of its own: a caller that goes away
+        // (a timeout, a closed browser) cannot leave the dead letter claimed and unsent.
+        let (base, who) = (base.clone(), actor.clone());
+        let outcome = tokio::spawn(async move {
+            if !store::mark_replayed(&base.db.pool, &row, now_ms(), &who.subject).await? {
+                return Err(ServiceError::Aborted(format!("dead letter {} is being replayed by someone else", row.id)));
+            }
+            if let Err(e) = replay::replay(&base.settings.kafka, &row).await {
+                store::unmark_replayed(&base.db.pool, &row.id).await?;
+                who.audit(&base.db, "dead_letter.replay", &format!("dead-letter/{}", row.id), "failed").await?;
+                return Err(match e {
+                    ReplayError::Gone(_) => {
+                        ServiceError::conflict("record_gone", format!("dead-letter/{}", row.id), e.to_string())
+                    }
+                    ReplayError::Broker(_) => ServiceError::Unavailable(e.to_string()),
+                });
+            }
+            who.audit(&base.db, "dead_letter.replay", &format!("dead-letter/{}", row.id), "allowed").await?;
+            info!(id = %row.id, topic = %row.topic, by = %who.subject, "dead letter replayed");
+            Ok(store::dead_letter(&base.db.pool, &row.id).await?.unwrap_or(row))
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(e.into()))??;
+        Ok(Response::new(pb::ReplayDeadLetterResponse { dead_letter: Some(dead_letter_pb(&outcome)) }))
     }
 }

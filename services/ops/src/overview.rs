@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::case::{Item, ItemStatus};
 use domain::{Actor, Role};
 use onething_proto::onething::ops::v1::GetStatusRequest;
 use onething_proto::onething::ops::v1::service_status_service_client::ServiceStatusServiceClient;
@@ -98,18 +99,17 @@ fn export(lag: &[PartitionLag], cases: &Value) {
         metrics::gauge!(names::CONSUMER_LAG, "group" => p.group.clone(), "topic" => p.topic.clone(), "partition" => p.partition.to_string())
             .set(p.lag as f64);
     }
-    if let Some(items) = cases["items"].as_object() {
-        for (item, statuses) in items {
-            for (status, n) in statuses.as_object().into_iter().flatten() {
-                metrics::gauge!(names::ITEMS, "item" => item.clone(), "status" => status.clone())
-                    .set(n.as_f64().unwrap_or(0.0));
-            }
-        }
+    if cases.is_null() {
+        return; // service-center did not answer: the last figures stand
     }
-    if let Some(items) = cases["deadlines"]["items"].as_object() {
-        for (item, d) in items {
-            metrics::gauge!(names::ITEMS_OVERDUE, "item" => item.clone()).set(d["past"].as_f64().unwrap_or(0.0));
+    // Every item and status, zeros too: a count that falls to 0 must say 0, not its last value.
+    for item in Item::ALL {
+        for status in ItemStatus::ALL {
+            let n = cases["items"][item.as_str()][status.as_str()].as_f64().unwrap_or(0.0);
+            metrics::gauge!(names::ITEMS, "item" => item.as_str(), "status" => status.as_str()).set(n);
         }
+        let past = cases["deadlines"]["items"][item.as_str()]["past"].as_f64().unwrap_or(0.0);
+        metrics::gauge!(names::ITEMS_OVERDUE, "item" => item.as_str()).set(past);
     }
 }
 

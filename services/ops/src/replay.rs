@@ -13,6 +13,16 @@ use rdkafka::{Message, Offset, TopicPartitionList};
 
 use crate::store::DeadLetterRow;
 
+/// Why a replay was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The dead-letter topic no longer holds the record (past its retention): never sendable.
+    #[error("the record {0} is no longer on the broker")]
+    Gone(String),
+    #[error("the broker did not take the replay: {0:#}")]
+    Broker(#[from] anyhow::Error),
+}
+
 /// A record read back from its place.
 struct Record {
     key: Option<Vec<u8>>,
@@ -21,18 +31,20 @@ struct Record {
 }
 
 /// Reads the record at the dead letter's place (blocking).
-fn read_back(settings: &KafkaSettings, d: &DeadLetterRow) -> anyhow::Result<Record> {
+fn read_back(settings: &KafkaSettings, d: &DeadLetterRow) -> Result<Record, ReplayError> {
     let c: BaseConsumer = kafka::client_config(settings)
         .set("group.id", "onething-ops-replay")
         .set("enable.auto.commit", "false")
-        .create()?;
+        .create()
+        .map_err(anyhow::Error::from)?;
     let mut tpl = TopicPartitionList::new();
-    tpl.add_partition_offset(&d.dlq_topic, d.partition_no as i32, Offset::Offset(d.offset_no))?;
-    c.assign(&tpl)?;
+    tpl.add_partition_offset(&d.dlq_topic, d.partition_no as i32, Offset::Offset(d.offset_no))
+        .map_err(anyhow::Error::from)?;
+    c.assign(&tpl).map_err(anyhow::Error::from)?;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while std::time::Instant::now() < deadline {
         let Some(msg) = c.poll(Duration::from_millis(500)) else { continue };
-        let msg = msg?;
+        let msg = msg.map_err(anyhow::Error::from)?;
         if msg.offset() != d.offset_no {
             continue;
         }
@@ -42,13 +54,13 @@ fn read_back(settings: &KafkaSettings, d: &DeadLetterRow) -> anyhow::Result<Reco
             .unwrap_or_default();
         return Ok(Record { key: msg.key().map(<[u8]>::to_vec), payload: msg.payload().map(<[u8]>::to_vec), headers });
     }
-    anyhow::bail!("the record {}:{}:{} is no longer on the broker", d.dlq_topic, d.partition_no, d.offset_no)
+    Err(ReplayError::Gone(d.id.clone()))
 }
 
 /// Produces the dead letter's record to its original topic.
-pub async fn replay(settings: &KafkaSettings, d: &DeadLetterRow) -> anyhow::Result<()> {
+pub async fn replay(settings: &KafkaSettings, d: &DeadLetterRow) -> Result<(), ReplayError> {
     let (s, row) = (settings.clone(), d.clone());
-    let record = tokio::task::spawn_blocking(move || read_back(&s, &row)).await??;
+    let record = tokio::task::spawn_blocking(move || read_back(&s, &row)).await.map_err(anyhow::Error::from)??;
     let producer = kafka::producer(settings, "ops-replay")?;
     let mut headers = OwnedHeaders::new();
     for (key, value) in record.headers.iter().filter(|(k, _)| !k.starts_with("dlq_")) {
@@ -62,6 +74,9 @@ pub async fn replay(settings: &KafkaSettings, d: &DeadLetterRow) -> anyhow::Resu
     if let Some(p) = &record.payload {
         out = out.payload(p);
     }
-    producer.send(out, Duration::from_secs(10)).await.map_err(|(e, _)| anyhow::anyhow!("replay not accepted: {e}"))?;
+    let sent = producer.send(out, Duration::from_secs(10)).await;
+    // Closing a producer waits for the broker: not on the async runtime.
+    tokio::task::spawn_blocking(move || drop(producer));
+    sent.map_err(|(e, _)| anyhow::anyhow!("replay not accepted: {e}"))?;
     Ok(())
 }

@@ -107,10 +107,11 @@ async fn apply(db: &Db, msg: &BorrowedMessage<'_>) -> Result<(), sqlx::Error> {
 pub async fn run(db: Db, kafka_settings: platform::config::KafkaSettings, shutdown: Shutdown) -> anyhow::Result<()> {
     let topics = topics();
     let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    let group_id = format!("{GROUP}{}", kafka_settings.group_suffix);
     while !shutdown.is_triggered() {
         let consumer: StreamConsumer = kafka::consumer(&kafka_settings, GROUP)?;
         consumer.subscribe(&refs)?;
-        let rebuild = consume(&db, &consumer, &shutdown).await;
+        let rebuild = consume(&db, &consumer, &group_id, &shutdown).await;
         tokio::task::spawn_blocking(move || drop(consumer));
         if !rebuild {
             break;
@@ -126,7 +127,7 @@ pub async fn run(db: Db, kafka_settings: platform::config::KafkaSettings, shutdo
     Ok(())
 }
 
-async fn consume(db: &Db, consumer: &StreamConsumer, shutdown: &Shutdown) -> bool {
+async fn consume(db: &Db, consumer: &StreamConsumer, group_id: &str, shutdown: &Shutdown) -> bool {
     loop {
         let msg = tokio::select! {
             _ = shutdown.clone().triggered() => return false,
@@ -151,6 +152,9 @@ async fn consume(db: &Db, consumer: &StreamConsumer, shutdown: &Shutdown) -> boo
                 _ = shutdown.clone().triggered() => return false,
             }
         }
+        metrics::counter!(platform::metrics::names::EVENTS_CONSUMED, "topic" => msg.topic().to_string(),
+            "group" => group_id.to_string(), "outcome" => "applied")
+        .increment(1);
         if let Err(e) = consumer.commit_message(&msg, CommitMode::Async) {
             warn!(error = %e, "ops offset commit failed; the record may be seen again (counted once)");
         }

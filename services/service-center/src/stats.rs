@@ -62,20 +62,21 @@ fn mean(values: &[f64]) -> Value {
 /// Open items within this many working days of their deadline count as near it.
 pub const NEAR_DUE_WORKING_DAYS: i64 = 3;
 
-/// The open items near and past their deadline on `today`: an item's own `due_on` where it
-/// has one, else its case's committed date; per item, and the overdue ones listed (oldest
-/// deadline first, at most 50).
+/// The open items near and past their deadline on `today`. An item's deadline is its own
+/// `due_on` where it has one (social insurance: 30 days from the permit's issue); the work
+/// permit's is the case's committed date, except while a supplement request stops the clock.
+/// Items that wait on the applicant or on a date (the residence permit before the
+/// application, the title review before eligibility) have none. Per item, and the overdue
+/// ones listed (oldest deadline first, at most 50).
 fn deadlines(cases: &BTreeMap<&str, &CaseFigures>, items: &[store::ItemFigures], today: NaiveDate) -> Value {
     let mut per_item: BTreeMap<&str, (i64, i64)> = Item::ALL.iter().map(|i| (i.as_str(), (0, 0))).collect();
     let mut overdue = Vec::new();
-    // Open: not final, and not approved except a residence permit waiting for its pickup.
-    let open = |i: &&store::ItemFigures| match i.status {
-        ItemStatus::Approved => i.item == Item::ResidencePermit.as_str(),
-        s => !s.is_final(),
-    };
-    for i in items.iter().filter(open) {
+    for i in items.iter().filter(|i| !i.status.is_final() && i.status != ItemStatus::Approved) {
         let Some(case) = cases.get(i.case_id.as_str()) else { continue };
-        let due = i.due_on.as_deref().filter(|d| !d.is_empty()).unwrap_or(&case.due_committed);
+        let own = i.due_on.as_deref().filter(|d| !d.is_empty());
+        let committed = (i.item == Item::WorkPermit.as_str() && i.status != ItemStatus::SupplementRequested)
+            .then_some(case.due_committed.as_str());
+        let Some(due) = own.or(committed) else { continue };
         let Ok(due_day) = due.parse::<NaiveDate>() else { continue };
         let left = calendar().working_days_left(today, due_day);
         let entry = per_item.entry(i.item.as_str()).or_default();
@@ -169,6 +170,47 @@ pub async fn compute(pool: &Pool) -> Result<Value, sqlx::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_deadlines_the_departments_committed_to_can_be_missed() {
+        let case = CaseFigures {
+            id: "c".into(),
+            status: CaseStatus::InProgress,
+            accepted_on: "2026-11-02".into(),
+            due_committed: "2026-11-23".into(),
+            completed_on: None,
+            paused_working_days: 0,
+            supplements: 0,
+            trips: 0,
+            documents: 0,
+        };
+        let item = |item: Item, status: ItemStatus, due_on: Option<&str>| store::ItemFigures {
+            case_id: "c".into(),
+            item: item.as_str().into(),
+            status,
+            decided_on: None,
+            due_on: due_on.map(str::to_string),
+        };
+        let cases = BTreeMap::from([("c", &case)]);
+        let today = "2026-12-02".parse().unwrap();
+        let items = [
+            item(Item::WorkPermit, ItemStatus::InReview, None),
+            // Waiting on the applicant or on eligibility: no deadline of the department.
+            item(Item::TitleReview, ItemStatus::Pending, None),
+            item(Item::ResidencePermit, ItemStatus::Pending, None),
+            // Its own deadline, three working days ahead.
+            item(Item::SocialInsurance, ItemStatus::Pending, Some("2026-12-07")),
+        ];
+        let d = deadlines(&cases, &items, today);
+        assert_eq!(d["items"]["work_permit"], json!({"near": 0, "past": 1}));
+        assert_eq!(d["items"]["title_review"], json!({"near": 0, "past": 0}));
+        assert_eq!(d["items"]["residence_permit"], json!({"near": 0, "past": 0}));
+        assert_eq!(d["items"]["social_insurance"], json!({"near": 1, "past": 0}));
+        assert_eq!(d["overdue"][0]["working_days_left"], -7, "{d}");
+        // While the supplement request stops the clock, the committed date cannot pass.
+        let paused = [item(Item::WorkPermit, ItemStatus::SupplementRequested, None)];
+        assert_eq!(deadlines(&cases, &paused, today)["items"]["work_permit"], json!({"near": 0, "past": 0}));
+    }
 
     #[test]
     fn percentiles_use_the_nearest_rank() {

@@ -177,7 +177,7 @@ impl Consumer {
 
     /// The consumer group id, as the broker knows it (with the configured suffix).
     pub fn group(&self) -> String {
-        format!("{}{}", self.group, self.kafka.group_suffix)
+        self.group_id.clone()
     }
 
     pub fn topics(&self) -> Vec<String> {
@@ -197,6 +197,11 @@ impl Consumer {
         let dlq = kafka::producer(&self.kafka, &format!("{}-dlq", self.group))?;
         let this = Arc::new(self);
         let topics = this.topics();
+        // Each topic's dead-letter count exists from the start at 0, so that the first dead
+        // letter is an increase an alert can see.
+        for t in &topics {
+            metrics::counter!(names::DEAD_LETTERS, "topic" => t.clone()).absolute(0);
+        }
         let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
         while !shutdown.is_triggered() {
             let consumer: StreamConsumer = kafka::consumer(&this.kafka, &this.group)?;

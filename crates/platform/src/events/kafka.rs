@@ -127,7 +127,13 @@ impl LagReader {
         let wanted = |name: &str| groups.iter().any(|(_, topics)| topics.iter().any(|t| t == name));
         for t in metadata.topics().iter().filter(|t| wanted(t.name())) {
             for p in t.partitions() {
-                marks.insert((t.name().to_string(), p.id()), self.admin.fetch_watermarks(t.name(), p.id(), timeout)?);
+                // A partition without a leader (a broker restarting) is left out, not the rest.
+                match self.admin.fetch_watermarks(t.name(), p.id(), timeout) {
+                    Ok(m) => {
+                        marks.insert((t.name().to_string(), p.id()), m);
+                    }
+                    Err(e) => tracing::warn!(topic = t.name(), partition = p.id(), error = %e, "watermarks not read"),
+                }
             }
         }
         let mut out = Vec::new();
@@ -140,7 +146,14 @@ impl LagReader {
                 let reader = base(&self.settings).set("group.id", group).set("enable.auto.commit", "false").create()?;
                 self.groups.insert(group.clone(), reader);
             }
-            for e in self.groups[group].committed_offsets(tpl, timeout)?.elements() {
+            let committed = match self.groups[group].committed_offsets(tpl, timeout) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(group, error = %e, "committed offsets not read");
+                    continue;
+                }
+            };
+            for e in committed.elements() {
                 let (low, high) = marks[&(e.topic().to_string(), e.partition())];
                 let committed = match e.offset() {
                     Offset::Offset(o) if o >= 0 => Some(o),

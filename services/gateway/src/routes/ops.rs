@@ -21,6 +21,10 @@ use crate::views::Page;
 
 /// How often the stream pushes a new overview.
 const PUSH_EVERY: Duration = Duration::from_secs(2);
+/// A stream ends after this many pushes (10 minutes): the browser's EventSource reconnects
+/// at once, and the caller is authenticated and authorised again (a session that ended
+/// gets no more figures).
+const PUSHES_PER_STREAM: u32 = 300;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -63,7 +67,7 @@ pub async fn overview(
 
 /// `GET /api/v1/ops/stream` (ops, admin): the overview as server-sent events (`overview`),
 /// pushed every 2 s; an `error` event says when the ops service does not answer, and the
-/// stream goes on.
+/// stream goes on. It ends after 10 minutes; EventSource reconnects and is authorised anew.
 #[utoipa::path(get, path = "/api/v1/ops/stream", tag = "operations", params(OverviewQuery),
     responses((status = 200, description = "text/event-stream: `event: overview` with the overview as data, every 2 s", body = String, content_type = "text/event-stream"), ListErrors))]
 pub async fn stream(
@@ -72,15 +76,18 @@ pub async fn stream(
     Query(q): Query<OverviewQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     let minutes = minutes(&q)?;
-    let events = futures::stream::unfold((state, actor, true), move |(state, actor, first)| async move {
-        if !first {
+    let events = futures::stream::unfold((state, actor, 0u32), move |(state, actor, sent)| async move {
+        if sent == PUSHES_PER_STREAM {
+            return None;
+        }
+        if sent > 0 {
             tokio::time::sleep(PUSH_EVERY).await;
         }
         let event = match overview_json(&state, &actor, minutes).await {
             Ok(v) => Event::default().event("overview").data(v.to_string()),
             Err(p) => Event::default().event("error").data(serde_json::to_string(&p).unwrap_or_default()),
         };
-        Some((Ok(event), (state, actor, false)))
+        Some((Ok(event), (state, actor, sent + 1)))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

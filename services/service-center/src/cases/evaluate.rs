@@ -18,11 +18,11 @@ pub async fn evaluate(
     comment: &str,
     idempotency_key: Option<&str>,
 ) -> Result<store::EvaluationRow, ServiceError> {
-    let view =
-        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     if !actor.is(Role::Employer) {
         return Err(ServiceError::PermissionDenied("only the case's employer rates its items".into()));
     }
+    let view =
+        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     if view.case.employer_credit_code != actor.subject {
         return Err(ServiceError::not_found("case", case_id));
     }

@@ -21,11 +21,11 @@ pub async fn supplement(
     case_id: &str,
     materials: &[(Option<String>, Option<String>)],
 ) -> Result<CaseView, ServiceError> {
-    let view =
-        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     if !actor.is(Role::Employer) {
         return Err(ServiceError::PermissionDenied("only the case's employer supplies materials".into()));
     }
+    let view =
+        store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     if view.case.employer_credit_code != actor.subject {
         return Err(ServiceError::not_found("case", case_id));
     }
