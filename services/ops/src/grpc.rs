@@ -65,7 +65,7 @@ impl OpsService for Ops {
         let actor = caller(&request)?;
         operator(&actor)?;
         let minutes = match request.into_inner().minutes {
-            0 => 60,
+            0 => crate::overview::DEFAULT_WINDOW,
             m => i64::from(m),
         };
         let overview = self.overviews.get(minutes).await.map_err(ServiceError::from)?;

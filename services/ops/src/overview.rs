@@ -2,8 +2,8 @@
 //! the ops tables, consumer lag from the broker, each service's outbox from the service
 //! itself, dead letters, and the case figures (by status, near and past due, 联办效能) as
 //! service-center computes them from its case view, so that they agree with `/stats`.
-//! The broker and service parts are refreshed in the background every `REFRESH`, whatever
-//! the number of viewers.
+//! The broker and service parts, and the default hour's whole overview, are made in the
+//! background every `REFRESH`, whatever the number of viewers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +30,8 @@ use crate::streams;
 
 /// How often the broker and the services are asked.
 pub const REFRESH: Duration = Duration::from_secs(2);
+/// The window of the page's default view, in minutes.
+pub const DEFAULT_WINDOW: i64 = 60;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MinuteCount {
@@ -49,7 +51,7 @@ pub struct TopicCount {
 #[derive(Debug, Clone, Serialize)]
 pub struct Events {
     pub per_minute: Vec<MinuteCount>,
-    /// Every event seen since the ops service started reading (kept `retention_days`).
+    /// Every event seen since the ops service started reading (totals are not pruned).
     pub by_topic: Vec<TopicCount>,
 }
 
@@ -129,6 +131,8 @@ pub struct Overviews {
     service_center: Channel,
     signer: Option<Signer>,
     lag_reader: Arc<std::sync::Mutex<Option<kafka::LagReader>>>,
+    /// The default window's overview as the last refresh made it.
+    snapshot: Arc<RwLock<Option<Overview>>>,
     /// Every consumer group a service has named, with its topics.
     known_groups: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Vec<String>>>>,
 }
@@ -161,6 +165,7 @@ impl Overviews {
             services,
             signer,
             lag_reader: Arc::default(),
+            snapshot: Arc::default(),
             known_groups: Arc::default(),
         })
     }
@@ -247,6 +252,10 @@ impl Overviews {
         };
         export(&lag, &cases);
         *self.live.write().await = Live { lag, outbox, cases };
+        match self.compute(DEFAULT_WINDOW).await {
+            Ok(o) => *self.snapshot.write().await = Some(o),
+            Err(e) => warn!(error = %e, "overview not computed"),
+        }
     }
 
     /// Refreshes every [`REFRESH`] until shutdown.
@@ -260,8 +269,18 @@ impl Overviews {
         }
     }
 
-    /// The overview of the last `minutes` minutes (1 to 1440).
+    /// The overview of the last `minutes` minutes (1 to 1440). The default hour is the one
+    /// the refresh made (every viewer of the page shares it); another window is made anew.
     pub async fn get(&self, minutes: i64) -> Result<Overview, sqlx::Error> {
+        if minutes == DEFAULT_WINDOW
+            && let Some(o) = self.snapshot.read().await.clone()
+        {
+            return Ok(o);
+        }
+        self.compute(minutes).await
+    }
+
+    async fn compute(&self, minutes: i64) -> Result<Overview, sqlx::Error> {
         let minutes = minutes.clamp(1, 1440);
         let now = now_ms();
         let since = (now - minutes * 60_000) / 60_000 * 60_000;

@@ -14,7 +14,7 @@ use crate::{store, streams};
 
 pub const NAME: &str = "ops";
 
-static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 
 pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base = Base::init(NAME, config.platform, &[(&MIGRATIONS, "_ops_migrations")]).await?;

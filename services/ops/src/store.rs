@@ -14,9 +14,10 @@ pub struct SeenEvent {
     pub at: i64,
 }
 
-/// Records `e` once (a redelivered record is already there).
+/// Records `e` once (a redelivered record is already there), and counts it in its topic's
+/// total.
 pub async fn record_event(tx: &mut Tx<'_>, e: &SeenEvent) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO ops_events (topic, partition_no, offset_no, ce_type, source, at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (topic, partition_no, offset_no) DO NOTHING",
     )
@@ -27,7 +28,17 @@ pub async fn record_event(tx: &mut Tx<'_>, e: &SeenEvent) -> Result<(), sqlx::Er
     .bind(&e.source)
     .bind(e.at)
     .execute(&mut **tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        sqlx::query(
+            "INSERT INTO ops_topic_totals (topic, seen) VALUES ($1, 1) \
+             ON CONFLICT (topic) DO UPDATE SET seen = ops_topic_totals.seen + 1",
+        )
+        .bind(&e.topic)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -42,9 +53,9 @@ pub async fn per_minute(pool: &Pool, since: i64) -> Result<Vec<(i64, String, Str
     .await
 }
 
-/// Every event ever seen, per topic.
+/// Every event seen since the ops service began reading, per topic (pruning keeps them).
 pub async fn totals(pool: &Pool) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT topic, COUNT(*) FROM ops_events GROUP BY topic ORDER BY topic").fetch_all(pool).await
+    sqlx::query_as("SELECT topic, seen FROM ops_topic_totals ORDER BY topic").fetch_all(pool).await
 }
 
 /// Forgets events older than `before` (epoch ms); dead letters are kept.
@@ -161,4 +172,47 @@ pub async fn unmark_replayed(pool: &Pool, id: &str) -> Result<(), sqlx::Error> {
     .execute(pool)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use platform::config::DatabaseSettings;
+    use platform::db::Db;
+
+    use super::*;
+
+    async fn db() -> (Db, std::path::PathBuf) {
+        sqlx::any::install_default_drivers();
+        let dir = std::env::temp_dir().join(format!("ops-store-{}", uuid::Uuid::new_v4().simple()));
+        let settings = DatabaseSettings { url: None, data_dir: dir.clone(), max_connections: 2 };
+        let db = Db::connect(&settings, "ops", &[(&crate::startup::MIGRATIONS, "_ops_migrations")]).await.unwrap();
+        (db, dir)
+    }
+
+    fn event(offset: i64, topic: &str, at: i64) -> SeenEvent {
+        SeenEvent { topic: topic.into(), partition: 0, offset, ce_type: "t".into(), source: "hrss".into(), at }
+    }
+
+    #[tokio::test]
+    async fn a_redelivered_record_counts_once_and_minutes_group_by_topic_and_source() {
+        let (db, dir) = db().await;
+        let minute = 1_764_547_200_000; // a minute's start
+        for e in [
+            event(1, "a", minute),
+            event(1, "a", minute),
+            event(2, "a", minute + 59_999),
+            event(1, "b", minute + 60_000),
+        ] {
+            let mut tx = db.begin().await.unwrap();
+            record_event(&mut tx, &e).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        assert_eq!(totals(&db.pool).await.unwrap(), [("a".to_string(), 2), ("b".to_string(), 1)]);
+        let rows = per_minute(&db.pool, minute).await.unwrap();
+        assert_eq!(rows, [(minute, "a".into(), "hrss".into(), 2), (minute + 60_000, "b".into(), "hrss".into(), 1)]);
+        // Pruning forgets old rows, not the totals.
+        assert_eq!(prune(&db.pool, minute + 60_000).await.unwrap(), 2);
+        assert_eq!(totals(&db.pool).await.unwrap().len(), 2);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
