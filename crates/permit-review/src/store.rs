@@ -119,14 +119,7 @@ pub async fn list(
 }
 
 pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Error> {
-    let (v,): (i64,) = sqlx::query_as(
-        "INSERT INTO permit_counters (scope, value) VALUES ($1, 1) \
-         ON CONFLICT (scope) DO UPDATE SET value = permit_counters.value + 1 RETURNING value",
-    )
-    .bind(scope)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(v)
+    platform::db::next_serial(tx, "permit_counters", scope).await
 }
 
 /// The lifelong number of a person, if one was issued.

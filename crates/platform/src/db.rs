@@ -119,6 +119,20 @@ impl Db {
     }
 }
 
+/// The next value of the serial `scope` in the counter table `table` (a service's own
+/// `(scope TEXT PRIMARY KEY, value BIGINT)` table): 1 the first time, then one more each
+/// call, inside the caller's transaction so that a rolled-back number is never used.
+pub async fn next_serial(tx: &mut Tx<'_>, table: &'static str, scope: &str) -> Result<i64, sqlx::Error> {
+    let (v,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {table} (scope, value) VALUES ($1, 1) ON CONFLICT (scope) DO UPDATE SET value = {table}.value + 1 \
+         RETURNING value"
+    )))
+    .bind(scope)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(v)
+}
+
 /// The outcome of an UPDATE made at the version its row was read at: no row changed means
 /// that someone else changed `what` since it was read: the lost race,
 /// [`ServiceError::Aborted`] (gRPC `ABORTED`, HTTP 409 `concurrent-change`). The caller may

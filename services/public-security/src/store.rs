@@ -156,14 +156,7 @@ pub async fn current_verification(pool: &Pool, case_id: &str) -> Result<Option<V
 
 /// The next value of a serial (receipts per day, permits per year).
 pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Error> {
-    let (v,): (i64,) = sqlx::query_as(
-        "INSERT INTO residence_counters (scope, value) VALUES ($1, 1) \
-         ON CONFLICT (scope) DO UPDATE SET value = residence_counters.value + 1 RETURNING value",
-    )
-    .bind(scope)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(v)
+    platform::db::next_serial(tx, "residence_counters", scope).await
 }
 
 /// A case opened by `permit-approved`, waiting for the applicant.

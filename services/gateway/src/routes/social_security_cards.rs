@@ -137,28 +137,28 @@ fn answer(state: &AppState, check: Result<Option<pb::CardCheck>, tonic::Status>)
     }
 }
 
-/// `POST /api/v1/social-security-cards/activation`: first use of the card (no token needed).
-#[utoipa::path(post, path = "/api/v1/social-security-cards/activation", tag = "social security cards", security(()),
-    request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
-    responses((status = 200, description = "activated: the foreigner's token", body = CardSession), CardCheckErrors))]
-pub async fn activate(
-    State(state): State<AppState>,
-    JsonBody(req): JsonBody<pb::ActivateCardRequest>,
-) -> Result<Response, Problem> {
-    let resp = state.clients.hrss().activate_card(request(&Actor::anonymous(), req, None)).await;
-    answer(&state, resp.map(|r| r.into_inner().check))
+/// The two real-person checks of a card's holder, each `POST` without a token, answered
+/// with the foreigner's token or the refusal ([`answer`]).
+macro_rules! card_checks {
+    ($($(#[doc = $doc:tt])* $name:ident: $path:tt, $req:ty, $rpc:ident, $ok:tt;)+) => {$(
+        $(#[doc = $doc])*
+        #[utoipa::path(post, path = $path, tag = "social security cards", security(()),
+            request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
+            responses((status = 200, description = $ok, body = CardSession), CardCheckErrors))]
+        pub async fn $name(State(state): State<AppState>, JsonBody(req): JsonBody<$req>) -> Result<Response, Problem> {
+            let resp = state.clients.hrss().$rpc(request(&Actor::anonymous(), req, None)).await;
+            answer(&state, resp.map(|r| r.into_inner().check))
+        }
+    )+};
 }
 
-/// `POST /api/v1/foreigners/sign-in`: the same check for an active card.
-#[utoipa::path(post, path = "/api/v1/foreigners/sign-in", tag = "social security cards", security(()),
-    request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
-    responses((status = 200, description = "signed in: the foreigner's token", body = CardSession), CardCheckErrors))]
-pub async fn sign_in(
-    State(state): State<AppState>,
-    JsonBody(req): JsonBody<pb::SignInWithCardRequest>,
-) -> Result<Response, Problem> {
-    let resp = state.clients.hrss().sign_in_with_card(request(&Actor::anonymous(), req, None)).await;
-    answer(&state, resp.map(|r| r.into_inner().check))
+card_checks! {
+    /// `POST /api/v1/social-security-cards/activation`: first use of the card.
+    activate: "/api/v1/social-security-cards/activation", pb::ActivateCardRequest, activate_card,
+        "activated: the foreigner's token";
+    /// `POST /api/v1/foreigners/sign-in`: the same check for an active card.
+    sign_in: "/api/v1/foreigners/sign-in", pb::SignInWithCardRequest, sign_in_with_card,
+        "signed in: the foreigner's token";
 }
 
 #[cfg(test)]

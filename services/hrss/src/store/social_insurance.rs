@@ -14,14 +14,7 @@ pub async fn number_of(tx: &mut Tx<'_>, person_key: &str) -> Result<Option<Strin
 
 /// The next value of the serial of `scope` (social security numbers per year).
 pub async fn next_serial(tx: &mut Tx<'_>, scope: &str) -> Result<i64, sqlx::Error> {
-    let (serial,): (i64,) = sqlx::query_as(
-        "INSERT INTO si_counters (scope, value) VALUES ($1, 1) \
-         ON CONFLICT (scope) DO UPDATE SET value = si_counters.value + 1 RETURNING value",
-    )
-    .bind(scope)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(serial)
+    platform::db::next_serial(tx, "si_counters", scope).await
 }
 
 /// The person's number, for life.
