@@ -10,6 +10,15 @@ use tonic_health::server::HealthReporter;
 
 use crate::shutdown::Shutdown;
 
+/// A channel to another service at `url`, connected at its first call (so a process starts
+/// before the services it calls): 2 s to connect, `timeout` per call.
+pub fn lazy_channel(url: &str, timeout: std::time::Duration) -> anyhow::Result<tonic::transport::Channel> {
+    Ok(tonic::transport::Endpoint::from_shared(url.to_string())?
+        .connect_timeout(std::time::Duration::from_secs(2))
+        .timeout(timeout)
+        .connect_lazy())
+}
+
 /// Health + reflection, ready for the service's own `add_service` calls.
 pub fn base_routes() -> anyhow::Result<(Routes, HealthReporter)> {
     let (reporter, health) = tonic_health::server::health_reporter();

@@ -6,7 +6,7 @@ use onething_proto::onething::ops::v1::ops_service_client::OpsServiceClient;
 use onething_proto::onething::permit::v1::permit_service_client::PermitServiceClient;
 use onething_proto::onething::publicsecurity::v1::public_security_service_client::PublicSecurityServiceClient;
 use onething_proto::onething::servicecenter::v1::service_center_service_client::ServiceCenterServiceClient;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
 
 use crate::config::ServiceUrls;
@@ -21,10 +21,7 @@ pub struct Clients {
 }
 
 fn lazy(url: &str) -> anyhow::Result<Channel> {
-    Ok(Endpoint::from_shared(url.to_string())?
-        .connect_timeout(std::time::Duration::from_secs(2))
-        .timeout(std::time::Duration::from_secs(15))
-        .connect_lazy())
+    platform::grpc::lazy_channel(url, std::time::Duration::from_secs(15))
 }
 
 impl Clients {

@@ -12,7 +12,8 @@ use onething_proto::onething::servicecenter::v1 as sc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-fn opt(s: &str) -> Option<String> {
+/// `None` for the empty string the services send for "absent".
+pub fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 

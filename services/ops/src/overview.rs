@@ -22,7 +22,7 @@ use platform::time::{now_ms, rfc3339};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::RwLock;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tracing::warn;
 
 use crate::store;
@@ -138,10 +138,7 @@ pub struct Overviews {
 }
 
 fn lazy(url: &str) -> anyhow::Result<Channel> {
-    Ok(Endpoint::from_shared(url.to_string())?
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(5))
-        .connect_lazy())
+    platform::grpc::lazy_channel(url, Duration::from_secs(5))
 }
 
 /// The ops service calls the others as the operator it serves.

@@ -19,7 +19,7 @@ use crate::clients::request;
 use crate::extract::{Auth, Foreigners};
 use crate::problem::Problem;
 use crate::startup::AppState;
-use crate::views::Card;
+use crate::views::{Card, opt};
 
 #[derive(Serialize, ToSchema)]
 pub struct MyPermit {
@@ -64,15 +64,14 @@ pub struct Me {
 
 impl From<pb::ForeignerPermit> for MyPermit {
     fn from(p: pb::ForeignerPermit) -> Self {
-        let opt = |s: String| Some(s).filter(|s| !s.is_empty());
         MyPermit {
             permit_number: p.permit_number,
-            status: opt(p.status),
-            valid_from: opt(p.valid_from),
-            valid_until: opt(p.valid_until),
-            category: opt(p.category),
-            department: opt(p.department),
-            case_id: opt(p.case_id),
+            status: opt(&p.status),
+            valid_from: opt(&p.valid_from),
+            valid_until: opt(&p.valid_until),
+            category: opt(&p.category),
+            department: opt(&p.department),
+            case_id: opt(&p.case_id),
         }
     }
 }

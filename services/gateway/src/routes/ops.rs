@@ -17,7 +17,7 @@ use crate::clients::request;
 use crate::extract::{Admins, Auth, ListQuery, Operators, Query};
 use crate::problem::{CommandErrors, ListErrors, Problem};
 use crate::startup::AppState;
-use crate::views::Page;
+use crate::views::{Page, opt};
 
 /// How often the stream pushes a new overview.
 const PUSH_EVERY: Duration = Duration::from_secs(2);
@@ -114,7 +114,6 @@ pub struct DeadLetter {
 
 impl From<pb::DeadLetter> for DeadLetter {
     fn from(d: pb::DeadLetter) -> Self {
-        let opt = |s: String| Some(s).filter(|s| !s.is_empty());
         DeadLetter {
             id: d.id,
             topic: d.topic,
@@ -122,14 +121,14 @@ impl From<pb::DeadLetter> for DeadLetter {
             partition: d.partition,
             offset: d.offset,
             key: d.key,
-            ce_type: opt(d.ce_type),
-            ce_id: opt(d.ce_id),
+            ce_type: opt(&d.ce_type),
+            ce_id: opt(&d.ce_id),
             reason: d.reason,
-            consumer_group: opt(d.consumer_group),
+            consumer_group: opt(&d.consumer_group),
             payload_bytes: d.payload_bytes,
             dead_lettered_at: d.dead_lettered_at,
-            replayed_at: opt(d.replayed_at),
-            replayed_by: opt(d.replayed_by),
+            replayed_at: opt(&d.replayed_at),
+            replayed_by: opt(&d.replayed_by),
         }
     }
 }

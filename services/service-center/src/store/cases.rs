@@ -2,7 +2,7 @@
 //! efficiency figures; [`get_case`], [`get_summary`] and [`list_cases`] read a case with
 //! its items (and, on a single read, its timeline, ratings, messages and materials).
 
-use domain::case::{CaseStatus, Item};
+use domain::case::{CaseStatus, Item, ItemStatus};
 use platform::db::{Pool, Tx};
 
 use super::{ItemRow, evaluations, items, materials, messages, timeline};
@@ -240,8 +240,14 @@ pub async fn get_summary(pool: &Pool, id: &str) -> Result<Option<CaseView>, sqlx
             .bind(id)
             .fetch_optional(pool)
             .await?;
-    let Some(case) = case else { return Ok(None) };
+    let Some(mut case) = case else { return Ok(None) };
     let items = items::of_case(pool, id).await?;
+    // The case status is derived from its items (`refresh_case_status`, in the same
+    // transaction as every move). The two reads above are not one snapshot, so a step
+    // committing between them would show a status its items contradict: derive it again
+    // from the items read here.
+    let states: Vec<(Item, ItemStatus)> = items.iter().filter_map(|i| Some((i.item.parse().ok()?, i.status))).collect();
+    case.status = crate::progress::case_status(&states);
     Ok(Some(CaseView {
         case,
         items,
