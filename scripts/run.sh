@@ -37,9 +37,11 @@ else
 fi
 
 [ -f "$DATA/jwt_secret" ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$DATA/jwt_secret"
-[ -f "$DATA/internal_secret" ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$DATA/internal_secret"
-# The services answer only calls carrying the gateway's token signed with this key.
-export ONETHING__PLATFORM__INTERNAL_SECRET="$(cat "$DATA/internal_secret")"
+# Each process signs its calls and its events with its own Ed25519 key, made at its first
+# start under $DATA/keys/ (0600); the public keys are published in $DATA/keys/trusted/.
+# Production mounts them from Secrets and a ConfigMap instead (docs/security.md).
+export ONETHING__PLATFORM__IDENTITY__TRUST_DIR="$DATA/keys/trusted" ONETHING__PLATFORM__IDENTITY__GENERATE=true
+key() { echo "ONETHING__PLATFORM__IDENTITY__KEY_FILE=$DATA/keys/$1.key"; }
 
 export KAFKA_BROKERS="127.0.0.1:$BROKER_PORT"
 # Traces over OTLP: to an endpoint already set, else to a local Jaeger or OpenTelemetry
@@ -66,7 +68,7 @@ else
 fi
 export ONETHING__PLATFORM__DATABASE__DATA_DIR="$DATA"
 start() { # name grpc-port metrics-port
-  ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" ONETHING__PLATFORM__METRICS_ADDR="127.0.0.1:$3" \
+  env "$(key "$1")" ONETHING__PLATFORM__GRPC_ADDR="127.0.0.1:$2" ONETHING__PLATFORM__METRICS_ADDR="127.0.0.1:$3" \
     "$BIN/$1" >"$DATA/logs/$1.log" 2>&1 &
   pids+=($!)
 }
@@ -75,6 +77,8 @@ start() { # name grpc-port metrics-port
 # The contract check runs beside a `make run` on other ports.
 G="${ONETHING_GRPC_BASE:-50051}"
 M="${ONETHING_METRICS_BASE:-9101}"
+# Where the departments ask service-center for the applicant fields their policy allows.
+export ONETHING__PLATFORM__SHARE_URL="http://127.0.0.1:$G"
 start service-center "$G" "$M"
 start science-tech $((G + 1)) $((M + 1))
 start hrss $((G + 2)) $((M + 2))
@@ -84,7 +88,7 @@ export ONETHING__SERVICES__HRSS="http://127.0.0.1:$((G + 2))" ONETHING__SERVICES
 export ONETHING__SERVICES__OPS="http://127.0.0.1:$((G + 4))"
 # The operators' read model asks the services above for their status.
 start ops $((G + 4)) $((M + 4))
-ONETHING__HTTP_ADDR="$HTTP_ADDR" ONETHING__AUTH__DEV_MODE=true ONETHING__AUTH__JWT_SECRET="$(cat "$DATA/jwt_secret")" \
+env "$(key gateway)" ONETHING__HTTP_ADDR="$HTTP_ADDR" ONETHING__AUTH__DEV_MODE=true ONETHING__AUTH__JWT_SECRET="$(cat "$DATA/jwt_secret")" \
   "$BIN/gateway" >"$DATA/logs/gateway.log" 2>&1 &
 pids+=($!)
 

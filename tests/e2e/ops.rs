@@ -37,6 +37,10 @@ fn topic_count(o: &Value, topic: &str) -> i64 {
         .map_or(0, |t| t["count"].as_i64().unwrap_or(0))
 }
 
+fn pairs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 async fn produce(stack: &Stack, topic: &str, key: &str, payload: &[u8], headers: &[(&str, &str)]) {
     let mut settings = platform::config::Settings::default().kafka;
     settings.brokers = stack.broker.addr();
@@ -111,20 +115,16 @@ async fn the_overview_counts_the_streams_and_a_dead_letter_is_replayed_once() {
     assert!(text.contains("onething_items_overdue{item=\"work_permit\"} 0"), "{text}");
 
     // A poisoned record (a payload no consumer can read) is dead-lettered with its reason.
+    // It is signed by a publisher of the topic, so it is its payload that fails.
     let (_, poisoned_case) = &approved[0];
-    produce(
-        &stack,
-        "item-progressed",
-        poisoned_case,
-        b"\xff\xff not protobuf",
-        &[
-            ("ce_id", "poisoned-1"),
-            ("ce_type", "onething.events.v1.ItemProgressed"),
-            ("ce_source", "/onething/e2e"),
-            ("ce_specversion", "1.0"),
-        ],
-    )
-    .await;
+    let payload = b"\xff\xff not protobuf";
+    let headers = stack.signed_headers(
+        "public-security",
+        ("item-progressed", poisoned_case, payload),
+        "poisoned-1",
+        "onething.events.v1.ItemProgressed",
+    );
+    produce(&stack, "item-progressed", poisoned_case, payload, &pairs(&headers)).await;
     // A step that a consumer dead-lettered during an incident, valid now.
     let (employer, case_id) = &approved[1];
     let step = ev::ItemProgressed {
@@ -137,21 +137,17 @@ async fn the_overview_counts_the_streams_and_a_dead_letter_is_replayed_once() {
         at: platform::time::now_rfc3339(),
         ..Default::default()
     };
-    produce(
-        &stack,
-        "item-progressed.dlq",
-        case_id,
-        &step.encode_to_vec(),
-        &[
-            ("ce_id", "incident-step-1"),
-            ("ce_type", "onething.events.v1.ItemProgressed"),
-            ("ce_source", "/onething/public-security"),
-            ("ce_specversion", "1.0"),
-            ("dlq_error", "transient: database unavailable"),
-            ("dlq_consumer", "service-center"),
-        ],
-    )
-    .await;
+    // As public security signed it for `item-progressed`: the replay sends it there.
+    let payload = step.encode_to_vec();
+    let mut headers = stack.signed_headers(
+        "public-security",
+        ("item-progressed", case_id, &payload),
+        "incident-step-1",
+        "onething.events.v1.ItemProgressed",
+    );
+    headers.push(("dlq_error".into(), "transient: database unavailable".into()));
+    headers.push(("dlq_consumer".into(), "service-center".into()));
+    produce(&stack, "item-progressed.dlq", case_id, &payload, &pairs(&headers)).await;
     let o = overview_until(&stack, &ops, |o| o["dead_letters"]["total"] == 2).await;
     assert_eq!(o["dead_letters"]["pending"], 2);
     let (status, list) = stack.get("/api/v1/ops/dead-letters?topic=item-progressed", Some(&admin)).await;

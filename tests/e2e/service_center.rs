@@ -199,13 +199,19 @@ async fn services_answer_only_the_gateway() {
     // A caller inside the network without the gateway's token.
     let status = client.list_cases(pb::ListCasesRequest::default()).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::Unauthenticated);
-    // A token naming an administrator but signed with another key is refused too.
+    // A token naming an administrator, claiming to be the gateway's, signed by a key
+    // nobody trusts, is refused too.
     let admin = domain::Actor::parse("admin", "intruder", "").unwrap();
-    let other = platform::identity::Signer::new(&platform::config::Secret("not-the-secret-not-the-secret-not".into()));
+    let other = platform::identity::Signer::new(platform::keys::Keyring::ephemeral(platform::keys::GATEWAY));
     let req = other.request(&admin, pb::ListCasesRequest::default(), None);
     assert_eq!(client.list_cases(req).await.unwrap_err().code(), tonic::Code::Unauthenticated);
+    // hrss's own key is trusted, but only to speak for hrss: naming a person is refused.
+    let hrss = platform::keys::Keyring::load("hrss", &stack.identity("hrss")).unwrap();
+    let req = platform::identity::Signer::new(hrss).request(&admin, pb::ListCasesRequest::default(), None);
+    assert_eq!(client.list_cases(req).await.unwrap_err().code(), tonic::Code::Unauthenticated);
     // With the gateway's key the call goes through as the caller the token names.
-    let ours = platform::identity::Signer::new(&platform::config::Secret(e2e::stack::INTERNAL_SECRET.into()));
+    let gateway = platform::keys::Keyring::load(platform::keys::GATEWAY, &stack.identity("gateway")).unwrap();
+    let ours = platform::identity::Signer::new(gateway);
     assert!(client.list_cases(ours.request(&admin, pb::ListCasesRequest::default(), None)).await.is_ok());
     let employer = domain::Actor::parse("employer", "91620100MA00000000", "").unwrap();
     let status = client.get_stats(ours.request(&employer, pb::GetStatsRequest::default(), None)).await.unwrap_err();

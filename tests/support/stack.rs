@@ -54,8 +54,6 @@ impl<E: Event> Handler<E> for SlowHandler<E> {
 pub const SERVICES: [&str; 4] = ["service-center", "science-tech", "hrss", "public-security"];
 /// The operators' read model, started when [`StackOptions::ops`] asks for it.
 pub const OPS: &str = "ops";
-/// The key of the gateway's tokens to the services, in every test stack.
-pub const INTERNAL_SECRET: &str = "e2e-internal-e2e-internal-e2e-internal";
 pub const JWT_SECRET: &str = "e2e-secret-e2e-secret-e2e-secret-e2e";
 
 /// PostgreSQL server for tests; each test gets fresh databases on it.
@@ -77,6 +75,8 @@ pub struct Stack {
     group_suffix: String,
     pg_databases: Vec<String>,
     files: Option<TempDir>,
+    /// service-center's gRPC address once it runs: where the others ask for shared data.
+    share_url: String,
 }
 
 /// A directory removed at drop.
@@ -133,6 +133,7 @@ impl Stack {
             gateway: None,
             pg_databases,
             files: Some(TempDir(dir)),
+            share_url: String::new(),
         };
         stack.start_services(&opts, "").await;
         stack
@@ -146,8 +147,52 @@ impl Stack {
         s.kafka.group_suffix = group_suffix.into();
         s.outbox.sweep_interval_ms = 500;
         s.consumer.initial_backoff_ms = 50;
-        s.internal_secret = Some(platform::config::Secret(INTERNAL_SECRET.into()));
+        s.identity = self.identity(service);
+        s.share_url = self.share_url.clone();
         s
+    }
+
+    /// Each process's own key under the stack's directory (made at its first start), and
+    /// the directory of the public keys every process trusts.
+    pub fn identity(&self, process: &str) -> platform::config::IdentitySettings {
+        let dir = self.keys_dir();
+        platform::config::IdentitySettings {
+            key_file: Some(dir.join(format!("{process}.key"))),
+            trust_dir: Some(dir.join("trusted")),
+            generate: true,
+        }
+    }
+
+    /// The CloudEvents headers of a record as `service` would publish it, signed with its
+    /// key (a test producing records that consumers must accept).
+    pub fn signed_headers(
+        &self,
+        service: &str,
+        (topic, key, payload): (&str, &str, &[u8]),
+        id: &str,
+        ce_type: &str,
+    ) -> Vec<(String, String)> {
+        use rdkafka::message::Headers as _;
+        let keys = platform::keys::Keyring::load(service, &self.identity(service)).expect("the service's key");
+        let mut meta = platform::events::headers::EventMeta {
+            id: id.into(),
+            ce_type: ce_type.into(),
+            source: format!("/onething/{service}"),
+            time: platform::time::now_rfc3339(),
+            traceparent: None,
+            signature: None,
+        };
+        meta.signature = Some(platform::events::signature::sign(&keys, topic, &meta, key, payload));
+        let headers = meta.to_headers();
+        headers
+            .iter()
+            .map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned()))
+            .collect()
+    }
+
+    /// Where the stack's processes keep their keys (a test signs as one of them, or not).
+    pub fn keys_dir(&self) -> std::path::PathBuf {
+        self.files.as_ref().expect("the stack's directory").0.join("keys")
     }
 
     /// The gRPC address of a running service (for tests that bypass the gateway).
@@ -190,6 +235,7 @@ impl Stack {
         })
         .await
         .expect("service-center");
+        self.share_url = format!("http://{}", sc.grpc_addr());
         #[allow(clippy::needless_update)]
         let st = science_tech::build(science_tech::Config {
             platform: self.settings("science-tech", group_suffix),
@@ -233,10 +279,7 @@ impl Stack {
             http_addr: "127.0.0.1:0".into(),
             services: urls,
             auth: gateway::config::AuthSettings { jwt_secret: JWT_SECRET.into(), dev_mode: true, token_ttl_secs: 3600 },
-            platform: Settings {
-                internal_secret: Some(platform::config::Secret(INTERNAL_SECRET.into())),
-                ..Settings::default()
-            },
+            platform: Settings { identity: self.identity("gateway"), ..Settings::default() },
             web: Default::default(),
         })
         .await

@@ -23,6 +23,8 @@
 //! - [`guide`]: the service guide (办事指南) in both languages, rendered from the catalog,
 //!   the province profile and `data/guide.json`.
 //! - [`notice`]: the one-time notice ([`notice::one_time_notice`]): everything wrong at once.
+//! - [`sharing`]: which department may obtain which of an applicant's fields, for what
+//!   purpose and on which legal basis ([`sharing::check`], `data/sharing_policy.json`).
 //! - [`states`]: the state machines of the departments' records, one pure `transition` per
 //!   machine refusing what it forbids ([`states::TransitionError`]), and the Markdown tables
 //!   of `docs/architecture.md` rendered from them: [`states::permit`] (work permit),
@@ -52,6 +54,7 @@ pub mod json;
 pub mod materials;
 pub mod notice;
 pub mod province;
+pub mod sharing;
 pub mod states;
 pub mod violation;
 

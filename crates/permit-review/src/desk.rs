@@ -8,7 +8,7 @@
 //! audit record.
 
 use platform::audit::Audit;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -17,6 +17,7 @@ use domain::calendar::{Calendar, Counted};
 use domain::case::{Category, Department};
 use domain::materials::{Catalog, MaterialKind};
 use domain::province::ProvinceProfile;
+use domain::sharing::{PersonField, Purpose};
 use domain::states::TransitionError;
 use domain::states::permit::{self, PermitCommand, PermitStatus};
 use domain::{Actor, HasCode, Role};
@@ -26,6 +27,7 @@ use platform::ServiceError;
 use platform::app::Base;
 use platform::events::consumer::{Context, Handler, HandlerError};
 use platform::paging::{Page, known};
+use platform::sharing::ShareSource;
 use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 use prost::Message;
 
@@ -40,6 +42,8 @@ static PROVINCE: LazyLock<ProvinceProfile> = LazyLock::new(ProvinceProfile::gans
 pub struct PermitDesk {
     pub base: Base,
     pub department: Department,
+    /// Asks service-center for the one applicant field the review needs.
+    pub sharing: Arc<dyn ShareSource>,
 }
 
 /// A reviewer's decision, parsed.
@@ -173,21 +177,25 @@ fn parse_date(s: &str) -> Result<NaiveDate, ServiceError> {
     s.parse::<NaiveDate>().map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored date {s:?}: {e}")))
 }
 
-fn validity_of(category: Category, a: &ev::CaseAccepted) -> Result<(NaiveDate, NaiveDate), ServiceError> {
+fn validity_of(
+    category: Category,
+    a: &ev::CaseAccepted,
+    passport_expiry: &str,
+) -> Result<(NaiveDate, NaiveDate), ServiceError> {
     let position = a.position.clone().unwrap_or_default();
-    let applicant = a.applicant.clone().unwrap_or_default();
     Ok(rules::validity(
         category,
         today_cst(),
         parse_date(&position.start_date)?,
         position.contract_months.max(0) as u32,
-        parse_date(&applicant.passport_expiry)?,
+        parse_date(passport_expiry)?,
     ))
 }
 
+/// The person of the application (service-center's key; absent on cases accepted before
+/// events carried it).
 fn person_key_of(a: &ev::CaseAccepted) -> Option<String> {
-    let p = a.applicant.clone().unwrap_or_default();
-    rules::person_key(&p.nationality, &p.birth_date, &p.passport_number)
+    (!a.person_key.is_empty()).then(|| a.person_key.clone())
 }
 
 /// A command the permit's state forbids: a conflict under the machine's stable code.
@@ -208,8 +216,13 @@ pub fn cursor_key(row: &PermitRow) -> Vec<String> {
 }
 
 impl PermitDesk {
-    pub fn new(base: Base, department: Department) -> PermitDesk {
-        PermitDesk { base, department }
+    pub fn new(base: Base, department: Department) -> anyhow::Result<PermitDesk> {
+        let sharing = base.sharing()?;
+        Ok(PermitDesk::with_sharing(base, department, sharing))
+    }
+
+    pub fn with_sharing(base: Base, department: Department, sharing: Arc<dyn ShareSource>) -> PermitDesk {
+        PermitDesk { base, department, sharing }
     }
 
     fn owns(&self, category: Category) -> bool {
@@ -292,7 +305,7 @@ impl PermitDesk {
         let mut tx = self.base.db.begin().await?;
         match &decision {
             PermitDecision::Approve => {
-                let (from, until) = validity_of(category, &application)?;
+                let (from, until) = validity_of(category, &application, &row.passport_expiry)?;
                 let number = self.number_for(&mut tx, category, &application, now).await?;
                 store::decide(
                     &mut tx,
@@ -317,7 +330,7 @@ impl PermitDesk {
                     valid_until: until.to_string(),
                     items: application.items.clone(),
                     employer: application.employer.clone(),
-                    applicant: application.applicant.clone(),
+                    person_key: application.person_key.clone(),
                     position: application.position.clone(),
                     decided_at: at.clone(),
                     case_no: row.case_no.clone(),
@@ -446,7 +459,7 @@ impl PermitDesk {
         }
         let category: Category = row.category.parse().map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let mut application = decode_application(&row.application)?;
-        let passport_expiry = parse_date(&application.applicant.clone().unwrap_or_default().passport_expiry)?;
+        let passport_expiry = parse_date(&row.passport_expiry)?;
         let (from, until) = lifecycle::extension(category, today, contract_months, passport_expiry, valid_until)?;
         // The new contract becomes the position's contract.
         let mut position = application.position.clone().unwrap_or_default();
@@ -527,6 +540,9 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
             return Ok(());
         }
         let Ok(status) = permit::transition(None, &PermitCommand::Open) else { return Ok(()) };
+        // The permit never outlasts the passport: the one field of the person the desk needs.
+        let shared = self.sharing.share(&e.case_id, Purpose::WorkPermitReview, &[PersonField::PassportExpiry]).await?;
+        let passport_expiry = shared.applicant.unwrap_or_default().passport_expiry;
         let row = NewPermit {
             case_id: &e.case_id,
             case_no: &e.case_no,
@@ -534,6 +550,7 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
             category: category.as_str(),
             status,
             application: encode_application(&e),
+            passport_expiry: &passport_expiry,
             opened_at: now_ms(),
         };
         if store::open(cx.tx, &row).await? {

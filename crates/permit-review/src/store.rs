@@ -19,6 +19,8 @@ pub struct PermitRow {
     #[sqlx(try_from = "String")]
     pub status: PermitStatus,
     pub application: String,
+    /// Shared by service-center for the review (the permit never outlasts the passport).
+    pub passport_expiry: String,
     pub permit_number: Option<String>,
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
@@ -36,7 +38,7 @@ pub struct PermitRow {
     pub version: i64,
 }
 
-const COLUMNS: &str = "case_id, case_no, department, category, status, application, permit_number, valid_from, valid_until, \
+const COLUMNS: &str = "case_id, case_no, department, category, status, application, passport_expiry, permit_number, valid_from, valid_until, \
                        reasons, opened_at, decided_at, requested_materials, supplement_note, supplement_requested_at, \
                        paused_working_days, cancellation_reason, cancelled_at, updated_at, version";
 
@@ -48,14 +50,15 @@ pub struct NewPermit<'a> {
     pub category: &'a str,
     pub status: PermitStatus,
     pub application: String,
+    pub passport_expiry: &'a str,
     pub opened_at: i64,
 }
 
 /// Inserts the application; returns false if it already exists.
 pub async fn open(tx: &mut Tx<'_>, row: &NewPermit<'_>) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
-        "INSERT INTO permits (case_id, case_no, department, category, status, application, opened_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (case_id) DO NOTHING",
+        "INSERT INTO permits (case_id, case_no, department, category, status, application, passport_expiry, \
+         opened_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (case_id) DO NOTHING",
     )
     .bind(row.case_id)
     .bind(row.case_no)
@@ -63,6 +66,7 @@ pub async fn open(tx: &mut Tx<'_>, row: &NewPermit<'_>) -> Result<bool, sqlx::Er
     .bind(row.category)
     .bind(row.status.as_str())
     .bind(&row.application)
+    .bind(row.passport_expiry)
     .bind(row.opened_at)
     .execute(&mut **tx)
     .await?

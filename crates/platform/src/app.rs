@@ -23,6 +23,7 @@ use crate::db::{Db, Migrations};
 use crate::events::consumer::Consumer;
 use crate::events::outbox::{Outbox, Relay};
 use crate::events::{ALL_TOPICS, dlq_topic, kafka};
+use crate::keys::Keyring;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 
 /// What every service's handlers need: its settings, database and outbox.
@@ -32,10 +33,15 @@ pub struct Base {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub outbox: Outbox,
+    /// This process's key pair and the services' public keys: tokens and events are signed
+    /// and checked with it.
+    pub keys: Arc<Keyring>,
 }
 
 impl Base {
     pub async fn init(name: &'static str, settings: Settings, migrations: &[Migrations]) -> anyhow::Result<Base> {
+        // No key, no service: callers and events are authenticated by it.
+        let keys = Keyring::load(name, &settings.identity)?;
         let db = Db::connect(&settings.database, name, migrations).await?;
         let topics: Vec<String> = ALL_TOPICS.iter().flat_map(|t| [t.to_string(), dlq_topic(t)]).collect();
         // The broker may still be starting; the relay recreates topics later if needed.
@@ -46,7 +52,23 @@ impl Base {
                 Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
             }
         }
-        Ok(Base { name, settings: Arc::new(settings), db, outbox: Outbox::new(name) })
+        Ok(Base { name, settings: Arc::new(settings), db, outbox: Outbox::new(name), keys })
+    }
+
+    /// A service's parts over a database already open, with default settings and a key of
+    /// its own kept in memory: for unit tests of handlers and desks (no broker, no peers).
+    pub fn with_db(name: &'static str, db: Db) -> Base {
+        Base { name, settings: Arc::default(), db, outbox: Outbox::new(name), keys: Keyring::ephemeral(name) }
+    }
+
+    /// Signs this service's own calls to other services.
+    pub fn signer(&self) -> crate::identity::Signer {
+        crate::identity::Signer::new(self.keys.clone())
+    }
+
+    /// Asks service-center for the applicant fields this department's policy allows.
+    pub fn sharing(&self) -> anyhow::Result<Arc<dyn crate::sharing::ShareSource>> {
+        Ok(Arc::new(crate::sharing::Sharing::new(&self.settings.share_url, self.signer())?))
     }
 
     /// A consumer group named `<service>` (plus the configured suffix).
@@ -57,6 +79,7 @@ impl Base {
             self.outbox.clone(),
             self.settings.kafka.clone(),
             self.settings.consumer.clone(),
+            self.keys.clone(),
         )
     }
 
@@ -75,21 +98,18 @@ impl Base {
         };
         let (trigger, stop) = shutdown::channel();
         let mut tasks = JoinSet::new();
-        // Callers are identified by the token the gateway signs with this key: no key, no service.
-        let secret = self.settings.internal_secret.clone().ok_or_else(|| {
-            anyhow::anyhow!("platform.internal_secret is not set: services answer only calls the gateway signs")
-        })?;
         // Every service says what its outbox and consumers hold (the ops overview asks).
         let groups = consumers.iter().map(|c| ConsumerGroup { group: c.group(), topics: c.topics() }).collect();
         let routes = routes.add_service(ServiceStatusServiceServer::new(StatusService { base: self.clone(), groups }));
         let serve_stop = stop.clone();
-        tasks.spawn(async move { crate::grpc::serve(routes, listener, serve_stop, &secret).await });
+        let keys = self.keys.clone();
+        tasks.spawn(async move { crate::grpc::serve(routes, listener, serve_stop, keys).await });
         let relay = Arc::new(Relay::new(
             self.db.clone(),
             self.outbox.clone(),
             self.settings.kafka.clone(),
             self.settings.outbox.clone(),
-            self.name,
+            self.keys.clone(),
         ));
         let s = stop.clone();
         tasks.spawn(async move {

@@ -30,27 +30,31 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     pub consumer: ConsumerSettings,
     pub telemetry: TelemetrySettings,
-    /// Shared key of the tokens the gateway attaches to every gRPC call. When set, a service
-    /// answers only callers holding it (health checks excepted): the caller identity in a
-    /// request is then known to come from the gateway, which authenticated it.
-    pub internal_secret: Option<Secret>,
+    /// This process's key pair and the public keys it trusts ([`crate::keys`]): internal
+    /// tokens and published events are signed with it.
+    pub identity: IdentitySettings,
+    /// service-center's gRPC address, where a department asks for the applicant fields it
+    /// needs (`ShareRecord`; events carry no personal data).
+    pub share_url: String,
 }
 
-/// A credential: never shown by `Debug`.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(pub String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
+/// Where a process finds its own Ed25519 key and the services' public keys.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IdentitySettings {
+    /// This process's private key, PKCS#8 PEM (mounted from a Secret in production).
+    pub key_file: Option<PathBuf>,
+    /// A directory of `<service>.pem` public keys (a ConfigMap in production).
+    pub trust_dir: Option<PathBuf>,
+    /// Dev mode: make the key when it is missing and publish its public key in `trust_dir`.
+    pub generate: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            internal_secret: None,
+            identity: IdentitySettings::default(),
+            share_url: "http://127.0.0.1:50051".into(),
             grpc_addr: "127.0.0.1:0".into(),
             metrics_addr: "127.0.0.1:0".into(),
             database: DatabaseSettings::default(),
@@ -168,9 +172,6 @@ impl Settings {
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
         {
             problems.push("database.url must start with postgres:// or sqlite:".into());
-        }
-        if self.internal_secret.as_ref().is_some_and(|s| s.0.len() < 32) {
-            problems.push("internal_secret must have at least 32 characters".into());
         }
         if self.kafka.brokers.trim().is_empty() {
             problems.push("kafka.brokers is empty".into());

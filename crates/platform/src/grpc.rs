@@ -36,12 +36,12 @@ pub async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
 }
 
 /// Serves `routes` on `listener` until `shutdown` triggers; only callers presenting a token
-/// signed with `internal_secret` are answered (health checks excepted).
+/// signed by a key in `keys` are answered (health checks excepted).
 pub async fn serve(
     routes: Routes,
     listener: TcpListener,
     shutdown: Shutdown,
-    internal_secret: &crate::config::Secret,
+    keys: std::sync::Arc<crate::keys::Keyring>,
 ) -> anyhow::Result<()> {
     // Without TCP_NODELAY every small reply waits ~40 ms for Nagle's algorithm (the
     // benchmark showed it); the builder's own setting does not apply to a given listener.
@@ -49,7 +49,7 @@ pub async fn serve(
     tonic::transport::Server::builder()
         // Outermost, so that the calls the guard refuses are counted too.
         .layer(crate::metrics::GrpcMetricsLayer)
-        .layer(crate::identity::GuardLayer::new(internal_secret))
+        .layer(crate::identity::GuardLayer::new(keys))
         .add_routes(routes)
         .serve_with_incoming_shutdown(incoming, shutdown.triggered())
         .await?;

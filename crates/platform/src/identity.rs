@@ -1,11 +1,14 @@
-//! The caller of a service call, carried once: the gateway signs a short-lived internal
-//! token whose claims ARE the caller (role, subject, department); one tower layer on every
-//! service checks it, puts the [`Actor`] into the request's extensions and continues the
-//! W3C trace from the `traceparent` metadata. Handlers read the caller with [`caller`];
-//! no message carries it.
+//! The caller of a service call, carried once: the calling process signs a short-lived
+//! internal token whose claims ARE the caller (role, subject, department); one tower layer
+//! on every service checks it, puts the [`Actor`] into the request's extensions and
+//! continues the W3C trace from the `traceparent` metadata. Handlers read the caller with
+//! [`caller`]; no message carries it.
 //!
-//! The token format lives in this module only (the data-sharing work replaces the shared
-//! secret with per-service keys here).
+//! Each process signs with its own Ed25519 key ([`crate::keys`]): the token names its
+//! issuer and key id, and the guard verifies it with that issuer's public key. Only the
+//! gateway, which authenticates people, may name a person; any other service's token names
+//! that service itself (role `system`), so no process can mint another's identity. The
+//! token format lives in this module only.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,18 +16,18 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use domain::{Actor, Role};
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
-use crate::config::Secret;
+use crate::keys::{GATEWAY, Keyring};
 
-const ISSUER: &str = "onething-gateway";
 /// Internal tokens are made per call; a minute covers clock skew and retries.
 const TTL_SECS: u64 = 60;
 
 #[derive(Serialize, Deserialize)]
 struct Claims {
+    /// The signing process (a service name, or `gateway`).
     iss: String,
     exp: u64,
     role: Role,
@@ -33,25 +36,36 @@ struct Claims {
     dept: Option<domain::case::Department>,
 }
 
-/// Signs the token of every call to a service (the gateway holds one).
+/// Signs the token of every call this process makes.
 #[derive(Clone)]
-pub struct Signer(Arc<EncodingKey>);
+pub struct Signer {
+    keys: Arc<Keyring>,
+    key: Arc<EncodingKey>,
+}
 
 impl Signer {
-    pub fn new(secret: &Secret) -> Signer {
-        Signer(Arc::new(EncodingKey::from_secret(secret.0.as_bytes())))
+    pub fn new(keys: Arc<Keyring>) -> Signer {
+        let key = Arc::new(EncodingKey::from_ed_der(&keys.pkcs8_der()));
+        Signer { keys, key }
+    }
+
+    /// The caller of this process's own calls (a service acting on an event).
+    pub fn itself(&self) -> Actor {
+        Actor::system(self.keys.service())
     }
 
     /// A token naming `actor`, valid for one minute.
     pub fn token(&self, actor: &Actor) -> Option<String> {
         let claims = Claims {
-            iss: ISSUER.into(),
+            iss: self.keys.service().to_string(),
             exp: chrono::Utc::now().timestamp() as u64 + TTL_SECS,
             role: actor.role,
             sub: actor.subject.clone(),
             dept: actor.department,
         };
-        jsonwebtoken::encode(&Header::default(), &claims, &self.0).ok()
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.keys.kid().to_string());
+        jsonwebtoken::encode(&header, &claims, &self.key).ok()
     }
 
     /// `request` with the token, the current trace context and an idempotency key as metadata.
@@ -70,16 +84,37 @@ impl Signer {
     }
 }
 
-fn verify(key: &DecodingKey, req: &http::Request<tonic::body::Body>) -> Option<Actor> {
+/// The caller a token names, if its issuer's key signed it and the issuer may name them.
+fn verify(keys: &Keyring, req: &http::Request<tonic::body::Body>) -> Option<Actor> {
     let token = req
         .headers()
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))?;
-    let mut validation = Validation::default();
-    validation.set_issuer(&[ISSUER]);
-    let claims = jsonwebtoken::decode::<Claims>(token, key, &validation).ok()?.claims;
-    Some(Actor { role: claims.role, subject: claims.sub, department: claims.dept })
+    let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+    let issuer = unverified_issuer(token)?;
+    let public = keys.public_key(&issuer, &kid).ok()?;
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_issuer(&[&issuer]);
+    validation.leeway = 5;
+    let claims =
+        jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_ed_der(public.as_bytes()), &validation).ok()?.claims;
+    let actor = Actor { role: claims.role, subject: claims.sub, department: claims.dept };
+    // A service speaks only for itself; people are named by the gateway alone.
+    let allowed = issuer == GATEWAY || (actor.role == Role::System && actor.subject == issuer);
+    allowed.then_some(actor)
+}
+
+/// The `iss` claim before the signature is checked: it only chooses the key to check with.
+fn unverified_issuer(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    #[derive(Deserialize)]
+    struct Iss {
+        iss: String,
+    }
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice::<Iss>(&bytes).ok().map(|c| c.iss)
 }
 
 /// The caller the guard put into the request; a request that reached a handler without
@@ -105,11 +140,11 @@ pub fn idempotency_key<T>(request: &tonic::Request<T>) -> Option<String> {
 /// Checks the internal token of every call (health checks excepted), carries the caller
 /// into the request's extensions and runs the call in a span continuing the caller's trace.
 #[derive(Clone)]
-pub struct GuardLayer(Arc<DecodingKey>);
+pub struct GuardLayer(Arc<Keyring>);
 
 impl GuardLayer {
-    pub fn new(secret: &Secret) -> GuardLayer {
-        GuardLayer(Arc::new(DecodingKey::from_secret(secret.0.as_bytes())))
+    pub fn new(keys: Arc<Keyring>) -> GuardLayer {
+        GuardLayer(keys)
     }
 }
 
@@ -123,7 +158,7 @@ impl<S> tower::Layer<S> for GuardLayer {
 #[derive(Clone)]
 pub struct Guard<S> {
     inner: S,
-    key: Arc<DecodingKey>,
+    key: Arc<Keyring>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -150,7 +185,7 @@ where
                     req.extensions_mut().insert(actor);
                 }
                 None => {
-                    let status = tonic::Status::unauthenticated("calls to this service must come through the gateway");
+                    let status = tonic::Status::unauthenticated("the call carries no token signed by a trusted key");
                     return Box::pin(async move { Ok(status.into_http()) });
                 }
             }
@@ -177,15 +212,28 @@ mod tests {
     }
 
     #[test]
-    fn the_token_carries_the_caller_and_only_the_shared_secret_signs_it() {
-        let secret = Secret("0123456789abcdef0123456789abcdef".into());
-        let key = DecodingKey::from_secret(secret.0.as_bytes());
+    fn only_a_trusted_key_signs_and_only_the_gateway_names_people() {
+        let dir = crate::keys::tests::temp_dir();
+        let load = |name: &str| Keyring::load(name, &crate::keys::tests::settings(&dir, name)).unwrap();
+        let (gateway, hrss, service_center) = (load(GATEWAY), load("hrss"), load("service-center"));
         let alice = Actor::parse("reviewer", "alice", "hrss").unwrap();
-        let token = Signer::new(&secret).token(&alice).unwrap();
-        assert_eq!(verify(&key, &request(Some(&token))), Some(alice.clone()));
-        assert_eq!(verify(&key, &request(None)), None);
-        let forged = Signer::new(&Secret("another-secret-another-secret-xx".into())).token(&alice).unwrap();
-        assert_eq!(verify(&key, &request(Some(&forged))), None);
+        let token = Signer::new(gateway.clone()).token(&alice).unwrap();
+        assert_eq!(verify(&service_center, &request(Some(&token))), Some(alice.clone()));
+        assert_eq!(verify(&service_center, &request(None)), None);
+        // hrss may call as itself, not as a person nor as another service.
+        let hrss_signer = Signer::new(hrss.clone());
+        let itself = hrss_signer.token(&hrss_signer.itself()).unwrap();
+        assert_eq!(verify(&service_center, &request(Some(&itself))), Some(Actor::system("hrss")));
+        assert_eq!(verify(&service_center, &request(Some(&hrss_signer.token(&alice).unwrap()))), None);
+        let as_other = hrss_signer.token(&Actor::system("public-security")).unwrap();
+        assert_eq!(verify(&service_center, &request(Some(&as_other))), None);
+        // A key nobody trusts, claiming to be the gateway.
+        let stranger_dir = crate::keys::tests::temp_dir();
+        let stranger = Keyring::load(GATEWAY, &crate::keys::tests::settings(&stranger_dir, GATEWAY)).unwrap();
+        let forged = Signer::new(stranger).token(&Actor::parse("admin", "attacker", "").unwrap()).unwrap();
+        assert_eq!(verify(&service_center, &request(Some(&forged))), None);
+        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(stranger_dir);
     }
 
     #[test]

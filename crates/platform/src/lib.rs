@@ -6,6 +6,9 @@
 //! - [`db`]: one sqlx `Any` pool for `postgres://` or `sqlite://`, migrations at start.
 //! - [`grpc`]: server helper registering `grpc.health.v1` and reflection on every service.
 //! - [`identity`]: the caller in the signed internal token, read by one tower layer.
+//! - [`keys`]: each process's own Ed25519 key and the services' public keys.
+//! - [`sharing`]: a department's service asking service-center for the applicant fields
+//!   its sharing policy allows (events carry no personal data).
 //! - [`audit`]: the audit log of who read or decided what.
 //! - [`idempotency`]: `Idempotency-Key` of commands: the first answer again, or 422.
 //! - [`paging`]: `limit` and the opaque keyset `cursor` of every list.
@@ -33,8 +36,11 @@ pub mod grpc;
 #[cfg(feature = "db")]
 pub mod idempotency;
 pub mod identity;
+pub mod keys;
 pub mod metrics;
 pub mod paging;
+#[cfg(feature = "service")]
+pub mod sharing;
 pub mod shutdown;
 pub mod telemetry;
 pub mod time;

@@ -9,10 +9,14 @@ use onething_proto::onething::servicecenter::v1::service_center_service_client::
 use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
 
+use platform::identity::Signer;
+
 use crate::config::ServiceUrls;
 
 #[derive(Clone)]
 pub struct Clients {
+    /// Signs the token of every call with the gateway's own key.
+    signer: Signer,
     pub service_center: Channel,
     pub science_tech: Channel,
     pub hrss: Channel,
@@ -25,8 +29,9 @@ fn lazy(url: &str) -> anyhow::Result<Channel> {
 }
 
 impl Clients {
-    pub fn new(urls: &ServiceUrls) -> anyhow::Result<Clients> {
+    pub fn new(urls: &ServiceUrls, signer: Signer) -> anyhow::Result<Clients> {
         Ok(Clients {
+            signer,
             service_center: lazy(&urls.service_center)?,
             science_tech: lazy(&urls.science_tech)?,
             hrss: lazy(&urls.hrss)?,
@@ -74,21 +79,10 @@ impl Clients {
     }
 }
 
-/// Signs the token of every call to the services (one per process: the gateway's key).
-static SIGNER: std::sync::OnceLock<platform::identity::Signer> = std::sync::OnceLock::new();
-
-pub fn set_internal_secret(secret: Option<&platform::config::Secret>) {
-    if let Some(s) = secret {
-        let _ = SIGNER.set(platform::identity::Signer::new(s));
-    }
-}
-
-/// A call on behalf of `actor`: the signed internal token naming them, the current trace
-/// context and, for commands, the idempotency key.
-pub fn request<T>(actor: &domain::Actor, message: T, idempotency_key: Option<&str>) -> tonic::Request<T> {
-    match SIGNER.get() {
-        Some(signer) => signer.request(actor, message, idempotency_key),
-        // Without a key the services refuse the call as unauthenticated.
-        None => tonic::Request::new(message),
+impl Clients {
+    /// A call on behalf of `actor`: the signed internal token naming them, the current
+    /// trace context and, for commands, the idempotency key.
+    pub fn request<T>(&self, actor: &domain::Actor, message: T, idempotency_key: Option<&str>) -> tonic::Request<T> {
+        self.signer.request(actor, message, idempotency_key)
     }
 }

@@ -44,9 +44,10 @@ fn http_span(req: &Request<axum::body::Body>) -> Span {
 
 pub async fn build(config: Config) -> anyhow::Result<Gateway> {
     platform::metrics::install();
-    crate::clients::set_internal_secret(config.platform.internal_secret.as_ref());
+    // The gateway signs every call with its own key: only it may name a person.
+    let keys = platform::keys::Keyring::load(platform::keys::GATEWAY, &config.platform.identity)?;
     let state = AppState {
-        clients: Clients::new(&config.services)?,
+        clients: Clients::new(&config.services, platform::identity::Signer::new(keys))?,
         keys: Arc::new(Keys::new(&config.auth.jwt_secret, config.auth.token_ttl_secs)),
         dev_mode: config.auth.dev_mode,
     };
@@ -112,12 +113,20 @@ mod tests {
 
     #[tokio::test]
     async fn metrics_are_served_without_a_token_and_count_requests_by_route_template() {
+        let keys = std::env::temp_dir().join(format!("gateway-keys-{}", std::process::id()));
+        let identity = platform::config::IdentitySettings {
+            key_file: Some(keys.join("gateway.key")),
+            trust_dir: Some(keys.join("trusted")),
+            generate: true,
+        };
         let config = Config {
             http_addr: "127.0.0.1:0".into(),
             auth: crate::config::AuthSettings { jwt_secret: "x".repeat(32), ..Default::default() },
+            platform: platform::config::Settings { identity, ..Default::default() },
             ..Default::default()
         };
         let gateway = build(config).await.unwrap();
+        let _ = std::fs::remove_dir_all(&keys);
         let unauthorized = get(gateway.addr(), "/api/v1/cases/c-metrics-1").await;
         assert!(unauthorized.starts_with("HTTP/1.1 401"), "{unauthorized}");
         get(gateway.addr(), "/api/v1/cases/c-metrics-2").await;

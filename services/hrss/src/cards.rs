@@ -269,8 +269,7 @@ async fn store_counters(tx: &mut Tx<'_>, card: &mut CardRow, c: Counters) -> Res
 mod tests {
     use super::*;
     use crate::identity::PermitIdentityVerifier;
-    use platform::config::{DatabaseSettings, Settings};
-    use platform::events::outbox::Outbox;
+    use platform::config::DatabaseSettings;
 
     static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -279,7 +278,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hrss-cards-{}", uuid::Uuid::new_v4().simple()));
         let settings = DatabaseSettings { url: None, data_dir: dir.clone(), max_connections: 4 };
         let db = platform::db::Db::connect(&settings, "hrss", &[(&MIGRATIONS, "_hrss_migrations")]).await.unwrap();
-        let base = Base { name: "hrss", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("hrss") };
+        let base = Base::with_db("hrss", db);
         let applicant = onething_proto::common::Applicant {
             surname: "SMITH".into(),
             given_names: "JOHN".into(),

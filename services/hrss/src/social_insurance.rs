@@ -7,10 +7,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{Datelike, Days, NaiveDate};
 use domain::case::{Insurance, Item, TimelineEvent};
+use domain::sharing::{PersonField, Purpose};
 use onething_proto::events as ev;
 use onething_proto::{FromWire, ToWire};
 use platform::db::Tx;
 use platform::events::consumer::{Context, Handler, HandlerError};
+use platform::sharing::ShareSource;
 use platform::time::{now_ms, now_rfc3339, today_cst};
 
 use crate::identity::IdentityOnRecord;
@@ -28,12 +30,14 @@ pub const REGISTRATION_DAYS: u64 = 30;
 
 pub struct OnPermitApproved {
     pub ssn: Arc<dyn SsnGenerator>,
+    /// service-center, asked for the fields the card's identity check needs.
+    pub sharing: Arc<dyn ShareSource>,
 }
 
-/// The person's key (`domain::ids::person_key`, the rule the permit desks use too).
-fn person_key(a: &onething_proto::common::Applicant) -> Option<String> {
-    domain::ids::person_key(&a.nationality, &a.birth_date, &a.passport_number)
-}
+/// What the card's real-person check compares (the name, birth date and nationality
+/// printed in the passport); sealed at once, never stored in the clear.
+const CARD_IDENTITY: &[PersonField] =
+    &[PersonField::Surname, PersonField::GivenNames, PersonField::Nationality, PersonField::BirthDate];
 
 /// The last day of the legal registration period of a permit issued on `issued`.
 pub fn registration_due(issued: NaiveDate) -> NaiveDate {
@@ -65,10 +69,12 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             return Err(HandlerError::Reject(anyhow::anyhow!("permit-approved without its items")));
         }
         if items.contains(&SOCIAL_INSURANCE) {
-            let applicant = e.applicant.clone().unwrap_or_default();
-            let key = person_key(&applicant).ok_or_else(|| {
-                HandlerError::Reject(anyhow::anyhow!("the approved permit carries an incomplete identity"))
-            })?;
+            if e.person_key.is_empty() {
+                return Err(HandlerError::Reject(anyhow::anyhow!("the approved permit names no person")));
+            }
+            let key = e.person_key.clone();
+            let shared = self.sharing.share(&e.case_id, Purpose::SocialInsuranceRegistration, CARD_IDENTITY).await?;
+            let applicant = shared.applicant.unwrap_or_default();
             let ssn = ssn_for(cx.tx, &key, self.ssn.as_ref()).await?;
             let issued = platform::time::cst_date(&e.decided_at).unwrap_or_else(today_cst);
             let due_on = registration_due(issued).to_string();
@@ -140,18 +146,5 @@ mod tests {
     #[test]
     fn event_times_are_read_as_epoch_ms() {
         assert_eq!(event_ms("2026-12-01T00:00:00.000Z"), 1_796_083_200_000);
-    }
-
-    #[test]
-    fn the_person_key_does_not_contain_the_passport_number() {
-        let a = onething_proto::common::Applicant {
-            nationality: "GBR".into(),
-            birth_date: "1988-04-02".into(),
-            passport_number: "E12345678".into(),
-            ..Default::default()
-        };
-        let k = person_key(&a).expect("a complete identity");
-        assert_eq!(k.len(), 64);
-        assert!(!k.contains("E12345678"));
     }
 }

@@ -64,7 +64,7 @@ pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Applicat
         &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE), (&MIGRATIONS, "_hrss_migrations")],
     )
     .await?;
-    let desk = PermitDesk::new(base.clone(), Department::Hrss);
+    let desk = PermitDesk::new(base.clone(), Department::Hrss)?;
     // Permits issued before the lifelong-number table get their person's row.
     desk.backfill_persons().await?;
     let cards = CardDesk {
@@ -85,7 +85,10 @@ pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Applicat
         .consumer()
         .on::<onething_proto::events::CaseSupplemented, _>(desk.clone())
         .on::<CaseAccepted, _>(desk)
-        .on::<PermitApproved, _>((parts.wrap_permit_approved)(Arc::new(OnPermitApproved { ssn: parts.ssn })))
+        .on::<PermitApproved, _>((parts.wrap_permit_approved)(Arc::new(OnPermitApproved {
+            ssn: parts.ssn,
+            sharing: base.sharing()?,
+        })))
         .on::<PermitChanged, _>(OnPermitLifecycle)
         .on::<PermitExtended, _>(OnPermitLifecycle)
         .on::<PermitCancelled, _>(OnPermitLifecycle);

@@ -362,10 +362,8 @@ mod tests {
 
 #[cfg(test)]
 mod list_tests {
-    use std::sync::Arc;
 
-    use platform::config::{DatabaseSettings, Settings};
-    use platform::events::outbox::Outbox;
+    use platform::config::DatabaseSettings;
 
     use super::*;
 
@@ -375,7 +373,7 @@ mod list_tests {
         let dir = std::env::temp_dir().join(format!("hrss-reviews-{}", uuid::Uuid::new_v4().simple()));
         let settings = DatabaseSettings { url: None, data_dir: dir.clone(), max_connections: 4 };
         let db = platform::db::Db::connect(&settings, "hrss", &[(&MIGRATIONS, "_hrss_migrations")]).await.unwrap();
-        (Base { name: "hrss", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("hrss") }, dir)
+        (Base::with_db("hrss", db), dir)
     }
 
     fn ids(reviews: &[pb::TitleReview]) -> Vec<&str> {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::case::{Item, ItemStatus};
-use domain::{Actor, Role};
 use onething_proto::onething::ops::v1::GetStatusRequest;
 use onething_proto::onething::ops::v1::service_status_service_client::ServiceStatusServiceClient;
 use onething_proto::onething::servicecenter::v1::GetStatsRequest;
@@ -129,7 +128,7 @@ pub struct Overviews {
     live: Arc<RwLock<Live>>,
     services: Vec<(&'static str, Channel)>,
     service_center: Channel,
-    signer: Option<Signer>,
+    signer: Signer,
     lag_reader: Arc<std::sync::Mutex<Option<kafka::LagReader>>>,
     /// The default window's overview as the last refresh made it.
     snapshot: Arc<RwLock<Option<Overview>>>,
@@ -141,11 +140,6 @@ fn lazy(url: &str) -> anyhow::Result<Channel> {
     platform::grpc::lazy_channel(url, Duration::from_secs(5))
 }
 
-/// The ops service calls the others as the operator it serves.
-fn ops_actor() -> Actor {
-    Actor { role: Role::Ops, subject: "service:ops".into(), department: None }
-}
-
 impl Overviews {
     pub fn new(base: Base, urls: &platform::config::ServiceUrls) -> anyhow::Result<Overviews> {
         let services = vec![
@@ -154,7 +148,8 @@ impl Overviews {
             ("hrss", lazy(&urls.hrss)?),
             ("public-security", lazy(&urls.public_security)?),
         ];
-        let signer = base.settings.internal_secret.as_ref().map(Signer::new);
+        // ops calls the others as itself, with its own key.
+        let signer = base.signer();
         Ok(Overviews {
             service_center: services[0].1.clone(),
             base,
@@ -172,10 +167,7 @@ impl Overviews {
     }
 
     fn request<T>(&self, message: T) -> tonic::Request<T> {
-        match &self.signer {
-            Some(s) => s.request(&ops_actor(), message, None),
-            None => tonic::Request::new(message),
-        }
+        self.signer.request(&self.signer.itself(), message, None)
     }
 
     /// Asks every service for its status and the broker for every group's lag, once.

@@ -11,12 +11,11 @@ use onething_proto::events as ev;
 use onething_proto::{FromWire, ToWire};
 use platform::ServiceError;
 use platform::app::Base;
-use platform::config::{DatabaseSettings, Settings};
+use platform::config::DatabaseSettings;
 use platform::db::Db;
 use platform::events::Event;
 use platform::events::consumer::{Context, Handler};
 use platform::events::headers::EventMeta;
-use platform::events::outbox::Outbox;
 use platform::time::today_cst;
 use prost::Message;
 
@@ -47,7 +46,7 @@ async fn fixture() -> Fixture {
     let db = Db::connect(&settings, "public-security", &[(&crate::startup::MIGRATIONS, "_public_security_migrations")])
         .await
         .unwrap();
-    let base = Base { name: "public-security", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("ps") };
+    let base = Base::with_db("public-security", db);
     Fixture { desk: Desk::new(base, ResidenceSettings::default()), dir }
 }
 
@@ -72,6 +71,7 @@ async fn deliver<E: Event, H: Handler<E>>(desk: &Desk, handler: &H, event: E) ->
         source: String::new(),
         time: String::new(),
         traceparent: None,
+        signature: None,
     };
     handler
         .handle(event, Context { tx: &mut tx, meta: &meta, outbox: &desk.base.outbox })
@@ -92,9 +92,31 @@ fn approved(case_id: &str, valid_until: NaiveDate) -> ev::PermitApproved {
             kind: "enterprise".into(),
             ..Default::default()
         }),
-        applicant: Some(onething_proto::common::Applicant { surname: "SMITH".into(), ..Default::default() }),
         ..Default::default()
     }
+}
+
+/// service-center's answer to the residence file's question: the applicant.
+struct Owner;
+
+#[async_trait::async_trait]
+impl platform::sharing::ShareSource for Owner {
+    async fn share(
+        &self,
+        _: &str,
+        purpose: domain::sharing::Purpose,
+        fields: &[domain::sharing::PersonField],
+    ) -> Result<platform::sharing::Shared, platform::events::consumer::HandlerError> {
+        assert_eq!((purpose, fields), (domain::sharing::Purpose::ResidencePermit, domain::sharing::PersonField::ALL));
+        Ok(platform::sharing::Shared {
+            applicant: Some(onething_proto::common::Applicant { surname: "SMITH".into(), ..Default::default() }),
+            ..Default::default()
+        })
+    }
+}
+
+fn on_approved() -> OnPermitApproved {
+    OnPermitApproved { sharing: Arc::new(Owner) }
 }
 
 fn cancelled(case_id: &str) -> ev::PermitCancelled {
@@ -153,9 +175,9 @@ fn tomorrow_10() -> String {
 async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     let f = fixture().await;
     let d = &f.desk;
-    deliver(d, &OnPermitApproved, approved("c1", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("c1", far())).await.unwrap();
     // A redelivered approval with a new event id opens nothing more.
-    deliver(d, &OnPermitApproved, approved("c1", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("c1", far())).await.unwrap();
     assert_eq!(topics(d).await, ["residence-case-opened"]);
 
     // The entry date, by the owning employer only.
@@ -263,7 +285,7 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
 async fn a_no_show_without_justification_lets_the_officer_refuse() {
     let f = fixture().await;
     let d = &f.desk;
-    deliver(d, &OnPermitApproved, approved("c2", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("c2", far())).await.unwrap();
     d.record_application(&officer(), "c2", &paper(), false).await.unwrap();
     let no_show = vec![rules::REASON_NO_SHOW.to_string()];
     // The code needs its facts.
@@ -301,7 +323,7 @@ async fn a_work_permit_with_less_than_90_days_left_blocks_approval_until_extende
     let f = fixture().await;
     let d = &f.desk;
     let soon = today_cst().checked_add_days(Days::new(40)).unwrap();
-    deliver(d, &OnPermitApproved, approved("c3", soon)).await.unwrap();
+    deliver(d, &on_approved(), approved("c3", soon)).await.unwrap();
     d.record_application(&officer(), "c3", &paper(), false).await.unwrap();
     assert_eq!(
         kind(d.decide(&officer(), "c3", "approve", &[]).await.unwrap_err()),
@@ -323,7 +345,7 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
     let f = fixture().await;
     let d = &f.desk;
     // An open case ends.
-    deliver(d, &OnPermitApproved, approved("open", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("open", far())).await.unwrap();
     d.record_application(&officer(), "open", &paper(), false).await.unwrap();
     deliver(d, &OnPermitCancelled, cancelled("open")).await.unwrap();
     let row = store::get(&d.base.db.pool, "open").await.unwrap().unwrap();
@@ -333,7 +355,7 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
     assert_eq!(kind(d.decide(&officer(), "open", "approve", &[]).await.unwrap_err()), "409 case_closed");
 
     // An issued permit is flagged, once, and is not handed over.
-    deliver(d, &OnPermitApproved, approved("issued", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("issued", far())).await.unwrap();
     d.record_application(&officer(), "issued", &paper(), false).await.unwrap();
     d.decide(&officer(), "issued", "approve", &[]).await.unwrap();
     deliver(d, &OnPermitCancelled, cancelled("issued")).await.unwrap();
@@ -355,7 +377,7 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
     // A cancellation that overtakes the approval: the late approval opens nothing.
     deliver(d, &OnPermitCancelled, cancelled("late")).await.unwrap();
     let opened_before = topics(d).await.iter().filter(|t| *t == "residence-case-opened").count();
-    deliver(d, &OnPermitApproved, approved("late", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("late", far())).await.unwrap();
     assert_eq!(topics(d).await.iter().filter(|t| *t == "residence-case-opened").count(), opened_before);
     assert_eq!(store::get(&d.base.db.pool, "late").await.unwrap().unwrap().status.as_str(), "cancelled");
 }
@@ -365,7 +387,7 @@ async fn the_decision_period_can_count_calendar_days() {
     let mut f = fixture().await;
     f.desk.settings = ResidenceSettings { decision_days: 15, decision_counted_in: rules::DayCount::Days };
     let d = &f.desk;
-    deliver(d, &OnPermitApproved, approved("c4", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("c4", far())).await.unwrap();
     let all: Vec<String> = [paper(), vec!["passport_loss_certificate".into()]].concat();
     assert_eq!(
         kind(d.record_application(&officer(), "c4", &paper(), true).await.unwrap_err()),
@@ -391,7 +413,7 @@ async fn the_queue_comes_in_pages_oldest_first_then_an_empty_next_cursor() {
     let d = &f.desk;
     let until = today_cst() + chrono::Duration::days(400);
     for case in ["q1", "q2", "q3"] {
-        deliver(d, &OnPermitApproved, approved(case, until)).await.unwrap();
+        deliver(d, &on_approved(), approved(case, until)).await.unwrap();
     }
     // Two cases opened in the same millisecond: the id breaks the tie.
     sqlx::query("UPDATE residence_cases SET opened_at = 1000 WHERE case_id <> 'q3'")
@@ -426,7 +448,7 @@ async fn an_unknown_status_and_bad_paging_are_reported_at_once() {
 async fn two_steps_from_one_read_of_a_case_the_second_is_the_lost_race() {
     let f = fixture().await;
     let d = &f.desk;
-    deliver(d, &OnPermitApproved, approved("c1", far())).await.unwrap();
+    deliver(d, &on_approved(), approved("c1", far())).await.unwrap();
     let read = store::get(&d.base.db.pool, "c1").await.unwrap().unwrap();
     let mut tx = d.base.db.begin().await.unwrap();
     store::record_entry(&mut tx, &read, "2026-12-01", "2026-12-31").await.unwrap();

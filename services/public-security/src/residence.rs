@@ -5,28 +5,37 @@
 //! Each runs in the consumer's transaction with the inbox row, so a redelivery changes
 //! nothing; the state guards below make a replayed or late event harmless as well.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use base64::Engine as _;
 use domain::case::TimelineEvent;
+use domain::sharing::{PersonField, Purpose};
 use domain::states::residence::{self, ResidenceCommand};
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
+use platform::sharing::ShareSource;
 use platform::time::{now_ms, now_rfc3339};
 use prost::Message;
 
 use crate::desk::Step;
 use crate::store;
 
-pub struct OnPermitApproved;
+pub struct OnPermitApproved {
+    /// service-center, asked for the applicant's identity the residence file holds.
+    pub sharing: Arc<dyn ShareSource>,
+}
 
 #[async_trait]
 impl Handler<ev::PermitApproved> for OnPermitApproved {
     async fn handle(&self, e: ev::PermitApproved, cx: Context<'_>) -> Result<(), HandlerError> {
         let id = uuid::Uuid::now_v7().to_string();
-        let applicant =
-            base64::engine::general_purpose::STANDARD.encode(e.applicant.clone().unwrap_or_default().encode_to_vec());
         let employer = e.employer.clone().unwrap_or_default();
         let Ok(opened) = residence::transition(None, &ResidenceCommand::Open) else { return Ok(()) };
+        // The event names no one: the file's identity comes from the application's owner.
+        let shared = self.sharing.share(&e.case_id, Purpose::ResidencePermit, PersonField::ALL).await?;
+        let applicant =
+            base64::engine::general_purpose::STANDARD.encode(shared.applicant.unwrap_or_default().encode_to_vec());
         let case = store::NewCase {
             id: &id,
             case_id: &e.case_id,

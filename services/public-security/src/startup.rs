@@ -22,7 +22,7 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
     reporter.set_serving::<PublicSecurityServiceServer<PublicSecurity>>().await;
     let consumer = base
         .consumer()
-        .on::<PermitApproved, _>(OnPermitApproved)
+        .on::<PermitApproved, _>(OnPermitApproved { sharing: base.sharing()? })
         .on::<PermitCancelled, _>(OnPermitCancelled)
         .on::<PermitExtended, _>(OnPermitExtended);
     base.launch(routes, reporter, vec![consumer]).await

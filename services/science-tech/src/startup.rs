@@ -15,7 +15,7 @@ pub const NAME: &str = "science-tech";
 pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base =
         Base::init(NAME, config.platform, &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE)]).await?;
-    let desk = PermitDesk::new(base.clone(), Department::ScienceTech);
+    let desk = PermitDesk::new(base.clone(), Department::ScienceTech)?;
     // Permits issued before the lifelong-number table get their person's row.
     desk.backfill_persons().await?;
     let (routes, reporter) = platform::grpc::base_routes()?;

@@ -1,12 +1,14 @@
-//! The applicant's identity, read back from the accepted submission for the reviewer who
-//! decides the case's work permit (the permit desks hold no applicant data). Every read and
-//! every refusal is audited with the case and the purpose.
+//! The applicant's identity, read back from the accepted submission: for the reviewer who
+//! decides the case's work permit (the permit desks hold no applicant data), and for the
+//! departments' services that the sharing policy allows a purpose ([`share`]; events carry
+//! no personal data). Every read and every refusal is audited with the case and the purpose.
 
-use domain::case::Department;
+use domain::case::{Department, UnknownName};
+use domain::sharing::{self, PersonField, Purpose};
 use domain::{Actor, Role};
 use platform::ServiceError;
 use platform::app::Base;
-use platform::audit::{Access, Audit, Purpose};
+use platform::audit::{Access, Audit};
 use serde::Deserialize;
 
 use crate::store::cases as store;
@@ -55,12 +57,95 @@ pub async fn get(base: &Base, actor: &Actor, case_id: &str) -> Result<Applicant,
         actor.audit_access(&base.db, access).await?;
         return Err(ServiceError::not_found("case", case_id));
     }
-    access.purpose = Some(Purpose::PermitReview);
+    access.purpose = Some(platform::audit::Purpose::PermitReview);
     access.outcome = "allowed";
     let parsed: Submission = serde_json::from_str(&submission)
         .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("stored submission")))?;
     actor.audit_access(&base.db, access).await?;
     Ok(parsed.applicant)
+}
+
+/// What [`share`] answers: only the fields asked for, the person key, the legal basis.
+#[derive(Debug)]
+pub struct Shared {
+    pub applicant: Applicant,
+    pub person_key: String,
+    pub legal_basis: &'static str,
+}
+
+/// The fields of `case_id`'s applicant that `fields` names, to the service of a department
+/// whose sharing policy allows all of them for `purpose`; PERMISSION_DENIED otherwise.
+/// Only services ask (a person's token never reaches here as a department's system).
+pub async fn share(
+    base: &Base,
+    actor: &Actor,
+    case_id: &str,
+    purpose: &str,
+    fields: &[String],
+) -> Result<Shared, ServiceError> {
+    let mut v = domain::Violations::new();
+    let purpose = purpose.parse::<Purpose>().map_err(|e| v.push("purpose", "unknown_value", e.to_string())).ok();
+    let wanted: Vec<PersonField> = fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            f.parse().map_err(|e: UnknownName| v.push(format!("fields[{i}]"), "unknown_value", e.to_string())).ok()
+        })
+        .collect();
+    if wanted.is_empty() && v.is_empty() {
+        v.push("fields", "required", "name the fields wanted");
+    }
+    let purpose =
+        v.into_result(|| purpose)?.ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("purpose checked")))?;
+    let resource = format!("case/{case_id}/applicant");
+    let audit = |outcome: &'static str| Access {
+        action: "share_record",
+        resource: &resource,
+        case_id: Some(case_id),
+        purpose: None,
+        outcome,
+    };
+    let department = (actor.role == Role::System).then(|| actor.subject.parse::<Department>().ok()).flatten();
+    let row = match department.map(|d| sharing::check(d, purpose, &wanted)) {
+        Some(Ok(row)) => row,
+        refused => {
+            actor.audit_access(&base.db, audit("denied")).await?;
+            let why = match refused {
+                Some(Err(e)) => e.to_string(),
+                _ => format!("{} is not a department's service", actor.subject),
+            };
+            return Err(ServiceError::PermissionDenied(why));
+        }
+    };
+    let Some(store::SubmissionRow { submission, .. }) = store::submission(&base.db.pool, case_id).await? else {
+        actor.audit_access(&base.db, audit("not_found")).await?;
+        return Err(ServiceError::not_found("case", case_id));
+    };
+    let parsed: Submission = serde_json::from_str(&submission)
+        .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("stored submission")))?;
+    let a = parsed.applicant;
+    let person_key = domain::ids::person_key(
+        a.nationality.as_deref().unwrap_or_default(),
+        a.birth_date.as_deref().unwrap_or_default(),
+        a.passport_number.as_deref().unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    actor.audit_access(&base.db, audit("allowed")).await?;
+    Ok(Shared { applicant: only(a, &wanted), person_key, legal_basis: &row.legal_basis })
+}
+
+/// `a` with every field not in `fields` cleared.
+fn only(a: Applicant, fields: &[PersonField]) -> Applicant {
+    let keep = |f: PersonField, v: Option<String>| if fields.contains(&f) { v } else { None };
+    Applicant {
+        surname: keep(PersonField::Surname, a.surname),
+        given_names: keep(PersonField::GivenNames, a.given_names),
+        sex: keep(PersonField::Sex, a.sex),
+        nationality: keep(PersonField::Nationality, a.nationality),
+        birth_date: keep(PersonField::BirthDate, a.birth_date),
+        passport_number: keep(PersonField::PassportNumber, a.passport_number),
+        passport_expiry: keep(PersonField::PassportExpiry, a.passport_expiry),
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +164,18 @@ mod tests {
         assert_eq!(s.applicant.passport_expiry.as_deref(), Some("2033-05-01"));
         let empty: Submission = serde_json::from_str("{}").unwrap();
         assert_eq!(empty.applicant, Applicant::default());
+    }
+
+    #[test]
+    fn only_the_fields_asked_for_are_shared() {
+        let a = Applicant {
+            surname: Some("SMITH".into()),
+            birth_date: Some("1988-04-02".into()),
+            passport_number: Some("E12345678".into()),
+            passport_expiry: Some("2033-05-01".into()),
+            ..Default::default()
+        };
+        let shared = only(a, &[PersonField::PassportExpiry]);
+        assert_eq!(shared, Applicant { passport_expiry: Some("2033-05-01".into()), ..Default::default() });
     }
 }

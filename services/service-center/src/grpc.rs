@@ -111,17 +111,11 @@ pub fn employer_pb(c: &NewCase) -> pbc::Employer {
     }
 }
 
-pub fn applicant_pb(c: &NewCase) -> pbc::Applicant {
+/// The applicant's person key, the only trace of the person that events carry.
+pub fn person_key_of(c: &NewCase) -> String {
     let a = &c.applicant;
-    pbc::Applicant {
-        surname: a.surname.clone(),
-        given_names: a.given_names.clone(),
-        sex: a.sex.as_str().into(),
-        nationality: a.nationality.as_str().into(),
-        birth_date: a.birth_date.to_string(),
-        passport_number: a.passport_number.expose().into(),
-        passport_expiry: a.passport_expiry.to_string(),
-    }
+    domain::ids::person_key(a.nationality.as_str(), &a.birth_date.to_string(), a.passport_number.expose())
+        .unwrap_or_default()
 }
 
 pub fn position_pb(c: &NewCase) -> pbc::Position {
@@ -361,6 +355,21 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         Ok(Response::new(pb::GetApplicantResponse { applicant: Some(applicant_from(applicant)) }))
     }
 
+    #[instrument(skip_all, name = "ShareRecord")]
+    async fn share_record(
+        &self,
+        request: Request<pb::ShareRecordRequest>,
+    ) -> Result<Response<pb::ShareRecordResponse>, Status> {
+        let actor = caller(&request)?;
+        let req = request.into_inner();
+        let shared = crate::applicants::share(&self.base, &actor, &req.case_id, &req.purpose, &req.fields).await?;
+        Ok(Response::new(pb::ShareRecordResponse {
+            applicant: Some(applicant_from(shared.applicant)),
+            person_key: shared.person_key,
+            legal_basis: shared.legal_basis.into(),
+        }))
+    }
+
     #[instrument(skip_all, name = "GetDishonestyList")]
     async fn get_dishonesty_list(
         &self,
@@ -461,7 +470,8 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
     #[instrument(skip_all, name = "GetStats")]
     async fn get_stats(&self, request: Request<pb::GetStatsRequest>) -> Result<Response<pb::GetStatsResponse>, Status> {
         let actor = caller(&request)?;
-        if !actor.role.is_operator() {
+        // Operators, and the ops read model calling as itself (counts only, no person).
+        if !(actor.role.is_operator() || actor.role == Role::System) {
             return Err(ServiceError::PermissionDenied("the statistics are for operators".into()).into());
         }
         let figures = crate::stats::compute(&self.base.db.pool).await.map_err(ServiceError::from)?;

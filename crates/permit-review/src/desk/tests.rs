@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use onething_proto::common as pbc;
-use platform::config::{DatabaseSettings, Settings};
+use platform::config::DatabaseSettings;
 use platform::db::Db;
 use platform::events::headers::EventMeta;
-use platform::events::outbox::Outbox;
 
 use super::*;
 
@@ -30,8 +29,30 @@ async fn desk_at(dir: &TestDb, department: Department) -> PermitDesk {
         ..Default::default()
     };
     let db = Db::connect(&settings, "permits", &[(&crate::MIGRATIONS, crate::MIGRATIONS_TABLE)]).await.unwrap();
-    let base = Base { name: "science-tech", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("test") };
-    PermitDesk::new(base, department)
+    let base = Base::with_db("science-tech", db);
+    PermitDesk::with_sharing(base, department, Arc::new(Owner))
+}
+
+/// service-center's answer to the desk's one question: the passport's expiry.
+struct Owner;
+
+#[async_trait]
+impl platform::sharing::ShareSource for Owner {
+    async fn share(
+        &self,
+        _: &str,
+        purpose: domain::sharing::Purpose,
+        fields: &[domain::sharing::PersonField],
+    ) -> Result<platform::sharing::Shared, HandlerError> {
+        assert_eq!(
+            (purpose, fields),
+            (domain::sharing::Purpose::WorkPermitReview, &[domain::sharing::PersonField::PassportExpiry][..])
+        );
+        Ok(platform::sharing::Shared {
+            applicant: Some(pbc::Applicant { passport_expiry: "2033-05-01".into(), ..Default::default() }),
+            ..Default::default()
+        })
+    }
 }
 
 fn reviewer(department: &str) -> Actor {
@@ -44,13 +65,7 @@ fn accepted(case_id: &str, category: &str, passport: &str) -> ev::CaseAccepted {
         case_no: format!("GS-{case_id}"),
         category: category.parse::<domain::case::Category>().unwrap().wire(),
         employer: Some(pbc::Employer { name: "Old Co.".into(), region_code: "620100".into(), ..Default::default() }),
-        applicant: Some(pbc::Applicant {
-            nationality: "GBR".into(),
-            birth_date: "1988-04-02".into(),
-            passport_number: passport.into(),
-            passport_expiry: "2033-05-01".into(),
-            ..Default::default()
-        }),
+        person_key: domain::ids::person_key("GBR", "1988-04-02", passport).unwrap_or_default(),
         position: Some(pbc::Position {
             title: "Engineer".into(),
             annual_salary_cny: 480_000,
@@ -69,6 +84,7 @@ fn meta() -> EventMeta {
         source: "test".into(),
         time: now_rfc3339(),
         traceparent: None,
+        signature: None,
     }
 }
 

@@ -4,8 +4,9 @@
 //! the handler's writes (a redelivery finds it there and changes nothing); the Kafka offset
 //! is committed only after the database commit. A failing handler is retried with
 //! exponential backoff; after `max_attempts`, or at once for a message that can never
-//! succeed (undecodable payload, missing headers), the message goes to `<topic>.dlq` with
-//! the error, and only then is its offset committed.
+//! succeed (undecodable payload, missing headers, no valid signature of a publisher allowed
+//! on the topic: [`super::signature`]), the message goes to `<topic>.dlq` with the error,
+//! and only then is its offset committed. An unauthenticated record is never applied.
 //!
 //! Metrics: `onething_events_consumed_total{topic,group,outcome}` with outcome `applied`,
 //! `duplicate` (the inbox had it), `retried` (one per retry of a transient failure) or
@@ -28,9 +29,10 @@ use tracing::{Instrument, debug, error, info_span, warn};
 
 use super::headers::EventMeta;
 use super::outbox::Outbox;
-use super::{Event, dlq_topic, kafka};
+use super::{Event, dlq_topic, kafka, signature};
 use crate::config::{ConsumerSettings, KafkaSettings};
 use crate::db::{Db, Tx};
+use crate::keys::Keyring;
 use crate::metrics::names;
 use crate::shutdown::Shutdown;
 
@@ -149,6 +151,7 @@ pub struct Consumer {
     outbox: Outbox,
     kafka: KafkaSettings,
     settings: ConsumerSettings,
+    keys: Arc<Keyring>,
     handlers: HashMap<&'static str, Box<dyn ErasedHandler>>,
 }
 
@@ -158,10 +161,18 @@ enum Outcome {
 }
 
 impl Consumer {
-    /// `group` is the consumer group id and the inbox's consumer name.
-    pub fn new(group: &str, db: Db, outbox: Outbox, kafka: KafkaSettings, settings: ConsumerSettings) -> Consumer {
+    /// `group` is the consumer group id and the inbox's consumer name; records are checked
+    /// against the publishers' keys in `keys`.
+    pub fn new(
+        group: &str,
+        db: Db,
+        outbox: Outbox,
+        kafka: KafkaSettings,
+        settings: ConsumerSettings,
+        keys: Arc<Keyring>,
+    ) -> Consumer {
         let group_id = format!("{group}{}", kafka.group_suffix);
-        Consumer { group: group.into(), group_id, db, outbox, kafka, settings, handlers: HashMap::new() }
+        Consumer { group: group.into(), group_id, db, outbox, kafka, settings, keys, handlers: HashMap::new() }
     }
 
     fn count(&self, topic: &str, outcome: &'static str) {
@@ -272,6 +283,9 @@ impl Consumer {
             return true;
         };
         let payload = msg.payload().unwrap_or_default();
+        if let Err(e) = signature::verify(&self.keys, topic, &meta, msg.key().unwrap_or_default(), payload) {
+            return self.dead_letter(msg, &format!("unauthenticated record: {e}"), dlq, shutdown).await;
+        }
         let mut backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(self.settings.initial_backoff_ms))
             .with_max_delay(Duration::from_millis(self.settings.max_backoff_ms))

@@ -1,5 +1,7 @@
 //! CloudEvents 1.0 binary-mode Kafka headers (`ce_id`, `ce_type`, `ce_source`,
-//! `ce_specversion`, `ce_time`, `content-type`) and the plain W3C `traceparent`.
+//! `ce_specversion`, `ce_time`, `content-type`), the publisher's signature as two extension
+//! attributes (`ce_signature`, `ce_keyid`; see [`super::signature`]) and the plain W3C
+//! `traceparent`.
 
 use rdkafka::message::{Header, Headers, OwnedHeaders};
 
@@ -13,6 +15,14 @@ pub struct EventMeta {
     pub source: String,
     pub time: String,
     pub traceparent: Option<String>,
+    pub signature: Option<Signed>,
+}
+
+/// The publisher's Ed25519 signature (base64) and the id of the key that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub key_id: String,
+    pub signature: String,
 }
 
 impl EventMeta {
@@ -26,6 +36,11 @@ impl EventMeta {
             .insert(Header { key: "content-type", value: Some(CONTENT_TYPE) });
         if let Some(tp) = &self.traceparent {
             h = h.insert(Header { key: "traceparent", value: Some(tp.as_str()) });
+        }
+        if let Some(s) = &self.signature {
+            h = h
+                .insert(Header { key: "ce_keyid", value: Some(s.key_id.as_str()) })
+                .insert(Header { key: "ce_signature", value: Some(s.signature.as_str()) });
         }
         h
     }
@@ -47,6 +62,7 @@ impl EventMeta {
             source: get("ce_source").unwrap_or_default(),
             time: get("ce_time").unwrap_or_default(),
             traceparent: get("traceparent"),
+            signature: get("ce_keyid").zip(get("ce_signature")).map(|(key_id, signature)| Signed { key_id, signature }),
         })
     }
 }
@@ -63,6 +79,7 @@ mod tests {
             source: "/onething/science-tech".into(),
             time: "2026-11-29T10:00:00.000Z".into(),
             traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
+            signature: Some(Signed { key_id: "0123456789abcdef".into(), signature: "c2ln".into() }),
         };
         let headers = meta.to_headers();
         let keys: Vec<&str> = headers.iter().map(|h| h.key).collect();

@@ -7,11 +7,14 @@
 //! - [`consumer`]: consumers with an inbox (exactly-once effects), retries with backoff,
 //!   and `<topic>.dlq` for messages that keep failing.
 //! - [`headers`]: CloudEvents binary-mode headers and the W3C `traceparent`.
+//! - [`signature`]: every record signed by its publisher, checked against the topic's
+//!   allowed publishers before it is applied.
 
 pub mod consumer;
 pub mod headers;
 pub mod kafka;
 pub mod outbox;
+pub mod signature;
 
 use onething_proto::events as pb;
 

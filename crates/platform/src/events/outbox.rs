@@ -20,9 +20,10 @@ use tracing::{Instrument, info_span, warn};
 
 use super::Event;
 use super::headers::EventMeta;
-use super::kafka;
+use super::{kafka, signature};
 use crate::config::{KafkaSettings, OutboxSettings};
 use crate::db::{Db, Tx};
+use crate::keys::Keyring;
 use crate::metrics::names;
 use crate::shutdown::Shutdown;
 
@@ -102,6 +103,7 @@ pub struct Relay {
     kafka: KafkaSettings,
     settings: OutboxSettings,
     client_id: String,
+    keys: Arc<Keyring>,
     /// Rebuilt after a fatal error (e.g. the broker lost the idempotent producer's state).
     producer: Mutex<Option<FutureProducer>>,
     /// Set after a failed delivery: the broker may have come back without its topics, and
@@ -110,13 +112,15 @@ pub struct Relay {
 }
 
 impl Relay {
-    pub fn new(db: Db, outbox: Outbox, kafka: KafkaSettings, settings: OutboxSettings, client_id: &str) -> Relay {
+    /// Events are signed with `keys` (see [`super::signature`]).
+    pub fn new(db: Db, outbox: Outbox, kafka: KafkaSettings, settings: OutboxSettings, keys: Arc<Keyring>) -> Relay {
         Relay {
             db,
             outbox,
             kafka,
             settings,
-            client_id: format!("{client_id}-relay"),
+            client_id: format!("{}-relay", keys.service()),
+            keys,
             producer: Mutex::new(None),
             check_topics: true.into(),
         }
@@ -217,14 +221,16 @@ impl Relay {
         // deduplicate by event id).
         let mut deliveries = Vec::with_capacity(rows.len());
         for row in &rows {
-            let meta = EventMeta {
+            let mut meta = EventMeta {
                 id: row.event_id.clone(),
                 ce_type: row.ce_type.clone(),
                 source: self.outbox.source.to_string(),
                 time: crate::time::rfc3339(row.created_at),
                 traceparent: row.traceparent.clone(),
+                signature: None,
             };
             let payload = B64.decode(&row.payload_b64)?;
+            meta.signature = Some(signature::sign(&self.keys, &row.topic, &meta, &row.event_key, &payload));
             let span = info_span!("publish", otel.name = format!("{} publish", row.topic), otel.kind = "producer",
                 messaging.system = "kafka", messaging.destination.name = %row.topic, messaging.message.id = %row.event_id);
             if let Some(tp) = &row.traceparent {

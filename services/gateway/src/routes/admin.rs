@@ -7,7 +7,6 @@ use domain::json::Reader;
 use onething_proto::onething::servicecenter::v1 as pb;
 use serde_json::Value;
 
-use crate::clients::request;
 use crate::extract::{Admins, Auth, FromJson, JsonBody, Operators};
 use crate::problem::{ListErrors, Problem};
 use crate::startup::AppState;
@@ -23,7 +22,7 @@ pub async fn get_dishonesty_list(
     State(state): State<AppState>,
     Auth(actor, ..): Auth<Operators>,
 ) -> Result<Json<DishonestyList>, Problem> {
-    let req = request(&actor, pb::GetDishonestyListRequest {}, None);
+    let req = state.clients.request(&actor, pb::GetDishonestyListRequest {}, None);
     let r = state.clients.service_center().get_dishonesty_list(req).await?.into_inner();
     Ok(Json(DishonestyList { credit_codes: r.credit_codes, version: r.version, replaced_at: r.replaced_at }))
 }
@@ -46,6 +45,11 @@ pub async fn replace_dishonesty_list(
     JsonBody(ReplaceBody(credit_codes)): JsonBody<ReplaceBody>,
 ) -> Result<Json<DishonestyListReplaced>, Problem> {
     let req = pb::ReplaceDishonestyListRequest { credit_codes };
-    let resp = state.clients.service_center().replace_dishonesty_list(request(&actor, req, None)).await?.into_inner();
+    let resp = state
+        .clients
+        .service_center()
+        .replace_dishonesty_list(state.clients.request(&actor, req, None))
+        .await?
+        .into_inner();
     Ok(Json(DishonestyListReplaced { count: resp.count, version: resp.version }))
 }

@@ -11,7 +11,6 @@ use onething_proto::onething::servicecenter::v1 as pb;
 use serde_json::Value;
 
 use crate::auth::Caller;
-use crate::clients::request;
 use crate::extract::{
     Auth, Employers, ForCase, FromJson, IdempotencyKey, JsonBody, ListQuery, Operators, Query, RawBody, for_case,
 };
@@ -113,7 +112,7 @@ pub async fn submit(
     if let Err(type_errors) = r.finish() {
         req.validate_only = true;
         let mut errors: Vec<FieldError> = type_errors.0.into_iter().map(FieldError::from).collect();
-        if let Err(status) = client.submit_case(request(&actor, req, None)).await {
+        if let Err(status) = client.submit_case(state.clients.request(&actor, req, None)).await {
             let reported: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
             errors.extend(
                 crate::problem::field_errors(&status)
@@ -123,7 +122,7 @@ pub async fn submit(
         }
         return Err(Problem::invalid(errors));
     }
-    let resp = client.submit_case(request(&actor, req, key.as_deref())).await?.into_inner();
+    let resp = client.submit_case(state.clients.request(&actor, req, key.as_deref())).await?.into_inner();
     let case = resp.case.ok_or_else(|| Problem::from(tonic::Status::internal("no case returned")))?;
     let mut response = (StatusCode::CREATED, Json(Case::from(&case))).into_response();
     if let Ok(location) = format!("/api/v1/cases/{}", case.id).parse() {
@@ -148,7 +147,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Case>, Problem> {
     let req = pb::GetCaseRequest { id };
-    let case = state.clients.service_center().get_case(request(&actor, req, None)).await?.into_inner().case;
+    let case =
+        state.clients.service_center().get_case(state.clients.request(&actor, req, None)).await?.into_inner().case;
     Ok(Json(Case::from(&case.unwrap_or_default())))
 }
 
@@ -162,7 +162,7 @@ pub async fn list(
 ) -> Result<Json<Page<CaseSummary>>, Problem> {
     let limit = q.limit();
     let req = pb::ListCasesRequest { status: q.status, department: q.department, limit, cursor: q.cursor };
-    let resp = state.clients.service_center().list_cases(request(&actor, req, None)).await?.into_inner();
+    let resp = state.clients.service_center().list_cases(state.clients.request(&actor, req, None)).await?.into_inner();
     Ok(Json(Page::new(resp.cases.iter().map(CaseSummary::from).collect(), &resp.next_cursor)))
 }
 
@@ -186,7 +186,13 @@ pub async fn supplement(
     JsonBody(req): JsonBody<pb::SupplementCaseRequest>,
 ) -> Result<Json<Case>, Problem> {
     let req = req.for_case(id);
-    let case = state.clients.service_center().supplement_case(request(&actor, req, None)).await?.into_inner().case;
+    let case = state
+        .clients
+        .service_center()
+        .supplement_case(state.clients.request(&actor, req, None))
+        .await?
+        .into_inner()
+        .case;
     Ok(Json(Case::from(&case.unwrap_or_default())))
 }
 
@@ -211,7 +217,7 @@ pub async fn evaluate(
     JsonBody(req): JsonBody<pb::EvaluateItemRequest>,
 ) -> Result<(StatusCode, Json<Evaluation>), Problem> {
     let req = pb::EvaluateItemRequest { item, ..req.for_case(id) };
-    let resp = state.clients.service_center().evaluate_item(request(&actor, req, key.as_deref())).await?;
+    let resp = state.clients.service_center().evaluate_item(state.clients.request(&actor, req, key.as_deref())).await?;
     Ok((StatusCode::CREATED, Json(Evaluation::from(&resp.into_inner().evaluation.unwrap_or_default()))))
 }
 
@@ -247,7 +253,7 @@ pub async fn add_message(
     JsonBody(req): JsonBody<pb::AddMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>), Problem> {
     let req = req.for_case(id);
-    let resp = state.clients.service_center().add_message(request(&actor, req, key.as_deref())).await?;
+    let resp = state.clients.service_center().add_message(state.clients.request(&actor, req, key.as_deref())).await?;
     Ok((StatusCode::CREATED, Json(Message::from(&resp.into_inner().message.unwrap_or_default()))))
 }
 
@@ -269,7 +275,7 @@ pub async fn answer_message(
     JsonBody(req): JsonBody<pb::AnswerMessageRequest>,
 ) -> Result<Json<Message>, Problem> {
     let req = pb::AnswerMessageRequest { message_id, ..req.for_case(id) };
-    let resp = state.clients.service_center().answer_message(request(&actor, req, None)).await?;
+    let resp = state.clients.service_center().answer_message(state.clients.request(&actor, req, None)).await?;
     Ok(Json(Message::from(&resp.into_inner().message.unwrap_or_default())))
 }
 
@@ -282,7 +288,8 @@ pub async fn answer_message(
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn stats(State(state): State<AppState>, Auth(actor, ..): Auth<Operators>) -> Result<Json<Value>, Problem> {
-    let resp = state.clients.service_center().get_stats(request(&actor, pb::GetStatsRequest {}, None)).await?;
+    let resp =
+        state.clients.service_center().get_stats(state.clients.request(&actor, pb::GetStatsRequest {}, None)).await?;
     serde_json::from_str(&resp.into_inner().json)
         .map(Json)
         .map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))

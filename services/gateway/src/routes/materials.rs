@@ -13,7 +13,6 @@ use onething_proto::onething::servicecenter::v1 as pb;
 use pb::get_material_response::Part;
 use serde::Deserialize;
 
-use crate::clients::request;
 use crate::extract::{Auth, Employers, IdempotencyKey, Query, RawBody, Roles};
 use crate::problem::Problem;
 use crate::startup::AppState;
@@ -50,7 +49,12 @@ pub async fn upload(
 ) -> Result<(StatusCode, Json<Material>), Problem> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let req = pb::UploadMaterialRequest { kind: q.kind, content_type, content: body.to_vec() };
-    let m = state.clients.service_center().upload_material(request(&actor, req, key.as_deref())).await?.into_inner();
+    let m = state
+        .clients
+        .service_center()
+        .upload_material(state.clients.request(&actor, req, key.as_deref()))
+        .await?
+        .into_inner();
     Ok((StatusCode::CREATED, Json(Material::from(&m.material.unwrap_or_default()))))
 }
 
@@ -114,7 +118,8 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let req = pb::GetMaterialRequest { id };
-    let mut stream = state.clients.service_center().get_material(request(&actor, req, None)).await?.into_inner();
+    let mut stream =
+        state.clients.service_center().get_material(state.clients.request(&actor, req, None)).await?.into_inner();
     // The first message says what the file is; the content follows.
     let material = match stream.message().await? {
         Some(pb::GetMaterialResponse { part: Some(Part::Material(m)) }) => m,

@@ -15,7 +15,6 @@ use serde::Serialize;
 use tonic::Code;
 use utoipa::ToSchema;
 
-use crate::clients::request;
 use crate::extract::{Auth, Foreigners};
 use crate::problem::Problem;
 use crate::startup::AppState;
@@ -132,8 +131,8 @@ pub async fn me(State(state): State<AppState>, Auth(actor, ..): Auth<Foreigners>
     let mut hrss = state.clients.hrss();
     let mut service_center = state.clients.service_center();
     let (card, overview) = tokio::join!(
-        hrss.get_card(request(&actor, card_req, None)),
-        service_center.get_foreigner_overview(request(&actor, pb::GetForeignerOverviewRequest {}, None)),
+        hrss.get_card(state.clients.request(&actor, card_req, None)),
+        service_center.get_foreigner_overview(state.clients.request(&actor, pb::GetForeignerOverviewRequest {}, None)),
     );
     let card = match card {
         Ok(r) => r.into_inner().card,

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::clients::request;
 use crate::extract::{Admins, Auth, ListQuery, Operators, Query};
 use crate::problem::{CommandErrors, ListErrors, Problem};
 use crate::startup::AppState;
@@ -35,7 +34,7 @@ pub struct OverviewQuery {
 }
 
 async fn overview_json(state: &AppState, actor: &domain::Actor, minutes: i32) -> Result<Value, Problem> {
-    let req = request(actor, pb::GetOverviewRequest { minutes }, None);
+    let req = state.clients.request(actor, pb::GetOverviewRequest { minutes }, None);
     let json = state.clients.ops().get_overview(req).await?.into_inner().json;
     serde_json::from_str(&json).map_err(|e| Problem::from(tonic::Status::internal(e.to_string())))
 }
@@ -157,7 +156,7 @@ pub async fn dead_letters(
 ) -> Result<Json<Page<DeadLetter>>, Problem> {
     let list = ListQuery { limit: q.limit, cursor: q.cursor, ..ListQuery::default() };
     let req = pb::ListDeadLettersRequest { topic: q.topic, limit: list.limit(), cursor: list.cursor.clone() };
-    let resp = state.clients.ops().list_dead_letters(request(&actor, req, None)).await?.into_inner();
+    let resp = state.clients.ops().list_dead_letters(state.clients.request(&actor, req, None)).await?.into_inner();
     Ok(Json(Page::new(resp.dead_letters.into_iter().map(DeadLetter::from).collect(), &resp.next_cursor)))
 }
 
@@ -171,7 +170,10 @@ pub async fn replay(
     Auth(actor, ..): Auth<Admins>,
     Path(id): Path<String>,
 ) -> Result<Json<DeadLetter>, Problem> {
-    let resp =
-        state.clients.ops().replay_dead_letter(request(&actor, pb::ReplayDeadLetterRequest { id }, None)).await?;
+    let resp = state
+        .clients
+        .ops()
+        .replay_dead_letter(state.clients.request(&actor, pb::ReplayDeadLetterRequest { id }, None))
+        .await?;
     Ok(Json(DeadLetter::from(resp.into_inner().dead_letter.unwrap_or_default())))
 }

@@ -8,7 +8,6 @@ use domain::json::Reader;
 use onething_proto::onething::publicsecurity::v1 as pb;
 use serde_json::Value;
 
-use crate::clients::request;
 use crate::extract::{
     Auth, EmployersAndOfficers, ForCase, FromJson, JsonBody, ListQuery, Officers, Query, ResidenceReaders, for_case,
 };
@@ -39,7 +38,12 @@ pub async fn list(
 ) -> Result<Json<Page<ResidenceCase>>, Problem> {
     let limit = q.limit();
     let req = pb::ListResidenceCasesRequest { status: q.status, limit, cursor: q.cursor, number: n.number };
-    let resp = state.clients.public_security().list_residence_cases(request(&actor, req, None)).await?.into_inner();
+    let resp = state
+        .clients
+        .public_security()
+        .list_residence_cases(state.clients.request(&actor, req, None))
+        .await?
+        .into_inner();
     Ok(Json(Page::new(resp.residence_cases.iter().map(ResidenceCase::from).collect(), &resp.next_cursor)))
 }
 
@@ -54,7 +58,7 @@ pub async fn get(
     Path(case_id): Path<String>,
 ) -> Result<Json<ResidenceCase>, Problem> {
     let req = pb::GetResidenceCaseRequest { case_id };
-    let resp = state.clients.public_security().get_residence_case(request(&actor, req, None)).await?;
+    let resp = state.clients.public_security().get_residence_case(state.clients.request(&actor, req, None)).await?;
     Ok(answer(resp.into_inner().residence_case))
 }
 
@@ -73,7 +77,7 @@ macro_rules! commands {
             Path(case_id): Path<String>,
             JsonBody(req): JsonBody<$req>,
         ) -> Result<Json<ResidenceCase>, Problem> {
-            let req = request(&actor, req.for_case(case_id), None);
+            let req = state.clients.request(&actor, req.for_case(case_id), None);
             Ok(answer(state.clients.public_security().$rpc(req).await?.into_inner().residence_case))
         }
     )+};

@@ -24,7 +24,6 @@ use domain::{Actor, Role};
 use onething_proto::onething::hrss::v1 as pb;
 use serde_json::{Value, json};
 
-use crate::clients::request;
 use crate::extract::{FromJson, JsonBody};
 use crate::problem::{CardCheckErrors, Problem};
 use crate::startup::AppState;
@@ -146,7 +145,7 @@ macro_rules! card_checks {
             request_body(content = Object, description = r#"{"name": "SMITH JOHN", "permit_number" | "social_security_number": "...", "identity": {"birth_date", "nationality"}}"#),
             responses((status = 200, description = $ok, body = CardSession), CardCheckErrors))]
         pub async fn $name(State(state): State<AppState>, JsonBody(req): JsonBody<$req>) -> Result<Response, Problem> {
-            let resp = state.clients.hrss().$rpc(request(&Actor::anonymous(), req, None)).await;
+            let resp = state.clients.hrss().$rpc(state.clients.request(&Actor::anonymous(), req, None)).await;
             answer(&state, resp.map(|r| r.into_inner().check))
         }
     )+};

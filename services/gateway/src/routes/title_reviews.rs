@@ -8,7 +8,6 @@ use domain::json::Reader;
 use onething_proto::onething::hrss::v1 as pb;
 use serde_json::Value;
 
-use crate::clients::request;
 use crate::extract::{Auth, ForCase, FromJson, JsonBody, ListQuery, Query, Reviewers, for_case};
 use crate::problem::{CommandErrors, ListErrors, Problem};
 use crate::startup::AppState;
@@ -24,7 +23,7 @@ pub async fn list(
 ) -> Result<Json<Page<TitleReview>>, Problem> {
     let limit = q.limit();
     let req = pb::ListTitleReviewsRequest { status: q.status, limit, cursor: q.cursor };
-    let resp = state.clients.hrss().list_title_reviews(request(&actor, req, None)).await?.into_inner();
+    let resp = state.clients.hrss().list_title_reviews(state.clients.request(&actor, req, None)).await?.into_inner();
     Ok(Json(Page::new(resp.reviews.iter().map(TitleReview::from).collect(), &resp.next_cursor)))
 }
 
@@ -47,7 +46,8 @@ pub async fn record_service(
     JsonBody(req): JsonBody<pb::RecordGansuServiceRequest>,
 ) -> Result<Json<TitleReview>, Problem> {
     let req = req.for_case(case_id);
-    let review = state.clients.hrss().record_gansu_service(request(&actor, req, None)).await?.into_inner().review;
+    let review =
+        state.clients.hrss().record_gansu_service(state.clients.request(&actor, req, None)).await?.into_inner().review;
     Ok(Json(TitleReview::from(&review.unwrap_or_default())))
 }
 
@@ -76,7 +76,7 @@ pub async fn decide(
     let review = state
         .clients
         .hrss()
-        .decide_title_review(request(&actor, req.for_case(case_id), None))
+        .decide_title_review(state.clients.request(&actor, req.for_case(case_id), None))
         .await?
         .into_inner()
         .review;

@@ -18,7 +18,6 @@ use serde_json::Value;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::clients::request;
 use crate::extract::{Auth, ForCase, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators, for_case};
 use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
 use crate::startup::AppState;
@@ -29,7 +28,8 @@ use crate::views::{Applicant, Page, Permit};
 /// as for a case that does not exist.
 async fn owning_desk(state: &AppState, actor: &Actor, case_id: &str) -> Result<PermitServiceClient<Channel>, Problem> {
     let req = pb::GetCaseRequest { id: case_id.to_string() };
-    let case = state.clients.service_center().get_case(request(actor, req, None)).await?.into_inner().case;
+    let case =
+        state.clients.service_center().get_case(state.clients.request(actor, req, None)).await?.into_inner().case;
     let owner = case
         .unwrap_or_default()
         .items
@@ -70,7 +70,7 @@ macro_rules! commands {
             JsonBody(req): JsonBody<$req>,
         ) -> Result<Json<Permit>, Problem> {
             let mut desk = owning_desk(&state, &actor, &case_id).await?;
-            let resp = desk.$rpc(request(&actor, req.for_case(case_id), None)).await.map_err(desk_error)?;
+            let resp = desk.$rpc(state.clients.request(&actor, req.for_case(case_id), None)).await.map_err(desk_error)?;
             Ok(Json(Permit::from(&resp.into_inner().permit.unwrap_or_default())))
         }
     )+};
@@ -128,18 +128,19 @@ pub async fn get(
 ) -> Result<Json<Permit>, Problem> {
     let mut desk = owning_desk(&state, &actor, &case_id).await?;
     let req = pp::GetPermitRequest { case_id: case_id.clone() };
-    let permit = desk.get_permit(request(&actor, req, None)).await?.into_inner().permit;
+    let permit = desk.get_permit(state.clients.request(&actor, req, None)).await?.into_inner().permit;
     let mut view = Permit::from(&permit.unwrap_or_default());
     // Only a reviewer can be the one deciding; operators are not asked for, so their
     // reads leave no refusals in the audit log. Whether this reviewer's department owns
     // the permit is service-center's decision: NOT_FOUND means "not for you".
     if actor.is(Role::Reviewer) {
         let req = pb::GetApplicantRequest { case_id };
-        view.applicant = match state.clients.service_center().get_applicant(request(&actor, req, None)).await {
-            Ok(resp) => resp.into_inner().applicant.as_ref().map(Applicant::from),
-            Err(s) if s.code() == Code::NotFound => None,
-            Err(s) => return Err(s.into()),
-        };
+        view.applicant =
+            match state.clients.service_center().get_applicant(state.clients.request(&actor, req, None)).await {
+                Ok(resp) => resp.into_inner().applicant.as_ref().map(Applicant::from),
+                Err(s) if s.code() == Code::NotFound => None,
+                Err(s) => return Err(s.into()),
+            };
     }
     Ok(Json(view))
 }
@@ -173,7 +174,7 @@ pub async fn list(
             return Err(Problem::forbidden("your department does not issue work permits"));
         };
         let req = pp::ListPermitsRequest { status: q.status.clone(), limit: q.limit(), cursor: q.cursor.clone() };
-        let req = request(&actor, req, None);
+        let req = state.clients.request(&actor, req, None);
         calls.push(tokio::spawn(async move { desk.list_permits(req).await }));
     }
     let mut pages = Vec::new();
@@ -193,7 +194,7 @@ async fn unknown_department(state: &AppState, actor: &Actor, q: &ListQuery) -> P
     )];
     if let Some(mut desk) = state.clients.permits(Department::ScienceTech) {
         let req = pp::ListPermitsRequest { status: q.status.clone(), limit: q.limit(), cursor: q.cursor.clone() };
-        if let Err(status) = desk.list_permits(request(actor, req, None)).await {
+        if let Err(status) = desk.list_permits(state.clients.request(actor, req, None)).await {
             errors.splice(0..0, crate::problem::field_errors(&status));
         }
     }
@@ -269,7 +270,11 @@ pub async fn change(
     JsonBody(req): JsonBody<pp::ChangePermitRequest>,
 ) -> Result<Json<Permit>, Problem> {
     let mut desk = owning_desk(&state, &actor, &case_id).await?;
-    let resp = desk.change_permit(request(&actor, req.for_case(case_id), None)).await.map_err(desk_error)?.into_inner();
+    let resp = desk
+        .change_permit(state.clients.request(&actor, req.for_case(case_id), None))
+        .await
+        .map_err(desk_error)?
+        .into_inner();
     let mut permit = Permit::from(&resp.permit.unwrap_or_default());
     permit.changed_fields = Some(resp.changed_fields);
     Ok(Json(permit))

@@ -202,11 +202,11 @@ async fn create(
         category: category.wire(),
         department: department.wire(),
         employer: Some(crate::grpc::employer_pb(c)),
-        applicant: Some(crate::grpc::applicant_pb(c)),
         position: Some(crate::grpc::position_pb(c)),
         items: c.items.iter().map(|i| i.wire()).collect(),
         accepted_on: accepted_on.to_string(),
         committed_due: due.committed.to_string(),
+        person_key: crate::grpc::person_key_of(c),
     };
     base.outbox.enqueue(&mut tx, &id, &event).await?;
     tx.commit().await?;

@@ -119,12 +119,10 @@ pub async fn list(
 
 #[cfg(test)]
 mod list_tests {
-    use std::sync::Arc;
 
     use domain::case::{ItemStatus, TimelineEvent};
-    use platform::config::{DatabaseSettings, Settings};
+    use platform::config::DatabaseSettings;
     use platform::db::Db;
-    use platform::events::outbox::Outbox;
 
     use super::*;
     use crate::store::CaseRow;
@@ -147,8 +145,7 @@ mod list_tests {
         let db = Db::connect(&settings, "cases", &[(&crate::startup::MIGRATIONS, "_service_center_migrations")])
             .await
             .unwrap();
-        let base =
-            Base { name: "service-center", settings: Arc::new(Settings::default()), db, outbox: Outbox::new("test") };
+        let base = Base::with_db("service-center", db);
         (TestDb(dir), base)
     }
 

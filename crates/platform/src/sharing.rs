@@ -1,0 +1,77 @@
+//! The receiving end of data sharing: a department's service asks service-center (the
+//! owner of the application) for the applicant fields it needs for a purpose, as itself,
+//! with its own signed token. Events carry no personal data, so a consumer that needs the
+//! person calls this inside its handler: an owner that is down makes the handler retry,
+//! a refusal by the policy sends the event to the dead letters — nothing is lost.
+
+use std::time::Duration;
+
+use domain::sharing::{PersonField, Purpose};
+use onething_proto::onething::servicecenter::v1 as pb;
+use onething_proto::onething::servicecenter::v1::service_center_service_client::ServiceCenterServiceClient;
+use tonic::Code;
+use tonic::transport::Channel;
+
+use crate::events::consumer::HandlerError;
+use crate::identity::Signer;
+
+/// What the owner shared: only the fields asked for.
+pub type Shared = pb::ShareRecordResponse;
+
+/// Where a handler obtains shared fields: service-center's `ShareRecord` ([`Sharing`]),
+/// or what a unit test puts in its place.
+#[async_trait::async_trait]
+pub trait ShareSource: Send + Sync {
+    /// The `fields` of `case_id`'s applicant, for `purpose`.
+    async fn share(&self, case_id: &str, purpose: Purpose, fields: &[PersonField]) -> Result<Shared, HandlerError>;
+}
+
+/// A client of service-center's `ShareRecord`; cheap to clone.
+#[derive(Clone)]
+pub struct Sharing {
+    client: ServiceCenterServiceClient<Channel>,
+    signer: Signer,
+}
+
+impl Sharing {
+    /// `url` is service-center's gRPC address (`platform.share_url`).
+    pub fn new(url: &str, signer: Signer) -> anyhow::Result<Sharing> {
+        let channel = crate::grpc::lazy_channel(url, Duration::from_secs(5))?;
+        Ok(Sharing { client: ServiceCenterServiceClient::new(channel), signer })
+    }
+}
+
+#[async_trait::async_trait]
+impl ShareSource for Sharing {
+    async fn share(&self, case_id: &str, purpose: Purpose, fields: &[PersonField]) -> Result<Shared, HandlerError> {
+        let req = pb::ShareRecordRequest {
+            case_id: case_id.into(),
+            purpose: purpose.as_str().into(),
+            fields: fields.iter().map(|f| f.as_str().to_string()).collect(),
+        };
+        let req = self.signer.request(&self.signer.itself(), req, None);
+        self.client.clone().share_record(req).await.map(tonic::Response::into_inner).map_err(refusal)
+    }
+}
+
+/// A refusal by the policy or a malformed request never succeeds; anything else (the owner
+/// down, a timeout, a case it has not committed yet) may.
+fn refusal(s: tonic::Status) -> HandlerError {
+    let e = anyhow::anyhow!("ShareRecord: {:?}: {}", s.code(), s.message());
+    match s.code() {
+        Code::PermissionDenied | Code::InvalidArgument | Code::Unauthenticated => HandlerError::Reject(e),
+        _ => HandlerError::Retry(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_refusal_is_final_and_an_owner_that_is_down_is_retried() {
+        assert!(matches!(refusal(tonic::Status::permission_denied("no")), HandlerError::Reject(_)));
+        assert!(matches!(refusal(tonic::Status::unavailable("down")), HandlerError::Retry(_)));
+        assert!(matches!(refusal(tonic::Status::not_found("case")), HandlerError::Retry(_)));
+    }
+}
