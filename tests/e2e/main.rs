@@ -15,6 +15,7 @@ mod residence;
 mod rules;
 mod service_center;
 mod sessions;
+mod sharing;
 mod web;
 
 use std::time::Duration;

@@ -129,7 +129,7 @@ impl Broker {
     }
 
     #[allow(clippy::type_complexity)]
-    fn read_all(&self, topic: &str) -> Vec<(Option<Vec<u8>>, Vec<u8>, rdkafka::message::OwnedHeaders)> {
+    pub fn read_all(&self, topic: &str) -> Vec<(Option<Vec<u8>>, Vec<u8>, rdkafka::message::OwnedHeaders)> {
         let consumer: BaseConsumer = self
             .client()
             .set("group.id", format!("e2e-reader-{}", uuid::Uuid::new_v4()))
