@@ -59,11 +59,8 @@ async fn approve(stack: &Stack, employer: &str, id: &str) -> Value {
 /// A record as `source` would publish it, signed with `keys` (or not at all).
 async fn produce(
     stack: &Stack,
-    topic: &str,
-    key: &str,
-    payload: &[u8],
-    id: &str,
-    ce_type: &str,
+    (topic, key, payload): (&str, &str, &[u8]),
+    (id, ce_type): (&str, &str),
     source: &str,
     keys: Option<&Keyring>,
 ) {
@@ -134,10 +131,10 @@ async fn records_not_signed_by_an_allowed_publisher_are_dead_lettered_and_change
     let payload = forged.encode_to_vec();
     let step = "onething.events.v1.ItemProgressed";
     // Unsigned, naming hrss as its source.
-    produce(&stack, "item-progressed", &id, &payload, "forged-unsigned", step, "hrss", None).await;
+    produce(&stack, ("item-progressed", &id, &payload), ("forged-unsigned", step), "hrss", None).await;
     // Signed, but by a key that is not hrss's.
     let impostor = Keyring::ephemeral("hrss");
-    produce(&stack, "item-progressed", &id, &payload, "forged-key", step, "hrss", Some(&impostor)).await;
+    produce(&stack, ("item-progressed", &id, &payload), ("forged-key", step), "hrss", Some(&impostor)).await;
     // A second case's approval, properly signed by public security, which may not publish it.
     let (_, other) = submit(&stack, 72, application(&credit_code(72), "B", &ALL_ITEMS)).await;
     let approval = ev::PermitApproved {
@@ -148,17 +145,8 @@ async fn records_not_signed_by_an_allowed_publisher_are_dead_lettered_and_change
     };
     let public_security = Keyring::load("public-security", &stack.identity("public-security")).unwrap();
     let (approved_type, approved_payload) = ("onething.events.v1.PermitApproved", approval.encode_to_vec());
-    produce(
-        &stack,
-        "permit-approved",
-        &other,
-        &approved_payload,
-        "forged-publisher",
-        approved_type,
-        "public-security",
-        Some(&public_security),
-    )
-    .await;
+    let record = ("permit-approved", other.as_str(), approved_payload.as_slice());
+    produce(&stack, record, ("forged-publisher", approved_type), "public-security", Some(&public_security)).await;
 
     let unsigned = dead_letters(&stack, "item-progressed", "forged-unsigned", 1).await;
     assert_eq!(unsigned.len(), 1, "{unsigned:?}");
