@@ -10,7 +10,6 @@ use openmetrics_parser::PrometheusValue;
 use openmetrics_parser::prometheus::parse_prometheus;
 use rdkafka::ClientConfig;
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use serde_json::json;
 
 use crate::{CONVERGE, submitted_in_review};
 
@@ -131,11 +130,7 @@ async fn one_case_submitted_and_approved_moves_every_counter_by_what_it_did() {
 
     let items = ["work_permit", "social_insurance", "title_review", "residence_permit"];
     let (employer, id, _) = submitted_in_review(&stack, 61, "B", &items).await;
-    let reviewer = stack.token("reviewer", "alice", "science-tech").await;
-    let (status, permit) = stack
-        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(status, 200, "{permit:#}");
+    crate::approve_at_science_tech(&stack, &id).await;
     stack
         .wait_case(&employer, &id, CONVERGE, |c| {
             item_status(c, "social_insurance") == "completed"

@@ -42,11 +42,7 @@ fn timeline_has(case: &Value, event: &str) -> bool {
 /// returns the employer's token, the case id, the work permit's last day and its number.
 async fn waiting_for_applicant(stack: &Stack, n: u32, items: &[&str]) -> (String, String, String, String) {
     let (employer, id, _) = submitted_in_review(stack, n, "B", items).await;
-    let reviewer = stack.token("reviewer", "alice", "science-tech").await;
-    let (status, permit) = stack
-        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(status, 200, "{permit:#}");
+    let permit = crate::approve_at_science_tech(stack, &id).await;
     stack
         .wait_case(&employer, &id, CONVERGE, |c| {
             item_status(c, "residence_permit") == "pending"

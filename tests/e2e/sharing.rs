@@ -17,7 +17,7 @@ use rdkafka::message::{Headers, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde_json::{Value, json};
 
-use crate::CONVERGE;
+use crate::{CONVERGE, approve_at_science_tech, submit_in_review};
 
 const ALL_ITEMS: [&str; 4] = ["work_permit", "social_insurance", "title_review", "residence_permit"];
 
@@ -35,20 +35,12 @@ fn distinctive(code: &str) -> Value {
 }
 
 async fn submit(stack: &Stack, n: u32, body: Value) -> (String, String) {
-    let employer = stack.token("employer", &credit_code(n), "").await;
-    let (status, case) = stack.submit_case(&employer, body).await;
-    assert_eq!(status, 201, "{case:#}");
-    let id = case["id"].as_str().unwrap().to_string();
-    stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "work_permit") == "in_review").await;
+    let (employer, id, _) = submit_in_review(stack, n, body).await;
     (employer, id)
 }
 
 async fn approve(stack: &Stack, employer: &str, id: &str) -> Value {
-    let reviewer = stack.token("reviewer", "alice", "science-tech").await;
-    let (status, permit) = stack
-        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(status, 200, "{permit:#}");
+    approve_at_science_tech(stack, id).await;
     stack
         .wait_case(employer, id, CONVERGE, |c| {
             item_status(c, "social_insurance") == "completed" && item_status(c, "residence_permit") == "pending"

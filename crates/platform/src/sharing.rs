@@ -54,6 +54,24 @@ impl ShareSource for Sharing {
     }
 }
 
+/// An owner that answers one question with a fixed applicant and refuses any other: what
+/// unit tests of a department's handlers put in service-center's place.
+pub struct Canned {
+    pub purpose: Purpose,
+    pub fields: &'static [PersonField],
+    pub applicant: onething_proto::common::Applicant,
+}
+
+#[async_trait::async_trait]
+impl ShareSource for Canned {
+    async fn share(&self, _: &str, purpose: Purpose, fields: &[PersonField]) -> Result<Shared, HandlerError> {
+        if (purpose, fields) != (self.purpose, self.fields) {
+            return Err(HandlerError::Reject(anyhow::anyhow!("asked {purpose} {fields:?}, expected {}", self.purpose)));
+        }
+        Ok(Shared { applicant: Some(self.applicant.clone()), ..Default::default() })
+    }
+}
+
 /// A refusal by the policy or a malformed request never succeeds; anything else (the owner
 /// down, a timeout, a case it has not committed yet) may.
 fn refusal(s: tonic::Status) -> HandlerError {

@@ -96,27 +96,15 @@ fn approved(case_id: &str, valid_until: NaiveDate) -> ev::PermitApproved {
     }
 }
 
-/// service-center's answer to the residence file's question: the applicant.
-struct Owner;
-
-#[async_trait::async_trait]
-impl platform::sharing::ShareSource for Owner {
-    async fn share(
-        &self,
-        _: &str,
-        purpose: domain::sharing::Purpose,
-        fields: &[domain::sharing::PersonField],
-    ) -> Result<platform::sharing::Shared, platform::events::consumer::HandlerError> {
-        assert_eq!((purpose, fields), (domain::sharing::Purpose::ResidencePermit, domain::sharing::PersonField::ALL));
-        Ok(platform::sharing::Shared {
-            applicant: Some(onething_proto::common::Applicant { surname: "SMITH".into(), ..Default::default() }),
-            ..Default::default()
-        })
-    }
-}
-
+/// The handler, with service-center answering the residence file's question: the applicant.
 fn on_approved() -> OnPermitApproved {
-    OnPermitApproved { sharing: Arc::new(Owner) }
+    OnPermitApproved {
+        sharing: Arc::new(platform::sharing::Canned {
+            purpose: domain::sharing::Purpose::ResidencePermit,
+            fields: domain::sharing::PersonField::ALL,
+            applicant: onething_proto::common::Applicant { surname: "SMITH".into(), ..Default::default() },
+        }),
+    }
 }
 
 fn cancelled(case_id: &str) -> ev::PermitCancelled {

@@ -30,29 +30,13 @@ async fn desk_at(dir: &TestDb, department: Department) -> PermitDesk {
     };
     let db = Db::connect(&settings, "permits", &[(&crate::MIGRATIONS, crate::MIGRATIONS_TABLE)]).await.unwrap();
     let base = Base::with_db("science-tech", db);
-    PermitDesk::with_sharing(base, department, Arc::new(Owner))
-}
-
-/// service-center's answer to the desk's one question: the passport's expiry.
-struct Owner;
-
-#[async_trait]
-impl platform::sharing::ShareSource for Owner {
-    async fn share(
-        &self,
-        _: &str,
-        purpose: domain::sharing::Purpose,
-        fields: &[domain::sharing::PersonField],
-    ) -> Result<platform::sharing::Shared, HandlerError> {
-        assert_eq!(
-            (purpose, fields),
-            (domain::sharing::Purpose::WorkPermitReview, &[domain::sharing::PersonField::PassportExpiry][..])
-        );
-        Ok(platform::sharing::Shared {
-            applicant: Some(pbc::Applicant { passport_expiry: "2033-05-01".into(), ..Default::default() }),
-            ..Default::default()
-        })
-    }
+    // service-center's answer to the desk's one question: the passport's expiry.
+    let owner = platform::sharing::Canned {
+        purpose: domain::sharing::Purpose::WorkPermitReview,
+        fields: &[domain::sharing::PersonField::PassportExpiry],
+        applicant: pbc::Applicant { passport_expiry: "2033-05-01".into(), ..Default::default() },
+    };
+    PermitDesk::with_sharing(base, department, Arc::new(owner))
 }
 
 fn reviewer(department: &str) -> Actor {
