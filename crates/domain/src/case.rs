@@ -46,6 +46,8 @@ macro_rules! wire_enum {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The wire names of [`Self::ALL`], in the same order.
+            pub const NAMES: &'static [&'static str] = &[$($wire),+];
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire),+ }
             }

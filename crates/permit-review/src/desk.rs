@@ -7,7 +7,7 @@
 //! between is the lost race, [`ServiceError::Aborted`]), its event in the outbox and its
 //! audit record.
 
-use platform::audit::Audit;
+use platform::audit::{Access, Audit};
 use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
@@ -256,7 +256,32 @@ impl PermitDesk {
                 self.department
             )));
         }
-        self.load(case_id).await
+        let row = self.load(case_id).await?;
+        self.audit_reads(actor, std::slice::from_ref(&row)).await?;
+        Ok(row)
+    }
+
+    /// One access-log entry per permit shown: whose (the application's person key), why.
+    async fn audit_reads(&self, actor: &Actor, rows: &[PermitRow]) -> Result<(), ServiceError> {
+        let people: Vec<Option<String>> =
+            rows.iter().map(|r| decode_application(&r.application).ok().as_ref().and_then(person_key_of)).collect();
+        let resources: Vec<String> = rows.iter().map(|r| format!("case/{}/work_permit", r.case_id)).collect();
+        let purpose = platform::audit::Purpose::of(actor.role).as_str();
+        let reads: Vec<Access> = rows
+            .iter()
+            .zip(&people)
+            .zip(&resources)
+            .map(|((r, person), resource)| Access {
+                action: "permit.read",
+                resource,
+                case_id: Some(&r.case_id),
+                person: person.as_deref(),
+                purpose: Some(purpose),
+                outcome: "allowed",
+                ..Access::default()
+            })
+            .collect();
+        actor.audit_accesses(&self.base.db, &reads).await
     }
 
     /// One page of the department's permits with `status` (every status when empty),
@@ -284,7 +309,9 @@ impl PermitDesk {
         let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
         let after = after.as_ref().map(|(at, id)| (*at, id.as_str()));
         let rows = store::list(&self.base.db.pool, status, after, page.fetch()).await?;
-        Ok(page.finish(rows, cursor_key))
+        let (rows, next) = page.finish(rows, cursor_key);
+        self.audit_reads(actor, &rows).await?;
+        Ok((rows, next))
     }
 
     /// Records a decision. Only a reviewer of this department decides, and only a permit
@@ -541,7 +568,7 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
         }
         let Ok(status) = permit::transition(None, &PermitCommand::Open) else { return Ok(()) };
         // The permit never outlasts the passport: the one field of the person the desk needs.
-        let shared = self.sharing.share(&e.case_id, Purpose::WorkPermitReview, &[PersonField::PassportExpiry]).await?;
+        let shared = self.sharing.share(cx.tx, &e.case_id, Purpose::WorkPermitReview, &[PersonField::PassportExpiry]).await?;
         let passport_expiry = shared.applicant.unwrap_or_default().passport_expiry;
         let row = NewPermit {
             case_id: &e.case_id,

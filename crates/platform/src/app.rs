@@ -13,6 +13,7 @@ use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 use tracing::{info, warn};
 
+use onething_proto::onething::audit::v1::audit_service_server::AuditServiceServer;
 use onething_proto::onething::ops::v1::service_status_service_server::{
     ServiceStatusService as ServiceStatus, ServiceStatusServiceServer,
 };
@@ -36,6 +37,9 @@ pub struct Base {
     /// This process's key pair and the services' public keys: tokens and events are signed
     /// and checked with it.
     pub keys: Arc<Keyring>,
+    /// The query finding a foreigner's cases in this service's tables (`$1`: their work
+    /// permit number), so their access log shows the entries about them.
+    pub foreigner_cases: Option<&'static str>,
 }
 
 impl Base {
@@ -43,6 +47,10 @@ impl Base {
         // No key, no service: callers and events are authenticated by it.
         let keys = Keyring::load(name, &settings.identity)?;
         let db = Db::connect(&settings.database, name, migrations).await?;
+        let sealed = crate::audit::open(&db, name).await?;
+        if sealed > 0 {
+            info!(service = name, entries = sealed, "access log entries from before the chain sealed into it");
+        }
         let topics: Vec<String> = ALL_TOPICS.iter().flat_map(|t| [t.to_string(), dlq_topic(t)]).collect();
         // The broker may still be starting; the relay recreates topics later if needed.
         for attempt in 1..=10 {
@@ -52,13 +60,26 @@ impl Base {
                 Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
             }
         }
-        Ok(Base { name, settings: Arc::new(settings), db, outbox: Outbox::new(name), keys })
+        Ok(Base { name, settings: Arc::new(settings), db, outbox: Outbox::new(name), keys, foreigner_cases: None })
     }
 
     /// A service's parts over a database already open, with default settings and a key of
     /// its own kept in memory: for unit tests of handlers and desks (no broker, no peers).
     pub fn with_db(name: &'static str, db: Db) -> Base {
-        Base { name, settings: Arc::default(), db, outbox: Outbox::new(name), keys: Keyring::ephemeral(name) }
+        Base {
+            name,
+            settings: Arc::default(),
+            db,
+            outbox: Outbox::new(name),
+            keys: Keyring::ephemeral(name),
+            foreigner_cases: None,
+        }
+    }
+
+    /// Names the query that finds a foreigner's cases here (see [`Base::foreigner_cases`]).
+    pub fn with_foreigner_cases(mut self, sql: &'static str) -> Base {
+        self.foreigner_cases = Some(sql);
+        self
     }
 
     /// Signs this service's own calls to other services.
@@ -100,7 +121,12 @@ impl Base {
         let mut tasks = JoinSet::new();
         // Every service says what its outbox and consumers hold (the ops overview asks).
         let groups = consumers.iter().map(|c| ConsumerGroup { group: c.group(), topics: c.topics() }).collect();
-        let routes = routes.add_service(ServiceStatusServiceServer::new(StatusService { base: self.clone(), groups }));
+        let routes = routes
+            .add_service(ServiceStatusServiceServer::new(StatusService { base: self.clone(), groups }))
+            .add_service(AuditServiceServer::new(crate::audit::grpc::AuditServer {
+                db: self.db.clone(),
+                foreigner_cases: self.foreigner_cases,
+            }));
         let serve_stop = stop.clone();
         let keys = self.keys.clone();
         tasks.spawn(async move { crate::grpc::serve(routes, listener, serve_stop, keys).await });
@@ -128,6 +154,7 @@ impl Base {
             BACKLOG_REPORT_INTERVAL,
             stop.clone(),
         ));
+        tasks.spawn(audit_upkeep(self.clone(), stop.clone()));
         let metrics_addr = metrics_listener.map(|(listener, metrics_addr)| {
             tasks.spawn(crate::metrics::serve(listener, stop.clone()));
             info!(service = self.name, %metrics_addr, "metrics endpoint listening");
@@ -137,6 +164,48 @@ impl Base {
         Ok(Application { name: self.name, addr, metrics_addr, trigger, tasks })
     }
 }
+
+/// Publishes the access log's head to `audit-checkpoint` whenever it moved (through the
+/// outbox, signed like every event) and prunes entries past the retention period hourly.
+async fn audit_upkeep(base: Base, stop: Shutdown) -> anyhow::Result<()> {
+    let every = Duration::from_millis(base.settings.audit.checkpoint_interval_ms);
+    let mut last_prune: Option<tokio::time::Instant> = None;
+    loop {
+        if let Err(e) = publish_checkpoint(&base).await {
+            warn!(service = base.name, error = %e, "audit checkpoint not written; will retry");
+        }
+        if last_prune.is_none_or(|t| t.elapsed() >= AUDIT_PRUNE_INTERVAL) {
+            match crate::audit::prune(&base.db, base.settings.audit.retention_days).await {
+                Ok(0) => {}
+                Ok(n) => info!(service = base.name, entries = n, "access log entries past retention pruned"),
+                Err(e) => warn!(service = base.name, error = %e, "access log not pruned; will retry"),
+            }
+            last_prune = Some(tokio::time::Instant::now());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {},
+            _ = stop.clone().triggered() => return Ok(()),
+        }
+    }
+}
+
+async fn publish_checkpoint(base: &Base) -> anyhow::Result<()> {
+    let mut tx = base.db.begin().await?;
+    let Some(head) = crate::audit::checkpoint(&mut tx).await? else { return Ok(()) };
+    let event = onething_proto::events::AuditCheckpoint {
+        service: head.service.clone(),
+        seq: head.seq,
+        hash: head.hash,
+        anchor_seq: head.anchor_seq,
+        at: crate::time::now_rfc3339(),
+    };
+    base.outbox.enqueue(&mut tx, &head.service, &event).await?;
+    tx.commit().await?;
+    base.outbox.wake();
+    Ok(())
+}
+
+const AUDIT_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// How often the outbox gauges are refreshed.
 const BACKLOG_REPORT_INTERVAL: Duration = Duration::from_secs(5);

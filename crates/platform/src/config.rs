@@ -36,6 +36,27 @@ pub struct Settings {
     /// service-center's gRPC address, where a department asks for the applicant fields it
     /// needs (`ShareRecord`; events carry no personal data).
     pub share_url: String,
+    pub audit: AuditSettings,
+}
+
+/// The access log's retention and checkpoints ([`crate::audit`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditSettings {
+    /// Entries older than this are pruned (hourly). At least 183 days: the Cybersecurity
+    /// Law (art. 21) asks network logs to be kept no less than six months.
+    pub retention_days: u32,
+    /// How often the chain's head is published to `audit-checkpoint` when it moved.
+    pub checkpoint_interval_ms: u64,
+}
+
+/// The shortest retention the access log may be configured with.
+pub const MIN_AUDIT_RETENTION_DAYS: u32 = 183;
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self { retention_days: 400, checkpoint_interval_ms: 60_000 }
+    }
 }
 
 /// Where a process finds its own Ed25519 key and the services' public keys.
@@ -62,6 +83,7 @@ impl Default for Settings {
             outbox: OutboxSettings::default(),
             consumer: ConsumerSettings::default(),
             telemetry: TelemetrySettings::default(),
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -184,6 +206,14 @@ impl Settings {
         }
         if self.consumer.max_attempts == 0 {
             problems.push("consumer.max_attempts must be at least 1".into());
+        }
+        if self.audit.retention_days < MIN_AUDIT_RETENTION_DAYS {
+            problems.push(format!(
+                "audit.retention_days must be at least {MIN_AUDIT_RETENTION_DAYS} (network logs are kept six months)"
+            ));
+        }
+        if self.audit.checkpoint_interval_ms == 0 {
+            problems.push("audit.checkpoint_interval_ms must be above 0".into());
         }
         if self.outbox.batch_size < 1 {
             problems.push("outbox.batch_size must be at least 1".into());

@@ -12,6 +12,8 @@ use onething_proto::onething::servicecenter::v1::service_center_service_client::
 use tonic::Code;
 use tonic::transport::Channel;
 
+use crate::audit::{Access, Audit};
+use crate::db::Tx;
 use crate::events::consumer::HandlerError;
 use crate::identity::Signer;
 
@@ -22,8 +24,15 @@ pub type Shared = pb::ShareRecordResponse;
 /// or what a unit test puts in its place.
 #[async_trait::async_trait]
 pub trait ShareSource: Send + Sync {
-    /// The `fields` of `case_id`'s applicant, for `purpose`.
-    async fn share(&self, case_id: &str, purpose: Purpose, fields: &[PersonField]) -> Result<Shared, HandlerError>;
+    /// The `fields` of `case_id`'s applicant, for `purpose`; the exchange is recorded in
+    /// the asking service's access log in `tx`, the handler's transaction.
+    async fn share(
+        &self,
+        tx: &mut Tx<'_>,
+        case_id: &str,
+        purpose: Purpose,
+        fields: &[PersonField],
+    ) -> Result<Shared, HandlerError>;
 }
 
 /// A client of service-center's `ShareRecord`; cheap to clone.
@@ -43,14 +52,42 @@ impl Sharing {
 
 #[async_trait::async_trait]
 impl ShareSource for Sharing {
-    async fn share(&self, case_id: &str, purpose: Purpose, fields: &[PersonField]) -> Result<Shared, HandlerError> {
+    async fn share(
+        &self,
+        tx: &mut Tx<'_>,
+        case_id: &str,
+        purpose: Purpose,
+        fields: &[PersonField],
+    ) -> Result<Shared, HandlerError> {
         let req = pb::ShareRecordRequest {
             case_id: case_id.into(),
             purpose: purpose.as_str().into(),
             fields: fields.iter().map(|f| f.as_str().to_string()).collect(),
         };
-        let req = self.signer.request(&self.signer.itself(), req, None);
-        self.client.clone().share_record(req).await.map(tonic::Response::into_inner).map_err(refusal)
+        let me = self.signer.itself();
+        let answer = self.client.clone().share_record(self.signer.request(&me, req, None)).await;
+        let outcome = match &answer {
+            Ok(_) => "allowed",
+            Err(s) if s.code() == Code::PermissionDenied => "denied",
+            // The owner down or the case not there yet: no data moved, the handler retries.
+            Err(_) => return answer.map(tonic::Response::into_inner).map_err(refusal),
+        };
+        let person = answer.as_ref().ok().map(|r| r.get_ref().person_key.as_str()).filter(|k| !k.is_empty());
+        let names: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+        let resource = format!("case/{case_id}/applicant");
+        let access = Access {
+            action: "share_record.request",
+            resource: &resource,
+            case_id: Some(case_id),
+            person,
+            fields: &names,
+            purpose: Some(purpose.as_str()),
+            outcome,
+        };
+        // The handler's transaction: a refusal rolls it back with the rest (the owner's end
+        // keeps the refusal), an answer commits with what the handler makes of it.
+        me.audit_access_in(tx, access).await.map_err(|e| HandlerError::Retry(e.into()))?;
+        answer.map(tonic::Response::into_inner).map_err(refusal)
     }
 }
 
@@ -64,7 +101,13 @@ pub struct Canned {
 
 #[async_trait::async_trait]
 impl ShareSource for Canned {
-    async fn share(&self, _: &str, purpose: Purpose, fields: &[PersonField]) -> Result<Shared, HandlerError> {
+    async fn share(
+        &self,
+        _: &mut Tx<'_>,
+        _: &str,
+        purpose: Purpose,
+        fields: &[PersonField],
+    ) -> Result<Shared, HandlerError> {
         if (purpose, fields) != (self.purpose, self.fields) {
             return Err(HandlerError::Reject(anyhow::anyhow!("asked {purpose} {fields:?}, expected {}", self.purpose)));
         }

@@ -6,6 +6,11 @@
 #![allow(clippy::all, clippy::pedantic)]
 
 pub mod onething {
+    pub mod audit {
+        pub mod v1 {
+            tonic::include_proto!("onething.audit.v1");
+        }
+    }
     pub mod common {
         pub mod v1 {
             tonic::include_proto!("onething.common.v1");

@@ -1,6 +1,7 @@
 //! gRPC clients of the department services, with the caller's trace context attached.
 
 use domain::case::Department;
+use onething_proto::onething::audit::v1::audit_service_client::AuditServiceClient;
 use onething_proto::onething::hrss::v1::hrss_service_client::HrssServiceClient;
 use onething_proto::onething::ops::v1::ops_service_client::OpsServiceClient;
 use onething_proto::onething::permit::v1::permit_service_client::PermitServiceClient;
@@ -72,6 +73,12 @@ impl Clients {
             ("hrss", self.hrss.clone()),
             ("public-security", self.public_security.clone()),
         ]
+    }
+
+    /// The access log of every service that keeps one.
+    pub fn audit_logs(&self) -> [AuditServiceClient<Channel>; 5] {
+        [&self.service_center, &self.science_tech, &self.hrss, &self.public_security, &self.ops]
+            .map(|c| AuditServiceClient::new(c.clone()))
     }
 
     pub fn health(channel: Channel) -> HealthClient<Channel> {

@@ -44,6 +44,8 @@ role_sets! {
     Operators = [Ops, Admin];
     /// Administrators only.
     Admins = [Admin];
+    /// Auditors of the access log.
+    Auditors = [Auditor];
     /// The employer at the counter's door or the officer behind it.
     EmployersAndOfficers = [Employer, Officer];
     /// Everyone who may follow a residence case.

@@ -6,7 +6,7 @@ use domain::case::Department;
 use onething_proto::onething::hrss::v1 as pb;
 use platform::ServiceError;
 use platform::app::Base;
-use platform::audit::Audit;
+use platform::audit::{Access, Audit, Purpose as AuditPurpose};
 use platform::identity::caller;
 use tonic::{Request, Response, Status};
 use tracing::instrument;
@@ -71,7 +71,17 @@ impl pb::hrss_service_server::HrssService for Hrss {
             .await
             .map_err(ServiceError::from)?;
         let row = row.ok_or_else(|| ServiceError::not_found("social insurance registration", req.case_id.clone()))?;
-        actor.audit(&self.base.db, "social_insurance.read", &format!("case/{}", row.case_id), "allowed").await?;
+        let resource = format!("case/{}/social_insurance", row.case_id);
+        let read = Access {
+            action: "social_insurance.read",
+            resource: &resource,
+            case_id: Some(&row.case_id),
+            person: Some(row.person_key.as_str()),
+            fields: &["social_security_number"],
+            purpose: Some(AuditPurpose::of(actor.role).as_str()),
+            outcome: "allowed",
+        };
+        actor.audit_access(&self.base.db, read).await?;
         Ok(Response::new(pb::GetSocialInsuranceResponse {
             registration: Some(pb::SocialInsuranceRegistration {
                 case_id: row.case_id,
@@ -124,11 +134,16 @@ impl pb::hrss_service_server::HrssService for Hrss {
             .await
             .map_err(ServiceError::from)?
             .ok_or_else(|| ServiceError::not_found("social security card", "for this permit"))?;
-        if !own {
-            actor
-                .audit(&self.base.db, "social_security_card.read", &format!("case/{}", card.case_id), "allowed")
-                .await?;
-        }
+        let resource = format!("case/{}/social_security_card", card.case_id);
+        let read = Access {
+            action: "social_security_card.read",
+            resource: &resource,
+            case_id: Some(&card.case_id),
+            purpose: Some(AuditPurpose::of(actor.role).as_str()),
+            outcome: "allowed",
+            ..Access::default()
+        };
+        actor.audit_access(&self.base.db, read).await?;
         Ok(Response::new(pb::GetCardResponse { card: Some(card.to_pb()) }))
     }
 

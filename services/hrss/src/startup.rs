@@ -92,5 +92,10 @@ pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Applicat
         .on::<PermitChanged, _>(OnPermitLifecycle)
         .on::<PermitExtended, _>(OnPermitLifecycle)
         .on::<PermitCancelled, _>(OnPermitLifecycle);
+    // A foreigner's cases here: their permit (category C) and their registration and card.
+    let base = base.with_foreigner_cases(
+        "SELECT case_id FROM permits WHERE permit_number = $1 UNION SELECT case_id FROM si_registrations \
+         WHERE permit_number = $1 UNION SELECT case_id FROM si_cards WHERE permit_number = $1",
+    );
     base.launch(routes, reporter, vec![consumer]).await
 }

@@ -6,7 +6,7 @@ use domain::{Actor, Role};
 use onething_proto::common as pbc;
 use onething_proto::onething::publicsecurity::v1 as pb;
 use platform::ServiceError;
-use platform::audit::Audit;
+use platform::audit::{Access, Audit, Purpose};
 use platform::identity::caller;
 use prost::Message;
 use tonic::{Request, Response, Status};
@@ -105,6 +105,19 @@ impl PublicSecurity {
     }
 }
 
+/// The access-log entry of `actor` reading `row` (`resource`: `case/<case id>`).
+fn read_of<'a>(actor: &Actor, row: &'a CaseRow, resource: &'a str, outcome: &'a str) -> Access<'a> {
+    Access {
+        action: "residence_case.read",
+        resource,
+        case_id: Some(&row.case_id),
+        person: Some(row.person_key.as_str()).filter(|k| !k.is_empty()),
+        purpose: Some(Purpose::of(actor.role).as_str()),
+        outcome,
+        ..Access::default()
+    }
+}
+
 fn start<T>(request: Request<T>) -> Result<(T, Actor), Status> {
     let actor = caller(&request)?;
     Ok((request.into_inner(), actor))
@@ -133,12 +146,13 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
         } else {
             true
         };
+        let outcome = if owns { "allowed" } else { "denied" };
+        let resource = format!("case/{}", row.case_id);
+        actor.audit_accesses(&self.desk.base.db, &[read_of(&actor, &row, &resource, outcome)]).await?;
         if !owns {
-            actor.audit(&self.desk.base.db, "residence_case.read", &format!("case/{}", row.case_id), "denied").await?;
             // Not the caller's: answered exactly as a case that does not exist.
             return Err(ServiceError::not_found("residence case", req.case_id.clone()).into());
         }
-        actor.audit(&self.desk.base.db, "residence_case.read", &format!("case/{}", row.case_id), "allowed").await?;
         Ok(Response::new(pb::GetResidenceCaseResponse { residence_case: Some(self.view(&row, &actor).await?) }))
     }
 
@@ -158,7 +172,10 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
         for row in &rows {
             residence_cases.push(self.view(row, &actor).await?);
         }
-        actor.audit(&self.desk.base.db, "residence_case.list", &format!("status/{status}"), "allowed").await?;
+        // One entry per person the list showed.
+        let resources: Vec<String> = rows.iter().map(|r| format!("case/{}", r.case_id)).collect();
+        let reads: Vec<Access> = rows.iter().zip(&resources).map(|(r, res)| read_of(&actor, r, res, "allowed")).collect();
+        actor.audit_accesses(&self.desk.base.db, &reads).await?;
         Ok(Response::new(pb::ListResidenceCasesResponse { residence_cases, next_cursor: next.unwrap_or_default() }))
     }
 

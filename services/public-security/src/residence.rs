@@ -33,7 +33,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
         let employer = e.employer.clone().unwrap_or_default();
         let Ok(opened) = residence::transition(None, &ResidenceCommand::Open) else { return Ok(()) };
         // The event names no one: the file's identity comes from the application's owner.
-        let shared = self.sharing.share(&e.case_id, Purpose::ResidencePermit, PersonField::ALL).await?;
+        let shared = self.sharing.share(cx.tx, &e.case_id, Purpose::ResidencePermit, PersonField::ALL).await?;
         let applicant =
             base64::engine::general_purpose::STANDARD.encode(shared.applicant.unwrap_or_default().encode_to_vec());
         let case = store::NewCase {
@@ -47,6 +47,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             employer_credit_code: &employer.credit_code,
             employer_kind: &employer.kind,
             case_no: &e.case_no,
+            person_key: &shared.person_key,
         };
         if store::open(cx.tx, &case).await? {
             let opened =

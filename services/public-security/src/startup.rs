@@ -25,5 +25,7 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
         .on::<PermitApproved, _>(OnPermitApproved { sharing: base.sharing()? })
         .on::<PermitCancelled, _>(OnPermitCancelled)
         .on::<PermitExtended, _>(OnPermitExtended);
+    // A foreigner's residence file is found by their work permit number.
+    let base = base.with_foreigner_cases("SELECT case_id FROM residence_cases WHERE permit_number = $1");
     base.launch(routes, reporter, vec![consumer]).await
 }

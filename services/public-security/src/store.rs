@@ -56,6 +56,8 @@ pub struct CaseRow {
     pub updated_at: Option<i64>,
     /// The one-thing case's number, from `permit-approved`; empty for older cases.
     pub case_no: String,
+    /// The applicant's person key, from `permit-approved`; empty for older cases.
+    pub person_key: String,
 }
 
 impl CaseRow {
@@ -74,7 +76,7 @@ const COLUMNS: &str = "id, case_id, status, permit_number, permit_valid_until, a
     receipt_number, receipt_valid_until, decision_due, decision_due_counted_in, decision_due_count, \
     decision_due_estimated, decision, reasons, decided_at, decided_by, residence_permit_number, rp_valid_from, \
     rp_valid_until, pickup_method, pickup_proxy_name, pickup_proxy_id_number, pickup_mail_address, \
-    pickup_mail_tracking, picked_up_at, picked_up_by, work_permit_cancelled, version, updated_at, case_no";
+    pickup_mail_tracking, picked_up_at, picked_up_by, work_permit_cancelled, version, updated_at, case_no, person_key";
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct VerificationRow {
@@ -172,14 +174,15 @@ pub struct NewCase<'a> {
     pub employer_credit_code: &'a str,
     pub employer_kind: &'a str,
     pub case_no: &'a str,
+    pub person_key: &'a str,
 }
 
 /// Inserts the case; false when the one-thing case has one already.
 pub async fn open(tx: &mut Tx<'_>, c: &NewCase<'_>) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, opened_at, \
-         employer_credit_code, employer_kind, case_no) \
-         VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8, $10) ON CONFLICT (case_id) DO NOTHING",
+         employer_credit_code, employer_kind, case_no, person_key) \
+         VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8, $10, $11) ON CONFLICT (case_id) DO NOTHING",
     )
     .bind(c.id)
     .bind(c.case_id)
@@ -191,6 +194,7 @@ pub async fn open(tx: &mut Tx<'_>, c: &NewCase<'_>) -> Result<bool, sqlx::Error>
     .bind(c.employer_kind)
     .bind(c.status.as_str())
     .bind(c.case_no)
+    .bind(c.person_key)
     .execute(&mut **tx)
     .await?
     .rows_affected();

@@ -25,5 +25,7 @@ pub async fn build(config: Config) -> anyhow::Result<Application> {
     reporter.set_serving::<PermitServiceServer<PermitDesk>>().await;
     reporter.set_serving::<ScienceTechServiceServer<ScienceTech>>().await;
     let consumer = base.consumer().on::<CaseSupplemented, _>(desk.clone()).on::<CaseAccepted, _>(desk);
+    // A foreigner's cases here: those of their work permit (categories A and B).
+    let base = base.with_foreigner_cases("SELECT case_id FROM permits WHERE permit_number = $1");
     base.launch(routes, reporter, vec![consumer]).await
 }

@@ -43,26 +43,53 @@ struct Submission {
 pub async fn get(base: &Base, actor: &Actor, case_id: &str) -> Result<Applicant, ServiceError> {
     let row = store::submission(&base.db.pool, case_id).await?;
     let resource = format!("case/{case_id}/applicant");
-    let mut access =
-        Access { action: "applicant.read", resource: &resource, case_id: None, purpose: None, outcome: "not_found" };
+    let mut access = Access { action: "applicant.read", resource: &resource, outcome: "not_found", ..Access::default() };
     let Some(store::SubmissionRow { submission, department }) = row else {
         actor.audit_access(&base.db, access).await?;
         return Err(ServiceError::not_found("case", case_id));
     };
     let owner = department.parse::<Department>().ok();
     let allowed = actor.is(Role::Reviewer) && owner.is_some_and(|d| actor.is_staff_of(d));
+    let parsed: Submission = serde_json::from_str(&submission)
+        .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("stored submission")))?;
+    let person = person_key_of(&parsed.applicant);
     access.case_id = Some(case_id);
+    access.person = Some(&person);
     if !allowed {
         access.outcome = "denied";
         actor.audit_access(&base.db, access).await?;
         return Err(ServiceError::not_found("case", case_id));
     }
-    access.purpose = Some(platform::audit::Purpose::PermitReview);
+    access.purpose = Some(platform::audit::Purpose::PermitReview.as_str());
+    access.fields = PersonField::NAMES;
     access.outcome = "allowed";
-    let parsed: Submission = serde_json::from_str(&submission)
-        .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("stored submission")))?;
     actor.audit_access(&base.db, access).await?;
     Ok(parsed.applicant)
+}
+
+/// The applicant's person key ("" when the submission lacks what it is made of).
+fn person_key_of(a: &Applicant) -> String {
+    domain::ids::person_key(
+        a.nationality.as_deref().unwrap_or_default(),
+        a.birth_date.as_deref().unwrap_or_default(),
+        a.passport_number.as_deref().unwrap_or_default(),
+    )
+    .unwrap_or_default()
+}
+
+/// Gives cases accepted before the person key was kept beside them their key (at start).
+pub async fn backfill_person_keys(base: &Base) -> Result<usize, ServiceError> {
+    let rows = store::without_person_key(&base.db.pool).await?;
+    let mut done = 0;
+    for (id, submission) in rows {
+        let Ok(parsed) = serde_json::from_str::<Submission>(&submission) else { continue };
+        let key = person_key_of(&parsed.applicant);
+        if !key.is_empty() {
+            store::set_person_key(&base.db.pool, &id, &key).await?;
+            done += 1;
+        }
+    }
+    Ok(done)
 }
 
 /// What [`share`] answers: only the fields asked for, the person key, the legal basis.
@@ -98,11 +125,16 @@ pub async fn share(
     let purpose =
         v.into_result(|| purpose)?.ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("purpose checked")))?;
     let resource = format!("case/{case_id}/applicant");
+    let names: Vec<&str> = wanted.iter().map(|f| f.as_str()).collect();
+    let person = store::person_key(&base.db.pool, case_id).await?;
+    // The provider's end of the exchange: who asked, for whom, which fields, why.
     let audit = |outcome: &'static str| Access {
         action: "share_record",
         resource: &resource,
         case_id: Some(case_id),
-        purpose: None,
+        person: person.as_deref(),
+        fields: &names,
+        purpose: Some(purpose.as_str()),
         outcome,
     };
     let department = (actor.role == Role::System).then(|| actor.subject.parse::<Department>().ok()).flatten();
@@ -124,12 +156,7 @@ pub async fn share(
     let parsed: Submission = serde_json::from_str(&submission)
         .map_err(|e| ServiceError::Internal(anyhow::Error::new(e).context("stored submission")))?;
     let a = parsed.applicant;
-    let person_key = domain::ids::person_key(
-        a.nationality.as_deref().unwrap_or_default(),
-        a.birth_date.as_deref().unwrap_or_default(),
-        a.passport_number.as_deref().unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let person_key = person_key_of(&a);
     actor.audit_access(&base.db, audit("allowed")).await?;
     Ok(Shared { applicant: only(a, &wanted), person_key, legal_basis: &row.legal_basis })
 }

@@ -114,15 +114,6 @@ async fn find(base: &Base, owner: &str, id: &str) -> Result<Option<MaterialRow>,
     store::owned(&base.db.pool, owner, id).await
 }
 
-/// Why the caller may read a material.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Grant {
-    /// The employer's own upload, or a form generated for one of its cases.
-    Employer,
-    /// Staff of a department that this case (one referencing the material) is in.
-    Staff { case_id: String, purpose: Purpose },
-}
-
 /// A material the caller may read: what it is and its content.
 pub struct Opened {
     pub row: MaterialRow,
@@ -135,49 +126,57 @@ pub struct Opened {
 pub async fn open(base: &Base, docs: &Documents, actor: &Actor, id: &str) -> Result<Opened, ServiceError> {
     let row = store::get(&base.db.pool, id).await?;
     let resource = format!("material/{id}");
-    let refuse =
-        |outcome| Access { action: "material.read", resource: &resource, case_id: None, purpose: None, outcome };
+    let refuse = |outcome| Access { action: "material.read", resource: &resource, outcome, ..Access::default() };
     let Some(row) = row else {
         actor.audit_access(&base.db, refuse("not_found")).await?;
         return Err(ServiceError::not_found("material", id));
     };
-    match grant(base, actor, &row).await? {
-        None => {
-            actor.audit_access(&base.db, refuse("denied")).await?;
-            return Err(ServiceError::not_found("material", id));
-        }
-        // An employer reading its own files leaves no entry (as with its own cases).
-        Some(Grant::Employer) => {}
-        Some(Grant::Staff { case_id, purpose }) => {
-            let access = Access {
-                action: "material.read",
-                resource: &resource,
-                case_id: Some(&case_id),
-                purpose: Some(purpose),
-                outcome: "allowed",
-            };
-            actor.audit_access(&base.db, access).await?;
-        }
-    }
+    let Some((case_id, purpose)) = grant(base, actor, &row).await? else {
+        actor.audit_access(&base.db, refuse("denied")).await?;
+        return Err(ServiceError::not_found("material", id));
+    };
+    let person = match &case_id {
+        Some(c) => crate::store::cases::person_key(&base.db.pool, c).await?,
+        None => None,
+    };
+    let access = Access {
+        action: "material.read",
+        resource: &resource,
+        case_id: case_id.as_deref(),
+        person: person.as_deref(),
+        purpose: Some(purpose.as_str()),
+        outcome: "allowed",
+        ..Access::default()
+    };
+    actor.audit_access(&base.db, access).await?;
     let content = docs.stream(&row.sha256).await?;
     Ok(Opened { row, content })
 }
 
-async fn grant(base: &Base, actor: &Actor, row: &MaterialRow) -> Result<Option<Grant>, sqlx::Error> {
+/// Whether `actor` may read `row`, and if so the case the read is recorded against (none
+/// for an employer's upload no case uses yet) and why.
+async fn grant(
+    base: &Base,
+    actor: &Actor,
+    row: &MaterialRow,
+) -> Result<Option<(Option<String>, Purpose)>, sqlx::Error> {
     let pool = &base.db.pool;
     match actor.role {
-        Role::Employer if row.owner == actor.subject => Ok(Some(Grant::Employer)),
+        Role::Employer if row.owner == actor.subject => {
+            let case = store::employer_case(pool, &row.id, &actor.subject).await?;
+            Ok(Some((case, Purpose::OwnCase)))
+        }
         // Generated forms are owned by the system; they belong to the employer of their case.
         Role::Employer => {
             let case = store::employer_case(pool, &row.id, &actor.subject).await?;
-            Ok(case.map(|_| Grant::Employer))
+            Ok(case.map(|c| (Some(c), Purpose::OwnCase)))
         }
         Role::Reviewer | Role::Officer => {
             // The first (oldest) case that references the material and has an item of the
             // caller's department: the case the read is recorded against.
             let case = store::department_case(pool, &row.id, actor.department_str()).await?;
             let purpose = if actor.is(Role::Officer) { Purpose::Counter } else { Purpose::Review };
-            Ok(case.map(|case_id| Grant::Staff { case_id, purpose }))
+            Ok(case.map(|case_id| (Some(case_id), purpose)))
         }
         _ => Ok(None),
     }

@@ -17,6 +17,14 @@ const OWN_MIGRATIONS: &[Migrations] = &[(&MIGRATIONS, "_service_center_migration
 
 pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base = Base::init(NAME, config.platform.clone(), OWN_MIGRATIONS).await?;
+    let keyed = crate::applicants::backfill_person_keys(&base).await?;
+    if keyed > 0 {
+        tracing::info!(cases = keyed, "person keys of earlier cases kept beside them");
+    }
+    // A foreigner's cases are those whose work permit carries their number.
+    let base = base.with_foreigner_cases(
+        "SELECT case_id FROM case_items WHERE item = 'work_permit' AND result LIKE '%\"permit_number\":\"' || $1 || '\"%'",
+    );
     let (routes, reporter) = platform::grpc::base_routes()?;
     let mut rules = domain::conditions::Rules::gansu();
     rules.province.deadlines.value.committed_working_days = config.committed_working_days;

@@ -52,6 +52,7 @@ events! {
     PermitCancelled => "permit-cancelled",
     TitleReviewDecided => "title-review-decided",
     ResidencePermitIssued => "residence-permit-issued",
+    AuditCheckpoint => "audit-checkpoint",
 }
 
 /// The dead-letter topic of `topic`.

@@ -113,7 +113,7 @@ mod tests {
         let mut all = super::super::ALL_TOPICS.to_vec();
         all.sort();
         assert_eq!(topics, all);
-        let services = ["service-center", "science-tech", "hrss", "public-security"];
+        let services = ["service-center", "science-tech", "hrss", "public-security", "ops"];
         assert!(table.values().flatten().all(|s| services.contains(&s.as_str())), "{table:?}");
     }
 

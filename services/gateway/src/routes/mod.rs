@@ -3,6 +3,7 @@
 //! a route cannot exist without its documentation or the other way round.
 
 pub mod admin;
+pub mod audit;
 pub mod cases;
 pub mod classification;
 pub mod dev;
@@ -59,6 +60,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(social_security_cards::activate))
         .routes(routes!(social_security_cards::sign_in))
         .routes(routes!(me::me))
+        .routes(routes!(audit::mine))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::verify))
         .routes(routes!(title_reviews::list))
         .routes(routes!(title_reviews::record_service))
         .routes(routes!(title_reviews::decide))

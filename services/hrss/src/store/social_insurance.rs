@@ -62,6 +62,7 @@ pub async fn register(tx: &mut Tx<'_>, r: &NewRegistration<'_>) -> Result<bool, 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RegistrationRow {
     pub case_id: String,
+    pub person_key: String,
     pub social_security_number: String,
     /// Comma-separated insurance codes.
     pub insurances: String,
@@ -72,7 +73,7 @@ pub struct RegistrationRow {
 /// The registration of `case_id`.
 pub async fn registration(pool: &Pool, case_id: &str) -> Result<Option<RegistrationRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT case_id, social_security_number, insurances, registered_at, due_on FROM si_registrations \
+        "SELECT case_id, person_key, social_security_number, insurances, registered_at, due_on FROM si_registrations \
          WHERE case_id = $1",
     )
     .bind(case_id)

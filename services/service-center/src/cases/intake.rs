@@ -154,6 +154,7 @@ async fn create(
             breakdown: a.classification.breakdown.clone(),
         })
         .ok(),
+        person_key: crate::grpc::person_key_of(c),
     };
     store::insert_case(&mut tx, &row, &submission_json(input)).await?;
     // The documents handed over online count towards the efficiency figures.
@@ -206,7 +207,7 @@ async fn create(
         items: c.items.iter().map(|i| i.wire()).collect(),
         accepted_on: accepted_on.to_string(),
         committed_due: due.committed.to_string(),
-        person_key: crate::grpc::person_key_of(c),
+        person_key: row.person_key.clone(),
     };
     base.outbox.enqueue(&mut tx, &id, &event).await?;
     tx.commit().await?;

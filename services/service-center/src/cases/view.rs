@@ -7,7 +7,7 @@ use domain::case::{CaseStatus, Department, Item};
 use domain::{Actor, Role};
 use platform::ServiceError;
 use platform::app::Base;
-use platform::audit::Audit;
+use platform::audit::{Access, Audit, Purpose};
 use platform::paging::{Page, known};
 
 use crate::store::{self, CaseView, ListFilter};
@@ -17,10 +17,28 @@ use crate::store::{self, CaseView, ListFilter};
 pub async fn get(base: &Base, actor: &Actor, id: &str) -> Result<CaseView, ServiceError> {
     let mut view = store::get_case(&base.db.pool, id).await?.ok_or_else(|| ServiceError::not_found("case", id))?;
     authorize_view(actor, &mut view)?;
-    if !actor.is(Role::Employer) {
-        actor.audit(&base.db, "case.read", &format!("case/{id}"), "allowed").await?;
-    }
+    audit_reads(base, actor, std::slice::from_ref(&view)).await?;
     Ok(view)
+}
+
+/// One access-log entry per case shown (whose data, why), in one transaction.
+pub(crate) async fn audit_reads(base: &Base, actor: &Actor, views: &[CaseView]) -> Result<(), ServiceError> {
+    let purpose = Purpose::of(actor.role).as_str();
+    let resources: Vec<String> = views.iter().map(|v| format!("case/{}", v.case.id)).collect();
+    let accesses: Vec<Access> = views
+        .iter()
+        .zip(&resources)
+        .map(|(v, resource)| Access {
+            action: "case.read",
+            resource,
+            case_id: Some(&v.case.id),
+            person: Some(&v.case.person_key).filter(|k| !k.is_empty()).map(String::as_str),
+            purpose: Some(purpose),
+            outcome: "allowed",
+            ..Access::default()
+        })
+        .collect();
+    actor.audit_accesses(&base.db, &accesses).await
 }
 
 /// Trims `view` to what `actor` may see, or refuses it: a case that is not the caller's
@@ -114,6 +132,7 @@ pub async fn list(
     // The filter already selects what the caller may see; this trims each view the same
     // way a single read does, and drops anything it would refuse.
     views.retain_mut(|v| authorize_view(actor, v).is_ok());
+    audit_reads(base, actor, &views).await?;
     Ok((views, next))
 }
 
@@ -165,6 +184,7 @@ mod list_tests {
             due_estimated: 0,
             clock_paused_on: None,
             classification: None,
+            person_key: "p".into(),
         };
         let mut tx = base.db.begin().await.unwrap();
         store::insert_case(&mut tx, &row, "{}").await.unwrap();

@@ -25,6 +25,8 @@ pub struct CaseRow {
     pub clock_paused_on: Option<String>,
     /// [`ClassificationRecord`] as JSON; none for cases accepted before it was kept.
     pub classification: Option<String>,
+    /// The applicant's person key (whose data the case holds, for the access log).
+    pub person_key: String,
 }
 
 /// What the case keeps of its classification, for the reviewers: points only, no personal data.
@@ -49,7 +51,7 @@ pub struct CaseView {
 }
 
 const CASE_COLUMNS: &str = "id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
-     accepted_on, due_committed, due_statutory, due_estimated, clock_paused_on, classification";
+     accepted_on, due_committed, due_statutory, due_estimated, clock_paused_on, classification, person_key";
 
 /// Next human case number of `day` (YYYYMMDD): `GS-YYYYMMDD-000001`.
 pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Error> {
@@ -66,8 +68,8 @@ pub async fn next_case_no(tx: &mut Tx<'_>, day: &str) -> Result<String, sqlx::Er
 pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cases (id, case_no, employer_credit_code, employer_name, category, department, status, submitted_at, \
-         accepted_on, due_committed, due_statutory, due_estimated, submission, updated_at, classification) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         accepted_on, due_committed, due_statutory, due_estimated, submission, updated_at, classification, person_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&row.id)
     .bind(&row.case_no)
@@ -84,6 +86,7 @@ pub async fn insert_case(tx: &mut Tx<'_>, row: &CaseRow, submission_json: &str) 
     .bind(submission_json)
     .bind(row.submitted_at)
     .bind(&row.classification)
+    .bind(&row.person_key)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -211,6 +214,23 @@ pub async fn resume_clock(tx: &mut Tx<'_>, case_id: &str, r: &Resumed<'_>) -> Re
 pub struct SubmissionRow {
     pub submission: String,
     pub department: String,
+}
+
+/// The applicant's person key of case `case_id` (whose data a read of the case is).
+pub async fn person_key(pool: &Pool, case_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT person_key FROM cases WHERE id = $1").bind(case_id).fetch_optional(pool).await?;
+    Ok(row.map(|(k,)| k).filter(|k| !k.is_empty()))
+}
+
+/// Cases accepted before the person key was kept beside them, with their submission.
+pub async fn without_person_key(pool: &Pool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, submission FROM cases WHERE person_key = ''").fetch_all(pool).await
+}
+
+pub async fn set_person_key(pool: &Pool, case_id: &str, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET person_key = $1 WHERE id = $2").bind(key).bind(case_id).execute(pool).await?;
+    Ok(())
 }
 
 pub async fn submission(pool: &Pool, case_id: &str) -> Result<Option<SubmissionRow>, sqlx::Error> {
