@@ -2,6 +2,7 @@
 //! PostgreSQL (and SQLite for the main flow), driven through the gateway's HTTP API.
 
 mod access;
+mod audit;
 mod bad_input;
 mod fan_out;
 mod hrss_items;

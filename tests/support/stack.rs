@@ -147,6 +147,8 @@ impl Stack {
         s.kafka.group_suffix = group_suffix.into();
         s.outbox.sweep_interval_ms = 500;
         s.consumer.initial_backoff_ms = 50;
+        // Checkpoints of the access log within a test's time.
+        s.audit.checkpoint_interval_ms = 500;
         s.identity = self.identity(service);
         s.share_url = self.share_url.clone();
         s
