@@ -1,5 +1,5 @@
 # The single entry point. `make run` starts the whole system; `make test` runs every test.
-.PHONY: run demo test contract tools build lint fmt bench proto-check k8s-validate ops-check clean-data
+.PHONY: run demo test contract tools build lint fmt bench proto-check k8s-validate ops-check audit-verify clean-data
 
 run: ## start the broker, the four services on SQLite and the gateway (web page on :8080); SEED=1 adds demo data
 	scripts/run.sh
@@ -37,6 +37,9 @@ k8s-validate: ## render every overlay (kubectl kustomize) and validate it offlin
 
 ops-check: ## promtool on the Prometheus config, alert rules and their tests; the dashboard, collector and PrometheusRule checks
 	scripts/ops-check.sh
+
+audit-verify: ## walk every service's access-log chain in the make-run data (.data/); exit 1 on a broken link
+	scripts/audit-verify.sh
 
 clean-data:
 	rm -rf .data

@@ -19,8 +19,7 @@ async fn entries(stack: &Stack, token: &str, path: &str, query: &str, limit: u32
     let mut all = Vec::new();
     let mut cursor = String::new();
     loop {
-        let (status, page) =
-            stack.get(&format!("{path}?{query}&limit={limit}&cursor={cursor}"), Some(token)).await;
+        let (status, page) = stack.get(&format!("{path}?{query}&limit={limit}&cursor={cursor}"), Some(token)).await;
         assert_eq!(status, 200, "{page:#}");
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= limit as usize);
@@ -84,7 +83,8 @@ async fn the_log_shows_exactly_the_reads_made_the_foreigner_sees_theirs_and_an_e
         assert_eq!((e["outcome"].as_str(), e["person"].as_str()), (Some("allowed"), Some(person.as_str())), "{e:#}");
         assert!(e["purpose"].is_string() && !e["fields"].as_array().unwrap().is_empty(), "{e:#}");
     }
-    let passport_only: Vec<&Value> = provided.iter().copied().filter(|e| e["actor"]["subject"] == "science-tech").collect();
+    let passport_only: Vec<&Value> =
+        provided.iter().copied().filter(|e| e["actor"]["subject"] == "science-tech").collect();
     assert_eq!(passport_only[0]["fields"], serde_json::json!(["passport_expiry"]));
 
     // A scripted set of reads by each role, after this moment.
@@ -144,9 +144,8 @@ async fn the_log_shows_exactly_the_reads_made_the_foreigner_sees_theirs_and_an_e
     let mine = entries(&stack, &foreigner, "/api/v1/me/access-log", "", 50).await;
     assert!(mine.iter().all(|e| e["case_id"] == id.as_str() && e.get("actor").is_none()), "{mine:#?}");
     assert!(
-        mine.iter().any(|e| e["department"] == "public-security"
-            && e["role"] == "officer"
-            && e["purpose"] == "counter"),
+        mine.iter()
+            .any(|e| e["department"] == "public-security" && e["role"] == "officer" && e["purpose"] == "counter"),
         "{mine:#?}"
     );
     assert!(mine.iter().any(|e| e["action"] == "share_record" && e["role"] == "system"), "{mine:#?}");
@@ -158,7 +157,8 @@ async fn the_log_shows_exactly_the_reads_made_the_foreigner_sees_theirs_and_an_e
     assert_eq!(status, 403);
     let (status, problem) = stack.get("/api/v1/audit?from=yesterday&limit=0", Some(&auditor)).await;
     assert_eq!(status, 422, "{problem:#}");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["from", "limit"]);
 
     // Each service published its chain's head, signed like every event.
@@ -205,7 +205,10 @@ async fn the_log_shows_exactly_the_reads_made_the_foreigner_sees_theirs_and_an_e
     assert_eq!(verified["ok"], false);
     let broken = verified["broken"].as_array().unwrap();
     assert_eq!(broken.len(), 1, "{verified:#}");
-    assert_eq!((broken[0]["service"].as_str(), broken[0]["entry"].as_str()), (Some("service-center"), edited["id"].as_str()));
+    assert_eq!(
+        (broken[0]["service"].as_str(), broken[0]["entry"].as_str()),
+        (Some("service-center"), edited["id"].as_str())
+    );
     assert!(broken[0]["reason"].as_str().unwrap().contains("changed"), "{verified:#}");
     stack.shutdown().await;
 }

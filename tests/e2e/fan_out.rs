@@ -113,19 +113,23 @@ async fn every_event_delivered_twice_changes_nothing() {
     assert_eq!(status, 200);
     let before = stack.wait_case(&employer, &id, CONVERGE, downstream_done).await;
 
+    // Audit checkpoints keep flowing while the case is read (each read is logged), so they
+    // are neither duplicated here nor counted as a reaction to the duplicates.
+    let checkpoint = <onething_proto::events::AuditCheckpoint as platform::events::Event>::TOPIC;
+    let case_events = format!("SELECT COUNT(*) FROM outbox WHERE topic <> '{checkpoint}'");
     let mut published = 0;
     for service in e2e::stack::SERVICES {
-        published += stack.count(service, "SELECT COUNT(*) FROM outbox WHERE published_at IS NOT NULL").await;
+        published += stack.count(service, &format!("{case_events} AND published_at IS NOT NULL")).await;
     }
     let mut republished = 0;
-    for t in platform::events::ALL_TOPICS {
+    for t in platform::events::ALL_TOPICS.iter().filter(|t| **t != checkpoint) {
         republished += stack.broker.republish(t).await;
     }
     assert_eq!(republished as i64, published, "every event of the case was sent a second time");
     let outbox_before: Vec<i64> = {
         let mut v = Vec::new();
         for service in e2e::stack::SERVICES {
-            v.push(stack.count(service, "SELECT COUNT(*) FROM outbox").await);
+            v.push(stack.count(service, &case_events).await);
         }
         v
     };
@@ -138,10 +142,9 @@ async fn every_event_delivered_twice_changes_nothing() {
     assert_eq!(stack.count("public-security", "SELECT COUNT(*) FROM residence_cases").await, 1);
     assert_eq!(stack.count("science-tech", "SELECT COUNT(*) FROM permits").await, 1);
     assert_eq!(stack.count("service-center", "SELECT COUNT(*) FROM cases").await, 1);
-    // Nothing new was published in reaction to the duplicates.
     // Nobody reacted to the duplicates: no new event anywhere.
     for (service, before) in e2e::stack::SERVICES.iter().zip(outbox_before) {
-        assert_eq!(stack.count(service, "SELECT COUNT(*) FROM outbox").await, before, "{service}");
+        assert_eq!(stack.count(service, &case_events).await, before, "{service}");
     }
     let after = stack.wait_case(&employer, &id, CONVERGE, |_| true).await;
     assert_eq!(after["items"], before["items"]);

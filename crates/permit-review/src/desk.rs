@@ -568,7 +568,8 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
         }
         let Ok(status) = permit::transition(None, &PermitCommand::Open) else { return Ok(()) };
         // The permit never outlasts the passport: the one field of the person the desk needs.
-        let shared = self.sharing.share(cx.tx, &e.case_id, Purpose::WorkPermitReview, &[PersonField::PassportExpiry]).await?;
+        let shared =
+            self.sharing.share(cx.tx, &e.case_id, Purpose::WorkPermitReview, &[PersonField::PassportExpiry]).await?;
         let passport_expiry = shared.applicant.unwrap_or_default().passport_expiry;
         let row = NewPermit {
             case_id: &e.case_id,

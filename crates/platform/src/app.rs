@@ -27,6 +27,27 @@ use crate::events::{ALL_TOPICS, dlq_topic, kafka};
 use crate::keys::Keyring;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 
+/// A service binary's `main`: loads its configuration, answers `<service> audit verify`
+/// (exit status 1 when a link is broken), or builds the service and runs it until stopped.
+pub async fn main<C, F, Fut>(name: &'static str, build: F) -> anyhow::Result<()>
+where
+    C: crate::config::ServiceConfig,
+    F: FnOnce(C) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Application>>,
+{
+    let config: C = crate::config::load(name)?;
+    if let Some(ok) =
+        crate::audit::command(&std::env::args().skip(1).collect::<Vec<_>>(), name, config.platform()).await?
+    {
+        std::process::exit(if ok { 0 } else { 1 });
+    }
+    crate::telemetry::init(name, &config.platform().telemetry, false);
+    let app = build(config).await?;
+    app.run_until_stopped().await?;
+    crate::telemetry::shutdown();
+    Ok(())
+}
+
 /// What every service's handlers need: its settings, database and outbox.
 #[derive(Clone)]
 pub struct Base {

@@ -219,9 +219,8 @@ pub async fn open(db: &Db, service: &str) -> Result<u64, sqlx::Error> {
         .bind(service)
         .execute(&mut *tx)
         .await?;
-    let legacy: Vec<(String,)> = sqlx::query_as("SELECT id FROM audit_log WHERE hash IS NULL ORDER BY at, id")
-        .fetch_all(&mut *tx)
-        .await?;
+    let legacy: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM audit_log WHERE hash IS NULL ORDER BY at, id").fetch_all(&mut *tx).await?;
     for (id,) in &legacy {
         let (seq, prev_hash, service) = advance(&mut tx).await?;
         sqlx::query("UPDATE audit_log SET seq = $1, service = $2, prev_hash = $3 WHERE id = $4")
@@ -231,10 +230,11 @@ pub async fn open(db: &Db, service: &str) -> Result<u64, sqlx::Error> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let entry: Entry = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1")))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let entry: Entry =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1")))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         let hash = entry.digest();
         sqlx::query("UPDATE audit_log SET hash = $1 WHERE id = $2").bind(&hash).bind(id).execute(&mut *tx).await?;
         set_head(&mut tx, &hash).await?;
@@ -398,12 +398,7 @@ pub struct Filter {
 pub type After = (i64, String, i64);
 
 /// The entries of `f` after `after`, newest first, at most `fetch`, with their hashes.
-pub async fn list(
-    db: &Db,
-    f: &Filter,
-    after: Option<&After>,
-    fetch: i64,
-) -> Result<Vec<(Entry, String)>, sqlx::Error> {
+pub async fn list(db: &Db, f: &Filter, after: Option<&After>, fetch: i64) -> Result<Vec<(Entry, String)>, sqlx::Error> {
     let service = head(db).await?.service;
     // Entries of this service that come after the cursor: before its time, or at its time
     // and before it in (service, seq).
@@ -440,6 +435,37 @@ pub async fn list(
         q = q.bind(c);
     }
     Ok(q.fetch_all(&db.pool).await?.into_iter().map(|r| (r.entry, r.hash)).collect())
+}
+
+/// `<service> audit verify` (`args` without the program name): walks the service's chain in
+/// its database (the same settings as the service, never creating it) and prints what it
+/// found; `Some(false)` when a link is broken, `None` when the arguments are not this
+/// command (the service starts as usual).
+pub async fn command(
+    args: &[String],
+    service: &str,
+    settings: &crate::config::Settings,
+) -> anyhow::Result<Option<bool>> {
+    match args {
+        [first, ..] if first != "audit" => return Ok(None),
+        [] => return Ok(None),
+        [_, verb] if verb == "verify" => {}
+        _ => anyhow::bail!("usage: {service} audit verify"),
+    }
+    let db = Db::connect(&settings.database, service, &[]).await?;
+    let report = verify(&db).await?;
+    let h = &report.head;
+    match &report.broken {
+        None => println!(
+            "{service}: ok: {} entries (from {} to {}), head {}",
+            report.entries,
+            h.anchor_seq + 1,
+            h.seq,
+            h.hash
+        ),
+        Some(b) => println!("{service}: BROKEN at entry {} (seq {}): {}", b.entry, b.seq, b.reason),
+    }
+    Ok(Some(report.broken.is_none()))
 }
 
 pub mod grpc;

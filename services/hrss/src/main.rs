@@ -1,11 +1,6 @@
-//! hrss binary.
+//! hrss binary: the service, or `hrss audit verify` (docs/security.md).
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config: hrss::Config = platform::config::load(hrss::NAME)?;
-    platform::telemetry::init(hrss::NAME, &config.platform.telemetry, false);
-    let app = hrss::build(config).await?;
-    app.run_until_stopped().await?;
-    platform::telemetry::shutdown();
-    Ok(())
+    platform::app::main(hrss::NAME, hrss::build).await
 }

@@ -73,7 +73,8 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
                 return Err(HandlerError::Reject(anyhow::anyhow!("the approved permit names no person")));
             }
             let key = e.person_key.clone();
-            let shared = self.sharing.share(cx.tx, &e.case_id, Purpose::SocialInsuranceRegistration, CARD_IDENTITY).await?;
+            let shared =
+                self.sharing.share(cx.tx, &e.case_id, Purpose::SocialInsuranceRegistration, CARD_IDENTITY).await?;
             let applicant = shared.applicant.unwrap_or_default();
             let ssn = ssn_for(cx.tx, &key, self.ssn.as_ref()).await?;
             let issued = platform::time::cst_date(&e.decided_at).unwrap_or_else(today_cst);

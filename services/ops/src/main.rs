@@ -1,11 +1,6 @@
-//! ops binary.
+//! ops binary: the service, or `ops audit verify` (docs/security.md).
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config: ops::Config = platform::config::load(ops::NAME)?;
-    platform::telemetry::init(ops::NAME, &config.platform.telemetry, false);
-    let app = ops::build(config).await?;
-    app.run_until_stopped().await?;
-    platform::telemetry::shutdown();
-    Ok(())
+    platform::app::main(ops::NAME, ops::build).await
 }

@@ -174,7 +174,8 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
         }
         // One entry per person the list showed.
         let resources: Vec<String> = rows.iter().map(|r| format!("case/{}", r.case_id)).collect();
-        let reads: Vec<Access> = rows.iter().zip(&resources).map(|(r, res)| read_of(&actor, r, res, "allowed")).collect();
+        let reads: Vec<Access> =
+            rows.iter().zip(&resources).map(|(r, res)| read_of(&actor, r, res, "allowed")).collect();
         actor.audit_accesses(&self.desk.base.db, &reads).await?;
         Ok(Response::new(pb::ListResidenceCasesResponse { residence_cases, next_cursor: next.unwrap_or_default() }))
     }

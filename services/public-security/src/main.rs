@@ -1,11 +1,6 @@
-//! public-security binary.
+//! public-security binary: the service, or `public-security audit verify` (docs/security.md).
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config: public_security::Config = platform::config::load(public_security::NAME)?;
-    platform::telemetry::init(public_security::NAME, &config.platform.telemetry, false);
-    let app = public_security::build(config).await?;
-    app.run_until_stopped().await?;
-    platform::telemetry::shutdown();
-    Ok(())
+    platform::app::main(public_security::NAME, public_security::build).await
 }

@@ -1,11 +1,6 @@
-//! science-tech binary.
+//! science-tech binary: the service, or `science-tech audit verify` (docs/security.md).
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config: science_tech::Config = platform::config::load(science_tech::NAME)?;
-    platform::telemetry::init(science_tech::NAME, &config.platform.telemetry, false);
-    let app = science_tech::build(config).await?;
-    app.run_until_stopped().await?;
-    platform::telemetry::shutdown();
-    Ok(())
+    platform::app::main(science_tech::NAME, science_tech::build).await
 }

@@ -43,7 +43,8 @@ struct Submission {
 pub async fn get(base: &Base, actor: &Actor, case_id: &str) -> Result<Applicant, ServiceError> {
     let row = store::submission(&base.db.pool, case_id).await?;
     let resource = format!("case/{case_id}/applicant");
-    let mut access = Access { action: "applicant.read", resource: &resource, outcome: "not_found", ..Access::default() };
+    let mut access =
+        Access { action: "applicant.read", resource: &resource, outcome: "not_found", ..Access::default() };
     let Some(store::SubmissionRow { submission, department }) = row else {
         actor.audit_access(&base.db, access).await?;
         return Err(ServiceError::not_found("case", case_id));

@@ -104,7 +104,7 @@ mod tests {
                 due_estimated: 0,
                 clock_paused_on: None,
                 classification: None,
-            person_key: String::new(),
+                person_key: String::new(),
             },
             items: vec![
                 item(

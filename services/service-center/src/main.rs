@@ -1,11 +1,6 @@
-//! service-center binary.
+//! service-center binary: the service, or `service-center audit verify` (docs/security.md).
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config: service_center::Config = platform::config::load(service_center::NAME)?;
-    platform::telemetry::init(service_center::NAME, &config.platform.telemetry, false);
-    let app = service_center::build(config).await?;
-    app.run_until_stopped().await?;
-    platform::telemetry::shutdown();
-    Ok(())
+    platform::app::main(service_center::NAME, service_center::build).await
 }

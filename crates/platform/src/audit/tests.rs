@@ -5,7 +5,8 @@ use crate::config::DatabaseSettings;
 
 async fn chain() -> (tempdir::Dir, Db) {
     let dir = tempdir::Dir::new();
-    let settings = DatabaseSettings { url: Some(format!("sqlite://{}/a.db?mode=rwc", dir.0.display())), ..Default::default() };
+    let settings =
+        DatabaseSettings { url: Some(format!("sqlite://{}/a.db?mode=rwc", dir.0.display())), ..Default::default() };
     let db = Db::connect(&settings, "a", &[]).await.unwrap();
     open(&db, "hrss").await.unwrap();
     (dir, db)
@@ -215,4 +216,24 @@ async fn a_checkpoint_is_due_only_when_the_head_moved() {
     assert_eq!(head.seq, 1);
     let mut tx = db.begin().await.unwrap();
     assert_eq!(checkpoint(&mut tx).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn the_verify_command_answers_ok_then_broken_and_leaves_other_arguments_to_the_service() {
+    let dir = tempdir::Dir::new();
+    let mut settings = crate::config::Settings::default();
+    settings.database.url = Some(format!("sqlite://{}/a.db?mode=rwc", dir.0.display()));
+    let db = Db::connect(&settings.database, "a", &[]).await.unwrap();
+    open(&db, "hrss").await.unwrap();
+    read(&db, "c1", "p1").await;
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    assert_eq!(command(&args(&["audit", "verify"]), "hrss", &settings).await.unwrap(), Some(true));
+    sqlx::query("UPDATE audit_log SET person = 'p2' WHERE seq = 1").execute(&db.pool).await.unwrap();
+    assert_eq!(command(&args(&["audit", "verify"]), "hrss", &settings).await.unwrap(), Some(false));
+
+    assert_eq!(command(&args(&[]), "hrss", &settings).await.unwrap(), None);
+    assert_eq!(command(&args(&["--help"]), "hrss", &settings).await.unwrap(), None);
+    let usage = command(&args(&["audit", "verfy"]), "hrss", &settings).await.unwrap_err();
+    assert_eq!(usage.to_string(), "usage: hrss audit verify");
 }

@@ -237,7 +237,10 @@ pub struct Verification {
 /// first broken link.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
     responses((status = 200, body = Verification), ReadErrors))]
-pub async fn verify(State(state): State<AppState>, Auth(actor, ..): Auth<Auditors>) -> Result<Json<Verification>, Problem> {
+pub async fn verify(
+    State(state): State<AppState>,
+    Auth(actor, ..): Auth<Auditors>,
+) -> Result<Json<Verification>, Problem> {
     let calls = state.clients.audit_logs().into_iter().map(|mut client| {
         let req = state.clients.request(&actor, pb::VerifyChainRequest {}, None);
         async move { client.verify_chain(req).await.map(tonic::Response::into_inner) }
