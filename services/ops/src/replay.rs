@@ -32,7 +32,7 @@ struct Record {
 
 /// Reads the record at the dead letter's place (blocking).
 fn read_back(settings: &KafkaSettings, d: &DeadLetterRow) -> Result<Record, ReplayError> {
-    let c: BaseConsumer = kafka::client_config(settings)
+    let c: BaseConsumer = kafka::client_config(settings)?
         .set("group.id", "onething-ops-replay")
         .set("enable.auto.commit", "false")
         .create()

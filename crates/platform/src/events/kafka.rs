@@ -9,26 +9,47 @@ use rdkafka::consumer::StreamConsumer;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::producer::FutureProducer;
 
-use crate::config::KafkaSettings;
+use anyhow::Context;
 
-/// The settings every client of this process shares (brokers, keep-alive, reconnects), for
-/// a client this module does not make itself.
-pub fn client_config(settings: &KafkaSettings) -> ClientConfig {
+use crate::config::{BrokerAuth, KafkaSettings};
+
+/// The settings every client of this process shares (brokers, credentials, keep-alive,
+/// reconnects), for a client this module does not make itself.
+pub fn client_config(settings: &KafkaSettings) -> anyhow::Result<ClientConfig> {
     base(settings)
 }
 
-fn base(settings: &KafkaSettings) -> ClientConfig {
+fn base(settings: &KafkaSettings) -> anyhow::Result<ClientConfig> {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", &settings.brokers)
         .set("socket.keepalive.enable", "true")
         .set("reconnect.backoff.max.ms", "1000")
         .set("topic.metadata.refresh.interval.ms", "5000");
-    c
+    credentials(&mut c, &settings.auth)?;
+    Ok(c)
+}
+
+/// SASL/SCRAM (and TLS) for a broker that asks who the client is; nothing in plaintext.
+fn credentials(c: &mut ClientConfig, auth: &BrokerAuth) -> anyhow::Result<()> {
+    c.set("security.protocol", auth.protocol.as_str());
+    if !auth.protocol.uses_sasl() {
+        return Ok(());
+    }
+    let file = auth.password_file.as_deref().context("kafka.auth.password_file is unset")?;
+    let password = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the broker password from {}", file.display()))?;
+    c.set("sasl.mechanisms", &auth.mechanism)
+        .set("sasl.username", &auth.username)
+        .set("sasl.password", password.trim_end_matches(['\n', '\r']));
+    if let Some(ca) = &auth.ca_file {
+        c.set("ssl.ca.location", ca.display().to_string());
+    }
+    Ok(())
 }
 
 /// Idempotent producer: `acks=all`, no reordering or duplicates on internal retries.
 pub fn producer(settings: &KafkaSettings, client_id: &str) -> anyhow::Result<FutureProducer> {
-    Ok(base(settings)
+    Ok(base(settings)?
         .set("client.id", client_id)
         .set("enable.idempotence", "true")
         .set("acks", "all")
@@ -40,7 +61,7 @@ pub fn producer(settings: &KafkaSettings, client_id: &str) -> anyhow::Result<Fut
 /// Consumer of one group: manual offset commits (only after the database commit),
 /// reads from the beginning when the group has no offset yet.
 pub fn consumer(settings: &KafkaSettings, group: &str) -> anyhow::Result<StreamConsumer> {
-    Ok(base(settings)
+    Ok(base(settings)?
         .set("group.id", format!("{group}{}", settings.group_suffix))
         .set("client.id", group)
         .set("enable.auto.commit", "false")
@@ -60,7 +81,7 @@ pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> anyho
     if !settings.create_topics {
         return Ok(());
     }
-    let admin: AdminClient<DefaultClientContext> = base(settings).create()?;
+    let admin: AdminClient<DefaultClientContext> = base(settings)?.create()?;
     let new: Vec<NewTopic> = topics
         .iter()
         .map(|t| NewTopic::new(t, settings.partitions, TopicReplication::Fixed(settings.replication_factor)))
@@ -79,7 +100,7 @@ pub async fn ensure_topics(settings: &KafkaSettings, topics: &[String]) -> anyho
 pub async fn broker_reachable(settings: &KafkaSettings, timeout: Duration) -> bool {
     let settings = settings.clone();
     tokio::task::spawn_blocking(move || {
-        let client: Result<rdkafka::producer::BaseProducer, _> = base(&settings).create();
+        let client: anyhow::Result<rdkafka::producer::BaseProducer> = base(&settings).and_then(|c| Ok(c.create()?));
         client.is_ok_and(|c| rdkafka::producer::Producer::client(&c).fetch_metadata(None, timeout).is_ok())
     })
     .await
@@ -112,7 +133,7 @@ pub struct LagReader {
 
 impl LagReader {
     pub fn new(settings: &KafkaSettings) -> anyhow::Result<LagReader> {
-        let admin = base(settings).set("group.id", "onething-lag-reader").create()?;
+        let admin = base(settings)?.set("group.id", "onething-lag-reader").create()?;
         Ok(LagReader { settings: settings.clone(), admin, groups: Default::default() })
     }
 
@@ -143,7 +164,8 @@ impl LagReader {
                 tpl.add_partition(topic, *partition);
             }
             if !self.groups.contains_key(group) {
-                let reader = base(&self.settings).set("group.id", group).set("enable.auto.commit", "false").create()?;
+                let reader =
+                    base(&self.settings)?.set("group.id", group).set("enable.auto.commit", "false").create()?;
                 self.groups.insert(group.clone(), reader);
             }
             let committed = match self.groups[group].committed_offsets(tpl, timeout) {
@@ -171,5 +193,47 @@ impl LagReader {
         }
         out.sort_by(|a, b| (&a.group, &a.topic, a.partition).cmp(&(&b.group, &b.topic, b.partition)));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SecurityProtocol;
+
+    #[test]
+    fn sasl_settings_reach_librdkafka_with_the_password_read_from_its_file() {
+        let dir = std::env::temp_dir().join(format!("kafka-auth-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let password = dir.join("password");
+        std::fs::write(&password, "s3cret\n").unwrap();
+        let mut settings = KafkaSettings {
+            auth: BrokerAuth {
+                protocol: SecurityProtocol::SaslSsl,
+                username: "hrss".into(),
+                password_file: Some(password.clone()),
+                ca_file: Some(dir.join("ca.crt")),
+                ..BrokerAuth::default()
+            },
+            ..KafkaSettings::default()
+        };
+        let c = base(&settings).unwrap();
+        assert_eq!(c.get("security.protocol"), Some("sasl_ssl"));
+        assert_eq!(c.get("sasl.mechanisms"), Some("SCRAM-SHA-512"));
+        assert_eq!(c.get("sasl.username"), Some("hrss"));
+        assert_eq!(c.get("sasl.password"), Some("s3cret"), "the Secret's trailing newline is not part of it");
+        assert_eq!(c.get("ssl.ca.location"), Some(dir.join("ca.crt").display().to_string().as_str()));
+        // librdkafka was built with TLS and SCRAM (the `ssl` feature): it takes these settings.
+        settings.auth.ca_file = None;
+        let _producer = producer(&settings, "t").expect("a SCRAM-over-TLS producer");
+        settings.auth.ca_file = Some(dir.join("ca.crt"));
+
+        std::fs::remove_dir_all(&dir).unwrap();
+        let err = base(&settings).unwrap_err();
+        assert!(format!("{err:#}").contains(&password.display().to_string()), "{err:#}");
+
+        let plain = base(&KafkaSettings::default()).unwrap();
+        assert_eq!(plain.get("security.protocol"), Some("plaintext"));
+        assert_eq!(plain.get("sasl.username"), None);
     }
 }
