@@ -54,7 +54,9 @@ CRD_SCHEMAS = {
     ("kafka.strimzi.io/v1beta2", "Kafka"): {
         "kafka!": {
             "version!": str,
-            "listeners!": [{"name!": r"^[a-z0-9]{1,11}$", "port!": int, "type!": r"^(internal|route|loadbalancer|nodeport|ingress|cluster-ip)$", "tls!": bool}],
+            "listeners!": [{"name!": r"^[a-z0-9]{1,11}$", "port!": int, "type!": r"^(internal|route|loadbalancer|nodeport|ingress|cluster-ip)$", "tls!": bool,
+                            "authentication": {"type!": r"^(scram-sha-512|tls)$"}}],
+            "authorization": {"type!": r"^simple$"},
             "config": ("map", SCALAR),
         },
         "entityOperator": {"topicOperator": {}, "userOperator": {}},
@@ -69,6 +71,13 @@ CRD_SCHEMAS = {
         "partitions!": int,
         "replicas!": int,
         "config": ("map", SCALAR),
+    },
+    ("kafka.strimzi.io/v1beta2", "KafkaUser"): {
+        "authentication!": {"type!": r"^scram-sha-512$"},
+        "authorization!": {"type!": r"^simple$", "acls!": [{
+            "resource!": {"type!": r"^(topic|group|cluster)$", "name": str, "patternType": r"^(literal|prefix)$"},
+            "operations!": [r"^(Read|Write|Describe|Create|Delete|Alter|DescribeConfigs|IdempotentWrite|All)$"],
+        }]},
     },
     ("postgresql.cnpg.io/v1", "Cluster"): {
         "instances!": int,
@@ -87,7 +96,7 @@ CRD_SCHEMAS = {
     },
 }
 # Labels the operators require on a resource.
-CRD_LABELS = {"KafkaNodePool": ["strimzi.io/cluster"], "KafkaTopic": ["strimzi.io/cluster"]}
+CRD_LABELS = {"KafkaNodePool": ["strimzi.io/cluster"], "KafkaTopic": ["strimzi.io/cluster"], "KafkaUser": ["strimzi.io/cluster"]}
 
 problems = []
 
@@ -178,6 +187,67 @@ def event_topics():
     block = src[src.index("events! {"):]
     block = block[: block.index("}")]
     return re.findall(r'=>\s*"([a-z0-9.-]+)"', block)
+
+
+def event_types():
+    """Event type → topic, from events! of crates/platform/src/events/mod.rs."""
+    src = (ROOT / "crates/platform/src/events/mod.rs").read_text(encoding="utf-8")
+    block = src[src.index("events! {"):]
+    block = block[: block.index("}")]
+    return dict(re.findall(r'(\w+)\s*=>\s*"([a-z0-9.-]+)"', block))
+
+
+def consumed_topics(service):
+    """The topics a service's consumer group reads: the `.on::<Event, _>` of its startup.rs."""
+    src = (ROOT / f"services/{service}/src/startup.rs").read_text(encoding="utf-8")
+    types = event_types()
+    return sorted({types[t] for t in re.findall(r"\.on::<(?:[\w:]+::)?(\w+),\s*_>", src)})
+
+
+def kafka_acls():
+    """What each service may do on the broker, from the code: write the topics
+    crates/platform/data/topic_publishers.json lets it publish and the dead-letter twins of
+    what it consumes, read what it consumes with its own group; ops reads every topic and
+    dead-letter topic (its dashboards), writes every event topic (the replay of a dead letter
+    keeps the original publisher's signature, so it cannot forge one) and describes every
+    group (the lag panels). Returns service → {(type, name, patternType, operation)}."""
+    import json
+    publishers = json.loads((ROOT / "crates/platform/data/topic_publishers.json").read_text(encoding="utf-8"))["topics"]
+    topics = event_topics()
+    acls = {}
+    for svc in SERVICES:
+        a = set()
+        for t, who in publishers.items():
+            if svc in who:
+                a |= {("topic", t, "literal", "Write"), ("topic", t, "literal", "Describe")}
+        if svc == "ops":
+            for t in topics:
+                for name in (t, t + ".dlq"):
+                    a |= {("topic", name, "literal", "Read"), ("topic", name, "literal", "Describe")}
+                a.add(("topic", t, "literal", "Write"))
+            a |= {("group", "ops", "literal", "Read"), ("group", "onething-ops-replay", "literal", "Read"),
+                  ("group", "onething-lag-reader", "literal", "Read"), ("group", "*", "literal", "Describe")}
+        else:
+            for t in consumed_topics(svc):
+                a |= {("topic", t, "literal", "Read"), ("topic", t, "literal", "Describe"),
+                      ("topic", t + ".dlq", "literal", "Write"), ("topic", t + ".dlq", "literal", "Describe")}
+            a.add(("group", svc, "literal", "Read"))
+        acls[svc] = a
+    return acls
+
+
+def kafka_user(svc, acls):
+    """The KafkaUser of `svc` with `acls`, grouped one rule per resource (as committed)."""
+    by_resource = {}
+    for (typ, name, pattern, op) in sorted(acls):
+        by_resource.setdefault((typ, name, pattern), []).append(op)
+    return {
+        "apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaUser",
+        "metadata": {"name": svc, "labels": {"strimzi.io/cluster": "onething"}},
+        "spec": {"authentication": {"type": "scram-sha-512"}, "authorization": {"type": "simple", "acls": [
+            {"resource": {"type": t, "name": n, "patternType": p}, "operations": ops}
+            for (t, n, p), ops in sorted(by_resource.items())]}},
+    }
 
 
 def cross_check(overlay, docs):
@@ -271,12 +341,57 @@ def cross_check(overlay, docs):
         if diff:
             problems.append(f"prod: the PrometheusRule and deploy/prometheus/alerts.yml differ: {diff}")
 
+    # The broker asks who each service is (SCRAM over TLS) and lets it do only what
+    # kafka_acls() derives from the code.
+    kafka = next(iter(of_kind(docs, "Kafka").values()), {}).get("spec", {}).get("kafka", {})
+    secured = [l for l in kafka.get("listeners", []) if l.get("tls") and (l.get("authentication") or {}).get("type") == "scram-sha-512"]
+    if not secured or (kafka.get("authorization") or {}).get("type") != "simple" or len(secured) != len(kafka.get("listeners", [])):
+        problems.append("prod: the Kafka must listen only with TLS and scram-sha-512, with simple authorization")
     cm = of_kind(docs, "ConfigMap").get("onething") or {}
+    if secured and not (cm.get("data") or {}).get("kafka_brokers", "").endswith(f":{secured[0]['port']}"):
+        problems.append(f"prod: kafka_brokers does not name the authenticated listener's port {secured[0]['port']}")
+    users = of_kind(docs, "KafkaUser")
+    for svc, want in kafka_acls().items():
+        u = users.get(svc)
+        have = set()
+        for rule in ((u or {}).get("spec") or {}).get("authorization", {}).get("acls", []) or []:
+            r = rule.get("resource") or {}
+            have |= {(r.get("type"), r.get("name"), r.get("patternType", "literal"), op) for op in rule.get("operations", [])}
+        if not u:
+            problems.append(f"prod: no KafkaUser {svc}")
+        elif have != want:
+            problems.append(f"prod: KafkaUser {svc}'s ACLs differ from the code's: missing {sorted(want - have)}, extra {sorted(have - want)} "
+                            f"(scripts/k8s_validate.py --kafka-users prints them)")
+        c = deployments[svc]["spec"]["template"]["spec"]
+        env = {e["name"]: e for e in c["containers"][0].get("env", [])}
+        mounts = {m["mountPath"]: m["name"] for m in c["containers"][0].get("volumeMounts", [])}
+        vols = {v["name"]: (v.get("secret") or {}) for v in c.get("volumes", [])}
+        def secret_of(var):
+            path = (env.get(var) or {}).get("value", "")
+            d, _, f = path.rpartition("/")
+            v = vols.get(mounts.get(d), {})
+            return (v.get("secretName"), next((i["key"] for i in v.get("items", []) if i.get("path") == f), None))
+        expected = {"ONETHING__PLATFORM__KAFKA__AUTH__PROTOCOL": "sasl_ssl", "ONETHING__PLATFORM__KAFKA__AUTH__USERNAME": svc}
+        for var, value in expected.items():
+            if (env.get(var) or {}).get("value") != value:
+                problems.append(f"prod: Deployment {svc} must set {var}={value}")
+        if secret_of("ONETHING__PLATFORM__KAFKA__AUTH__PASSWORD_FILE") != (svc, "password"):
+            problems.append(f"prod: Deployment {svc}'s broker password is not the key password of its KafkaUser's Secret {svc}")
+        if secret_of("ONETHING__PLATFORM__KAFKA__AUTH__CA_FILE") != ("onething-cluster-ca-cert", "ca.crt"):
+            problems.append(f"prod: Deployment {svc}'s broker CA is not ca.crt of the Secret onething-cluster-ca-cert")
+
     if (cm.get("data") or {}).get("kafka_create_topics") != "false":
         problems.append('prod: ConfigMap onething must say kafka_create_topics: "false" (topics are KafkaTopics)')
 
 
 def main():
+    if sys.argv[1:] == ["--kafka-users"]:
+        # The KafkaUsers the code asks for, as k8s/overlays/prod/kafka-users.yaml holds them.
+        print("# One KafkaUser per service (SCRAM-SHA-512; Strimzi writes its password to the Secret of\n"
+              "# the same name) with the ACLs derived from the code: `python3 scripts/k8s_validate.py\n"
+              "# --kafka-users` prints this file, and `make k8s-validate` fails when the two differ.")
+        print(yaml.safe_dump_all([kafka_user(s, a) for s, a in kafka_acls().items()], sort_keys=False, width=120, default_flow_style=None), end="")
+        return 0
     overlay, rendered = sys.argv[1], sys.argv[2]
     docs = [d for d in yaml.safe_load_all(Path(rendered).read_text(encoding="utf-8")) if d]
     counts = {"core": 0, "crd": 0}
