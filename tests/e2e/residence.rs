@@ -112,6 +112,25 @@ async fn approved_after_interview(stack: &Stack, officer: &str, employer: &str, 
     assert_eq!(status, 200, "{rc:#}");
     assert_eq!(rc["verification"]["method"], "interview");
     assert_eq!(rc["verification"]["scheduled_at"], format!("{tomorrow}T02:00:00.000Z").as_str());
+    // Tomorrow's interview has not happened: neither attendance nor absence can be recorded.
+    for outcome in ["attended", "no_show"] {
+        let (status, p) =
+            stack.post(&path(id, "verification/outcome"), Some(officer), &json!({"outcome": outcome})).await;
+        let kind = if outcome == "attended" { "verification-not-yet-held" } else { "no-show-too-early" };
+        assert_eq!(status, 409, "{p:#}");
+        assert!(p["type"].as_str().unwrap().ends_with(&format!("/{kind}")), "{p:#}");
+        assert!(p["detail"].as_str().unwrap().contains(&format!("{tomorrow} 10:00 Beijing time")), "{p:#}");
+    }
+    // The applicant is at the counter today: the interview is held there and then.
+    let now = Utc::now().to_rfc3339();
+    let (status, rc) = stack
+        .post(
+            &path(id, "verification"),
+            Some(officer),
+            &json!({"method": "interview", "scheduled_at": now, "place": "Chengguan exit-entry hall, window 3"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{rc:#}");
     let (status, rc) = stack
         .post(&path(id, "verification/outcome"), Some(officer), &json!({"outcome": "attended", "note": "consistent"}))
         .await;
@@ -303,7 +322,7 @@ async fn missing_paper_materials_wrong_roles_a_no_show_refusal_and_a_cancelled_w
             ("scheduled_at".to_string(), "invalid_timestamp".to_string())
         ]
     );
-    let at = format!("{}T09:30:00+08:00", today_cst().succ_opt().unwrap());
+    let at = Utc::now().to_rfc3339();
     let (status, _) =
         stack.post(&path(&id, "verification"), Some(&officer), &json!({"method": "phone", "scheduled_at": at})).await;
     assert_eq!(status, 200);

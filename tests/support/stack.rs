@@ -51,6 +51,12 @@ impl<E: Event> Handler<E> for SlowHandler<E> {
     }
 }
 
+/// public-security's settings in the tests: no grace before a no-show, so that a test can
+/// record one for an appointment it made a moment ago (the grace is unit-tested).
+fn residence_settings() -> public_security::config::ResidenceSettings {
+    public_security::config::ResidenceSettings { no_show_grace_minutes: 0, ..Default::default() }
+}
+
 pub const SERVICES: [&str; 4] = ["service-center", "science-tech", "hrss", "public-security"];
 /// The operators' read model, started when [`StackOptions::ops`] asks for it.
 pub const OPS: &str = "ops";
@@ -254,7 +260,7 @@ impl Stack {
         let hr = hrss::build_with(hr_config, hr_parts).await.expect("hrss");
         let ps = public_security::build(public_security::Config {
             platform: self.settings("public-security", group_suffix),
-            ..Default::default()
+            residence: residence_settings(),
         })
         .await
         .expect("public-security");
@@ -304,7 +310,7 @@ impl Stack {
         let i = SERVICES.iter().position(|s| *s == "public-security").expect("known service");
         let mut platform = self.settings("public-security", &self.group_suffix.clone());
         platform.grpc_addr = self.stopped_addr.take().expect("public-security was stopped");
-        let ps = public_security::build(public_security::Config { platform, ..Default::default() })
+        let ps = public_security::build(public_security::Config { platform, residence: residence_settings() })
             .await
             .expect("public-security restarts");
         self.apps[i] = Some(ps);

@@ -111,7 +111,18 @@ for (const j of JOURNEYS) {
     await page.click('#step-verification button[type=submit]');
     await confirmThen(page, '#step-outcome[aria-current=step]');
     assert.match(await page.textContent('#step-verification'), /10:00/);
+    // Tomorrow's interview cannot have an outcome yet: the page says from when.
+    assert.match(await page.textContent('#outcome-from'), j.lang === 'zh' ? /核查时间未到/ : /Not held yet/);
     await t.check('verification-scheduled');
+
+    // The applicant is at the counter: the interview is held now instead (a reschedule).
+    await page.selectOption('#ver-method', 'interview');
+    await page.selectOption('#ver-time', 'now');
+    await page.fill('#ver-place', j.lang === 'zh' ? '城关区出入境接待大厅3号窗口' : 'Chengguan exit-entry hall, window 3');
+    await page.click('#step-verification button[type=submit]');
+    await confirmThen(page, '#step-outcome[aria-current=step]');
+    // Held now: the hint goes (the wait fails the test if it stays).
+    await page.locator('#outcome-from').waitFor({ state: 'detached' });
 
     // 5. The applicant attended.
     await page.check('#outcome-attended');

@@ -9,7 +9,8 @@ use crate::rules::{DayCount, DecisionPeriod};
 #[serde(default)]
 pub struct Config {
     pub platform: Settings,
-    /// `ONETHING__RESIDENCE__DECISION_DAYS`, `ONETHING__RESIDENCE__DECISION_COUNTED_IN`.
+    /// `ONETHING__RESIDENCE__DECISION_DAYS`, `ONETHING__RESIDENCE__DECISION_COUNTED_IN`,
+    /// `ONETHING__RESIDENCE__NO_SHOW_GRACE_MINUTES`.
     pub residence: ResidenceSettings,
 }
 
@@ -25,17 +26,25 @@ pub struct Config {
 pub struct ResidenceSettings {
     pub decision_days: u32,
     pub decision_counted_in: DayCount,
+    /// How long after a verification's scheduled time a no-show may be recorded (an
+    /// applicant held up in traffic is not a no-show). Attendance is recordable from the
+    /// scheduled time itself.
+    pub no_show_grace_minutes: u32,
 }
 
 impl Default for ResidenceSettings {
     fn default() -> Self {
-        Self { decision_days: 15, decision_counted_in: DayCount::WorkingDays }
+        Self { decision_days: 15, decision_counted_in: DayCount::WorkingDays, no_show_grace_minutes: 30 }
     }
 }
 
 impl ResidenceSettings {
     pub fn period(&self) -> DecisionPeriod {
         DecisionPeriod { days: self.decision_days, counted_in: self.decision_counted_in }
+    }
+
+    pub fn no_show_grace(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.no_show_grace_minutes))
     }
 }
 
@@ -58,6 +67,10 @@ impl ServiceConfig for Config {
         if !(1..=15).contains(&self.residence.decision_days) {
             return Err(ConfigError::Invalid("residence.decision_days must be between 1 and 15".into()));
         }
+        // A day's grace would let a no-show wait past the next appointment slot.
+        if self.residence.no_show_grace_minutes > 24 * 60 {
+            return Err(ConfigError::Invalid("residence.no_show_grace_minutes must be at most 1440 (a day)".into()));
+        }
         Ok(())
     }
 }
@@ -76,6 +89,10 @@ mod tests {
         assert!(long.validate().is_err());
         long.residence.decision_days = 0;
         assert!(long.validate().is_err());
+        let mut lax = Config::default();
+        lax.residence.no_show_grace_minutes = 24 * 60 + 1;
+        assert!(lax.validate().is_err());
+        assert_eq!(Config::default().residence.no_show_grace(), chrono::Duration::minutes(30));
     }
 
     #[test]

@@ -343,6 +343,22 @@ impl Desk {
         };
         let applied_on = date(row.applied_on.as_deref(), "application day")?;
         let scheduled = DateTime::<Utc>::from_timestamp_millis(v.scheduled_at).unwrap_or_default();
+        let from = rules::outcome_recordable_from(outcome, scheduled, self.settings.no_show_grace());
+        if Utc::now() < from {
+            let at = rules::beijing_time(from);
+            return Err(match outcome {
+                Outcome::Attended => conflict(
+                    case_id,
+                    "verification_not_yet_held",
+                    format!("the verification is scheduled for {at} Beijing time; record its outcome from then on"),
+                ),
+                Outcome::NoShow { .. } => conflict(
+                    case_id,
+                    "no_show_too_early",
+                    format!("a no-show can be recorded from {at} Beijing time, once the appointment has passed"),
+                ),
+            });
+        }
         let visit = outcome == Outcome::Attended
             && v.method == rules::Method::Interview.as_str()
             && rules::day_cst(scheduled) != applied_on;

@@ -159,6 +159,23 @@ fn tomorrow_10() -> String {
     format!("{}T10:00:00+08:00", today_cst().succ_opt().unwrap())
 }
 
+/// 10:00 Beijing time `days` days ago: an appointment that has passed, whatever the hour.
+fn days_ago_10(days: u64) -> String {
+    format!("{}T10:00:00+08:00", today_cst().checked_sub_days(Days::new(days)).unwrap())
+}
+
+/// Moves the counter application `days` days back, so that a past appointment fits
+/// between it and the decision deadline.
+async fn applied_days_ago(d: &Desk, case_id: &str, days: u64) {
+    let on = today_cst().checked_sub_days(Days::new(days)).unwrap().to_string();
+    sqlx::query("UPDATE residence_cases SET applied_on = $1 WHERE case_id = $2")
+        .bind(on)
+        .bind(case_id)
+        .execute(&d.base.db.pool)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     let f = fixture().await;
@@ -205,6 +222,18 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     assert_eq!(verifications.len(), 1, "an open verification is rescheduled, not duplicated");
     assert_eq!(verifications[0].method, "interview");
     assert_eq!(kind(d.decide(&officer(), "c1", "approve", &[]).await.unwrap_err()), "409 verification_pending");
+    // Nothing can be recorded of an interview that has not happened yet.
+    assert_eq!(
+        kind(d.record_outcome(&officer(), "c1", "attended", false, "").await.unwrap_err()),
+        "409 verification_not_yet_held"
+    );
+    assert_eq!(
+        kind(d.record_outcome(&officer(), "c1", "no_show", false, "").await.unwrap_err()),
+        "409 no_show_too_early"
+    );
+    // Held yesterday, the day after the application.
+    applied_days_ago(d, "c1", 2).await;
+    d.schedule_verification(&officer(), "c1", "interview", &days_ago_10(1), "Chengguan exit-entry hall").await.unwrap();
     d.record_outcome(&officer(), "c1", "attended", false, "answers consistent").await.unwrap();
 
     let row = d.decide(&officer(), "c1", "approve", &[]).await.unwrap();
@@ -235,6 +264,7 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
             "residence_application_received",
             "residence_verification_scheduled",
             "residence_verification_rescheduled",
+            "residence_verification_rescheduled",
             "residence_verification_recorded",
             "residence_permit_approved",
             "residence_permit_collected",
@@ -245,10 +275,10 @@ async fn the_interview_path_from_entry_to_pickup_by_proxy() {
     assert_eq!(s[1].result["decision_due_counted_in"], "working_days");
     assert_eq!(s[1].result["receipt_valid_until"], due);
     // The interview is on another day than the application: one more visit.
-    assert!(s[4].counter_visit);
-    assert_eq!(step_status(&s[5]), "approved");
-    assert_eq!((step_status(&s[6]), s[6].result["pickup_method"].as_str()), ("completed", "proxy"));
-    assert!(!s[6].counter_visit, "a proxy's visit is not the applicant's trip");
+    assert!(s[5].counter_visit);
+    assert_eq!(step_status(&s[6]), "approved");
+    assert_eq!((step_status(&s[7]), s[7].result["pickup_method"].as_str()), ("completed", "proxy"));
+    assert!(!s[7].counter_visit, "a proxy's visit is not the applicant's trip");
     assert!(
         s.iter().all(|e| e.item() == pbc::Item::ResidencePermit && e.department() == pbc::Department::PublicSecurity)
     );
@@ -281,7 +311,14 @@ async fn a_no_show_without_justification_lets_the_officer_refuse() {
         kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()),
         "422 reasons[0]:not_applicable"
     );
-    d.schedule_verification(&officer(), "c2", "site_visit", &tomorrow_10(), "the employer's office").await.unwrap();
+    // An appointment just now: attendance could be recorded, a no-show not before the grace.
+    let now = platform::time::now_rfc3339();
+    d.schedule_verification(&officer(), "c2", "site_visit", &now, "the employer's office").await.unwrap();
+    let early = d.record_outcome(&officer(), "c2", "no_show", true, "flight delayed").await.unwrap_err();
+    assert!(early.to_string().contains("Beijing time"), "{early}");
+    assert_eq!(kind(early), "409 no_show_too_early");
+    applied_days_ago(d, "c2", 2).await;
+    d.schedule_verification(&officer(), "c2", "site_visit", &days_ago_10(2), "the employer's office").await.unwrap();
     // A justified no-show: a new verification is due, and the code still does not apply.
     d.record_outcome(&officer(), "c2", "no_show", true, "flight delayed").await.unwrap();
     assert_eq!(kind(d.decide(&officer(), "c2", "approve", &[]).await.unwrap_err()), "409 verification_not_attended");
@@ -289,7 +326,7 @@ async fn a_no_show_without_justification_lets_the_officer_refuse() {
         kind(d.decide(&officer(), "c2", "refuse", &no_show).await.unwrap_err()),
         "422 reasons[0]:not_applicable"
     );
-    d.schedule_verification(&officer(), "c2", "interview", &tomorrow_10(), "hall").await.unwrap();
+    d.schedule_verification(&officer(), "c2", "interview", &days_ago_10(1), "hall").await.unwrap();
     d.record_outcome(&officer(), "c2", "no_show", false, "").await.unwrap();
     assert_eq!(store::verifications(&d.base.db.pool, "c2").await.unwrap().len(), 2);
     assert_eq!(kind(d.decide(&officer(), "c2", "refuse", &[]).await.unwrap_err()), "422 reasons:required");
@@ -373,7 +410,8 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
 #[tokio::test]
 async fn the_decision_period_can_count_calendar_days() {
     let mut f = fixture().await;
-    f.desk.settings = ResidenceSettings { decision_days: 15, decision_counted_in: rules::DayCount::Days };
+    f.desk.settings =
+        ResidenceSettings { decision_days: 15, decision_counted_in: rules::DayCount::Days, ..Default::default() };
     let d = &f.desk;
     deliver(d, &on_approved(), approved("c4", far())).await.unwrap();
     let all: Vec<String> = [paper(), vec!["passport_loss_certificate".into()]].concat();

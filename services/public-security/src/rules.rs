@@ -200,6 +200,22 @@ pub fn day_cst(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::Duration::hours(8)).date_naive()
 }
 
+/// The Beijing time of `at` as an officer reads it, `2026-12-04 10:00`.
+pub fn beijing_time(at: DateTime<Utc>) -> String {
+    (at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The earliest moment the outcome of a verification scheduled at `scheduled` may be
+/// recorded: attendance from the scheduled time on, a no-show only once `grace` after it
+/// has passed (an applicant may be late; recording one earlier would refuse a case for an
+/// appointment that has not happened).
+pub fn outcome_recordable_from(outcome: Outcome, scheduled: DateTime<Utc>, grace: chrono::Duration) -> DateTime<Utc> {
+    match outcome {
+        Outcome::Attended => scheduled,
+        Outcome::NoShow { .. } => scheduled + grace,
+    }
+}
+
 /// A verification falls between the application day and the decision deadline, so that
 /// the decision can still be made in time.
 pub fn parse_plan(
@@ -577,6 +593,19 @@ mod tests {
         assert_eq!(codes(&err), [("method", "unknown_value"), ("scheduled_at", "after_decision_deadline")]);
         let err = parse_plan("", "tomorrow", &"x".repeat(201), applied, due).unwrap_err();
         assert_eq!(codes(&err), [("method", "required"), ("scheduled_at", "invalid_timestamp"), ("place", "too_long")]);
+    }
+
+    #[test]
+    fn attendance_is_recorded_from_the_appointment_and_a_no_show_only_after_its_grace() {
+        let at = DateTime::parse_from_rfc3339("2026-12-08T10:00:00+08:00").unwrap().with_timezone(&Utc);
+        let grace = chrono::Duration::minutes(30);
+        assert_eq!(outcome_recordable_from(Outcome::Attended, at, grace), at);
+        for justified in [false, true] {
+            let from = outcome_recordable_from(Outcome::NoShow { justified }, at, grace);
+            assert_eq!(beijing_time(from), "2026-12-08 10:30");
+        }
+        assert_eq!(outcome_recordable_from(Outcome::NoShow { justified: false }, at, chrono::Duration::zero()), at);
+        assert_eq!(beijing_time(at), "2026-12-08 10:00");
     }
 
     #[test]

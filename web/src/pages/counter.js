@@ -412,9 +412,11 @@ const STEP_VIEWS = {
               </div>
               <div class="field">
                 <label for="ver-time">${t('ui.counter_verification_time')}</label>
-                <select id="ver-time" name="scheduled_time">
+                <select id="ver-time" name="scheduled_time" aria-describedby="ver-time-hint">
+                  <option value="now">${t('ui.counter_verification_now')}</option>
                   ${SLOTS.map((s) => html`<option value=${s} ?selected=${s === '10:00'}>${s}</option>`)}
                 </select>
+                <span class="hint" id="ver-time-hint">${t('ui.counter_verification_now_hint')}</span>
               </div>
             </div>
             <div class="field">
@@ -435,7 +437,10 @@ const STEP_VIEWS = {
         ? html`<p>${outcomeText(v)}</p>`
         : html`<p class="muted">${t('ui.counter_outcome_later')}</p>`;
     }
+    // An outcome is recorded from the appointed time on (a no-show after a grace period).
+    const ahead = Date.parse(v.scheduled_at) > Date.now();
     return html`<p>${verificationText(v)}</p>
+      ${ahead ? html`<p class="hint" id="outcome-from">${t('ui.counter_outcome_from', { at: dateTime(v.scheduled_at) })}</p>` : nothing}
       <form novalidate @submit=${onOutcome}>
         <div class="form-errors" aria-live="assertive"></div>
         <fieldset>
@@ -891,14 +896,16 @@ function onVerification(e) {
   e.preventDefault();
   const form = e.currentTarget;
   const f = readForm(form);
-  const at = f.scheduled_at ? `${f.scheduled_at}T${f.scheduled_time}:00+08:00` : '';
+  // "Now": the applicant is at the counter and the interview is held there and then.
+  const now = f.scheduled_time === 'now';
+  const at = now ? new Date().toISOString() : f.scheduled_at ? `${f.scheduled_at}T${f.scheduled_time}:00+08:00` : '';
   command(form, {
     step: 'verification',
     body: { method: f.method, scheduled_at: at, place: f.place },
     title: t('ui.counter_confirm_verification'),
     summary: facts([
       [t('ui.counter_verification_method'), code('verification', f.method)],
-      [t('ui.counter_verification_date'), f.scheduled_at ? `${date(f.scheduled_at)} ${f.scheduled_time} ${t('ui.beijing_time')}` : '—'],
+      [t('ui.counter_verification_date'), now ? t('ui.counter_verification_now') : f.scheduled_at ? `${date(f.scheduled_at)} ${f.scheduled_time} ${t('ui.beijing_time')}` : '—'],
       [t('ui.counter_verification_place'), f.place || '—'],
     ]),
     done: (rc) => t('ui.counter_done_verification', { when: dateTime(rc.verification?.scheduled_at) }),
