@@ -142,7 +142,10 @@ async fn approved_after_interview(stack: &Stack, officer: &str, employer: &str, 
     assert_eq!(rc["status"], "approved");
     let permit = &rc["residence_permit"];
     assert!(permit["number"].as_str().unwrap().starts_with("62R"), "{permit:#}");
-    assert_eq!(permit["valid_from"], today_cst().to_string().as_str());
+    // Never before the work permit's first day (the test's permit starts on 2027-01-04).
+    let work_from = rc["work_permit"]["valid_from"].as_str().unwrap();
+    let expected_from = today_cst().to_string().max(work_from.to_string());
+    assert_eq!(permit["valid_from"], expected_from.as_str(), "{rc:#}");
     assert_eq!(permit["valid_until"], until, "capped by the work permit");
     // Deciding twice is a conflict.
     let (status, p) =
@@ -203,7 +206,9 @@ async fn the_interview_path_ends_with_the_permit_picked_up_in_person_by_proxy_or
         assert_eq!(result["decision_due"], due.as_str());
         assert_eq!(result["decision_due_counted_in"], "working_days");
         assert_eq!(result["residence_permit_number"], number.as_str());
-        assert_eq!(result["valid_from"], today_cst().to_string().as_str());
+        // The test's work permit starts on 2027-01-04: the residence permit starts with it.
+        let from = today_cst().to_string().max("2027-01-04".into());
+        assert_eq!(result["valid_from"], from.as_str());
         assert_eq!(result["valid_until"], until.as_str());
         assert_eq!(result["pickup_method"], method.as_str());
         assert_eq!(result["verification_outcome"], "attended");
@@ -376,5 +381,101 @@ async fn missing_paper_materials_wrong_roles_a_no_show_refusal_and_a_cancelled_w
     assert_eq!(status, 409, "{p:#}");
     let (_, rc) = stack.get(&path(&id, ""), Some(&officer)).await;
     assert_eq!(rc["work_permit"]["cancelled"], true);
+    assert_eq!(rc["status"], "revocation_pending", "{rc:#}");
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_issued_residence_permit_whose_work_permit_is_cancelled_is_revoked_or_kept_by_an_officer() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let officer = stack.token("officer", "wang", "public-security").await;
+    let reviewer = stack.token("reviewer", "alice", "science-tech").await;
+    let cancel = |id: String| {
+        let (stack, reviewer) = (&stack, &reviewer);
+        async move {
+            let (status, p) = stack
+                .post(
+                    &format!("/api/v1/work-permits/{id}/cancellation"),
+                    Some(reviewer),
+                    &json!({"reason": "contract ended"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{p:#}");
+        }
+    };
+
+    // Picked up, then the work permit is cancelled: up for revocation, in the counter's list.
+    let (employer, id, until, _) = waiting_for_applicant(&stack, 54, &[]).await;
+    approved_after_interview(&stack, &officer, &employer, &id, &until).await;
+    let (status, _) = stack.post(&path(&id, "pickup"), Some(&officer), &json!({"method": "in_person"})).await;
+    assert_eq!(status, 200);
+    stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "residence_permit") == "completed").await;
+    cancel(id.clone()).await;
+    stack
+        .wait_case(&employer, &id, CONVERGE, |c| {
+            item(c, "residence_permit")["result"]["work_permit_cancelled"] == "true"
+        })
+        .await;
+    let (_, rc) = stack.get(&path(&id, ""), Some(&employer)).await;
+    assert_eq!(rc["status"], "revocation_pending", "the employer sees it: {rc:#}");
+    let (status, listed) = stack.get("/api/v1/residence-permits?status=revocation_pending", Some(&officer)).await;
+    assert_eq!(status, 200, "{listed:#}");
+    assert!(listed["items"].as_array().unwrap().iter().any(|c| c["case_id"] == id.as_str()), "{listed:#}");
+
+    // Every problem at once; only an officer resolves it.
+    let (status, p) = stack
+        .post(&path(&id, "revocation"), Some(&officer), &json!({"decision": "suspend", "effective_on": "2020-01-01"}))
+        .await;
+    assert_eq!(status, 422, "{p:#}");
+    assert_eq!(
+        fields(&p),
+        [
+            ("reason".to_string(), "required".to_string()),
+            ("effective_on".to_string(), "before_today".to_string()),
+            ("decision".to_string(), "unknown_value".to_string())
+        ]
+    );
+    let body = json!({"decision": "revoke", "reason": "work permit cancelled"});
+    let (status, _) = stack.post(&path(&id, "revocation"), Some(&employer), &body).await;
+    assert_eq!(status, 403);
+    let last_day = today_cst().checked_add_days(Days::new(7)).unwrap().to_string();
+    let body = json!({"decision": "revoke", "reason": "work permit cancelled", "effective_on": last_day});
+    let (status, rc) = stack.post(&path(&id, "revocation"), Some(&officer), &body).await;
+    assert_eq!(status, 200, "{rc:#}");
+    assert_eq!((rc["status"].as_str(), rc["revocation"]["decision"].as_str()), (Some("revoked"), Some("revoke")));
+    assert_eq!(rc["residence_permit"]["valid_until"], last_day.as_str());
+    let (status, p) = stack.post(&path(&id, "revocation"), Some(&officer), &body).await;
+    assert_eq!(status, 409, "{p:#}");
+    assert!(p["type"].as_str().unwrap().ends_with("/already-revoked"), "{p:#}");
+    // The employer's case: the item ends, with the new last day and the reason.
+    let case = stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "residence_permit") == "cancelled").await;
+    let result = &item(&case, "residence_permit")["result"];
+    assert_eq!(
+        (result["valid_until"].as_str(), result["revocation"].as_str()),
+        (Some(last_day.as_str()), Some("revoke"))
+    );
+    assert!(timeline_has(&case, "residence_permit_revoked"));
+
+    // Issued but not yet collected, then cancelled: kept (a new employer's work permit), and
+    // then handed over.
+    let (employer, id, until, _) = waiting_for_applicant(&stack, 55, &[]).await;
+    approved_after_interview(&stack, &officer, &employer, &id, &until).await;
+    stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "residence_permit") == "approved").await;
+    cancel(id.clone()).await;
+    stack
+        .wait_case(&employer, &id, CONVERGE, |c| {
+            item(c, "residence_permit")["result"]["work_permit_cancelled"] == "true"
+        })
+        .await;
+    let (status, p) = stack.post(&path(&id, "pickup"), Some(&officer), &json!({"method": "in_person"})).await;
+    assert_eq!(status, 409, "{p:#}");
+    let keep = json!({"decision": "keep", "reason": "new employer's work permit"});
+    let (status, rc) = stack.post(&path(&id, "revocation"), Some(&officer), &keep).await;
+    assert_eq!(status, 200, "{rc:#}");
+    assert_eq!((rc["status"].as_str(), rc["work_permit"]["cancelled"].as_bool()), (Some("approved"), Some(false)));
+    let (status, rc) = stack.post(&path(&id, "pickup"), Some(&officer), &json!({"method": "in_person"})).await;
+    assert_eq!((status, rc["status"].as_str()), (200, Some("completed")), "{rc:#}");
+    let case = stack.wait_case(&employer, &id, CONVERGE, |c| timeline_has(c, "residence_permit_kept")).await;
+    assert_eq!(item(&case, "residence_permit")["result"]["revocation"], "keep");
     stack.shutdown().await;
 }

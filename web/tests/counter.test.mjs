@@ -4,7 +4,8 @@
 // records the entry date, takes the application with the paper checklist (one missing
 // material first: the 422 lands beside it), prints the receipt, schedules the interview,
 // records that the applicant attended, approves and records the pickup (by proxy, by mail,
-// in person). Both languages; once at phone width.
+// in person); then the work permit is cancelled and the officer revokes the residence
+// permit (or keeps it for a new employer). Both languages; once at phone width.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -156,6 +157,32 @@ for (const j of JOURNEYS) {
     // The case view agrees.
     const done = await waitCase(c.employer, c.caseId, (k) => itemOf(k, 'residence_permit')?.status === 'completed');
     assert.equal(itemOf(done, 'residence_permit').result.pickup_method, j.pickup);
+
+    // 8. The work permit is cancelled afterwards: the officer revokes the residence permit
+    // from a date (or, in the proxy journey, keeps it for a new employer).
+    const reviewer = await token('reviewer', 'alice', 'science-tech');
+    const cancelled = await call('POST', `/api/v1/work-permits/${c.caseId}/cancellation`, reviewer, { reason: 'contract ended' });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    await waitCase(c.employer, c.caseId, (k) => itemOf(k, 'residence_permit')?.result?.work_permit_cancelled === 'true');
+    await page.reload();
+    await page.waitForSelector('#step-revocation[aria-current=step]');
+    await t.check('revocation-pending');
+    const keep = j.pickup === 'proxy';
+    if (keep) await page.check('#revocation-keep');
+    else await page.fill('#revocation-date', addDays(todayCst(), 10));
+    const noReason = t.expect(422);
+    await page.click('#step-revocation button[type=submit]');
+    await confirmThen(page, '.field-error[data-for="reason"] span');
+    noReason.done();
+    await page.fill('#revocation-reason', keep
+      ? (j.lang === 'zh' ? '已取得新用人单位的工作许可' : "A new employer's work permit")
+      : (j.lang === 'zh' ? '工作许可已注销' : 'The work permit was cancelled'));
+    await page.click('#step-revocation button[type=submit]');
+    await confirmThen(page, '#step-revocation dl.facts');
+    assert.equal(await page.$('[aria-current=step]'), null, 'nothing left to do');
+    await t.check(keep ? 'kept' : 'revoked');
+    const ended = await waitCase(c.employer, c.caseId, (k) => itemOf(k, 'residence_permit')?.result?.revocation);
+    assert.equal(itemOf(ended, 'residence_permit').status, keep ? 'completed' : 'cancelled');
     await t.done();
   });
 }

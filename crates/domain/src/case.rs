@@ -278,8 +278,12 @@ wire_enum!(
         ResidencePermitRefused => "residence_permit_refused",
         ResidencePermitCollected => "residence_permit_collected",
         ResidenceCaseCancelled => "residence_case_cancelled",
-        /// An issued residence permit is flagged for review after the work permit's cancellation.
+        /// An issued residence permit is up for revocation after the work permit's cancellation.
         WorkPermitCancelledNotice => "work_permit_cancelled_notice",
+        /// The officer revoked it, from a date.
+        ResidencePermitRevoked => "residence_permit_revoked",
+        /// The officer kept it, for a stated reason.
+        ResidencePermitKept => "residence_permit_kept",
     }
 );
 

@@ -73,7 +73,12 @@ fn enum_namespaces() -> Vec<(&'static str, Vec<String>)> {
         // Items and whole cases share the namespace: the same word means the same.
         ("status", wire_names!(ItemStatus, CaseStatus)),
         ("permit_status", wire_names!(PermitStatus)),
-        ("residence_status", wire_names!(ResidenceStatus)),
+        // And the shown status of an issued permit up for revocation (states::residence).
+        ("residence_status", {
+            let mut shown = wire_names!(ResidenceStatus);
+            shown.push(crate::states::residence::REVOCATION_PENDING.into());
+            shown
+        }),
         // Stored and public statuses (`ready` is `waiting` past `eligible_on`).
         ("title_status", wire_names!(TitleReviewStatus, TitleReviewPublicStatus)),
         ("card_status", wire_names!(CardStatus)),
@@ -113,7 +118,9 @@ const LISTED: &[(&str, &[&str])] = &[
     // `decision` of the work permit (gateway routes/work_permits.rs: approve, refuse,
     // supplement), the residence permit (public-security rules::parse_decision) and the
     // title review (hrss title_review.rs: eligible, not_eligible).
-    ("decision", &["approve", "refuse", "supplement", "eligible", "not_eligible"]),
+    // title review (hrss title_review.rs: eligible, not_eligible), and the revocation of a
+    // residence permit (public-security rules::parse_resolution: revoke, keep).
+    ("decision", &["approve", "refuse", "supplement", "eligible", "not_eligible", "revoke", "keep"]),
     // Refusal reasons with a fixed text (public-security rules::REASON_*).
     ("reason", &["verification_no_show", "work_permit_validity_too_short"]),
     // How the residence decision period is counted (public-security rules::DayCount).

@@ -580,9 +580,23 @@ pub struct Pickup {
 #[derive(Serialize, ToSchema)]
 pub struct WorkPermitRef {
     pub permit_number: String,
+    /// The work permit's first day: the residence permit starts no earlier.
+    pub valid_from: Option<String>,
     pub valid_until: Option<String>,
-    /// The work permit was cancelled after the residence permit was issued.
+    /// The work permit was cancelled after the residence permit was issued, and no officer
+    /// has resolved it yet (`status` is then `revocation_pending`).
     pub cancelled: bool,
+}
+
+/// The officer's resolution of a residence permit up for revocation.
+#[derive(Serialize, ToSchema)]
+pub struct Revocation {
+    /// `revoke` or `keep`.
+    pub decision: String,
+    pub reason: String,
+    /// For `revoke`: the residence permit's last day of validity.
+    pub effective_on: Option<String>,
+    pub decided_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -591,9 +605,12 @@ pub struct ResidenceCase {
     /// The one-thing case's number (GS-YYYYMMDD-NNNNNN), when known.
     pub case_no: Option<String>,
     pub residence_case_id: String,
+    /// `pending`, `in_review`, `approved`, `refused`, `completed`, `cancelled`, `revoked`, or
+    /// `revocation_pending` (issued, its work permit cancelled, awaiting the officer).
     pub status: String,
     pub employer_credit_code: Option<String>,
     pub work_permit: WorkPermitRef,
+    pub revocation: Option<Revocation>,
     pub entry_date: Option<String>,
     pub apply_by: Option<String>,
     pub application: Option<CounterApplication>,
@@ -614,13 +631,20 @@ impl From<&ps::ResidenceCase> for ResidenceCase {
             case_id: c.case_id.clone(),
             case_no: opt(&c.case_no),
             residence_case_id: c.id.clone(),
-            status: c.status.clone(),
+            status: if c.shown_status.is_empty() { c.status.clone() } else { c.shown_status.clone() },
             employer_credit_code: opt(&c.employer_credit_code),
             work_permit: WorkPermitRef {
                 permit_number: c.permit_number.clone(),
+                valid_from: opt(&c.permit_valid_from),
                 valid_until: opt(&c.permit_valid_until),
                 cancelled: c.work_permit_cancelled,
             },
+            revocation: c.revocation.as_ref().map(|r| Revocation {
+                decision: r.decision.clone(),
+                reason: r.reason.clone(),
+                effective_on: opt(&r.effective_on),
+                decided_at: r.decided_at.clone(),
+            }),
             entry_date: opt(&c.entry_date),
             apply_by: opt(&c.apply_by),
             application: c.application.as_ref().map(|a| CounterApplication {

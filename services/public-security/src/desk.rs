@@ -413,7 +413,8 @@ impl Desk {
         let today = today_cst();
         let work_permit_until: NaiveDate =
             row.permit_valid_until.parse().map_err(|_| internal("stored work permit validity is not a date"))?;
-        let validity = rules::validity(today, work_permit_until);
+        let work_permit_from = row.permit_valid_from.parse::<NaiveDate>().ok();
+        let validity = rules::validity(today, work_permit_from, work_permit_until);
         let decided_at = now_ms();
         match decision {
             Decision::Approve => {
@@ -569,6 +570,68 @@ impl Desk {
         self.commit(tx, actor, ACTION, &row, vec![step]).await
     }
 
+    /// Resolves a residence permit up for revocation after its work permit's cancellation:
+    /// revoked from a day on (its validity ends then; the item is `cancelled`), or kept for
+    /// a stated reason (the flag clears; an approved permit can then be picked up).
+    pub async fn resolve_revocation(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        decision: &str,
+        reason: &str,
+        effective_on: &str,
+    ) -> Result<CaseRow, ServiceError> {
+        const ACTION: &str = "residence.revocation";
+        let row = self.officer(actor, ACTION, case_id).await?;
+        let until = row.rp_valid_until.as_deref().and_then(|d| d.parse::<NaiveDate>().ok()).unwrap_or(NaiveDate::MAX);
+        let resolution = rules::parse_resolution(decision, reason, effective_on, today_cst(), until)?;
+        let to = step_to(
+            &row,
+            match resolution {
+                rules::Resolution::Revoke { .. } => ResidenceCommand::Revoke,
+                rules::Resolution::Keep { .. } => ResidenceCommand::Keep,
+            },
+        )?;
+        let number = row.residence_permit_number.clone().unwrap_or_default();
+        let mut result = vec![
+            ("revocation", resolution.as_str().to_string()),
+            ("revocation_reason", resolution.reason().to_string()),
+            ("residence_permit_number", number.clone()),
+        ];
+        let (revoked_on, step) = match &resolution {
+            rules::Resolution::Revoke { last_day, reason } => {
+                result.push(("valid_until", last_day.to_string()));
+                result.push(("waiting_for", "none".into()));
+                let step = Step {
+                    detail: format!("residence permit {number} revoked, valid until {last_day}: {reason}"),
+                    result,
+                    ..Step::new(to.status, TimelineEvent::ResidencePermitRevoked)
+                };
+                (Some(last_day.to_string()), step)
+            }
+            rules::Resolution::Keep { reason } => {
+                let waiting = if to.status == ResidenceStatus::Approved { "pickup" } else { "none" };
+                result.push(("waiting_for", waiting.into()));
+                let step = Step {
+                    detail: format!("residence permit {number} kept: {reason}"),
+                    result,
+                    ..Step::new(to.status, TimelineEvent::ResidencePermitKept)
+                };
+                (None, step)
+            }
+        };
+        let mut tx = self.base.db.begin().await?;
+        let revocation = store::Revocation {
+            to,
+            decision: resolution.as_str(),
+            reason: resolution.reason(),
+            revoked_on: revoked_on.as_deref(),
+            by: &actor.subject,
+        };
+        store::resolve_revocation(&mut tx, &row, &revocation).await?;
+        self.commit(tx, actor, ACTION, &row, vec![step]).await
+    }
+
     /// One page of the counter's queue with `status` (every status when empty) and, when
     /// given, the work permit, residence permit or receipt `number` (the counter's search;
     /// numbers are upper case), oldest first, and the cursor of the next page. Every problem
@@ -581,11 +644,15 @@ impl Desk {
         cursor: &str,
     ) -> Result<(Vec<CaseRow>, Option<String>), ServiceError> {
         let mut v = Violations::new();
-        let parsed = known(&mut v, "status", status, ResidenceStatus::ALL);
+        // `revocation_pending` is a shown status (issued, its work permit cancelled): the
+        // officers' list of permits to resolve.
+        let flagged = status.trim() == residence::REVOCATION_PENDING;
+        let parsed = if flagged { None } else { known(&mut v, "status", status, ResidenceStatus::ALL) };
         let page = Page::read(&mut v, limit, cursor, 2, platform::paging::ms_and_id);
         let Some((page, after)) = page.filter(|_| v.is_empty()) else { return Err(v.into()) };
         let number: String = number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-        let rows = store::list(&self.base.db.pool, parsed, &number, after, page.fetch()).await?;
+        let filter = store::Filter { status: parsed, flagged, number: &number };
+        let rows = store::list(&self.base.db.pool, &filter, after, page.fetch()).await?;
         Ok(page.finish(rows, cursor_key))
     }
 }

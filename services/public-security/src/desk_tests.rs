@@ -398,6 +398,50 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
         kind(d.record_pickup(&officer(), "issued", "in_person", "", "", "", "").await.unwrap_err()),
         "409 under_review"
     );
+    // The counter lists it among the permits to resolve, and shows it so.
+    let (flagged, _) = d.list("revocation_pending", "", 0, "").await.unwrap();
+    assert_eq!(flagged.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(), ["issued"]);
+    assert_eq!(row.state().shown(), "revocation_pending");
+    // Kept (a new employer's work permit): the flag clears and the permit can be handed over.
+    assert_eq!(
+        kind(d.resolve_revocation(&officer(), "issued", "keep", "", "2999-01-01").await.unwrap_err()),
+        "422 reason:required effective_on:not_allowed"
+    );
+    let kept = d.resolve_revocation(&officer(), "issued", "keep", "new employer's work permit", "").await.unwrap();
+    assert_eq!(
+        (kept.status.as_str(), kept.work_permit_cancelled, kept.revocation.as_deref()),
+        ("approved", 0, Some("keep"))
+    );
+    let last = steps(d).await.pop().unwrap();
+    assert_eq!((last.event.as_str(), last.result["waiting_for"].as_str()), ("residence_permit_kept", "pickup"));
+    assert_eq!(
+        kind(d.resolve_revocation(&officer(), "issued", "revoke", "x", "").await.unwrap_err()),
+        "409 no_revocation_pending"
+    );
+    d.record_pickup(&officer(), "issued", "in_person", "", "", "", "").await.unwrap();
+
+    // Picked up, then its work permit cancelled: revoked from a day on; the item ends.
+    deliver(d, &on_approved(), approved("out", far())).await.unwrap();
+    d.record_application(&officer(), "out", &paper(), false).await.unwrap();
+    d.decide(&officer(), "out", "approve", &[]).await.unwrap();
+    d.record_pickup(&officer(), "out", "in_person", "", "", "", "").await.unwrap();
+    deliver(d, &OnPermitCancelled, cancelled("out")).await.unwrap();
+    let row = store::get(&d.base.db.pool, "out").await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.state().shown()), ("completed", "revocation_pending"));
+    let last_day = today_cst().checked_add_days(Days::new(10)).unwrap().to_string();
+    let revoked = d.resolve_revocation(&officer(), "out", "revoke", "work permit cancelled", &last_day).await.unwrap();
+    assert_eq!((revoked.status.as_str(), revoked.rp_valid_until.as_deref()), ("revoked", Some(last_day.as_str())));
+    let last = steps(d).await.pop().unwrap();
+    assert_eq!(
+        (step_status(&last), last.event.as_str(), last.result["valid_until"].as_str()),
+        ("cancelled", "residence_permit_revoked", last_day.as_str())
+    );
+    assert_eq!(
+        kind(d.resolve_revocation(&officer(), "out", "revoke", "again", "").await.unwrap_err()),
+        "409 already_revoked"
+    );
+    let reviewer = actor("reviewer", "li", DEPARTMENT.as_str());
+    assert_eq!(kind(d.resolve_revocation(&reviewer, "open", "keep", "x", "").await.unwrap_err()), "403");
 
     // A cancellation that overtakes the approval: the late approval opens nothing.
     deliver(d, &OnPermitCancelled, cancelled("late")).await.unwrap();
@@ -405,6 +449,40 @@ async fn a_cancelled_work_permit_ends_open_cases_and_flags_issued_permits() {
     deliver(d, &on_approved(), approved("late", far())).await.unwrap();
     assert_eq!(topics(d).await.iter().filter(|t| *t == "residence-case-opened").count(), opened_before);
     assert_eq!(store::get(&d.base.db.pool, "late").await.unwrap().unwrap().status.as_str(), "cancelled");
+}
+
+#[tokio::test]
+async fn a_residence_permit_starts_with_its_work_permit_and_follows_its_extension_and_employer() {
+    let f = fixture().await;
+    let d = &f.desk;
+    // Approved ahead of its start: the work permit runs from in 60 days.
+    let starts = today_cst().checked_add_days(Days::new(60)).unwrap();
+    let ahead = ev::PermitApproved { valid_from: starts.to_string(), ..approved("c5", far()) };
+    deliver(d, &on_approved(), ahead).await.unwrap();
+    d.record_application(&officer(), "c5", &paper(), false).await.unwrap();
+    let row = d.decide(&officer(), "c5", "approve", &[]).await.unwrap();
+    assert_eq!(row.rp_valid_from.as_deref(), Some(starts.to_string().as_str()), "never before the work permit");
+    assert!(row.rp_valid_until.as_deref().unwrap() <= far().to_string().as_str(), "never after it either");
+    // Issued: an extension of the work permit is held (the cap of the permit's own extension).
+    let later = far().checked_add_days(Days::new(365)).unwrap();
+    let extended = ev::PermitExtended { case_id: "c5".into(), valid_until: later.to_string(), ..Default::default() };
+    deliver(d, &OnPermitExtended, extended).await.unwrap();
+    // A new employer: the file follows it, and the old employer cannot act on it any more.
+    let new_employer = "91620100MA0000002D";
+    let changed = ev::PermitChanged {
+        case_id: "c5".into(),
+        employer: Some(onething_proto::common::Employer {
+            credit_code: new_employer.into(),
+            kind: "public_institution".into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    deliver(d, &crate::residence::OnPermitChanged, changed).await.unwrap();
+    let row = store::get(&d.base.db.pool, "c5").await.unwrap().unwrap();
+    assert_eq!(row.permit_valid_until, later.to_string());
+    assert_eq!((row.employer_credit_code.as_str(), row.employer_kind.as_str()), (new_employer, "public_institution"));
+    assert_eq!(row.rp_valid_until.as_deref(), Some(far().to_string().as_str()), "the issued dates stay");
 }
 
 #[tokio::test]

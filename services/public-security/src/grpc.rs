@@ -95,6 +95,14 @@ pub fn to_pb(row: &CaseRow, verifications: &[VerificationRow], staff: bool) -> p
         updated_at: opt_rfc3339(row.updated_at),
         applicant,
         case_no: row.case_no.clone(),
+        permit_valid_from: row.permit_valid_from.clone(),
+        revocation: row.revocation.as_ref().map(|d| pb::Revocation {
+            decision: d.clone(),
+            reason: text(&row.revocation_reason),
+            effective_on: text(&row.revoked_on),
+            decided_at: opt_rfc3339(row.revocation_decided_at),
+        }),
+        shown_status: row.state().shown().into(),
     }
 }
 
@@ -246,5 +254,15 @@ impl pb::public_security_service_server::PublicSecurityService for PublicSecurit
             )
             .await?;
         Ok(Response::new(pb::RecordPickupResponse { residence_case: Some(self.view(&row, &actor).await?) }))
+    }
+
+    async fn resolve_revocation(
+        &self,
+        request: Request<pb::ResolveRevocationRequest>,
+    ) -> Result<Response<pb::ResolveRevocationResponse>, Status> {
+        let (req, actor) = start(request)?;
+        let row =
+            self.desk.resolve_revocation(&actor, &req.case_id, &req.decision, &req.reason, &req.effective_on).await?;
+        Ok(Response::new(pb::ResolveRevocationResponse { residence_case: Some(self.view(&row, &actor).await?) }))
     }
 }

@@ -1,6 +1,7 @@
 //! Reactions to the work permit's events: `permit-approved` opens a residence case
 //! waiting for the applicant; `permit-cancelled` ends an open case or flags an issued
-//! permit for review; `permit-extended` moves the cap of the residence permit's validity.
+//! permit up for revocation; `permit-extended` moves the cap of the residence permit's
+//! validity; `permit-changed` moves the file to the work permit's new employer.
 //!
 //! Each runs in the consumer's transaction with the inbox row, so a redelivery changes
 //! nothing; the state guards below make a replayed or late event harmless as well.
@@ -11,7 +12,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use domain::case::TimelineEvent;
 use domain::sharing::{PersonField, Purpose};
-use domain::states::residence::{self, ResidenceCommand};
+use domain::states::residence::{self, ResidenceCommand, ResidenceStatus};
 use onething_proto::events as ev;
 use platform::events::consumer::{Context, Handler, HandlerError};
 use platform::sharing::ShareSource;
@@ -41,6 +42,7 @@ impl Handler<ev::PermitApproved> for OnPermitApproved {
             case_id: &e.case_id,
             status: opened.status,
             permit_number: &e.permit_number,
+            permit_valid_from: &e.valid_from,
             permit_valid_until: &e.valid_until,
             applicant: &applicant,
             opened_at: now_ms(),
@@ -105,14 +107,36 @@ pub struct OnPermitExtended;
 #[async_trait]
 impl Handler<ev::PermitExtended> for OnPermitExtended {
     async fn handle(&self, e: ev::PermitExtended, cx: Context<'_>) -> Result<(), HandlerError> {
-        // Only a case still to be decided uses the work permit's end as its cap.
+        // A case still to be decided uses the new end as its cap; an issued permit keeps its
+        // own dates (the foreigner applies for its extension) but the file holds the work
+        // permit as it is now, so that the extension is checked against it. A closed case
+        // (refused, cancelled, revoked) rests on nothing any more.
         let Some(row) = store::get_in(cx.tx, &e.case_id).await? else { return Ok(()) };
-        let allowed = residence::transition(Some(row.state()), &ResidenceCommand::PermitExtended).is_ok();
-        if !allowed || row.permit_valid_until == e.valid_until {
+        let undecided = residence::transition(Some(row.state()), &ResidenceCommand::PermitExtended).is_ok();
+        let issued = matches!(row.status, ResidenceStatus::Approved | ResidenceStatus::Completed);
+        if !(undecided || issued) || row.permit_valid_until == e.valid_until {
             return Ok(());
         }
         // An officer's step committed in between is the lost race: retried on the new state.
         store::permit_extended(cx.tx, &row, &e.valid_until).await?;
+        Ok(())
+    }
+}
+
+pub struct OnPermitChanged;
+
+#[async_trait]
+impl Handler<ev::PermitChanged> for OnPermitChanged {
+    async fn handle(&self, e: ev::PermitChanged, cx: Context<'_>) -> Result<(), HandlerError> {
+        // A new employer on the work permit: the residence file (and who may act on it as
+        // the employer) follows, whatever its state.
+        let Some(employer) = e.employer.as_ref().filter(|x| !x.credit_code.is_empty()) else { return Ok(()) };
+        let Some(row) = store::get_in(cx.tx, &e.case_id).await? else { return Ok(()) };
+        if row.employer_credit_code == employer.credit_code && row.employer_kind == employer.kind {
+            return Ok(());
+        }
+        store::employer_changed(cx.tx, &row, &employer.credit_code, &employer.kind).await?;
+        tracing::info!(case_id = %e.case_id, "the residence file follows the work permit's new employer");
         Ok(())
     }
 }

@@ -96,18 +96,24 @@ pub fn residence_permit_number(year: i32, serial: i64) -> String {
     format!("62R{year}{serial:08}")
 }
 
-/// The validity of a residence permit issued on `issued_on`: from that day to the earlier
+/// The validity of a residence permit issued on `issued_on`: from that day (or the work
+/// permit's first day, if later) to the earlier
 /// of the work permit's last day (a work-type residence permit needs a work permit,
 /// regulation Art. 16) and 5 years. `Err(days)` when that leaves fewer than the 90 days
 /// the law requires: the permit cannot be issued until the work permit is extended.
-pub fn validity(issued_on: NaiveDate, work_permit_valid_until: NaiveDate) -> Result<(NaiveDate, NaiveDate), i64> {
-    let cap = issued_on
-        .checked_add_months(Months::new(MAX_VALIDITY_MONTHS))
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(NaiveDate::MAX);
+pub fn validity(
+    issued_on: NaiveDate,
+    work_permit_valid_from: Option<NaiveDate>,
+    work_permit_valid_until: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), i64> {
+    // Issued before the work permit starts (approved ahead of the start date), the
+    // residence permit starts with it: a work-type residence permit without work is none.
+    let from = work_permit_valid_from.map_or(issued_on, |f| f.max(issued_on));
+    let cap =
+        from.checked_add_months(Months::new(MAX_VALIDITY_MONTHS)).and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MAX);
     let until = cap.min(work_permit_valid_until);
-    let days = (until - issued_on).num_days() + 1;
-    if days < MIN_VALIDITY_DAYS { Err(days.max(0)) } else { Ok((issued_on, until)) }
+    let days = (until - from).num_days() + 1;
+    if days < MIN_VALIDITY_DAYS { Err(days.max(0)) } else { Ok((from, until)) }
 }
 
 fn required(v: &mut Violations, field: &str, value: &str) -> Option<String> {
@@ -320,6 +326,91 @@ pub enum Decision {
     Refuse { reasons: Vec<String> },
 }
 
+/// An officer's resolution of a residence permit up for revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Revoked: `last_day` is its new last day of validity.
+    Revoke { last_day: NaiveDate, reason: String },
+    /// Kept (e.g. the foreigner holds a new employer's work permit).
+    Keep { reason: String },
+}
+
+impl Resolution {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Resolution::Revoke { .. } => "revoke",
+            Resolution::Keep { .. } => "keep",
+        }
+    }
+
+    pub fn reason(&self) -> &str {
+        match self {
+            Resolution::Revoke { reason, .. } | Resolution::Keep { reason } => reason,
+        }
+    }
+}
+
+/// Reads a resolution with every problem at once. A revocation takes effect today or
+/// later (a permit cannot be revoked in the past: the foreigner relied on it), and no
+/// later than the permit's own end; empty `effective_on` means today.
+pub fn parse_resolution(
+    decision: &str,
+    reason: &str,
+    effective_on: &str,
+    today: NaiveDate,
+    valid_until: NaiveDate,
+) -> Result<Resolution, Violations> {
+    let mut v = Violations::new();
+    let reason = required(&mut v, "reason", reason).filter(|r| !too_long(&mut v, "reason", r, 500));
+    let effective_on = effective_on.trim();
+    let keep = decision.trim() == "keep";
+    let day = match effective_on {
+        "" => Some(today),
+        // Said once below: a kept permit has no end to set.
+        _ if keep => None,
+        s => match s.parse::<NaiveDate>() {
+            Err(_) => {
+                v.push("effective_on", "invalid_date", "effective_on must be a date (YYYY-MM-DD)");
+                None
+            }
+            Ok(d) if d < today => {
+                v.push("effective_on", "before_today", format!("effective_on cannot be before today ({today})"));
+                None
+            }
+            Ok(d) if d > valid_until => {
+                v.push(
+                    "effective_on",
+                    "after_validity",
+                    format!("effective_on cannot be after the residence permit's end ({valid_until})"),
+                );
+                None
+            }
+            Ok(d) => Some(d),
+        },
+    };
+    let resolution = match decision.trim() {
+        "revoke" => day.zip(reason).map(|(last_day, reason)| Resolution::Revoke { last_day, reason }),
+        "keep" => {
+            if !effective_on.is_empty() {
+                v.push("effective_on", "not_allowed", "effective_on is for a revocation only");
+            }
+            reason.map(|reason| Resolution::Keep { reason })
+        }
+        "" => {
+            v.push("decision", "required", "decision is required: revoke or keep");
+            None
+        }
+        _ => {
+            v.push("decision", "unknown_value", "decision must be revoke or keep");
+            None
+        }
+    };
+    match resolution {
+        Some(r) if v.is_empty() => Ok(r),
+        _ => Err(v),
+    }
+}
+
 pub fn parse_decision(decision: &str, reasons: &[String]) -> Result<Decision, Violations> {
     let mut v = Violations::new();
     let reasons: Vec<String> = reasons.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
@@ -523,16 +614,25 @@ mod tests {
     fn validity_runs_to_the_work_permit_capped_at_five_years_and_never_under_90_days() {
         let issued = d("2026-11-29");
         // The work permit's end is the usual cap.
-        assert_eq!(validity(issued, d("2029-01-03")), Ok((issued, d("2029-01-03"))));
+        assert_eq!(validity(issued, None, d("2029-01-03")), Ok((issued, d("2029-01-03"))));
         // A longer work permit: five years at most.
-        assert_eq!(validity(issued, d("2033-01-01")), Ok((issued, d("2031-11-28"))));
+        assert_eq!(validity(issued, None, d("2033-01-01")), Ok((issued, d("2031-11-28"))));
         // Exactly 90 days (both ends counted) is enough; 89 is not.
-        assert_eq!(validity(issued, d("2027-02-26")), Ok((issued, d("2027-02-26"))));
-        assert_eq!(validity(issued, d("2027-02-25")), Err(89));
+        assert_eq!(validity(issued, None, d("2027-02-26")), Ok((issued, d("2027-02-26"))));
+        assert_eq!(validity(issued, None, d("2027-02-25")), Err(89));
         // A work permit already expired leaves nothing.
-        assert_eq!(validity(issued, d("2026-01-01")), Err(0));
+        assert_eq!(validity(issued, None, d("2026-01-01")), Err(0));
         // Leap day: five years from 2028-02-29 end on 2033-02-27.
-        assert_eq!(validity(d("2028-02-29"), d("2040-01-01")).unwrap().1, d("2033-02-27"));
+        assert_eq!(validity(d("2028-02-29"), None, d("2040-01-01")).unwrap().1, d("2033-02-27"));
+        // Issued before the work permit starts: it starts with the work permit, never earlier,
+        // and its five years count from there.
+        let starts = d("2027-02-01");
+        assert_eq!(validity(issued, Some(starts), d("2029-01-31")), Ok((starts, d("2029-01-31"))));
+        assert_eq!(validity(issued, Some(starts), d("2040-01-01")), Ok((starts, d("2032-01-31"))));
+        // A work permit that started earlier changes nothing.
+        assert_eq!(validity(issued, Some(d("2026-01-01")), d("2029-01-03")), Ok((issued, d("2029-01-03"))));
+        // 90 days are counted from the start too.
+        assert_eq!(validity(issued, Some(starts), d("2027-04-30")), Err(89));
     }
 
     #[test]
@@ -606,6 +706,39 @@ mod tests {
         }
         assert_eq!(outcome_recordable_from(Outcome::NoShow { justified: false }, at, chrono::Duration::zero()), at);
         assert_eq!(beijing_time(at), "2026-12-08 10:00");
+    }
+
+    #[test]
+    fn a_revocation_takes_effect_from_today_to_the_permits_end_and_says_why() {
+        let (today, until) = (d("2026-12-04"), d("2028-06-30"));
+        assert_eq!(
+            parse_resolution("revoke", " work permit cancelled ", "", today, until).unwrap(),
+            Resolution::Revoke { last_day: today, reason: "work permit cancelled".into() }
+        );
+        assert_eq!(
+            parse_resolution("revoke", "contract ended", "2026-12-31", today, until).unwrap(),
+            Resolution::Revoke { last_day: d("2026-12-31"), reason: "contract ended".into() }
+        );
+        assert_eq!(
+            parse_resolution("keep", "new employer's work permit 62SL…", "", today, until).unwrap().as_str(),
+            "keep"
+        );
+        assert_eq!(
+            codes(&parse_resolution("revoke", "", "2026-12-03", today, until).unwrap_err()),
+            [("reason", "required"), ("effective_on", "before_today")]
+        );
+        assert_eq!(
+            codes(&parse_resolution("revoke", "x", "2028-07-01", today, until).unwrap_err()),
+            [("effective_on", "after_validity")]
+        );
+        assert_eq!(
+            codes(&parse_resolution("keep", &"x".repeat(501), "2028-07-01", today, until).unwrap_err()),
+            [("reason", "too_long"), ("effective_on", "not_allowed")]
+        );
+        assert_eq!(
+            codes(&parse_resolution("suspend", "x", "soon", today, until).unwrap_err()),
+            [("effective_on", "invalid_date"), ("decision", "unknown_value")]
+        );
     }
 
     #[test]

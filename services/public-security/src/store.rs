@@ -58,6 +58,14 @@ pub struct CaseRow {
     pub case_no: String,
     /// The applicant's person key, from `permit-approved`; empty for older cases.
     pub person_key: String,
+    /// The work permit's first day; empty for older cases.
+    pub permit_valid_from: String,
+    /// `revoke` or `keep` once an officer resolved a revocation.
+    pub revocation: Option<String>,
+    pub revocation_reason: Option<String>,
+    pub revoked_on: Option<String>,
+    pub revocation_decided_by: Option<String>,
+    pub revocation_decided_at: Option<i64>,
 }
 
 impl CaseRow {
@@ -76,7 +84,8 @@ const COLUMNS: &str = "id, case_id, status, permit_number, permit_valid_until, a
     receipt_number, receipt_valid_until, decision_due, decision_due_counted_in, decision_due_count, \
     decision_due_estimated, decision, reasons, decided_at, decided_by, residence_permit_number, rp_valid_from, \
     rp_valid_until, pickup_method, pickup_proxy_name, pickup_proxy_id_number, pickup_mail_address, \
-    pickup_mail_tracking, picked_up_at, picked_up_by, work_permit_cancelled, version, updated_at, case_no, person_key";
+    pickup_mail_tracking, picked_up_at, picked_up_by, work_permit_cancelled, version, updated_at, case_no, person_key, \
+    permit_valid_from, revocation, revocation_reason, revoked_on, revocation_decided_by, revocation_decided_at";
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct VerificationRow {
@@ -110,28 +119,39 @@ pub async fn get_in(tx: &mut Tx<'_>, case_id: &str) -> Result<Option<CaseRow>, s
         .await
 }
 
+/// Which cases a page of the queue holds.
+pub struct Filter<'a> {
+    /// `None` for every status.
+    pub status: Option<ResidenceStatus>,
+    /// Only issued permits up for revocation.
+    pub flagged: bool,
+    /// When not empty, only the case with this case, permit or receipt number.
+    pub number: &'a str,
+}
+
 /// One page of the queue, oldest first (then by id); `status` `None` for every case.
 /// `after` is the `(opened_at, id)` of the last case already seen; at most `fetch` rows.
 /// One page of the queue; `number` (when not empty) keeps only the case carrying it as its
 /// case, work permit, residence permit or receipt number.
 pub async fn list(
     pool: &Pool,
-    status: Option<ResidenceStatus>,
-    number: &str,
+    filter: &Filter<'_>,
     after: Option<(i64, String)>,
     fetch: i64,
 ) -> Result<Vec<CaseRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM residence_cases WHERE ($1 = '' OR status = $1) \
          AND ($6 = '' OR permit_number = $6 OR residence_permit_number = $6 OR receipt_number = $6 OR case_no = $6) \
+         AND ($7 = 0 OR (work_permit_cancelled = 1 AND status IN ('approved', 'completed'))) \
          AND ($3 = 0 OR opened_at > $4 OR (opened_at = $4 AND id > $5)) ORDER BY opened_at, id LIMIT $2"
     )))
-    .bind(status.map(ResidenceStatus::as_str).unwrap_or_default())
+    .bind(filter.status.map(ResidenceStatus::as_str).unwrap_or_default())
     .bind(fetch)
     .bind(i64::from(after.is_some()))
     .bind(after.as_ref().map(|a| a.0).unwrap_or_default())
     .bind(after.map(|a| a.1).unwrap_or_default())
-    .bind(number)
+    .bind(filter.number)
+    .bind(i64::from(filter.flagged))
     .fetch_all(pool)
     .await
 }
@@ -167,6 +187,7 @@ pub struct NewCase<'a> {
     pub case_id: &'a str,
     pub status: ResidenceStatus,
     pub permit_number: &'a str,
+    pub permit_valid_from: &'a str,
     pub permit_valid_until: &'a str,
     /// Protobuf `Applicant`, base64.
     pub applicant: &'a str,
@@ -181,8 +202,8 @@ pub struct NewCase<'a> {
 pub async fn open(tx: &mut Tx<'_>, c: &NewCase<'_>) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO residence_cases (id, case_id, status, permit_number, permit_valid_until, applicant, opened_at, \
-         employer_credit_code, employer_kind, case_no, person_key) \
-         VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8, $10, $11) ON CONFLICT (case_id) DO NOTHING",
+         employer_credit_code, employer_kind, case_no, person_key, permit_valid_from) \
+         VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8, $10, $11, $12) ON CONFLICT (case_id) DO NOTHING",
     )
     .bind(c.id)
     .bind(c.case_id)
@@ -195,6 +216,7 @@ pub async fn open(tx: &mut Tx<'_>, c: &NewCase<'_>) -> Result<bool, sqlx::Error>
     .bind(c.status.as_str())
     .bind(c.case_no)
     .bind(c.person_key)
+    .bind(c.permit_valid_from)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -430,6 +452,59 @@ pub async fn permit_extended(tx: &mut Tx<'_>, read: &CaseRow, permit_valid_until
     .bind(read.version)
     .bind(permit_valid_until)
     .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// The work permit changed its employer: the residence file names the new one.
+pub async fn employer_changed(
+    tx: &mut Tx<'_>,
+    read: &CaseRow,
+    credit_code: &str,
+    kind: &str,
+) -> Result<(), ServiceError> {
+    let done = sqlx::query(
+        "UPDATE residence_cases SET employer_credit_code = $3, employer_kind = $4, version = version + 1, \
+         updated_at = $5 WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(credit_code)
+    .bind(kind)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    versioned(done, "residence case")
+}
+
+/// An officer's resolution of a residence permit up for revocation.
+pub struct Revocation<'a> {
+    pub to: ResidenceState,
+    /// `revoke` or `keep`.
+    pub decision: &'a str,
+    pub reason: &'a str,
+    /// The residence permit's new last day, for a revocation.
+    pub revoked_on: Option<&'a str>,
+    pub by: &'a str,
+}
+
+pub async fn resolve_revocation(tx: &mut Tx<'_>, read: &CaseRow, r: &Revocation<'_>) -> Result<(), ServiceError> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "UPDATE residence_cases SET status = $3, work_permit_cancelled = $4, revocation = $5, revocation_reason = $6, \
+         revoked_on = $7, rp_valid_until = COALESCE($7, rp_valid_until), revocation_decided_by = $8, \
+         revocation_decided_at = $9, version = version + 1, updated_at = $9 WHERE case_id = $1 AND version = $2",
+    )
+    .bind(&read.case_id)
+    .bind(read.version)
+    .bind(r.to.status.as_str())
+    .bind(i64::from(r.to.work_permit_cancelled))
+    .bind(r.decision)
+    .bind(r.reason)
+    .bind(r.revoked_on)
+    .bind(r.by)
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     versioned(done, "residence case")

@@ -46,11 +46,14 @@ fn rank(s: ItemStatus) -> u8 {
 /// Whether an item may move from `from` to `to`. Events of different topics can arrive in
 /// any order (and a dead letter may be replayed late), so an item only moves forward: a
 /// stale `supplement_requested` after `approved`, or `pending` after `in_review`, is
-/// ignored. Final states (`not_applicable` too) never change.
+/// ignored. Final states (`not_applicable` too) never change, except that a completed item
+/// can still be ended: a collected residence permit revoked after its work permit's
+/// cancellation (public security sends that only from its revocation step).
 pub fn may_move(from: ItemStatus, to: ItemStatus) -> bool {
     use ItemStatus::*;
     match (from, to) {
         (a, b) if a == b => false,
+        (Completed, Cancelled) => true,
         (Refused | Completed | Cancelled | NotApplicable, _) => false,
         (InReview, SupplementRequested) | (SupplementRequested, InReview) => true,
         (a, b) => rank(b) > rank(a),
@@ -93,6 +96,8 @@ mod tests {
         assert!(!may_move(InReview, Pending), "a late residence-case-opened after the counter visit");
         assert!(may_move(SupplementRequested, InReview) && may_move(InReview, SupplementRequested));
         assert!(may_move(Approved, Cancelled) && may_move(Approved, Completed));
+        assert!(may_move(Completed, Cancelled), "a collected residence permit revoked");
+        assert!(!may_move(Cancelled, Completed) && !may_move(Completed, Refused));
     }
 
     #[test]

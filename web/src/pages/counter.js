@@ -17,7 +17,7 @@ import { get, post } from '../api.js';
 import { readForm, showProblem, clearErrors, problemText } from '../forms.js';
 import { session } from '../session.js';
 
-const STATUSES = ['pending', 'in_review', 'approved', 'refused', 'completed', 'cancelled'];
+const STATUSES = ['pending', 'in_review', 'approved', 'refused', 'completed', 'cancelled', 'revocation_pending', 'revoked'];
 const PAPER = ['visa_application_form', 'entry_exit_photo', 'employer_certification_letter'];
 const LOST = 'passport_loss_certificate';
 const METHODS = ['interview', 'phone', 'site_visit'];
@@ -25,7 +25,8 @@ const OUTCOMES = ['attended', 'no_show'];
 const PICKUPS = ['in_person', 'proxy', 'mail'];
 /** Refusal reasons the service knows by code (rules.rs); other reasons are free text. */
 const REASON_CODES = ['verification_no_show', 'work_permit_validity_too_short'];
-const STEPS = ['entry', 'application', 'receipt', 'verification', 'outcome', 'decision', 'pickup'];
+const STEPS = ['entry', 'application', 'receipt', 'verification', 'outcome', 'decision', 'pickup', 'revocation'];
+const RESOLUTIONS = ['revoke', 'keep'];
 const QUEUE_PAGE = 20;
 const SEARCH_PAGE = 200;
 const SEARCH_PAGES = 10;
@@ -133,7 +134,10 @@ function nextStep(rc) {
       return 'decision';
     }
     case 'approved':
-      return rc.work_permit.cancelled ? null : 'pickup';
+      return 'pickup';
+    // Issued, then its work permit cancelled: the officer revokes or keeps it.
+    case 'revocation_pending':
+      return 'revocation';
     default:
       return null;
   }
@@ -142,7 +146,6 @@ function nextStep(rc) {
 function nextText(rc) {
   const n = nextStep(rc);
   if (n) return t(`ui.counter_next_${n}`);
-  if (rc.status === 'approved' && rc.work_permit.cancelled) return t('ui.counter_next_under_review');
   return t('ui.counter_next_none');
 }
 
@@ -216,7 +219,7 @@ function stepBadge(key, rc, next) {
   if (key === next) return html`<span class="badge warn">${t('ui.counter_step_next')}</span>`;
   if (s.done) return html`<span class="badge good">${t('ui.counter_step_done')}</span>`;
   if (s.open) return html`<span class="badge neutral">${t('ui.counter_step_open')}</span>`;
-  if (['refused', 'completed', 'cancelled'].includes(rc.status)) return html`<span class="badge muted">${t('ui.counter_step_not_done')}</span>`;
+  if (['refused', 'completed', 'cancelled', 'revoked'].includes(rc.status)) return html`<span class="badge muted">${t('ui.counter_step_not_done')}</span>`;
   return html`<span class="badge muted">${t('ui.counter_step_later')}</span>`;
 }
 
@@ -236,7 +239,9 @@ function stepState(key, rc) {
     case 'decision':
       return { done: !!rc.decision, open: review };
     case 'pickup':
-      return { done: !!rc.pickup, open: rc.status === 'approved' && !rc.work_permit.cancelled };
+      return { done: !!rc.pickup, open: rc.status === 'approved' };
+    case 'revocation':
+      return { done: !!rc.revocation, open: rc.status === 'revocation_pending' };
     default:
       return { done: false, open: false };
   }
@@ -298,6 +303,50 @@ function entryForm() {
 // ---- the steps -----------------------------------------------------------------------
 
 const STEP_VIEWS = {
+  revocation(rc) {
+    const r = rc.revocation;
+    if (r) {
+      return html`<dl class="facts">
+        <dt>${t('ui.counter_revocation_decision')}</dt><dd>${code('decision', r.decision)}</dd>
+        ${r.effective_on ? html`<dt>${t('ui.counter_revocation_effective')}</dt><dd>${date(r.effective_on)}</dd>` : nothing}
+        <dt>${t('ui.counter_revocation_reason')}</dt><dd>${r.reason}</dd>
+        <dt>${t('ui.counter_revocation_decided_at')}</dt><dd>${dateTime(r.decided_at)}</dd>
+      </dl>`;
+    }
+    if (rc.status !== 'revocation_pending') return html`<p class="muted">${t('ui.counter_revocation_none')}</p>`;
+    const until = rc.residence_permit?.valid_until;
+    return html`<p class="notice warn">${t('ui.counter_revocation_intro')}</p>
+      <form novalidate @submit=${onRevocation}>
+        <div class="form-errors" aria-live="assertive"></div>
+        <fieldset>
+          <legend>${t('ui.counter_revocation_q')}</legend>
+          <div class="checks">
+            ${RESOLUTIONS.map(
+              (d) => html`<div class="check">
+                <input type="radio" id="revocation-${d}" name="decision" value=${d} ?checked=${d === 'revoke'} @change=${onRevocationChange}>
+                <label for="revocation-${d}">${code('decision', d)}</label>
+              </div>`,
+            )}
+          </div>
+          <span class="field-error" data-for="decision"></span>
+        </fieldset>
+        <div class="field" id="revocation-effective">
+          <label for="revocation-date">${t('ui.counter_revocation_effective')}</label>
+          <input id="revocation-date" name="effective_on" type="date" min=${todayBeijing()} max=${until || nothing}
+            aria-describedby="revocation-date-hint">
+          <span class="hint" id="revocation-date-hint">${t('ui.counter_revocation_effective_hint', { until: until ? date(until) : '—' })}</span>
+          <span class="field-error" data-for="effective_on"></span>
+        </div>
+        <div class="field">
+          <label for="revocation-reason">${t('ui.counter_revocation_reason')}</label>
+          <textarea id="revocation-reason" name="reason" maxlength="500" required aria-describedby="revocation-reason-hint"></textarea>
+          <span class="hint" id="revocation-reason-hint">${t('ui.counter_revocation_reason_hint')}</span>
+          <span class="field-error" data-for="reason"></span>
+        </div>
+        <div class="actions"><button type="submit" class="primary">${t('ui.counter_revocation_submit')}</button></div>
+      </form>`;
+  },
+
   entry(rc) {
     return html`${rc.entry_date
       ? html`<dl class="facts">
@@ -549,7 +598,7 @@ const STEP_VIEWS = {
           : nothing}
       </dl>`;
     }
-    if (rc.status === 'approved' && rc.work_permit.cancelled) {
+    if (rc.status === 'revocation_pending') {
       return html`<p class="notice warn">${t('ui.counter_next_under_review')}</p>`;
     }
     if (rc.status !== 'approved') return html`<p class="muted">${t('ui.counter_pickup_later')}</p>`;
@@ -933,6 +982,31 @@ function onOutcome(e) {
       [t('ui.counter_outcome_note'), f.note || '—'],
     ]),
     done: () => t('ui.counter_done_outcome'),
+  });
+}
+
+function onRevocationChange(e) {
+  const form = e.currentTarget.form;
+  const keep = form.elements.decision.value === 'keep';
+  form.querySelector('#revocation-effective').hidden = keep;
+  if (keep) form.elements.effective_on.value = '';
+}
+
+function onRevocation(e) {
+  e.preventDefault();
+  const form = e.currentTarget;
+  const f = readForm(form);
+  const revoke = f.decision === 'revoke';
+  command(form, {
+    step: 'revocation',
+    body: { decision: f.decision || '', reason: f.reason, effective_on: revoke ? f.effective_on : '' },
+    title: t('ui.counter_confirm_revocation'),
+    summary: facts([
+      [t('ui.counter_revocation_q'), f.decision ? code('decision', f.decision) : '—'],
+      ...(revoke ? [[t('ui.counter_revocation_effective'), f.effective_on ? date(f.effective_on) : t('ui.counter_revocation_today')]] : []),
+      [t('ui.counter_revocation_reason'), f.reason || '—'],
+    ]),
+    done: (rc) => t(rc.status === 'revoked' ? 'ui.counter_done_revoked' : 'ui.counter_done_kept'),
   });
 }
 

@@ -253,10 +253,14 @@ function residence(r) {
 /** What happens next with the residence permit, in words. */
 function residenceNext(r) {
   const x = r.result || {};
-  if (r.status === 'completed') return t('ui.me_rp_next_done');
+  // Revoked after the work permit's cancellation (the item is then `cancelled`).
+  if (x.revocation === 'revoke') return t('ui.me_rp_next_revoked', { date: date(x.valid_until), reason: x.revocation_reason });
   if (r.status === 'refused') return t('ui.me_rp_next_refused');
   if (r.status === 'cancelled' || r.status === 'not_applicable') return t('ui.me_rp_next_cancelled');
-  if (x.work_permit_cancelled === 'true') return t('ui.me_rp_next_under_review');
+  // Issued, then the work permit cancelled: still to be decided, or kept.
+  if (x.work_permit_cancelled === 'true' && !x.revocation) return t('ui.me_rp_next_under_review');
+  if (x.revocation === 'keep' && r.status === 'completed') return t('ui.me_rp_next_kept', { reason: x.revocation_reason });
+  if (r.status === 'completed') return t('ui.me_rp_next_done');
   switch (x.waiting_for) {
     case 'decision':
       return t('ui.me_rp_next_decision', { date: date(x.decision_due) });

@@ -1,11 +1,14 @@
 //! The work-type residence permit case (public-security exit-entry): opened by
 //! `permit-approved` waiting for the applicant, applied for at the counter (paper materials,
 //! receipt 受理回执), verified (interview, phone check, site visit), decided, and picked up.
-//! The work permit's cancellation ends a case still open, and flags an issued residence
-//! permit for review (`work_permit_cancelled`), which is then not handed over.
+//! The work permit's cancellation ends a case still open, and puts an issued residence
+//! permit up for revocation (`revocation_pending`: `approved` or `completed` with the
+//! `work_permit_cancelled` flag; not handed over meanwhile), which an officer resolves:
+//! revoked from a date (`revoked`), or kept for a stated reason (e.g. a new employer's work
+//! permit), which clears the flag.
 //!
 //! The state is the stored status with the `work_permit_cancelled` flag; the flag is read
-//! only on `approved` and `completed`. A verification without an outcome, a missed
+//! only on `approved` and `completed` (and is always set on `cancelled` and `revoked`). A verification without an outcome, a missed
 //! interview and the work permit's remaining validity are guards on data: the service
 //! checks them before approving (`verification_pending`, `verification_not_attended`,
 //! `work_permit_validity_too_short`), as it checks that an outcome has an open verification
@@ -30,6 +33,8 @@ wire_enum!(
         Completed => "completed",
         /// Ended by the work permit's cancellation before a decision.
         Cancelled => "cancelled",
+        /// Issued, then revoked by an officer after the work permit's cancellation.
+        Revoked => "revoked",
     }
 );
 
@@ -54,8 +59,12 @@ wire_enum!(
         Pickup => "pickup",
         /// `permit-extended`: the cap of the residence permit's validity moves.
         PermitExtended => "permit_extended",
-        /// `permit-cancelled`: an open case ends, an issued permit is flagged for review.
+        /// `permit-cancelled`: an open case ends, an issued permit is put up for revocation.
         PermitCancelled => "permit_cancelled",
+        /// An officer revokes a residence permit up for revocation, from a date.
+        Revoke => "revoke",
+        /// An officer keeps a residence permit up for revocation, for a stated reason.
+        Keep => "keep",
     }
 );
 
@@ -75,9 +84,10 @@ wire_enum!(
 );
 
 impl ResidenceStatus {
-    /// Whether the status can no longer change (a picked-up permit can still be flagged).
+    /// Whether the status can no longer change (a picked-up permit is not final: its work
+    /// permit's cancellation can still have it revoked).
     pub fn is_final(self) -> bool {
-        matches!(self, ResidenceStatus::Refused | ResidenceStatus::Completed | ResidenceStatus::Cancelled)
+        matches!(self, ResidenceStatus::Refused | ResidenceStatus::Cancelled | ResidenceStatus::Revoked)
     }
 
     /// The status of the `residence_permit` item shown to the employer (the same names).
@@ -88,7 +98,7 @@ impl ResidenceStatus {
             ResidenceStatus::Approved => ItemStatus::Approved,
             ResidenceStatus::Refused => ItemStatus::Refused,
             ResidenceStatus::Completed => ItemStatus::Completed,
-            ResidenceStatus::Cancelled => ItemStatus::Cancelled,
+            ResidenceStatus::Cancelled | ResidenceStatus::Revoked => ItemStatus::Cancelled,
         }
     }
 
@@ -100,9 +110,13 @@ impl ResidenceStatus {
             ResidenceStatus::Refused => "不予批准",
             ResidenceStatus::Completed => "已领取",
             ResidenceStatus::Cancelled => "已终止",
+            ResidenceStatus::Revoked => "已注销",
         }
     }
 }
+
+/// The shown status of an issued residence permit whose work permit was cancelled.
+pub const REVOCATION_PENDING: &str = "revocation_pending";
 
 /// A residence case's state: its status and whether the work permit was cancelled
 /// (`residence_cases.work_permit_cancelled`).
@@ -124,20 +138,27 @@ impl ResidenceState {
         ResidenceState::new(ResidenceStatus::Completed, false),
         ResidenceState::new(ResidenceStatus::Completed, true),
         ResidenceState::new(ResidenceStatus::Cancelled, true),
+        ResidenceState::new(ResidenceStatus::Revoked, true),
     ];
 
     pub const fn new(status: ResidenceStatus, work_permit_cancelled: bool) -> ResidenceState {
         ResidenceState { status, work_permit_cancelled }
     }
 
-    /// An issued residence permit whose work permit was cancelled: under review.
+    /// An issued residence permit whose work permit was cancelled: up for revocation.
     pub fn is_flagged(self) -> bool {
         self.work_permit_cancelled && matches!(self.status, ResidenceStatus::Approved | ResidenceStatus::Completed)
     }
 
+    /// The status the residence views show: `revocation_pending` while flagged, else the
+    /// stored one.
+    pub fn shown(self) -> &'static str {
+        if self.is_flagged() { REVOCATION_PENDING } else { self.status.as_str() }
+    }
+
     pub fn label_zh(self) -> String {
         if self.is_flagged() {
-            format!("{}，工作许可已注销待复查", self.status.label_zh())
+            format!("{}，工作许可已注销，待决定是否注销居留许可", self.status.label_zh())
         } else {
             self.status.label_zh().to_string()
         }
@@ -176,11 +197,11 @@ fn not_in_review(from: ResidenceState, command: &ResidenceCommand) -> Transition
             "the applicant has not applied at the counter yet".into(),
             "申请人尚未到窗口提交申请".into(),
         ),
-        ResidenceStatus::Cancelled => forbidden(
+        ResidenceStatus::Cancelled | ResidenceStatus::Revoked => forbidden(
             from,
             command,
             "case_closed",
-            "the residence case is cancelled".into(),
+            format!("the residence case is {status}"),
             format!("居留许可案件已结束（{zh}）"),
         ),
         _ => forbidden(
@@ -219,7 +240,7 @@ pub fn transition(from: Option<ResidenceState>, command: &ResidenceCommand) -> R
             format!("居留许可案件当前为{zh}，不能再登记入境日期"),
         )),
         (Pending, Apply) => Ok(ResidenceState::new(InReview, false)),
-        (Refused | Cancelled, Apply) => Err(forbidden(
+        (Refused | Cancelled | Revoked, Apply) => Err(forbidden(
             from,
             command,
             "case_closed",
@@ -262,7 +283,7 @@ pub fn transition(from: Option<ResidenceState>, command: &ResidenceCommand) -> R
             "the residence permit has not been issued".into(),
             "居留许可尚未签发".into(),
         )),
-        (Refused | Cancelled, Pickup) => Err(forbidden(
+        (Refused | Cancelled | Revoked, Pickup) => Err(forbidden(
             from,
             command,
             "case_closed",
@@ -278,12 +299,28 @@ pub fn transition(from: Option<ResidenceState>, command: &ResidenceCommand) -> R
             "已记录工作许可注销，居留许可正在复查".into(),
         )),
         (Approved | Completed, PermitCancelled) => Ok(ResidenceState::new(status, true)),
-        (Refused | Cancelled, PermitCancelled) => Err(forbidden(
+        (Refused | Cancelled | Revoked, PermitCancelled) => Err(forbidden(
             from,
             command,
             "case_closed",
             format!("the residence case is {status}"),
             format!("居留许可案件已结束（{zh}）"),
+        )),
+        (Approved | Completed, Revoke) if from.work_permit_cancelled => Ok(ResidenceState::new(Revoked, true)),
+        (Approved | Completed, Keep) if from.work_permit_cancelled => Ok(ResidenceState::new(status, false)),
+        (Revoked, Revoke | Keep) => Err(forbidden(
+            from,
+            command,
+            "already_revoked",
+            "the residence permit is already revoked".into(),
+            "居留许可已注销".into(),
+        )),
+        (_, Revoke | Keep) => Err(forbidden(
+            from,
+            command,
+            "no_revocation_pending",
+            format!("no revocation is pending: the residence case is {status}"),
+            format!("该居留许可无待决定的注销（{zh}）"),
         )),
     }
 }
@@ -296,7 +333,7 @@ pub fn markdown_table() -> String {
         transition,
         |s| {
             let status = code_span(s.status.as_str());
-            if s.is_flagged() { format!("{status} (work permit cancelled)") } else { status }
+            if s.is_flagged() { format!("{status} (work permit cancelled: `{REVOCATION_PENDING}`)") } else { status }
         },
         |c| code_span(c.as_str()),
     )
@@ -316,6 +353,7 @@ mod tests {
     const COMPLETED: ResidenceState = ResidenceState::new(ResidenceStatus::Completed, false);
     const COMPLETED_FLAGGED: ResidenceState = ResidenceState::new(ResidenceStatus::Completed, true);
     const CANCELLED: ResidenceState = ResidenceState::new(ResidenceStatus::Cancelled, true);
+    const REVOKED: ResidenceState = ResidenceState::new(ResidenceStatus::Revoked, true);
 
     /// Every (from, command) with the state it leads to or the code of its refusal.
     const EXPECTED: &[(Option<ResidenceState>, ResidenceCommand, Result<ResidenceState, &str>)] = &[
@@ -329,6 +367,8 @@ mod tests {
         (None, Pickup, Err("not_open")),
         (None, PermitExtended, Err("not_open")),
         (None, PermitCancelled, Ok(CANCELLED)),
+        (None, Revoke, Err("not_open")),
+        (None, Keep, Err("not_open")),
         (Some(PENDING), Open, Err("already_open")),
         (Some(PENDING), RecordEntry, Ok(PENDING)),
         (Some(PENDING), Apply, Ok(IN_REVIEW)),
@@ -339,6 +379,8 @@ mod tests {
         (Some(PENDING), Pickup, Err("not_issued")),
         (Some(PENDING), PermitExtended, Ok(PENDING)),
         (Some(PENDING), PermitCancelled, Ok(CANCELLED)),
+        (Some(PENDING), Revoke, Err("no_revocation_pending")),
+        (Some(PENDING), Keep, Err("no_revocation_pending")),
         (Some(IN_REVIEW), Open, Err("already_open")),
         (Some(IN_REVIEW), RecordEntry, Err("already_applied")),
         (Some(IN_REVIEW), Apply, Err("already_applied")),
@@ -349,6 +391,8 @@ mod tests {
         (Some(IN_REVIEW), Pickup, Err("not_issued")),
         (Some(IN_REVIEW), PermitExtended, Ok(IN_REVIEW)),
         (Some(IN_REVIEW), PermitCancelled, Ok(CANCELLED)),
+        (Some(IN_REVIEW), Revoke, Err("no_revocation_pending")),
+        (Some(IN_REVIEW), Keep, Err("no_revocation_pending")),
         (Some(APPROVED), Open, Err("already_open")),
         (Some(APPROVED), RecordEntry, Err("already_applied")),
         (Some(APPROVED), Apply, Err("already_applied")),
@@ -359,6 +403,8 @@ mod tests {
         (Some(APPROVED), Pickup, Ok(COMPLETED)),
         (Some(APPROVED), PermitExtended, Err("already_decided")),
         (Some(APPROVED), PermitCancelled, Ok(APPROVED_FLAGGED)),
+        (Some(APPROVED), Revoke, Err("no_revocation_pending")),
+        (Some(APPROVED), Keep, Err("no_revocation_pending")),
         (Some(APPROVED_FLAGGED), Open, Err("already_open")),
         (Some(APPROVED_FLAGGED), RecordEntry, Err("already_applied")),
         (Some(APPROVED_FLAGGED), Apply, Err("already_applied")),
@@ -369,6 +415,8 @@ mod tests {
         (Some(APPROVED_FLAGGED), Pickup, Err("under_review")),
         (Some(APPROVED_FLAGGED), PermitExtended, Err("already_decided")),
         (Some(APPROVED_FLAGGED), PermitCancelled, Err("already_flagged")),
+        (Some(APPROVED_FLAGGED), Revoke, Ok(REVOKED)),
+        (Some(APPROVED_FLAGGED), Keep, Ok(APPROVED)),
         (Some(REFUSED), Open, Err("already_open")),
         (Some(REFUSED), RecordEntry, Err("already_applied")),
         (Some(REFUSED), Apply, Err("case_closed")),
@@ -379,6 +427,8 @@ mod tests {
         (Some(REFUSED), Pickup, Err("case_closed")),
         (Some(REFUSED), PermitExtended, Err("already_decided")),
         (Some(REFUSED), PermitCancelled, Err("case_closed")),
+        (Some(REFUSED), Revoke, Err("no_revocation_pending")),
+        (Some(REFUSED), Keep, Err("no_revocation_pending")),
         (Some(COMPLETED), Open, Err("already_open")),
         (Some(COMPLETED), RecordEntry, Err("already_applied")),
         (Some(COMPLETED), Apply, Err("already_applied")),
@@ -389,6 +439,8 @@ mod tests {
         (Some(COMPLETED), Pickup, Err("already_picked_up")),
         (Some(COMPLETED), PermitExtended, Err("already_decided")),
         (Some(COMPLETED), PermitCancelled, Ok(COMPLETED_FLAGGED)),
+        (Some(COMPLETED), Revoke, Err("no_revocation_pending")),
+        (Some(COMPLETED), Keep, Err("no_revocation_pending")),
         (Some(COMPLETED_FLAGGED), Open, Err("already_open")),
         (Some(COMPLETED_FLAGGED), RecordEntry, Err("already_applied")),
         (Some(COMPLETED_FLAGGED), Apply, Err("already_applied")),
@@ -399,6 +451,8 @@ mod tests {
         (Some(COMPLETED_FLAGGED), Pickup, Err("already_picked_up")),
         (Some(COMPLETED_FLAGGED), PermitExtended, Err("already_decided")),
         (Some(COMPLETED_FLAGGED), PermitCancelled, Err("already_flagged")),
+        (Some(COMPLETED_FLAGGED), Revoke, Ok(REVOKED)),
+        (Some(COMPLETED_FLAGGED), Keep, Ok(COMPLETED)),
         (Some(CANCELLED), Open, Err("already_open")),
         (Some(CANCELLED), RecordEntry, Err("already_applied")),
         (Some(CANCELLED), Apply, Err("case_closed")),
@@ -409,6 +463,20 @@ mod tests {
         (Some(CANCELLED), Pickup, Err("case_closed")),
         (Some(CANCELLED), PermitExtended, Err("case_closed")),
         (Some(CANCELLED), PermitCancelled, Err("case_closed")),
+        (Some(CANCELLED), Revoke, Err("no_revocation_pending")),
+        (Some(CANCELLED), Keep, Err("no_revocation_pending")),
+        (Some(REVOKED), Open, Err("already_open")),
+        (Some(REVOKED), RecordEntry, Err("already_applied")),
+        (Some(REVOKED), Apply, Err("case_closed")),
+        (Some(REVOKED), ScheduleVerification, Err("case_closed")),
+        (Some(REVOKED), RecordVerificationOutcome, Err("case_closed")),
+        (Some(REVOKED), Approve, Err("case_closed")),
+        (Some(REVOKED), Refuse, Err("case_closed")),
+        (Some(REVOKED), Pickup, Err("case_closed")),
+        (Some(REVOKED), PermitExtended, Err("case_closed")),
+        (Some(REVOKED), PermitCancelled, Err("case_closed")),
+        (Some(REVOKED), Revoke, Err("already_revoked")),
+        (Some(REVOKED), Keep, Err("already_revoked")),
     ];
 
     #[test]

@@ -74,6 +74,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(residence_permits::verification_outcome))
         .routes(routes!(residence_permits::decision))
         .routes(routes!(residence_permits::pickup))
+        .routes(routes!(residence_permits::revocation))
         .split_for_parts()
 }
 
@@ -147,6 +148,7 @@ mod tests {
             "/api/v1/residence-permits/{case_id}/entry",
             "/api/v1/residence-permits/{case_id}/verification/outcome",
             "/api/v1/residence-permits/{case_id}/pickup",
+            "/api/v1/residence-permits/{case_id}/revocation",
             "/api/v1/stats",
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");

@@ -103,6 +103,10 @@ commands! {
     /// In person, by proxy (with ID) or by mail (with tracking) (officer).
     pickup: "/api/v1/residence-permits/{case_id}/pickup", Officers, pb::RecordPickupRequest, record_pickup,
         r#"{"method": "in_person | proxy | mail", "proxy": {"name", "id_number"}, "mail": {"address", "tracking_number"}}"#;
+    /// Resolves an issued residence permit whose work permit was cancelled: revoked from a
+    /// date (today when left out), or kept for a stated reason (officer).
+    revocation: "/api/v1/residence-permits/{case_id}/revocation", Officers, pb::ResolveRevocationRequest,
+        resolve_revocation, r#"{"decision": "revoke | keep", "reason": "...", "effective_on": "YYYY-MM-DD"}"#;
 }
 
 for_case!(
@@ -112,6 +116,7 @@ for_case!(
     pb::RecordVerificationOutcomeRequest,
     pb::DecideResidencePermitRequest,
     pb::RecordPickupRequest,
+    pb::ResolveRevocationRequest,
 );
 
 impl FromJson for pb::RecordEntryRequest {
@@ -157,6 +162,17 @@ impl FromJson for pb::DecideResidencePermitRequest {
         pb::DecideResidencePermitRequest {
             decision: r.string(v, "decision"),
             reasons: r.strings(v, "reasons"),
+            ..Default::default()
+        }
+    }
+}
+
+impl FromJson for pb::ResolveRevocationRequest {
+    fn read(r: &mut Reader, v: &Value) -> Self {
+        pb::ResolveRevocationRequest {
+            decision: r.string(v, "decision"),
+            reason: r.string(v, "reason"),
+            effective_on: r.string(v, "effective_on"),
             ..Default::default()
         }
     }
