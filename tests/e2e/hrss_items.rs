@@ -221,6 +221,25 @@ async fn the_title_review_waits_six_months_then_earlier_gansu_service_lets_the_r
     // Now the decision: checked completely, then taken once.
     let (status, problem) = decide(json!({"decision": "eligible"})).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("recommendation_report")), "{problem:#}");
+    // The report it cites must exist, be this employer's, and be a recommendation report.
+    let other = stack.token("employer", &e2e::stack::credit_code(63), "").await;
+    let (_, theirs) =
+        stack.upload(&other, "employer_recommendation_report", "application/pdf", SAMPLE_PDF.to_vec()).await;
+    let (_, passport) = stack.upload(&employer, "passport", "application/pdf", SAMPLE_PDF.to_vec()).await;
+    for (cited, code) in [
+        ("nonexistent", "material_not_found"),
+        (theirs["id"].as_str().unwrap(), "material_not_found"),
+        (passport["id"].as_str().unwrap(), "wrong_material_kind"),
+    ] {
+        let (status, problem) = decide(json!({"decision": "eligible", "recommendation_report": cited})).await;
+        assert_eq!(status, 422, "{cited}: {problem:#}");
+        assert_eq!(
+            (problem["errors"][0]["field"].as_str(), problem["errors"][0]["code"].as_str()),
+            (Some("recommendation_report"), Some(code)),
+            "{cited}: {problem:#}"
+        );
+    }
+    assert_eq!(item_status(&stack.wait_case(&employer, &id, CONVERGE, |_| true).await, "title_review"), "pending");
     let (status, decided) = decide(json!({"decision": "eligible", "recommendation_report": report})).await;
     assert_eq!(status, 200, "{decided:#}");
     assert_eq!(decided["status"], "eligible");

@@ -14,6 +14,7 @@ use tonic::transport::Channel;
 
 use crate::audit::{Access, Audit};
 use crate::db::Tx;
+use crate::error::ServiceError;
 use crate::events::consumer::HandlerError;
 use crate::identity::Signer;
 
@@ -33,6 +34,10 @@ pub trait ShareSource: Send + Sync {
         purpose: Purpose,
         fields: &[PersonField],
     ) -> Result<Shared, HandlerError>;
+
+    /// What material `id` is as evidence in `case_id` (service-center's `GetEvidence`):
+    /// `None` when it is neither an upload of the case's employer nor one of the case's.
+    async fn evidence(&self, case_id: &str, id: &str) -> Result<Option<pb::Material>, ServiceError>;
 }
 
 /// A client of service-center's `ShareRecord`; cheap to clone.
@@ -89,6 +94,20 @@ impl ShareSource for Sharing {
         me.audit_access_in(tx, access).await.map_err(|e| HandlerError::Retry(e.into()))?;
         answer.map(tonic::Response::into_inner).map_err(refusal)
     }
+
+    async fn evidence(&self, case_id: &str, id: &str) -> Result<Option<pb::Material>, ServiceError> {
+        let req = pb::GetEvidenceRequest { case_id: case_id.into(), material_id: id.into() };
+        let me = self.signer.itself();
+        match self.client.clone().get_evidence(self.signer.request(&me, req, None)).await {
+            Ok(r) => Ok(r.into_inner().material),
+            Err(s) if s.code() == Code::NotFound => Ok(None),
+            // Down or slow: the caller may try again; anything else is this system's fault.
+            Err(s) if matches!(s.code(), Code::Unavailable | Code::DeadlineExceeded) => {
+                Err(ServiceError::Unavailable(format!("service-center: {}", s.message())))
+            }
+            Err(s) => Err(ServiceError::Internal(anyhow::anyhow!("GetEvidence: {:?}: {}", s.code(), s.message()))),
+        }
+    }
 }
 
 /// An owner that answers one question with a fixed applicant and refuses any other: what
@@ -112,6 +131,11 @@ impl ShareSource for Canned {
             return Err(HandlerError::Reject(anyhow::anyhow!("asked {purpose} {fields:?}, expected {}", self.purpose)));
         }
         Ok(Shared { applicant: Some(self.applicant.clone()), ..Default::default() })
+    }
+
+    /// Knows no evidence.
+    async fn evidence(&self, _: &str, _: &str) -> Result<Option<pb::Material>, ServiceError> {
+        Ok(None)
     }
 }
 

@@ -20,6 +20,8 @@ use crate::title_review::{self, DecisionInput};
 pub struct Hrss {
     pub base: Base,
     pub cards: CardDesk,
+    /// service-center, asked what a cited material is.
+    pub evidence: std::sync::Arc<dyn platform::sharing::ShareSource>,
 }
 
 /// Reads the card's numbers and the stated identity, reporting every problem at once.
@@ -181,7 +183,7 @@ impl pb::hrss_service_server::HrssService for Hrss {
             reasons: req.reasons,
             recommendation_report: req.recommendation_report,
         };
-        let review = title_review::decide(&self.base, &actor, &req.case_id, &input).await?;
+        let review = title_review::decide(&self.base, self.evidence.as_ref(), &actor, &req.case_id, &input).await?;
         Ok(Response::new(pb::DecideTitleReviewResponse { review: Some(review) }))
     }
 }

@@ -76,9 +76,11 @@ pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Applicat
         },
     };
     let (routes, reporter) = platform::grpc::base_routes()?;
-    let routes = routes
-        .add_service(PermitServiceServer::new(desk.clone()))
-        .add_service(HrssServiceServer::new(Hrss { base: base.clone(), cards }));
+    let routes = routes.add_service(PermitServiceServer::new(desk.clone())).add_service(HrssServiceServer::new(Hrss {
+        base: base.clone(),
+        cards,
+        evidence: base.sharing()?,
+    }));
     reporter.set_serving::<PermitServiceServer<PermitDesk>>().await;
     reporter.set_serving::<HrssServiceServer<Hrss>>().await;
     let consumer = base

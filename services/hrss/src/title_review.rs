@@ -15,6 +15,7 @@ use platform::app::Base;
 use platform::audit::Audit;
 use platform::db::Tx;
 use platform::paging::{Page, known};
+use platform::sharing::ShareSource;
 use platform::time::{now_ms, rfc3339, today_cst};
 
 use crate::progress::{self, TITLE_REVIEW};
@@ -258,15 +259,42 @@ pub fn validate_decision(d: &DecisionInput) -> Result<bool, Violations> {
     }
 }
 
-/// Decides the review: only from `eligible_on`, only once.
+/// The material kind a recommendation report must be.
+const REPORT_KIND: &str = "employer_recommendation_report";
+
+/// The recommendation report a decision cites must exist, be the case employer's (or the
+/// case's own) and be a recommendation report; asked of service-center, which owns the
+/// uploads. A decision citing none has nothing to check here.
+async fn check_report(evidence: &dyn ShareSource, case_id: &str, report: &str) -> Result<(), ServiceError> {
+    let report = report.trim();
+    if report.is_empty() {
+        return Ok(());
+    }
+    let mut v = Violations::new();
+    match evidence.evidence(case_id, report).await? {
+        None => v.push("recommendation_report", "material_not_found", "no upload of the case's employer has this id"),
+        Some(m) if m.kind != REPORT_KIND => v.push(
+            "recommendation_report",
+            "wrong_material_kind",
+            format!("the material is a {}, not an employer recommendation report", m.kind),
+        ),
+        Some(_) => return Ok(()),
+    }
+    Err(v.into())
+}
+
+/// Decides the review: only from `eligible_on`, only once, citing an existing
+/// recommendation report of the case's employer.
 pub async fn decide(
     base: &Base,
+    evidence: &dyn ShareSource,
     actor: &Actor,
     case_id: &str,
     input: &DecisionInput,
 ) -> Result<pb::TitleReview, ServiceError> {
     require_reviewer(actor)?;
     let approved = validate_decision(input)?;
+    check_report(evidence, case_id, &input.recommendation_report).await?;
     let today = today_cst();
     let now = now_ms();
     let mut tx = base.db.begin().await?;

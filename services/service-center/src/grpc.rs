@@ -344,6 +344,17 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         Ok(Response::new(Box::pin(futures::stream::once(async { Ok(head) }).chain(chunks))))
     }
 
+    #[instrument(skip_all, name = "GetEvidence")]
+    async fn get_evidence(
+        &self,
+        request: Request<pb::GetEvidenceRequest>,
+    ) -> Result<Response<pb::GetEvidenceResponse>, Status> {
+        let actor = caller(&request)?;
+        let req = request.into_inner();
+        let row = materials::evidence(&self.base, &actor, &req.case_id, &req.material_id).await?;
+        Ok(Response::new(pb::GetEvidenceResponse { material: Some(material_pb(&row)) }))
+    }
+
     #[instrument(skip_all, name = "GetApplicant")]
     async fn get_applicant(
         &self,

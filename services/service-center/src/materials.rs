@@ -182,6 +182,22 @@ async fn grant(
     }
 }
 
+/// What material `id` is, as evidence in `case_id` (its employer's upload or one of the
+/// case's materials), for a service or a department's staff of the case. No content, no
+/// personal data: the kind, digest and size.
+pub async fn evidence(base: &Base, actor: &Actor, case_id: &str, id: &str) -> Result<MaterialRow, ServiceError> {
+    let pool = &base.db.pool;
+    let allowed = match actor.role {
+        Role::System => true,
+        Role::Reviewer | Role::Officer => store::case_in_department(pool, case_id, actor.department_str()).await?,
+        _ => false,
+    };
+    if !allowed {
+        return Err(ServiceError::PermissionDenied("only services and the case's departments look up evidence".into()));
+    }
+    store::evidence(pool, case_id, id).await?.ok_or_else(|| ServiceError::not_found("material", id))
+}
+
 /// Fills each referenced material's facts from the store: unknown ids, other employers'
 /// uploads and uploads of another kind are "not found" for this submission.
 pub async fn attach_facts(

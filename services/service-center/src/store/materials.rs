@@ -96,3 +96,27 @@ pub async fn department_case(pool: &Pool, id: &str, department: &str) -> Result<
     .await?;
     Ok(case.map(|(c,)| c))
 }
+
+/// Material `id` if the employer of `case_id` uploaded it or the case uses it.
+pub async fn evidence(pool: &Pool, case_id: &str, id: &str) -> Result<Option<MaterialRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.id, m.owner, m.kind, m.content_type, m.sha256, m.size, m.uploaded_at FROM materials m \
+         WHERE m.id = $2 AND (m.owner = (SELECT employer_credit_code FROM cases WHERE id = $1) \
+         OR EXISTS (SELECT 1 FROM case_materials cm WHERE cm.case_id = $1 AND cm.material_id = m.id))",
+    )
+    .bind(case_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Whether `case_id` has an item of `department`.
+pub async fn case_in_department(pool: &Pool, case_id: &str, department: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM case_items WHERE case_id = $1 AND department = $2 LIMIT 1")
+            .bind(case_id)
+            .bind(department)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}
