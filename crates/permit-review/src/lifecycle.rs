@@ -212,6 +212,7 @@ mod tests {
                 annual_salary_cny: 300_000,
                 start_date: "2027-01-04".into(),
                 contract_months: 24,
+                sector: None,
             }),
             ..Default::default()
         }
