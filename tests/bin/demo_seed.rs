@@ -128,7 +128,7 @@ fn application(code: &str, e: &Employer, p: &Person, passport: &str, category: &
         "employer": {"credit_code": code, "name": e.name, "region_code": e.region, "kind": e.kind},
         "applicant": {"surname": p.surname, "given_names": p.given, "sex": p.sex, "nationality": p.nationality, "birth_date": p.birth,
                       "passport_number": passport, "passport_expiry": "2034-06-30"},
-        "position": {"title": "Senior specialist", "annual_salary_cny": salary, "start_date": "2027-01-04", "contract_months": 24},
+        "position": {"title": "Senior specialist", "annual_salary_cny": salary, "start_date": e2e::stack::start_date(), "contract_months": 24},
         "profile": profile,
         "items": ["work_permit", "social_insurance", "title_review", "residence_permit"],
         "materials": materials.iter().map(|k| json!({"kind": k, "id": ""})).collect::<Vec<_>>(),

@@ -133,3 +133,95 @@ async fn wrong_department_unknown_case_and_replayed_submissions() {
     );
     stack.shutdown().await;
 }
+
+/// `(field, code)` of every error of a 422, each checked to carry both languages.
+fn coded(problem: &Value) -> Vec<(String, String)> {
+    let errors = problem["errors"].as_array().cloned().unwrap_or_default();
+    for e in &errors {
+        let (en, zh) = (e["message"].as_str().unwrap_or_default(), e["message_zh"].as_str().unwrap_or_default());
+        assert!(!en.is_empty() && !zh.is_empty(), "both languages: {e}");
+    }
+    errors
+        .iter()
+        .map(|e| {
+            (e["field"].as_str().unwrap_or_default().to_string(), e["code"].as_str().unwrap_or_default().to_string())
+        })
+        .collect()
+}
+
+/// Issue 9.4: what intake must refuse, each with its own code in the one notice, and nothing
+/// written; then the same employer with the sector's approval is accepted.
+#[tokio::test]
+async fn a_citizen_a_past_start_an_invented_region_an_implausible_birth_or_salary_hidden_characters_and_a_missing_sector_approval_are_refused_at_once()
+ {
+    let stack = Stack::start(StackOptions::default()).await;
+    let code = credit_code(16);
+    let employer = stack.token("employer", &code, "").await;
+    let yesterday = (platform::time::today_cst() - chrono::Days::new(1)).to_string();
+
+    let mut body = application(&code, "B", &[]);
+    body["employer"]["region_code"] = json!("629999");
+    body["applicant"]["nationality"] = json!("CHN");
+    body["applicant"]["birth_date"] = json!("1899-12-31");
+    body["applicant"]["surname"] = json!("SMI\u{202E}TH");
+    body["applicant"]["given_names"] = json!("JO\u{200B}HN\u{0007}");
+    body["position"]["start_date"] = json!(yesterday);
+    body["position"]["annual_salary_cny"] = json!(i64::MAX);
+    body["position"]["sector"] = json!("education");
+    let (status, p) = stack.post("/api/v1/cases", Some(&employer), &body).await;
+    assert_eq!(status, 422, "{p:#}");
+    let got = coded(&p);
+    for (field, code) in [
+        ("employer.region_code", "unknown_region_code"),
+        ("applicant.nationality", "nationality_chinese"),
+        ("applicant.birth_date", "birth_date_too_early"),
+        ("applicant.surname", "invalid_characters"),
+        ("applicant.given_names", "invalid_characters"),
+        ("position.start_date", "start_date_in_past"),
+        ("position.annual_salary_cny", "salary_above_bound"),
+        ("employer.sector_preapproval", "sector_preapproval_missing"),
+    ] {
+        assert!(got.iter().any(|(f, c)| f == field && c == code), "{field} {code} missing from {got:?}");
+    }
+
+    // A negative or five-digit year is no date; an unknown sector is refused by name.
+    let mut body = application(&code, "B", &[]);
+    body["applicant"]["birth_date"] = json!("-0001-04-02");
+    body["position"]["start_date"] = json!("20270-01-04");
+    body["position"]["sector"] = json!("news");
+    let (status, p) = stack.post("/api/v1/cases", Some(&employer), &body).await;
+    assert_eq!(status, 422, "{p:#}");
+    let got = coded(&p);
+    for (field, code) in [
+        ("applicant.birth_date", "invalid_date"),
+        ("position.start_date", "invalid_date"),
+        ("position.sector", "unknown_value"),
+    ] {
+        assert!(got.iter().any(|(f, c)| f == field && c == code), "{field} {code} missing from {got:?}");
+    }
+
+    // The invented code earns no work-region points at the classification either, and a
+    // salary of 2^63−1 no longer buys category A.
+    let ask = json!({"as_of": "2026-11-29", "birth_date": "1988-04-02", "annual_salary_cny": 300000, "employer_region_code": "629999"});
+    let (status, c) = stack.post("/api/v1/classification", None, &ask).await;
+    assert_eq!(status, 200, "{c:#}");
+    let region = c["breakdown"].as_array().unwrap().iter().find(|f| f["factor"] == "work_region").cloned();
+    assert_eq!(region.map(|f| f["points"].clone()), Some(json!(0)), "{c:#}");
+    let mut rich = ask.clone();
+    rich["annual_salary_cny"] = json!(i64::MAX);
+    let (status, p) = stack.post("/api/v1/classification", None, &rich).await;
+    assert_eq!(status, 422, "{p:#}");
+
+    assert_eq!(stack.count("service-center", "SELECT COUNT(*) FROM cases").await, 0, "nothing stored");
+    assert_eq!(stack.count("service-center", "SELECT COUNT(*) FROM outbox").await, 0, "nothing announced");
+
+    // With the sector's approval (and a real county) the same post is accepted.
+    let mut body = application(&code, "B", &[]);
+    body["employer"]["region_code"] = json!("623027");
+    body["employer"]["sector_preapproval"] = json!("甘教外〔2026〕12号");
+    body["position"]["sector"] = json!("education");
+    let (status, case) = stack.submit_case(&employer, body).await;
+    assert_eq!(status, 201, "{case:#}");
+    assert_eq!(stack.count("service-center", "SELECT COUNT(*) FROM cases").await, 1);
+    stack.shutdown().await;
+}

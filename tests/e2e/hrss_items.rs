@@ -177,9 +177,13 @@ async fn the_title_review_waits_six_months_then_earlier_gansu_service_lets_the_r
     let case = stack
         .wait_case(&employer, &id, CONVERGE, |c| item(c, "title_review")["result"]["eligible_on"].is_string())
         .await;
-    // The permit starts on the contract start, 2027-01-04: eligible after more than 6 months.
-    assert_eq!(permit["valid_from"], "2027-01-04");
-    assert_eq!(item(&case, "title_review")["result"]["eligible_on"], "2027-07-05");
+    // The permit starts on the contract start (a month from today): eligible after more than
+    // 6 months, on the day after start + 6 months.
+    let start = e2e::stack::start_date();
+    assert_eq!(permit["valid_from"], start.as_str());
+    let start = chrono::NaiveDate::parse_from_str(&start, "%Y-%m-%d").unwrap();
+    let eligible = (start.checked_add_months(chrono::Months::new(6)).unwrap() + chrono::Days::new(1)).to_string();
+    assert_eq!(item(&case, "title_review")["result"]["eligible_on"], eligible.as_str());
     assert_eq!(item_status(&case, "title_review"), "pending");
 
     let hrss = stack.token("reviewer", "hana", "hrss").await;
@@ -194,11 +198,11 @@ async fn the_title_review_waits_six_months_then_earlier_gansu_service_lets_the_r
     // Before six months: 409, and the item stays pending with its date.
     let (status, problem) = decide(json!({"decision": "eligible", "recommendation_report": report})).await;
     assert_eq!(status, 409, "{problem:#}");
-    assert!(problem["detail"].as_str().unwrap().contains("2027-07-05"));
+    assert!(problem["detail"].as_str().unwrap().contains(&eligible));
     let (status, queue) = stack.get("/api/v1/title-reviews?status=waiting", Some(&hrss)).await;
     assert_eq!(status, 200, "{queue:#}");
     assert_eq!(queue["items"][0]["case_id"], id.as_str());
-    assert_eq!(queue["items"][0]["eligible_on"], "2027-07-05");
+    assert_eq!(queue["items"][0]["eligible_on"], eligible.as_str());
     let (_, ready) = stack.get("/api/v1/title-reviews?status=ready", Some(&hrss)).await;
     assert_eq!(ready["items"].as_array().unwrap().len(), 0);
     let science_tech = stack.token("reviewer", "alice", "science-tech").await;

@@ -375,6 +375,11 @@ pub fn credit_code(n: u32) -> String {
     domain::ids::CreditCode::with_check_char(&format!("91620100MA{n:07}")).expect("valid body").to_string()
 }
 
+/// A start date a month from today (Beijing): intake refuses a post that has already started.
+pub fn start_date() -> String {
+    (platform::time::today_cst() + chrono::Days::new(30)).to_string()
+}
+
 /// A complete, valid application for the employer `credit_code`, with a profile that the
 /// points table puts in `category` (A ≈ 100 points, B ≈ 71, C ≈ 48).
 pub fn application(credit_code: &str, category: &str, items: &[&str]) -> Value {
@@ -393,7 +398,7 @@ pub fn application(credit_code: &str, category: &str, items: &[&str]) -> Value {
         "employer": {"credit_code": credit_code, "name": "Lanzhou Example Co., Ltd.", "region_code": "620100", "kind": "enterprise", "sector_preapproval": null},
         "applicant": {"surname": "SMITH", "given_names": "JOHN", "sex": "M", "nationality": "GBR", "birth_date": "1988-04-02",
                       "passport_number": "E12345678", "passport_expiry": "2033-05-01"},
-        "position": {"title": "Senior engineer", "annual_salary_cny": salary, "start_date": "2027-01-04", "contract_months": 24},
+        "position": {"title": "Senior engineer", "annual_salary_cny": salary, "start_date": start_date(), "contract_months": 24},
         "profile": profile,
         "items": items,
         "materials": [

@@ -43,10 +43,13 @@ for (const [lang, viewport] of [['zh', PHONE], ['en', DESKTOP]]) {
       'applicant.passport_expiry': '2020-01-01',
       'position.title': 'Materials engineer',
       'position.annual_salary_cny': '300000',
-      'position.start_date': '2027-03-01',
+      // A month from today: intake refuses a post that has already started.
+      'position.start_date': new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10),
       'position.contract_months': '24',
       'profile.education': 'bachelor',
       'profile.work_experience_years': '4',
+      // An education post without its sector approval: the notice names the missing reference.
+      'position.sector': 'education',
     });
     // Submit before uploading anything: every problem at once.
     const provoked = t.expect(422);
@@ -54,6 +57,8 @@ for (const [lang, viewport] of [['zh', PHONE], ['en', DESKTOP]]) {
     await page.waitForSelector('.form-errors .notice');
     const expiryError = await page.textContent('.field-error[data-for="applicant.passport_expiry"]');
     assert.ok(expiryError.trim().length > 0, 'the expired passport is named beside its field');
+    const sectorError = await page.textContent('.field-error[data-for="employer.sector_preapproval"]');
+    assert.ok(sectorError.trim().length > 0, 'the missing sector approval is named beside its field');
     const missing = await page.locator('.uploads .field-error:not(:empty)').count();
     assert.ok(missing >= 7, `each missing upload is named beside its input (${missing})`);
     assert.equal(await page.inputValue('[name="applicant.surname"]'), 'SMITH', 'nothing typed is lost');
@@ -70,6 +75,7 @@ for (const [lang, viewport] of [['zh', PHONE], ['en', DESKTOP]]) {
     }
     await page.waitForFunction((k) => document.querySelectorAll('.uploads .badge.good').length === k, n);
     await page.fill('[name="applicant.passport_expiry"]', '2033-05-01');
+    await page.fill('[name="employer.sector_preapproval"]', '甘教外〔2026〕12号');
 
     await page.click('text=' + (lang === 'zh' ? '预览分类与计分' : 'Preview the category and points'));
     await page.waitForSelector('.notice.good table');

@@ -41,6 +41,7 @@ use crate::classification::{BCondition, Chinese, DirectQualification, Education,
 use crate::conditions::Condition;
 use crate::materials::{Form, MaterialCondition, MaterialKind, Source};
 use crate::province::ProvinceProfile;
+use crate::sectors::Sector;
 use crate::states::TransitionError;
 use crate::states::card::{self, CardCommand, CardPermitStatus, CardState, CardStatus};
 use crate::states::permit::{self, PermitCommand, PermitStatus};
@@ -109,6 +110,7 @@ fn enum_namespaces() -> Vec<(&'static str, Vec<String>)> {
         ("verification", wire_names!(VerificationMethod)),
         ("outcome", wire_names!(VerificationOutcome)),
         ("region", regions.collect()),
+        ("sector", wire_names!(Sector)),
     ]
 }
 

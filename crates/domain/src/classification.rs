@@ -640,7 +640,9 @@ impl ClassificationInput {
         let mut r = Reader { obj, prefix: "", v: &mut v };
         let as_of = r.date("as_of");
         let birth_date = r.date("birth_date");
-        let salary = r.whole("annual_salary_cny", true, None);
+        // The same sanity bound as a case's salary: a larger figure would only force category A.
+        let max_salary = crate::intake::IntakeRules::embedded().max_annual_salary_cny.value;
+        let salary = r.whole("annual_salary_cny", true, Some(max_salary));
         let profile = read_profile(&mut r);
         let region = r.region("employer_region_code");
         if let (Some(b), Some(a)) = (birth_date, as_of)
@@ -866,6 +868,15 @@ pub fn classify(input: &ClassificationInput, table: &PointsTable, province: &Pro
         notes.push(Note::new(
             "work_region_unknown",
             "no employer region code was given: the work-region factor scores 0",
+        ));
+    }
+    if let Some(code) = input.employer_region_code.as_deref()
+        && province.contains_region(code)
+        && !province.is_division(code)
+    {
+        notes.push(Note::new(
+            "work_region_not_a_division",
+            format!("{code} is no prefecture or county of {}: the work-region factor scores 0", province.name_en),
         ));
     }
     if input.local_bonus > 0 && province.local_bonus_criteria.value.is_none() {

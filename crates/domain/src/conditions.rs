@@ -4,7 +4,8 @@
 //!
 //! The conditions follow the basic eligibility of FACTS §1.6: an adult applicant, a lawful
 //! employer without a serious-dishonesty record, pay of at least the local minimum wage,
-//! plus the documents any work permit needs. Where data is unknown (the minimum-wage tier of
+//! plus the documents any work permit needs, a post that has not started before the
+//! submission, and the sector pre-approval of `data/sectors.json`. Where data is unknown (the minimum-wage tier of
 //! an area) the check makes the strict assumption and says so in a [`Note`].
 
 use std::collections::BTreeSet;
@@ -17,10 +18,11 @@ use crate::case::wire_enum;
 use crate::classification::{PointsTable, age_on};
 use crate::data::is_region_code;
 use crate::ids::CreditCode;
-use crate::intake::{NewCase, SubmissionInput};
+use crate::intake::{NewCase, SubmissionInput, parse_date};
 use crate::materials::MaterialKind;
 use crate::province::ProvinceProfile;
-use crate::violation::{Note, Violations};
+use crate::sectors::Sector;
+use crate::violation::{Note, Violation, Violations};
 
 const DISHONESTY_JSON: &str = include_str!("../data/dishonesty_list.json");
 
@@ -31,12 +33,16 @@ wire_enum!(
         EmployerCreditCode => "employer_credit_code",
         /// The employer is not on the serious-dishonesty list.
         EmployerNotDishonest => "employer_not_dishonest",
-        /// The employer is registered in the province of the service.
+        /// The employer is registered in a real division (prefecture or county) of the
+        /// province of the service.
         EmployerInProvince => "employer_in_province",
         /// Monthly pay reaches the minimum wage of the employer's tier on the submission date.
         MinimumWage => "minimum_wage",
         /// A sector pre-approval is present where the post's sector needs one.
         SectorPreapproval => "sector_preapproval",
+        /// The post starts on the submission date or later: a permit is applied for before
+        /// the work begins, never for work already under way.
+        StartDateNotPast => "start_date_not_past",
         /// The applicant is at least 18 on the submission date.
         ApplicantAdult => "applicant_adult",
         /// The passport covers the contract period and the minimum validity.
@@ -52,6 +58,9 @@ wire_enum!(
 pub mod codes {
     pub const EMPLOYER_DISHONEST: &str = "employer_dishonest";
     pub const REGION_OUTSIDE_PROVINCE: &str = "region_outside_province";
+    /// Under the province's prefix but no prefecture or county of it (`629999`).
+    pub const REGION_UNKNOWN: &str = "unknown_region_code";
+    pub const START_DATE_IN_PAST: &str = "start_date_in_past";
     pub const SALARY_BELOW_MINIMUM_WAGE: &str = "salary_below_minimum_wage";
     pub const SECTOR_PREAPPROVAL_MISSING: &str = "sector_preapproval_missing";
     pub const APPLICANT_UNDER_18: &str = "applicant_under_18";
@@ -152,8 +161,6 @@ pub struct Rules {
     pub dishonesty: DishonestyList,
     /// The passport must be valid at least this many months from the submission date.
     pub min_passport_validity_months: u32,
-    /// Sectors whose posts need a sector pre-approval (may be empty).
-    pub sectors_requiring_preapproval: BTreeSet<String>,
     /// Accept category A with missing online materials (容缺受理, FACTS §1.4), listing
     /// them as to be supplied. Off by default.
     pub accept_a_with_missing_materials: bool,
@@ -169,12 +176,6 @@ impl Rules {
     pub fn for_province(province: ProvinceProfile) -> Rules {
         Rules {
             min_passport_validity_months: province.min_passport_validity_months.value,
-            sectors_requiring_preapproval: province
-                .sectors_requiring_preapproval
-                .value
-                .iter()
-                .map(|s| normalise_sector(s))
-                .collect(),
             province,
             points: PointsTable::default_variant(),
             calendar: Calendar::embedded(),
@@ -182,10 +183,6 @@ impl Rules {
             accept_a_with_missing_materials: false,
         }
     }
-}
-
-fn normalise_sector(s: &str) -> String {
-    s.trim().to_lowercase()
 }
 
 /// The outcome of the conditions: every violation, and the notes on assumptions made.
@@ -209,7 +206,7 @@ struct Facts<'a> {
     region_code: Option<&'a str>,
     sector_preapproval: Option<&'a str>,
     annual_salary_cny: Option<u64>,
-    sector: Option<&'a str>,
+    sector: Option<Sector>,
     start_date: Option<NaiveDate>,
     contract_months: Option<u32>,
     birth_date: Option<NaiveDate>,
@@ -224,7 +221,7 @@ pub fn assess(case: &NewCase, today: NaiveDate, rules: &Rules) -> Assessment {
         region_code: Some(&case.employer.region_code),
         sector_preapproval: case.employer.sector_preapproval.as_deref(),
         annual_salary_cny: Some(case.position.annual_salary_cny),
-        sector: case.position.sector.as_deref(),
+        sector: case.position.sector,
         start_date: Some(case.position.start_date),
         contract_months: Some(case.position.contract_months),
         birth_date: Some(case.applicant.birth_date),
@@ -237,7 +234,7 @@ pub fn assess(case: &NewCase, today: NaiveDate, rules: &Rules) -> Assessment {
 /// Checks the conditions on whatever a submission carries validly, so that a submission
 /// with field errors still gets its violated conditions in the same notice.
 pub fn assess_submission(input: &SubmissionInput, today: NaiveDate, rules: &Rules) -> Assessment {
-    let date = |s: &Option<String>| s.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
+    let date = |s: &Option<String>| s.as_deref().and_then(|s| parse_date(s.trim()));
     fn text(s: &Option<String>) -> Option<&str> {
         s.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
@@ -246,7 +243,7 @@ pub fn assess_submission(input: &SubmissionInput, today: NaiveDate, rules: &Rule
         region_code: text(&input.employer.region_code).filter(|s| is_region_code(s)),
         sector_preapproval: text(&input.employer.sector_preapproval),
         annual_salary_cny: input.position.annual_salary_cny.and_then(|s| u64::try_from(s).ok()).filter(|s| *s > 0),
-        sector: text(&input.position.sector),
+        sector: text(&input.position.sector).and_then(|s| s.parse().ok()),
         start_date: date(&input.position.start_date),
         contract_months: input
             .position
@@ -276,14 +273,21 @@ fn run(f: &Facts<'_>, today: NaiveDate, rules: &Rules) -> Assessment {
         );
     }
 
-    if let Some(region) = f.region_code
-        && !rules.province.contains_region(region)
-    {
-        v.push(
-            "employer.region_code",
-            codes::REGION_OUTSIDE_PROVINCE,
-            format!("employer.region_code {region} is not in {} ({})", rules.province.name_en, rules.province.code),
-        );
+    if let Some(region) = f.region_code {
+        let p = &rules.province;
+        if !p.contains_region(region) {
+            v.push(
+                "employer.region_code",
+                codes::REGION_OUTSIDE_PROVINCE,
+                format!("employer.region_code {region} is not in {} ({})", p.name_en, p.code),
+            );
+        } else if !p.is_division(region) {
+            v.push(
+                "employer.region_code",
+                codes::REGION_UNKNOWN,
+                format!("employer.region_code {region} is no prefecture or county of {} (GB/T 2260)", p.name_en),
+            );
+        }
     }
 
     if let (Some(salary), Some(region)) = (f.annual_salary_cny, f.region_code) {
@@ -312,14 +316,28 @@ fn run(f: &Facts<'_>, today: NaiveDate, rules: &Rules) -> Assessment {
         }
     }
 
+    // Every listed sector needs its authority's approval: that is what puts it on the list.
     if let Some(sector) = f.sector
-        && rules.sectors_requiring_preapproval.contains(&normalise_sector(sector))
         && f.sector_preapproval.is_none()
     {
+        let info = sector.info();
+        v.0.push(
+            Violation::new(
+                "employer.sector_preapproval",
+                codes::SECTOR_PREAPPROVAL_MISSING,
+                format!("posts in {} need the prior approval of {}", info.name_en, info.authority_en.to_lowercase()),
+            )
+            .with_zh(format!("{}岗位须先取得{}的前置审批，请填写批准文号", info.name_zh, info.authority_zh)),
+        );
+    }
+
+    if let Some(start) = f.start_date
+        && start < today
+    {
         v.push(
-            "employer.sector_preapproval",
-            codes::SECTOR_PREAPPROVAL_MISSING,
-            format!("posts in the sector {sector:?} need a sector pre-approval"),
+            "position.start_date",
+            codes::START_DATE_IN_PAST,
+            format!("position.start_date {start} is before the submission date {today}"),
         );
     }
 
@@ -481,17 +499,43 @@ mod tests {
 
     #[test]
     fn sector_preapproval_alone() {
-        let mut rules = Rules::gansu();
+        let rules = Rules::gansu();
         let mut input = good();
-        input.position.sector = Some("Education".into());
-        assert!(check(&input, TODAY, &rules).is_ok(), "the embedded list is empty");
-        rules.sectors_requiring_preapproval.insert("education".into());
-        assert_eq!(
-            codes_of(&check(&input, TODAY, &rules)),
-            one("employer.sector_preapproval", codes::SECTOR_PREAPPROVAL_MISSING)
-        );
-        input.employer.sector_preapproval = Some("教外办〔2026〕1号".into());
-        assert!(check(&input, TODAY, &rules).is_ok());
+        assert!(check(&input, TODAY, &rules).is_ok(), "no sector: no pre-approval needed");
+        for sector in Sector::ALL {
+            input.position.sector = Some(sector.as_str().into());
+            input.employer.sector_preapproval = None;
+            let a = check(&input, TODAY, &rules);
+            assert_eq!(codes_of(&a), one("employer.sector_preapproval", codes::SECTOR_PREAPPROVAL_MISSING));
+            let zh = a.violations.0[0].message_zh.as_deref().unwrap_or_default();
+            assert!(zh.contains(&sector.info().name_zh), "{zh}");
+            input.employer.sector_preapproval = Some("教外办〔2026〕1号".into());
+            assert!(check(&input, TODAY, &rules).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_start_date_before_the_submission_alone() {
+        let mut input = good();
+        input.position.start_date = Some("2026-03-01".into());
+        let a = check(&input, TODAY, &Rules::gansu());
+        assert_eq!(codes_of(&a), one("position.start_date", codes::START_DATE_IN_PAST));
+        input.position.start_date = Some(TODAY.into());
+        assert!(check(&input, TODAY, &Rules::gansu()).is_ok(), "starting on the day is fine");
+    }
+
+    #[test]
+    fn a_code_under_the_prefix_that_is_no_division_alone() {
+        let mut input = good();
+        for code in ["629999", "620000", "620101", "620171"] {
+            input.employer.region_code = Some(code.into());
+            let a = check(&input, TODAY, &Rules::gansu());
+            assert_eq!(codes_of(&a), one("employer.region_code", codes::REGION_UNKNOWN), "{code}");
+        }
+        for code in ["620100", "623027", "620201"] {
+            input.employer.region_code = Some(code.into());
+            assert!(check(&input, TODAY, &Rules::gansu()).is_ok(), "{code}");
+        }
     }
 
     #[test]
@@ -547,13 +591,13 @@ mod tests {
     fn all_violations_are_reported_together() {
         let mut rules = Rules::gansu();
         rules.dishonesty.replace(DishonestyList::from_codes([CreditCode::parse("91350100M000100Y43").unwrap()]));
-        rules.sectors_requiring_preapproval.insert("education".into());
         let mut input = good();
         input.position.sector = Some("education".into());
         input.position.annual_salary_cny = Some(12_000);
         input.applicant.birth_date = Some("2010-01-01".into());
         input.applicant.passport_expiry = Some("2026-01-01".into());
         input.materials.clear();
+        input.position.start_date = Some("2026-03-01".into());
         let a = check(&input, TODAY, &rules);
         let got: Vec<String> = a.violations.0.iter().map(|v| v.code.clone()).collect();
         assert_eq!(
@@ -562,6 +606,7 @@ mod tests {
                 codes::EMPLOYER_DISHONEST,
                 codes::SALARY_BELOW_MINIMUM_WAGE,
                 codes::SECTOR_PREAPPROVAL_MISSING,
+                codes::START_DATE_IN_PAST,
                 codes::APPLICANT_UNDER_18,
                 codes::PASSPORT_EXPIRED,
                 codes::MATERIAL_MISSING,
@@ -571,7 +616,7 @@ mod tests {
         );
         // Outside the province too (then the minimum wage still applies to the code given).
         input.employer.region_code = Some("110105".into());
-        assert_eq!(check(&input, TODAY, &rules).violations.len(), 9);
+        assert_eq!(check(&input, TODAY, &rules).violations.len(), 10);
     }
 
     #[test]
@@ -609,7 +654,7 @@ mod tests {
 
     #[test]
     fn condition_names_are_stable() {
-        assert_eq!(Condition::ALL.len(), 9);
+        assert_eq!(Condition::ALL.len(), 10);
         assert_eq!(Condition::MinimumWage.as_str(), "minimum_wage");
         assert_eq!(serde_json::to_value(Condition::PassportValidity).unwrap(), "passport_validity");
     }

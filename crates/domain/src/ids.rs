@@ -164,12 +164,21 @@ impl fmt::Display for PassportNumber {
 pub struct Nationality(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0:?} is not an ISO 3166-1 alpha-3 country code")]
-pub struct NationalityError(pub String);
+pub enum NationalityError {
+    #[error("{0:?} is not an ISO 3166-1 alpha-3 country code")]
+    Unknown(String),
+    /// The applicant of a foreigner's work permit holds Chinese nationality.
+    #[error("{0} is Chinese nationality: a Chinese citizen is not a foreigner and needs no foreigner's work permit")]
+    Citizen(String),
+}
 
 impl HasCode for NationalityError {
     fn code(&self) -> &'static str {
-        "nationality_unknown"
+        match self {
+            Self::Unknown(_) => "nationality_unknown",
+            // The literal is what the catalog scan reads; `intake::codes` names it too.
+            Self::Citizen(_) => "nationality_chinese",
+        }
     }
 }
 
@@ -179,8 +188,18 @@ impl Nationality {
         if up.len() == 3 && celes::Country::from_alpha3(&up).is_ok() {
             Ok(Self(up))
         } else {
-            Err(NationalityError(s.to_string()))
+            Err(NationalityError::Unknown(s.to_string()))
         }
+    }
+
+    /// A foreigner's nationality: any but those of `citizens` (the codes of the service's own
+    /// country, `data/intake_rules.json`).
+    pub fn foreign(s: &str, citizens: &[String]) -> Result<Self, NationalityError> {
+        let n = Self::parse(s)?;
+        if citizens.iter().any(|c| c.eq_ignore_ascii_case(&n.0)) {
+            return Err(NationalityError::Citizen(n.0));
+        }
+        Ok(n)
     }
 
     pub fn as_str(&self) -> &str {
@@ -283,6 +302,11 @@ mod tests {
         assert!(Nationality::parse("deu").is_ok());
         assert!(Nationality::parse("XXX").is_err());
         assert!(Nationality::parse("GB").is_err());
+        let citizens = ["CHN".to_string()];
+        assert_eq!(Nationality::foreign(" chn ", &citizens), Err(NationalityError::Citizen("CHN".into())));
+        assert_eq!(Nationality::foreign("CHN", &citizens).unwrap_err().code(), "nationality_chinese");
+        assert_eq!(Nationality::foreign("XXX", &citizens).unwrap_err().code(), "nationality_unknown");
+        assert_eq!(Nationality::foreign("gbr", &citizens).map(|n| n.as_str().to_string()), Ok("GBR".into()));
     }
 
     proptest::proptest! {

@@ -2,18 +2,73 @@
 //! the wire) into a [`NewCase`] that can only hold valid values, or into every
 //! [`Violation`](crate::Violation) of the submission at once.
 //!
-//! Intake checks fields only. The category is decided by the points table
+//! Intake checks fields only, with the bounds and facts of `data/intake_rules.json`
+//! ([`IntakeRules`]): a Chinese citizen is no foreigner, a birth date before 1900 or a
+//! salary above 100 million CNY is a typing error, a name holds no invisible or control
+//! character. The category is decided by the points table
 //! ([`crate::notice::one_time_notice`] classifies the profile); the client's `category` is
 //! kept as a fallback for submissions without a profile. Acceptance conditions live in
 //! [`crate::conditions`], material completeness in [`crate::materials`].
+
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Category, EmployerKind, Item, Sex, normalise_items};
+use crate::data::{DataError, Sourced};
 use crate::ids::{CreditCode, Nationality, PassportNumber};
 use crate::materials::{MaterialFacts, MaterialKind};
+use crate::sectors::Sector;
 use crate::violation::Violations;
+
+const INTAKE_RULES_JSON: &str = include_str!("../data/intake_rules.json");
+
+/// Stable violation codes of intake's bounds (format codes such as `required` are plain literals).
+pub mod codes {
+    /// The nationality is a Chinese one: a Chinese citizen is not a foreigner.
+    pub const NATIONALITY_CHINESE: &str = "nationality_chinese";
+    pub const BIRTH_DATE_TOO_EARLY: &str = "birth_date_too_early";
+    pub const SALARY_ABOVE_BOUND: &str = "salary_above_bound";
+    /// A control, zero-width or bidirectional-formatting character in a text.
+    pub const INVALID_CHARACTERS: &str = "invalid_characters";
+}
+
+/// The facts and sanity bounds intake applies, each with its source (`data/intake_rules.json`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct IntakeRules {
+    /// ISO 3166-1 alpha-3 codes of the nationality whose holders are not foreigners.
+    pub citizen_nationalities: Sourced<Vec<String>>,
+    pub earliest_birth_date: Sourced<NaiveDate>,
+    pub max_annual_salary_cny: Sourced<u64>,
+}
+
+impl IntakeRules {
+    /// The embedded rules.
+    pub fn embedded() -> &'static IntakeRules {
+        static RULES: OnceLock<IntakeRules> = OnceLock::new();
+        // The embedded file is checked by the tests of this module.
+        RULES.get_or_init(|| {
+            IntakeRules::from_json(INTAKE_RULES_JSON).expect("embedded data/intake_rules.json is valid")
+        })
+    }
+
+    pub fn from_json(json: &str) -> Result<IntakeRules, DataError> {
+        const FILE: &str = "intake rules";
+        let r: IntakeRules = serde_json::from_str(json).map_err(|e| DataError::json(FILE, e))?;
+        if let Some(c) = r.citizen_nationalities.value.iter().find(|c| Nationality::parse(c).is_err()) {
+            return Err(DataError::invalid(
+                FILE,
+                format!("citizen nationality {c:?} is not an ISO 3166-1 alpha-3 code"),
+            ));
+        }
+        // The bound must leave room for real salaries and stay exact as a JSON number (2^53).
+        if !(1_000_000..=(1 << 53)).contains(&r.max_annual_salary_cny.value) {
+            return Err(DataError::invalid(FILE, "max_annual_salary_cny must be between 1,000,000 and 2^53"));
+        }
+        Ok(r)
+    }
+}
 
 /// A submission as received: every field optional so that all problems can be reported.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -127,7 +182,8 @@ pub struct Position {
     pub annual_salary_cny: u64,
     pub start_date: NaiveDate,
     pub contract_months: u32,
-    pub sector: Option<String>,
+    /// The post's sector when it is one that needs a sector pre-approval.
+    pub sector: Option<Sector>,
 }
 
 impl Position {
@@ -181,19 +237,57 @@ fn required<'a>(v: &mut Violations, field: &str, value: &'a Option<String>) -> O
     }
 }
 
+/// A `YYYY-MM-DD` date with a four-digit year. chrono alone would also read `-0001-01-01`
+/// or `20260-01-01`, which are no dates of the contract.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    shaped.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
+}
+
 fn date(v: &mut Violations, field: &str, value: &Option<String>) -> Option<NaiveDate> {
     let s = required(v, field, value)?;
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match parse_date(s) {
+        Some(d) => Some(d),
+        None => {
             v.push(field, "invalid_date", format!("{field} must be a date YYYY-MM-DD, got {s:?}"));
             None
         }
     }
 }
 
+/// Characters that change how a text shows without showing themselves: controls (C0, DEL,
+/// C1), the soft hyphen, zero-width characters, bidirectional marks, embeddings, overrides
+/// and isolates, word joiners and invisible operators, the byte-order mark, interlinear
+/// annotation and tag characters. A name holding one can look like another person's name
+/// (a second record that escapes a match) or reorder the text around it on a reviewer's screen.
+pub fn is_hidden_character(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
 fn text(v: &mut Violations, field: &str, value: &Option<String>, max: usize) -> Option<String> {
     let s = required(v, field, value)?;
+    if let Some(c) = s.chars().find(|c| is_hidden_character(*c)) {
+        v.push(
+            field,
+            codes::INVALID_CHARACTERS,
+            format!("{field} holds the invisible or control character U+{:04X}", u32::from(c)),
+        );
+        return None;
+    }
     if s.chars().count() > max {
         v.push(field, "too_long", format!("{field} has at most {max} characters"));
         return None;
@@ -203,6 +297,7 @@ fn text(v: &mut Violations, field: &str, value: &Option<String>, max: usize) -> 
 
 /// Parses the fields of a submission. Reports every problem, never only the first.
 pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> {
+    let rules = IntakeRules::embedded();
     let mut v = Violations::new();
 
     let e = &input.employer;
@@ -225,16 +320,36 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
     let given_names = text(&mut v, "applicant.given_names", &a.given_names, 100);
     let sex = required(&mut v, "applicant.sex", &a.sex).and_then(|s| v.take("applicant.sex", s.parse::<Sex>()));
     let nationality = required(&mut v, "applicant.nationality", &a.nationality)
-        .and_then(|s| v.take("applicant.nationality", Nationality::parse(s)));
-    let birth_date = date(&mut v, "applicant.birth_date", &a.birth_date);
+        .and_then(|s| v.take("applicant.nationality", Nationality::foreign(s, &rules.citizen_nationalities.value)));
+    let earliest = rules.earliest_birth_date.value;
+    let birth_date = date(&mut v, "applicant.birth_date", &a.birth_date).filter(|d| {
+        let plausible = *d >= earliest;
+        if !plausible {
+            v.push(
+                "applicant.birth_date",
+                codes::BIRTH_DATE_TOO_EARLY,
+                format!("applicant.birth_date {d} is before {earliest}: nobody born then takes up work"),
+            );
+        }
+        plausible
+    });
     let passport_number = required(&mut v, "applicant.passport_number", &a.passport_number)
         .and_then(|s| v.take("applicant.passport_number", PassportNumber::parse(s)));
     let passport_expiry = date(&mut v, "applicant.passport_expiry", &a.passport_expiry);
 
     let p = &input.position;
     let title = text(&mut v, "position.title", &p.title, 200);
-    let salary = match p.annual_salary_cny {
-        Some(s) if s > 0 => Some(s as u64),
+    let max_salary = rules.max_annual_salary_cny.value;
+    let salary = match p.annual_salary_cny.map(u64::try_from) {
+        Some(Ok(s)) if s > max_salary => {
+            v.push(
+                "position.annual_salary_cny",
+                codes::SALARY_ABOVE_BOUND,
+                format!("position.annual_salary_cny {s} is above the plausible bound of {max_salary} CNY a year"),
+            );
+            None
+        }
+        Some(Ok(s)) if s > 0 => Some(s),
         Some(_) => {
             v.push("position.annual_salary_cny", "not_positive", "position.annual_salary_cny must be above 0");
             None
@@ -245,6 +360,10 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
         }
     };
     let start_date = date(&mut v, "position.start_date", &p.start_date);
+    let sector = match p.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => v.take("position.sector", s.parse::<Sector>()),
+        None => None,
+    };
     let contract_months = match p.contract_months {
         Some(m) if (1..=120).contains(&m) => Some(m as u32),
         Some(_) => {
@@ -317,13 +436,7 @@ pub fn parse_submission(input: &SubmissionInput) -> Result<NewCase, Violations> 
                 passport_expiry,
                 passport_lost: a.passport_lost.unwrap_or(false),
             },
-            position: Position {
-                title,
-                annual_salary_cny,
-                start_date,
-                contract_months,
-                sector: p.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
-            },
+            position: Position { title, annual_salary_cny, start_date, contract_months, sector },
             profile: input.profile.clone(),
             items,
             materials,
@@ -396,6 +509,115 @@ mod tests {
         assert_eq!(err.len(), 15);
         assert!(err.0.iter().all(|v| v.code == "required"));
         assert!(ProfileInput::default().is_empty());
+    }
+
+    fn codes_of(err: &Violations) -> Vec<(&str, &str)> {
+        err.0.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect()
+    }
+
+    #[test]
+    fn a_chinese_citizen_is_refused_and_a_former_chinese_national_is_not() {
+        let mut input = valid_input();
+        input.applicant.nationality = Some("chn".into());
+        let err = parse_submission(&input).unwrap_err();
+        assert_eq!(codes_of(&err), [("applicant.nationality", codes::NATIONALITY_CHINESE)]);
+        // A former Chinese national applies with the present nationality and claims the row.
+        input.applicant.nationality = Some("CAN".into());
+        input.profile.chinese = Some("former_chinese_national".into());
+        assert_eq!(parse_submission(&input).unwrap().applicant.nationality.as_str(), "CAN");
+    }
+
+    #[test]
+    fn birth_dates_before_1900_and_years_that_are_not_four_digits_are_refused() {
+        let mut input = valid_input();
+        input.applicant.birth_date = Some("1899-12-31".into());
+        assert_eq!(
+            codes_of(&parse_submission(&input).unwrap_err()),
+            [("applicant.birth_date", codes::BIRTH_DATE_TOO_EARLY)]
+        );
+        input.applicant.birth_date = Some("1900-01-01".into());
+        assert!(parse_submission(&input).is_ok(), "the bound itself is allowed");
+        for bad in ["-0001-05-01", "-1988-04-02", "+1988-04-02", "19880-04-02", "1988-4-2"] {
+            input.applicant.birth_date = Some(bad.into());
+            assert_eq!(
+                codes_of(&parse_submission(&input).unwrap_err()),
+                [("applicant.birth_date", "invalid_date")],
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_date("2027-01-04"), NaiveDate::from_ymd_opt(2027, 1, 4));
+        assert_eq!(parse_date("2027-02-30"), None);
+    }
+
+    #[test]
+    fn a_salary_above_the_sanity_bound_is_refused_before_classification() {
+        let mut input = valid_input();
+        let max = IntakeRules::embedded().max_annual_salary_cny.value;
+        assert_eq!(max, 100_000_000);
+        input.position.annual_salary_cny = Some(max as i64);
+        assert!(parse_submission(&input).is_ok());
+        for bad in [max as i64 + 1, i64::MAX] {
+            input.position.annual_salary_cny = Some(bad);
+            let err = parse_submission(&input).unwrap_err();
+            assert_eq!(codes_of(&err), [("position.annual_salary_cny", codes::SALARY_ABOVE_BOUND)]);
+        }
+        input.position.annual_salary_cny = Some(i64::MIN);
+        assert_eq!(codes_of(&parse_submission(&input).unwrap_err()), [("position.annual_salary_cny", "not_positive")]);
+    }
+
+    #[test]
+    fn names_with_control_zero_width_or_bidi_characters_are_refused() {
+        for (name, hidden) in [
+            ("SMI\u{0007}TH", 0x07),
+            ("SMITH\u{200B}", 0x200B),
+            ("SM\u{200D}ITH", 0x200D),
+            ("\u{202E}HTIMS", 0x202E),
+            ("SMITH\u{2066}X", 0x2066),
+            ("\u{FEFF}SMITH", 0xFEFF),
+            ("SMI\nTH", 0x0A),
+            ("SMITH\u{E0041}", 0xE0041),
+        ] {
+            let mut input = valid_input();
+            input.applicant.surname = Some(name.into());
+            input.applicant.given_names = Some(format!("JOHN{name}"));
+            let err = parse_submission(&input).unwrap_err();
+            assert_eq!(
+                codes_of(&err),
+                [
+                    ("applicant.surname", codes::INVALID_CHARACTERS),
+                    ("applicant.given_names", codes::INVALID_CHARACTERS)
+                ],
+                "{name:?}"
+            );
+            assert!(err.0[0].message.contains(&format!("U+{hidden:04X}")), "{}", err.0[0].message);
+        }
+        // Letters of every script, apostrophes, hyphens and spaces stay.
+        let mut input = valid_input();
+        input.applicant.surname = Some("O'NEILL-MÜLLER ŁUKASZ Ñ Ωμέγα Иванов".into());
+        assert!(parse_submission(&input).is_ok());
+    }
+
+    #[test]
+    fn the_sector_is_a_listed_code_or_absent() {
+        let mut input = valid_input();
+        input.position.sector = Some(" medical_practice ".into());
+        assert_eq!(parse_submission(&input).unwrap().position.sector, Some(Sector::MedicalPractice));
+        input.position.sector = Some("".into());
+        assert_eq!(parse_submission(&input).unwrap().position.sector, None);
+        input.position.sector = Some("news".into());
+        assert_eq!(codes_of(&parse_submission(&input).unwrap_err()), [("position.sector", "unknown_value")]);
+    }
+
+    #[test]
+    fn the_embedded_intake_rules_parse_and_keep_their_sources() {
+        let r = IntakeRules::from_json(INTAKE_RULES_JSON).unwrap();
+        assert_eq!(r.citizen_nationalities.value, ["CHN"]);
+        assert!(!r.citizen_nationalities.sources.is_empty());
+        assert_eq!(r.earliest_birth_date.value, NaiveDate::from_ymd_opt(1900, 1, 1).unwrap());
+        let bad = INTAKE_RULES_JSON.replace("100000000", "9223372036854775807");
+        assert!(matches!(IntakeRules::from_json(&bad), Err(DataError::Invalid { .. })));
+        let bad = INTAKE_RULES_JSON.replace("\"CHN\"", "\"ZZZ\"");
+        assert!(matches!(IntakeRules::from_json(&bad), Err(DataError::Invalid { .. })));
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! - [`classification`]: the points table and category ([`classification::classify`]).
 //! - [`json`]: reading a JSON body field by field, every type error at once.
 //! - [`intake`]: a raw submission to a [`intake::NewCase`] or all of its field violations.
+//! - [`sectors`]: sectors whose posts need a sector pre-approval ([`sectors::Sector`],
+//!   `data/sectors.json` with sources).
 //! - [`conditions`]: acceptance conditions on a case ([`conditions::assess`], [`conditions::Rules`]).
 //! - [`materials`]: the material catalog: what is uploaded, generated or handed over on paper.
 //! - [`guide`]: the service guide (办事指南) in both languages, rendered from the catalog,
@@ -54,6 +56,7 @@ pub mod json;
 pub mod materials;
 pub mod notice;
 pub mod province;
+pub mod sectors;
 pub mod sharing;
 pub mod states;
 pub mod violation;

@@ -17,7 +17,7 @@ use crate::calendar::Due;
 use crate::case::{Category, Department, EmployerKind, Item, normalise_items, wire_enum};
 use crate::classification::{Classification, ClassificationInput, classify};
 use crate::conditions::{Rules, assess, assess_submission, codes};
-use crate::intake::{NewCase, SubmissionInput, parse_submission};
+use crate::intake::{NewCase, SubmissionInput, codes as intake, parse_submission};
 use crate::materials::{Catalog, MaterialKind, Requirements, check_material, generate_form};
 use crate::violation::{Note, Violation, Violations};
 
@@ -364,6 +364,12 @@ fn zh_message(field: &str, code: &str) -> String {
         "passport_number_character" => "护照号码只能包含字母和数字".into(),
         "nationality_unknown" => "国籍须为 ISO 3166-1 三位字母国家代码".into(),
         "birth_date_after_as_of" => "出生日期不能晚于申请日期".into(),
+        intake::NATIONALITY_CHINESE => "申请人具有中国国籍，不属于外国人，不能申请外国人来华工作许可".into(),
+        intake::BIRTH_DATE_TOO_EARLY => "出生日期早于1900年，请核对".into(),
+        intake::SALARY_ABOVE_BOUND => "年薪超出合理上限（1亿元），请核对".into(),
+        intake::INVALID_CHARACTERS => format!("{f}含有控制字符或不可见字符（如零宽字符、双向文本控制符）"),
+        codes::REGION_UNKNOWN => "行政区划代码不是本省的市（州）或县（市、区）代码".into(),
+        codes::START_DATE_IN_PAST => "合同起始日期早于申请日期".into(),
         codes::EMPLOYER_DISHONEST => "用人单位被列入严重失信主体名单".into(),
         codes::REGION_OUTSIDE_PROVINCE => "用人单位所在地不在本省".into(),
         codes::SALARY_BELOW_MINIMUM_WAGE => "月工资低于当地最低工资标准".into(),
@@ -583,6 +589,12 @@ mod tests {
             "passport_number_character",
             "nationality_unknown",
             "birth_date_after_as_of",
+            intake::NATIONALITY_CHINESE,
+            intake::BIRTH_DATE_TOO_EARLY,
+            intake::SALARY_ABOVE_BOUND,
+            intake::INVALID_CHARACTERS,
+            codes::REGION_UNKNOWN,
+            codes::START_DATE_IN_PAST,
             codes::EMPLOYER_DISHONEST,
             codes::REGION_OUTSIDE_PROVINCE,
             codes::SALARY_BELOW_MINIMUM_WAGE,

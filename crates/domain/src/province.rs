@@ -1,7 +1,7 @@
 //! The province profile: every province-specific value of the service as data
 //! (`data/provinces/<name>.json`), so that another province is a new file, not new code.
 //!
-//! Gansu's profile holds its 14 prefecture codes, the two dated minimum-wage value sets
+//! Gansu's profile holds its 14 prefecture and 87 county codes, the two dated minimum-wage value sets
 //! (conflicting sources, kept both with their dates), the tier-to-area map (unknown, empty),
 //! the delegated issuers, the deadline settings, the western-region prefixes, the optional
 //! previous-year average wage (unknown) and the minimum passport validity.
@@ -24,6 +24,13 @@ pub struct Prefecture {
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
+}
+
+/// One county-level division (district, county, county-level city).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct County {
+    pub code: String,
+    pub name_zh: String,
 }
 
 /// An area that matters to the service but has no GB/T 2260 code (e.g. Lanzhou New Area).
@@ -130,6 +137,9 @@ pub struct ProvinceProfile {
     pub name_zh: String,
     pub name_en: String,
     pub prefectures: Sourced<Vec<Prefecture>>,
+    /// The county-level divisions: with the prefectures, every code that is a division of
+    /// the province. Any other code under the province's prefix is none.
+    pub counties: Sourced<Vec<County>>,
     #[serde(default)]
     pub unlisted_areas: Vec<UnlistedArea>,
     /// First two digits of GB/T 2260 codes that count as "western region" in the points table.
@@ -142,7 +152,6 @@ pub struct ProvinceProfile {
     /// `None` while unknown: the 4× (B) and 6× (A) average-wage routes are then not applied.
     pub previous_year_average_wage_cny: Sourced<Option<u64>>,
     pub min_passport_validity_months: Sourced<u32>,
-    pub sectors_requiring_preapproval: Sourced<Vec<String>>,
     pub local_bonus_criteria: Sourced<Option<String>>,
 }
 
@@ -169,6 +178,15 @@ impl ProvinceProfile {
         for pref in &p.prefectures.value {
             if !is_region_code(&pref.code) || !pref.code.starts_with(prefix) {
                 return Err(DataError::invalid(FILE, format!("prefecture code {:?} is not in {}", pref.code, p.code)));
+            }
+        }
+        for county in &p.counties.value {
+            let listed = prefecture_of(&county.code).is_some_and(|c| p.prefectures.value.iter().any(|x| x.code == c));
+            if !is_region_code(&county.code) || county.code.ends_with("00") || !listed {
+                return Err(DataError::invalid(
+                    FILE,
+                    format!("county code {:?} is not under a listed prefecture", county.code),
+                ));
             }
         }
         for d in &p.delegated_issuers {
@@ -205,9 +223,17 @@ impl ProvinceProfile {
         self.code.get(..2).unwrap_or("")
     }
 
-    /// Whether a region code lies in this province.
+    /// Whether a region code lies under this province's prefix (it may still be no division:
+    /// see [`Self::is_division`]).
     pub fn contains_region(&self, region_code: &str) -> bool {
         is_region_code(region_code) && region_code.starts_with(self.prefix())
+    }
+
+    /// Whether a region code is one of the province's prefectures or counties. `629999`
+    /// lies under Gansu's prefix but is none.
+    pub fn is_division(&self, region_code: &str) -> bool {
+        self.prefectures.value.iter().any(|p| p.code == region_code)
+            || self.counties.value.iter().any(|c| c.code == region_code)
     }
 
     /// The prefecture a region code belongs to, if it is one of the listed ones.
@@ -216,10 +242,13 @@ impl ProvinceProfile {
         self.prefectures.value.iter().find(|p| p.code == code)
     }
 
-    /// Whether the region counts as "western region" for the points table.
+    /// Whether the region counts as "western region" for the points table. A code under
+    /// this province's own prefix counts only when it is a real division: an invented
+    /// `629999` earns no points.
     pub fn is_western(&self, region_code: &str) -> bool {
         is_region_code(region_code)
             && self.western_region_prefixes.value.iter().any(|w| region_code.starts_with(w.as_str()))
+            && (!self.contains_region(region_code) || self.is_division(region_code))
     }
 
     /// The office that issues a permit of `category` for an employer in `region_code`.
@@ -319,7 +348,8 @@ mod tests {
         assert_eq!(p.min_passport_validity_months.value, 6);
         assert_eq!(p.average_wage(), None);
         assert_eq!(p.previous_year_average_wage_cny.confidence, Confidence::NotFound);
-        assert!(p.sectors_requiring_preapproval.value.is_empty());
+        assert_eq!(p.counties.value.len(), 87);
+        assert!(p.counties.value.iter().all(|c| c.code.starts_with("62")));
         assert_eq!(p.unlisted_areas[0].gb_code, None, "Lanzhou New Area has no GB code");
     }
 
@@ -377,6 +407,11 @@ mod tests {
         assert!(p.is_western("620500"));
         assert!(!p.is_western("350100"));
         assert!(!p.is_western("62"));
+        assert!(p.is_western("623027"), "Xiahe county");
+        assert!(!p.is_western("629999"), "no division: no western-region points");
+        assert!(!p.is_western("620101"), "not a district of Lanzhou");
+        assert!(p.is_division("620100") && p.is_division("620201") && p.is_division("622927"));
+        assert!(!p.is_division("629999") && !p.is_division("620000") && !p.is_division("620171"));
         assert!(p.contains_region("623001"));
         assert!(!p.contains_region("110000"));
         assert_eq!(p.prefecture("620102").map(|x| x.name_en.as_str()), Some("Lanzhou"));
@@ -387,6 +422,9 @@ mod tests {
     fn a_broken_profile_is_refused() {
         assert!(matches!(ProvinceProfile::from_json("{}"), Err(DataError::Json { .. })));
         let bad = GANSU_JSON.replace("\"code\": \"620000\"", "\"code\": \"62\"");
+        assert!(matches!(ProvinceProfile::from_json(&bad), Err(DataError::Invalid { .. })));
+        // A county under no listed prefecture.
+        let bad = GANSU_JSON.replace("{\"code\": \"623027\"", "{\"code\": \"629927\"");
         assert!(matches!(ProvinceProfile::from_json(&bad), Err(DataError::Invalid { .. })));
     }
 }

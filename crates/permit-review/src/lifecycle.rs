@@ -29,6 +29,13 @@ fn text(v: &mut Violations, field: &str, value: &str, max: usize) -> Option<Stri
     if t.is_empty() {
         v.push(field, "required", format!("{field} must not be empty"));
         None
+    } else if let Some(c) = t.chars().find(|c| domain::intake::is_hidden_character(*c)) {
+        v.push(
+            field,
+            domain::intake::codes::INVALID_CHARACTERS,
+            format!("{field} holds the invisible or control character U+{:04X}", u32::from(c)),
+        );
+        None
     } else if t.chars().count() > max {
         v.push(field, "too_long", format!("{field} has at most {max} characters"));
         None
@@ -69,13 +76,28 @@ pub fn apply_change(
                 format!("employer.region_code {r} is not in {} ({})", province.name_en, province.code),
             );
             None
+        } else if !province.is_division(r) {
+            v.push(
+                "employer.region_code",
+                codes::REGION_UNKNOWN,
+                format!("employer.region_code {r} is no prefecture or county of {} (GB/T 2260)", province.name_en),
+            );
+            None
         } else {
             Some(r.to_string())
         }
     });
     let title = change.position_title.as_deref().and_then(|t| text(&mut v, "position.title", t, MAX_NAME));
+    let max_salary = domain::intake::IntakeRules::embedded().max_annual_salary_cny.value;
     let salary = change.annual_salary_cny.and_then(|s| {
-        if s > 0 {
+        if u64::try_from(s).is_ok_and(|s| s > max_salary) {
+            v.push(
+                "position.annual_salary_cny",
+                domain::intake::codes::SALARY_ABOVE_BOUND,
+                format!("position.annual_salary_cny {s} is above the plausible bound of {max_salary} CNY a year"),
+            );
+            None
+        } else if s > 0 {
             Some(s)
         } else {
             v.push("position.annual_salary_cny", "not_positive", "position.annual_salary_cny must be above 0");
@@ -190,6 +212,7 @@ mod tests {
                 annual_salary_cny: 300_000,
                 start_date: "2027-01-04".into(),
                 contract_months: 24,
+                sector: None,
             }),
             ..Default::default()
         }
@@ -236,6 +259,23 @@ mod tests {
         let outside = PermitChange { employer_region_code: Some("110105".into()), ..Default::default() };
         let v = apply_change(&mut a, &outside, &ProvinceProfile::gansu(), d("2026-12-01")).unwrap_err();
         assert!(v.contains("employer.region_code", codes::REGION_OUTSIDE_PROVINCE));
+        // The same bounds as at intake: a real division, a plausible salary, visible text.
+        let bad = PermitChange {
+            employer_name: Some("New\u{202E}Co.".into()),
+            employer_region_code: Some("629999".into()),
+            annual_salary_cny: Some(i64::MAX),
+            ..Default::default()
+        };
+        let v = apply_change(&mut a, &bad, &ProvinceProfile::gansu(), d("2026-12-01")).unwrap_err();
+        let got: Vec<(&str, &str)> = v.0.iter().map(|x| (x.field.as_str(), x.code.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("employer.name", "invalid_characters"),
+                ("employer.region_code", codes::REGION_UNKNOWN),
+                ("position.annual_salary_cny", "salary_above_bound"),
+            ]
+        );
         let low = PermitChange { annual_salary_cny: Some(12_000), ..Default::default() };
         let v = apply_change(&mut a, &low, &ProvinceProfile::gansu(), d("2026-12-01")).unwrap_err();
         assert!(v.contains("position.annual_salary_cny", codes::SALARY_BELOW_MINIMUM_WAGE));

@@ -79,7 +79,7 @@ pub fn submission_input(r: &pb::SubmitCaseRequest) -> SubmissionInput {
             annual_salary_cny: r.position.as_ref().map(|p| p.annual_salary_cny),
             start_date: opt(&p.start_date),
             contract_months: r.position.as_ref().map(|p| p.contract_months as i64),
-            ..Default::default()
+            sector: p.sector.clone(),
         },
         profile: ProfileInput {
             education: opt(&f.education),
@@ -124,6 +124,7 @@ pub fn position_pb(c: &NewCase) -> pbc::Position {
         annual_salary_cny: c.position.annual_salary_cny as i64,
         start_date: c.position.start_date.to_string(),
         contract_months: c.position.contract_months as i32,
+        sector: c.position.sector.map(|s| s.as_str().to_string()),
     }
 }
 

@@ -20,6 +20,8 @@ const CHINESE = ['none', 'hsk1', 'hsk2', 'hsk3', 'hsk4', 'hsk5', 'hsk6', 'chines
 const EXTRAS = ['top_university', 'fortune_500', 'intellectual_property', 'five_years_in_china'];
 const DIRECT = ['talent_program', 'international_achievement', 'encouraged_post', 'innovation_talent', 'young_talent', 'salary_six_times_average'];
 const KINDS = ['enterprise', 'public_institution', 'social_organization'];
+// Sectors whose posts need a sector pre-approval (domain::sectors::Sector, data/sectors.json).
+const SECTORS = ['education', 'medical_practice', 'broadcasting', 'legal_services'];
 const ACCEPT = 'application/pdf,image/jpeg,image/png';
 
 let guide;
@@ -121,6 +123,7 @@ function draw() {
           ${input('employer.name', 'ui.apply_employer_name', { attrs: { autocomplete: 'organization' } })}
           ${regions()}
           ${select('employer.kind', 'ui.apply_employer_kind', 'employer_kind', KINDS, { onChange: kindChanged })}
+          ${select('position.sector', 'ui.apply_sector', 'sector', SECTORS, { blank: 'ui.apply_sector_none', dataType: 'null-if-empty' })}
           ${input('employer.sector_preapproval', 'ui.apply_sector_preapproval', { hint: 'ui.apply_sector_preapproval_hint', attrs: { dataType: 'null-if-empty' } })}
         </fieldset>
 

@@ -165,10 +165,24 @@ fn chinese_scales_of_both_variants() {
 #[test]
 fn work_region_is_10_in_gansu_and_0_elsewhere_or_unknown() {
     let t = PointsTable::standard();
-    for (region, points) in [(Some("620500"), 10), (Some("623001"), 10), (Some("350100"), 0), (None, 0)] {
+    for (region, points) in
+        [(Some("620500"), 10), (Some("623001"), 10), (Some("350100"), 0), (Some("629999"), 0), (None, 0)]
+    {
         let input = ClassificationInput { employer_region_code: region.map(str::to_string), ..base() };
         assert_eq!(factor(&input, &t, Factor::WorkRegion), points, "{region:?}");
     }
+    // An invented code under Gansu's prefix earns nothing, and the answer says why.
+    let input = ClassificationInput { employer_region_code: Some("629999".into()), ..base() };
+    let c = classify(&input, &t, &ProvinceProfile::gansu());
+    assert!(c.notes.iter().any(|n| n.code == "work_region_not_a_division"), "{:?}", c.notes);
+}
+
+#[test]
+fn a_salary_above_the_sanity_bound_is_refused() {
+    let body = |salary: u64| json!({"as_of": "2026-01-01", "birth_date": "1990-01-01", "annual_salary_cny": salary});
+    assert!(ClassificationInput::from_json(&body(100_000_000)).is_ok());
+    let err = ClassificationInput::from_json(&body(i64::MAX as u64)).unwrap_err();
+    assert!(err.contains("annual_salary_cny", "out_of_range"), "{err}");
 }
 
 #[test]

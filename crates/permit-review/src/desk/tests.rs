@@ -55,6 +55,7 @@ fn accepted(case_id: &str, category: &str, passport: &str) -> ev::CaseAccepted {
             annual_salary_cny: 480_000,
             start_date: "2027-01-04".into(),
             contract_months: 24,
+            sector: None,
         }),
         items: vec![pbc::Item::WorkPermit as i32, pbc::Item::ResidencePermit as i32],
         ..Default::default()

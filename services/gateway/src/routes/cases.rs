@@ -45,6 +45,7 @@ impl FromJson for Submission {
             annual_salary_cny: r.integer(v, "position.annual_salary_cny"),
             start_date: r.string(v, "position.start_date"),
             contract_months: r.int32(v, "position.contract_months"),
+            sector: r.opt_string(v, "position.sector"),
         });
         let profile = domain::json::present(v, "profile").then(|| pbc::Profile {
             education: r.string(v, "profile.education"),

@@ -227,6 +227,7 @@ struct SubmissionRecord<'a> {
     annual_salary_cny: Option<i64>,
     start_date: Option<&'a str>,
     contract_months: Option<i64>,
+    sector: Option<&'a str>,
     profile: &'a domain::intake::ProfileInput,
     items: &'a [String],
 }
@@ -256,6 +257,7 @@ impl<'a> From<&'a SubmissionInput> for SubmissionRecord<'a> {
             annual_salary_cny: i.position.annual_salary_cny,
             start_date: i.position.start_date.as_deref(),
             contract_months: i.position.contract_months,
+            sector: i.position.sector.as_deref(),
             profile: &i.profile,
             items: &i.items,
         }
