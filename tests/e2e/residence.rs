@@ -142,7 +142,7 @@ async fn approved_after_interview(stack: &Stack, officer: &str, employer: &str, 
     assert_eq!(rc["status"], "approved");
     let permit = &rc["residence_permit"];
     assert!(permit["number"].as_str().unwrap().starts_with("62R"), "{permit:#}");
-    // Never before the work permit's first day (the test's permit starts on 2027-01-04).
+    // Never before the work permit's first day (the test's permit starts a month from now).
     let work_from = rc["work_permit"]["valid_from"].as_str().unwrap();
     let expected_from = today_cst().to_string().max(work_from.to_string());
     assert_eq!(permit["valid_from"], expected_from.as_str(), "{rc:#}");
@@ -206,8 +206,8 @@ async fn the_interview_path_ends_with_the_permit_picked_up_in_person_by_proxy_or
         assert_eq!(result["decision_due"], due.as_str());
         assert_eq!(result["decision_due_counted_in"], "working_days");
         assert_eq!(result["residence_permit_number"], number.as_str());
-        // The test's work permit starts on 2027-01-04: the residence permit starts with it.
-        let from = today_cst().to_string().max("2027-01-04".into());
+        // The test's work permit starts a month from now: the residence permit starts with it.
+        let from = today_cst().to_string().max(e2e::stack::start_date());
         assert_eq!(result["valid_from"], from.as_str());
         assert_eq!(result["valid_until"], until.as_str());
         assert_eq!(result["pickup_method"], method.as_str());
