@@ -208,6 +208,7 @@ async fn issued_permit_changes_extends_and_cancels(db: DbKind) {
         (Some("cancelled"), Some("the employment ended"))
     );
     let case = stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "work_permit") == "cancelled").await;
+    assert_eq!(case["status"], "cancelled", "a cancelled permit is no refusal");
     for downstream in ["social_insurance", "title_review", "residence_permit"] {
         let was = item_status(&before, downstream);
         let now = item_status(&case, downstream);

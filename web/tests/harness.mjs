@@ -58,7 +58,13 @@ export async function open({ viewport = DESKTOP, lang = 'zh', name = 'page' } = 
     if (!f.includes('ERR_ABORTED')) problems.push(`request failed: ${r.method()} ${r.url()} ${f}`);
   });
   page.on('response', (r) => {
-    if (r.status() >= 400 && !expected.has(r.status())) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+    if (r.status() >= 400 && !expected.has(r.status())) {
+      // Recorded at once (a check right after must see it), completed with the problem's
+      // detail when the body arrives, so that a rare failure says why it happened.
+      const msg = `HTTP ${r.status()}: ${r.request().method()} ${r.url()}`;
+      const i = problems.push(msg) - 1;
+      r.text().then((b) => { problems[i] = `${msg} ${b.slice(0, 300)}`; }).catch(() => {});
+    }
   });
   let step = 0;
   const t = {

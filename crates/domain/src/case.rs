@@ -181,6 +181,8 @@ wire_enum!(
         InProgress => "in_progress",
         Refused => "refused",
         Completed => "completed",
+        /// The work permit was cancelled (after its approval).
+        Cancelled => "cancelled",
     }
 );
 
@@ -252,6 +254,8 @@ wire_enum!(
         HandedToDepartment => "handed_to_department",
         /// A downstream item still open ended with the permit's cancellation.
         EndedByCancellation => "ended_by_cancellation",
+        /// An item that will never be done because the case ended another way.
+        NotApplicable => "item_not_applicable",
         // hrss: social insurance and the card
         /// The registration deadline (30 days from the permit's issue) is set.
         SocialInsuranceDue => "social_insurance_due",

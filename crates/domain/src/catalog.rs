@@ -123,8 +123,8 @@ const LISTED: &[(&str, &[&str])] = &[
     // title review (hrss title_review.rs: eligible, not_eligible), and the revocation of a
     // residence permit (public-security rules::parse_resolution: revoke, keep).
     ("decision", &["approve", "refuse", "supplement", "eligible", "not_eligible", "revoke", "keep"]),
-    // Refusal reasons with a fixed text (public-security rules::REASON_*).
-    ("reason", &["verification_no_show", "work_permit_validity_too_short"]),
+    // Refusal reasons with a fixed text (public-security rules::REASON_*), and why an item is `not_applicable` (service-center events::NOT_APPLICABLE_AFTER_REFUSAL).
+    ("reason", &["verification_no_show", "work_permit_validity_too_short", "work_permit_refused"]),
     // How the residence decision period is counted (public-security rules::DayCount).
     ("day_count", &["working_days", "days"]),
     // `waiting_for` of the residence item's result (public-security desk.rs, residence.rs;

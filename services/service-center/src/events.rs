@@ -92,9 +92,30 @@ impl Handler<ev::PermitRefused> for Progress {
             day_of(&e.decided_at),
         )
         .await?;
+        // Nothing downstream starts without a permit: the other items end here, with the
+        // reason, instead of waiting for ever (and counting as open in the statistics).
+        let why = map([("reason", NOT_APPLICABLE_AFTER_REFUSAL.to_string())]);
+        for item in [Item::SocialInsurance, Item::TitleReview, Item::ResidencePermit] {
+            if store::item_status(cx.tx, &e.case_id, item).await? == Some(ItemStatus::NotStarted) {
+                store::move_item_on(
+                    cx.tx,
+                    &e.case_id,
+                    item,
+                    ItemStatus::NotApplicable,
+                    &why,
+                    TimelineEvent::NotApplicable,
+                    "the work permit was refused",
+                    day_of(&e.decided_at),
+                )
+                .await?;
+            }
+        }
         Ok(())
     }
 }
+
+/// `result.reason` of an item that ends because its work permit was refused.
+pub const NOT_APPLICABLE_AFTER_REFUSAL: &str = "work_permit_refused";
 
 #[async_trait]
 impl Handler<ev::SocialInsuranceRegistered> for Progress {

@@ -9,9 +9,8 @@ pub fn case_status(items: &[(Item, ItemStatus)]) -> CaseStatus {
         ItemStatus::Pending => CaseStatus::Accepted,
         ItemStatus::InReview => CaseStatus::InReview,
         ItemStatus::SupplementRequested => CaseStatus::SupplementRequested,
-        ItemStatus::Refused | ItemStatus::Cancelled | ItemStatus::NotStarted | ItemStatus::NotApplicable => {
-            CaseStatus::Refused
-        }
+        ItemStatus::Cancelled => CaseStatus::Cancelled,
+        ItemStatus::Refused | ItemStatus::NotStarted | ItemStatus::NotApplicable => CaseStatus::Refused,
         ItemStatus::Approved | ItemStatus::Completed => {
             let done = items.iter().all(|(item, s)| is_done(*item, *s));
             if done { CaseStatus::Completed } else { CaseStatus::InProgress }
@@ -83,6 +82,13 @@ mod tests {
             CaseStatus::Refused
         );
         assert_eq!(case_status(&[(Item::WorkPermit, InReview)]), CaseStatus::InReview);
+    }
+
+    #[test]
+    fn a_cancelled_permit_cancels_the_case_whatever_the_other_items_say() {
+        let items =
+            [(Item::WorkPermit, Cancelled), (Item::SocialInsurance, Completed), (Item::ResidencePermit, Cancelled)];
+        assert_eq!(case_status(&items), CaseStatus::Cancelled);
     }
 
     #[test]

@@ -19,7 +19,7 @@ const RESULT_FIELDS = [
   ['verification_outcome', 'outcome'], ['residence_permit_number'], ['pickup_method', 'pickup'], ['picked_up_on'],
   ['mail_tracking_number'], ['decision', 'decision'], ['eligible_on'], ['gansu_service_since'],
   ['requested_materials', 'material'], ['supplement_note'], ['reasons'], ['cancellation_reason'], ['cancelled_at'],
-  ['revocation', 'decision'], ['revocation_reason'],
+  ['revocation', 'decision'], ['revocation_reason'], ['reason', 'reason'],
 ];
 const ACCEPT = 'application/pdf,image/jpeg,image/png';
 

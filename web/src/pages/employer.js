@@ -5,7 +5,7 @@ import { html, render, nothing, setTitle, badge, pager, dueLabel, announce } fro
 import { problemText } from '../forms.js';
 import { t, code, date } from '../i18n.js';
 
-const FINISHED = ['refused', 'completed'];
+const FINISHED = ['refused', 'completed', 'cancelled'];
 import { get } from '../api.js';
 
 let main;
