@@ -82,6 +82,8 @@ async fn a_supplement_request_holds_the_permit_until_the_employer_resubmits_then
     assert_eq!(case["status"], "supplement_requested");
     assert_eq!(item(&case, "work_permit")["result"]["requested_materials"], "criminal_record_certificate");
     assert_eq!(item(&case, "work_permit")["result"]["supplement_note"], note);
+    let notice = &case["notices"][0];
+    assert_eq!((notice["kind"].as_str(), notice["answered_on"].as_null()), (Some("supplement_requested"), Some(())));
 
     // The employer uploads the certificate again and resubmits.
     let (status, upload) =
@@ -102,6 +104,10 @@ async fn a_supplement_request_holds_the_permit_until_the_employer_resubmits_then
         })
         .await;
     assert_eq!(case["status"], "in_review");
+    // The notice stays, marked answered on the day of the supplement.
+    let notice = &case["notices"][0];
+    assert_eq!(notice["kind"], "supplement_requested");
+    assert_eq!(notice["answered_on"], platform::time::today_cst().to_string().as_str(), "{:#}", case["notices"]);
     let (status, permit) = stack.get(&format!("/api/v1/work-permits/{id}"), Some(&reviewer)).await;
     assert_eq!((status, permit["status"].as_str()), (200, Some("in_review")), "{permit:#}");
 

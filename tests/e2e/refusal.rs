@@ -38,7 +38,8 @@ async fn a_refused_permit_shows_its_reasons_and_starts_nothing_downstream() {
         assert_eq!(item_status(&case, downstream), "not_applicable", "{downstream}");
         assert_eq!(item(&case, downstream)["result"]["reason"], "work_permit_refused", "{downstream}");
     }
-    assert!(case["notices"][0].as_str().unwrap().contains("salary below the local minimum"));
+    assert_eq!(case["notices"][0]["kind"], "refusal");
+    assert!(case["notices"][0]["text"].as_str().unwrap().contains("salary below the local minimum"));
     // The statistics count none of them as open.
     let ops = stack.token("ops", "zhao", "").await;
     let (status, stats) = stack.get("/api/v1/stats", Some(&ops)).await;

@@ -12,6 +12,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, close, submittedCase, waitCase, itemOf, token, call, pdfFile, PHONE, DESKTOP } from './harness.mjs';
 
+const todayCst = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+
 after(close);
 
 const inReview = (c) => itemOf(c, 'work_permit')?.status === 'in_review';
@@ -144,7 +146,7 @@ for (const [lang, viewport] of [['zh', PHONE], ['en', DESKTOP]]) {
     await t.check('refused');
 
     const after = await waitCase(c.employer, c.caseId, (k) => itemOf(k, 'work_permit').status === 'refused');
-    assert.ok(after.notices.some((n) => n.includes(reasons[0])), 'the employer is told the reasons');
+    assert.ok(after.notices.some((n) => n.kind === 'refusal' && n.text.includes(reasons[0])), 'the employer is told the reasons');
     await t.done();
   });
 }
@@ -176,6 +178,8 @@ for (const [lang, viewport] of [['zh', DESKTOP], ['en', PHONE]]) {
     await e.goto(`/employer/cases/${c.caseId}`);
     const form = e.page.locator('form.supplement');
     await form.waitFor();
+    // The request is among the notices, still open.
+    assert.match(await e.page.textContent('#notices-h + ul'), lang === 'zh' ? /尚未补正/ : /Not answered yet/);
     await e.check('employer-supplement');
     await form.locator('input[type=file][name="materials.criminal_record_certificate"]').setInputFiles(pdfFile('certificate.pdf'));
     await form.locator('.badge.good').waitFor();
@@ -185,7 +189,9 @@ for (const [lang, viewport] of [['zh', DESKTOP], ['en', PHONE]]) {
     await liveSays(e.page);
     await e.check('employer-supplemented');
     await e.done();
-    await waitCase(c.employer, c.caseId, inReview);
+    const back = await waitCase(c.employer, c.caseId, inReview);
+    const notice = back.notices.find((n) => n.kind === 'supplement_requested');
+    assert.equal(notice.answered_on, todayCst(), 'the request is marked answered, with its date');
 
     // Back in review: in the queue, and the decisions are offered again.
     const row = await findInQueue(t, { section: '#permits', select: '#f-status', status: 'in_review', caseId: c.caseId });

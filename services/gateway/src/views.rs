@@ -179,12 +179,37 @@ impl From<&sc::Case> for CaseSummary {
     }
 }
 
+/// What the employer is told: a refusal's reasons or a supplement request.
+#[derive(Serialize, ToSchema)]
+pub struct Notice {
+    /// `refusal` or `supplement_requested`.
+    pub kind: String,
+    pub text: String,
+    pub at: String,
+    /// For a supplement request: the day the materials were supplied; `null` while open.
+    pub answered_on: Option<String>,
+    /// For a supplement request: the material codes asked for (`text` is the reviewer's note).
+    pub materials: Vec<String>,
+}
+
+impl From<&sc::Notice> for Notice {
+    fn from(n: &sc::Notice) -> Self {
+        Notice {
+            kind: n.kind.clone(),
+            text: n.text.clone(),
+            at: n.at.clone(),
+            answered_on: opt(&n.answered_on),
+            materials: n.materials.clone(),
+        }
+    }
+}
+
 /// The one-thing case with all four items, its notices and history.
 #[derive(Serialize, ToSchema)]
 pub struct Case {
     #[serde(flatten)]
     pub summary: CaseSummary,
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
     pub timeline: Vec<TimelineEntry>,
     pub evaluations: Vec<Evaluation>,
     pub messages: Vec<Message>,
@@ -218,7 +243,7 @@ impl From<&sc::Case> for Case {
     fn from(c: &sc::Case) -> Self {
         Case {
             summary: CaseSummary::from(c),
-            notices: c.notices.clone(),
+            notices: c.notices.iter().map(Notice::from).collect(),
             timeline: c
                 .timeline
                 .iter()

@@ -219,7 +219,7 @@ impl Handler<ev::ItemProgressed> for Progress {
 impl Handler<ev::PermitSupplementRequested> for Progress {
     async fn handle(&self, e: ev::PermitSupplementRequested, cx: Context<'_>) -> Result<(), HandlerError> {
         let result = map([("requested_materials", e.materials.join(",")), ("supplement_note", e.note.clone())]);
-        let detail = format!("materials requested: {}; {}", e.materials.join(", "), e.note);
+        let detail = supplement_detail(&e.materials, &e.note);
         // A second request while the first is open records its materials too.
         let step = store::Step {
             item: Item::WorkPermit,
@@ -375,5 +375,33 @@ impl Handler<ev::ResidencePermitIssued> for Progress {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// The timeline's words for a supplement request; [`read_supplement_detail`] reads them back
+/// for the case's notices (the timeline keeps text only).
+pub fn supplement_detail(materials: &[String], note: &str) -> String {
+    format!("materials requested: {}; {note}", materials.join(", "))
+}
+
+/// The material codes and the reviewer's note of a [`supplement_detail`].
+pub fn read_supplement_detail(detail: &str) -> Option<(Vec<String>, String)> {
+    let rest = detail.strip_prefix("materials requested: ")?;
+    let (materials, note) = rest.split_once("; ")?;
+    let materials = materials.split(", ").filter(|m| !m.is_empty()).map(str::to_string).collect();
+    Some((materials, note.to_string()))
+}
+
+#[cfg(test)]
+mod detail_tests {
+    use super::*;
+
+    #[test]
+    fn a_supplement_detail_reads_back_its_materials_and_note() {
+        let materials = vec!["criminal_record_certificate".to_string(), "passport".to_string()];
+        let d = supplement_detail(&materials, "must be legalised; and recent");
+        assert_eq!(read_supplement_detail(&d), Some((materials, "must be legalised; and recent".to_string())));
+        assert_eq!(read_supplement_detail(&supplement_detail(&[], "")), Some((vec![], String::new())));
+        assert_eq!(read_supplement_detail("salary too low"), None);
     }
 }

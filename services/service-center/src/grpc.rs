@@ -7,6 +7,7 @@ use std::pin::Pin;
 use futures::{Stream, StreamExt};
 
 use domain::Role;
+use domain::case::TimelineEvent;
 use domain::intake::{
     ApplicantInput, EmployerInput, MaterialRefInput, NewCase, PositionInput, ProfileInput, SubmissionInput,
 };
@@ -167,13 +168,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
                 working_days_left: i.due_on.as_deref().and_then(working_days_left),
             })
             .collect(),
-        // Written reasons of a refusal, and what a supplement request asks for.
-        notices: v
-            .timeline
-            .iter()
-            .filter(|t| t.event == "permit_refused" || t.event == crate::events::supplement_requested_event())
-            .map(|t| t.detail.clone())
-            .collect(),
+        notices: notices(&v.timeline),
         timeline: v
             .timeline
             .iter()
@@ -498,4 +493,41 @@ impl pb::service_center_service_server::ServiceCenterService for ServiceCenter {
         let actor = caller(&request)?;
         Ok(Response::new(crate::foreigner::overview(&self.base, &actor).await?))
     }
+}
+
+/// Written reasons of a refusal, and what each supplement request asks for, marked
+/// answered on the day of the first supplement after it.
+fn notices(timeline: &[crate::store::TimelineRow]) -> Vec<pb::Notice> {
+    let requested = TimelineEvent::SupplementRequested.as_str();
+    let supplemented = TimelineEvent::CaseSupplemented.as_str();
+    timeline
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let kind = if t.event == TimelineEvent::PermitRefused.as_str() {
+                "refusal"
+            } else if t.event == requested {
+                requested
+            } else {
+                return None;
+            };
+            let answered = (kind == requested)
+                .then(|| timeline[i + 1..].iter().find(|later| later.event == supplemented))
+                .flatten()
+                .map(|later| {
+                    platform::time::cst_date(&platform::time::rfc3339(later.at)).unwrap_or_default().to_string()
+                });
+            let (materials, text) = match crate::events::read_supplement_detail(&t.detail) {
+                Some((materials, note)) if kind == requested => (materials, note),
+                _ => (Vec::new(), t.detail.clone()),
+            };
+            Some(pb::Notice {
+                kind: kind.into(),
+                text,
+                at: platform::time::rfc3339(t.at),
+                answered_on: answered.unwrap_or_default(),
+                materials,
+            })
+        })
+        .collect()
 }

@@ -229,6 +229,23 @@ async function sendMessage(e) {
   }
 }
 
+/** What the case was told: refusal reasons and supplement requests, each answered one marked so. */
+function notices() {
+  const list = c.notices || [];
+  if (!list.length) return nothing;
+  return html`<section class="card" aria-labelledby="notices-h">
+    <h2 id="notices-h">${t('ui.case_notices')}</h2>
+    <ul>${list.map((n) => html`<li class="notice ${n.kind === 'refusal' ? 'error' : n.answered_on ? 'good' : 'warn'}">
+      <strong>${t(`ui.case_notice_${n.kind}`)}</strong> · <time datetime=${n.at}>${dateTime(n.at)}</time>
+      ${n.materials?.length ? html`<p>${n.materials.map((m) => code('material', m)).join(lang === 'zh' ? '、' : ', ')}</p>` : nothing}
+      ${n.text ? html`<p>${n.text}</p>` : nothing}
+      ${n.kind === 'supplement_requested'
+        ? html`<p>${n.answered_on ? t('ui.case_notice_answered', { date: date(n.answered_on) }) : t('ui.case_notice_open')}</p>`
+        : nothing}
+    </li>`)}</ul>
+  </section>`;
+}
+
 function draw() {
   render(
     html`<p><a href="/employer">← ${t('ui.nav_cases')}</a></p>
@@ -243,6 +260,7 @@ function draw() {
           ${c.due?.paused_since ? html`<dt>${t('ui.case_paused')}</dt><dd>${date(c.due.paused_since)}</dd>` : nothing}
         </dl>
       </div>
+      ${notices()}
       <h2>${t('ui.case_items')}</h2>
       <ol class="grid two" role="list">${c.items.map(itemCard)}</ol>
       <section aria-labelledby="tl-h">
