@@ -225,3 +225,29 @@ async fn a_citizen_a_past_start_an_invented_region_an_implausible_birth_or_salar
     assert_eq!(stack.count("service-center", "SELECT COUNT(*) FROM cases").await, 1);
     stack.shutdown().await;
 }
+
+#[tokio::test]
+async fn ids_no_resource_can_have_and_a_permit_number_nobody_holds_are_404_not_500() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let (employer, id, _) = submitted_in_review(&stack, 9, "B", &[]).await;
+    let reviewer = stack.token("reviewer", "alice", "science-tech").await;
+    let long = "a".repeat(3200);
+    for (token, path) in [
+        (&employer, format!("/api/v1/cases/{long}")),
+        (&employer, format!("/api/v1/cases/{id}x%00")),
+        (&reviewer, format!("/api/v1/work-permits/{long}")),
+        (&reviewer, format!("/api/v1/work-permits/{long}/decision")),
+        (&employer, format!("/api/v1/residence-permits/{long}")),
+        (&employer, format!("/api/v1/materials/{long}")),
+    ] {
+        let (status, p) = stack.get(&path, Some(token)).await;
+        assert_eq!(status, 404, "{}: {p:#}", &path[..60.min(path.len())]);
+        assert!(p["type"].as_str().unwrap().ends_with("/not-found"), "{p:#}");
+    }
+    // A foreigner whose work permit number no case carries has nothing to see.
+    let nobody = stack.token("foreigner", "62B209900000001", "").await;
+    let (status, p) = stack.get("/api/v1/me", Some(&nobody)).await;
+    assert_eq!(status, 404, "{p:#}");
+    assert!(p.to_string().find("62B209900000001").is_none(), "the subject is not echoed: {p:#}");
+    stack.shutdown().await;
+}

@@ -314,10 +314,32 @@ async fn each_department_reviews_its_own_queue() {
 async fn a_person_keeps_one_permit_number_for_life() {
     let stack = Stack::start(StackOptions::default()).await;
     let st = stack.token("reviewer", "alice", "science-tech").await;
-    // The same applicant (nationality, birth date, passport) employed by two employers.
-    let (_, first, _) = submitted_in_review(&stack, 26, "B", &[]).await;
-    let (_, second, _) = submitted_in_review(&stack, 27, "A", &[]).await;
+    // The same applicant (nationality, birth date, passport) employed by two employers, one
+    // after the other: while the first application is being decided a second is refused,
+    // and only the first employer is told its number.
+    let (first_employer, first, first_case) = submitted_in_review(&stack, 26, "B", &[]).await;
+    let same_person = |n: u32, category: &str| {
+        let mut body = application(&credit_code(n), category, &[]);
+        body["applicant"]["passport_number"] = json!(e2e::stack::passport_of(&credit_code(26)));
+        body
+    };
+    let second_employer = stack.token("employer", &credit_code(27), "").await;
+    for (token, body, named) in
+        [(&first_employer, same_person(26, "B"), true), (&second_employer, same_person(27, "A"), false)]
+    {
+        let (status, p) = stack.submit_case(token, body).await;
+        assert_eq!(status, 422, "{p:#}");
+        let open = p["errors"].as_array().unwrap().iter().find(|e| e["code"] == "open_case_exists").expect("{p:#}");
+        assert_eq!(open["field"], "applicant.passport_number");
+        let case_no = first_case["case_no"].as_str().unwrap();
+        assert_eq!(open["message"].as_str().unwrap().contains(case_no), named, "{open:#}");
+    }
     let number = approve(&stack, &st, &first).await["permit_number"].as_str().unwrap().to_string();
+    stack.wait_case(&first_employer, &first, CONVERGE, |c| item_status(c, "work_permit") == "approved").await;
+    let (status, case) = stack.submit_case(&second_employer, same_person(27, "A")).await;
+    assert_eq!(status, 201, "decided: the person's next case is accepted: {case:#}");
+    let second = case["id"].as_str().unwrap().to_string();
+    stack.wait_case(&second_employer, &second, CONVERGE, |c| item_status(c, "work_permit") == "in_review").await;
     assert_eq!(approve(&stack, &st, &second).await["permit_number"], number.as_str(), "一人一号");
 
     // Another person gets another number.

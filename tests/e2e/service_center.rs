@@ -90,7 +90,7 @@ async fn ratings_messages_and_the_foreigners_own_view() {
     let answer_path = format!("/api/v1/cases/{id}/messages/{}/answer", consultation["id"].as_str().unwrap());
     let (status, answered) =
         stack.post(&answer_path, Some(&officer), &json!({"answer": "Any working day, 9:00-17:00."})).await;
-    assert_eq!((status, answered["answered_by"].as_str()), (200, Some("officer:public-security")), "{answered}");
+    assert_eq!((status, answered["answered_by"].as_str()), (200, Some("officer:li@public-security")), "{answered}");
     assert_eq!(stack.post(&answer_path, Some(&ops), &json!({"answer": "again"})).await.0, 409);
     assert_eq!(
         stack

@@ -68,7 +68,6 @@ pub fn pg_admin_url() -> String {
 }
 
 pub struct Stack {
-    pub broker: Broker,
     /// The public HTTP API of this stack's gateway (also reached through `Deref`).
     pub api: Api,
     pub db_urls: Vec<(&'static str, String)>,
@@ -83,6 +82,10 @@ pub struct Stack {
     files: Option<TempDir>,
     /// service-center's gRPC address once it runs: where the others ask for shared data.
     share_url: String,
+    /// Last, so that it is dropped last: when a test fails (no `shutdown`), the services'
+    /// Kafka clients close while the broker still answers. Dropped first, it left them
+    /// waiting on a dead broker and the failed test hung until the 240 s timeout.
+    pub broker: Broker,
 }
 
 /// A directory removed at drop.
@@ -382,6 +385,12 @@ pub fn start_date() -> String {
 
 /// A complete, valid application for the employer `credit_code`, with a profile that the
 /// points table puts in `category` (A ≈ 100 points, B ≈ 71, C ≈ 48).
+/// The passport number of the applicant in [`application`]: one person per employer code,
+/// as a person has one application being decided at a time.
+pub fn passport_of(credit_code: &str) -> String {
+    format!("E{}", &credit_code[10..17])
+}
+
 pub fn application(credit_code: &str, category: &str, items: &[&str]) -> Value {
     let (salary, profile) = match category {
         "A" => (
@@ -397,7 +406,7 @@ pub fn application(credit_code: &str, category: &str, items: &[&str]) -> Value {
     json!({
         "employer": {"credit_code": credit_code, "name": "Lanzhou Example Co., Ltd.", "region_code": "620100", "kind": "enterprise", "sector_preapproval": null},
         "applicant": {"surname": "SMITH", "given_names": "JOHN", "sex": "M", "nationality": "GBR", "birth_date": "1988-04-02",
-                      "passport_number": "E12345678", "passport_expiry": "2033-05-01"},
+                      "passport_number": passport_of(credit_code), "passport_expiry": "2033-05-01"},
         "position": {"title": "Senior engineer", "annual_salary_cny": salary, "start_date": start_date(), "contract_months": 24},
         "profile": profile,
         "items": items,

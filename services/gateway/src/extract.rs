@@ -180,3 +180,42 @@ impl IdempotencyKey {
         self.0.as_deref()
     }
 }
+
+/// The longest path segment any resource of the API is named by (uuids, case and permit
+/// numbers, dead-letter ids `<topic>.dlq:<partition>:<offset>`).
+const MAX_PATH_SEGMENT: usize = 128;
+
+/// A segment no id of this system can be: too long, or with a character no id holds.
+fn impossible_segment(segment: &str) -> bool {
+    segment.len() > MAX_PATH_SEGMENT
+        || !segment.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Every id in an `/api/` path is checked before any call: one no resource can have is
+/// 404, like any unknown id (a 3,000-character case id once reached PostgreSQL's index
+/// limit and came back as a 500).
+pub async fn ids_in_path(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    if path.starts_with("/api/") && path.split('/').any(impossible_segment) {
+        return Problem::not_found("no resource has this id").into_response();
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::impossible_segment;
+
+    #[test]
+    fn ids_of_every_kind_pass_and_nothing_else_does() {
+        for ok in
+            ["0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "62B202600000001", "permit-approved.dlq:2:41", "work_permit", ""]
+        {
+            assert!(!impossible_segment(ok), "{ok}");
+        }
+        for bad in ["a".repeat(129).as_str(), "x%20y", "名字", "a b", "<script>"] {
+            assert!(impossible_segment(bad), "{bad}");
+        }
+    }
+}

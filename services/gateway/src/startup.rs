@@ -54,6 +54,7 @@ pub async fn build(config: Config) -> anyhow::Result<Gateway> {
     let web = crate::web::router(std::path::Path::new(&config.web.root))?;
     let app = crate::routes::router(state, web)
         .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(axum::middleware::from_fn(crate::extract::ids_in_path))
         // Inside the router, so the matched route template is known.
         .layer(axum::middleware::from_fn(platform::metrics::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(http_span));

@@ -20,7 +20,16 @@ const PAPER = ['visa_application_form', 'entry_exit_photo', 'employer_certificat
 export default async function me(main) {
   setTitle(t('ui.me_title'));
   if (session?.role === 'foreigner') {
-    const data = await get('/api/v1/me');
+    let data;
+    try {
+      data = await get('/api/v1/me');
+    } catch (err) {
+      if (err.status !== 404) throw err;
+      // Signed in with a work permit number no case of this system carries.
+      render(html`<h1>${t('ui.me_title')}</h1><p class="notice warn" role="alert">${t('ui.me_unknown_permit')}</p>
+        <p class="hint">${t('ui.me_help')}</p>`, main);
+      return;
+    }
     render(mine(data), main);
     announce(t('ui.me_loaded'));
     return;

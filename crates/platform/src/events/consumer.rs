@@ -79,11 +79,19 @@ impl From<onething_proto::UnknownWire> for HandlerError {
     }
 }
 
-/// Drops a librdkafka client on a blocking thread: closing waits for the broker (group
-/// leave, in-flight requests), which can take long when it is gone, and must never stall
-/// the async runtime the services share.
-pub(crate) fn close_off_thread<T: Send + 'static>(client: T) {
-    tokio::task::spawn_blocking(move || drop(client));
+/// How long a closing librdkafka client is waited for.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Drops a librdkafka client on a blocking thread, and waits for it (at most
+/// [`CLOSE_WAIT`]): closing waits for the broker (group leave, in-flight requests), which
+/// must never stall the async runtime the services share, and a service that stops must
+/// have closed its clients while the broker still answers. A close left running when the
+/// broker is gone kept the runtime from ever finishing its shutdown (a test process hung).
+pub(crate) async fn close_off_thread<T: Send + 'static>(client: T) {
+    let closing = tokio::task::spawn_blocking(move || drop(client));
+    if tokio::time::timeout(CLOSE_WAIT, closing).await.is_err() {
+        warn!("a Kafka client took more than {CLOSE_WAIT:?} to close; it goes on closing in the background");
+    }
 }
 
 /// Errors of the database connection itself (down, pool exhausted, locked), as opposed to
@@ -218,7 +226,7 @@ impl Consumer {
             let consumer: StreamConsumer = kafka::consumer(&this.kafka, &this.group)?;
             consumer.subscribe(&refs)?;
             let rebuild = this.consume(&consumer, &dlq, &shutdown).await;
-            close_off_thread(consumer);
+            close_off_thread(consumer).await;
             if !rebuild {
                 break;
             }
@@ -227,13 +235,13 @@ impl Consumer {
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_millis(500)) => {},
                     _ = shutdown.clone().triggered() => {
-                        close_off_thread(dlq);
+                        close_off_thread(dlq).await;
                         return Ok(());
                     }
                 }
             }
         }
-        close_off_thread(dlq);
+        close_off_thread(dlq).await;
         Ok(())
     }
 

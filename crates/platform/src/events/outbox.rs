@@ -175,7 +175,7 @@ impl Relay {
         }
         let p = kafka::producer(&self.kafka, &self.client_id)?;
         if let Some(old) = guard.replace(p.clone()) {
-            super::consumer::close_off_thread(old);
+            super::consumer::close_off_thread(old).await;
         }
         Ok(p)
     }
@@ -275,8 +275,9 @@ impl Relay {
         if let Some(err) = failure {
             // Start over with a new producer: an idempotent producer whose broker restarted
             // without its state can stay stuck waiting for its old producer id.
-            if let Some(old) = self.producer.lock().await.take() {
-                super::consumer::close_off_thread(old);
+            let old = self.producer.lock().await.take();
+            if let Some(old) = old {
+                super::consumer::close_off_thread(old).await;
             }
             self.check_topics.store(true, std::sync::atomic::Ordering::Relaxed);
             anyhow::bail!("delivery failed: {err}");

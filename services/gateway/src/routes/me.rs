@@ -125,6 +125,7 @@ pub fn me_view(
         (status = 200, body = Me),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(State(state): State<AppState>, Auth(actor, ..): Auth<Foreigners>) -> Result<Json<Me>, Problem> {
     let card_req = hp::GetCardRequest { permit_number: actor.subject.clone() };
@@ -139,7 +140,13 @@ pub async fn me(State(state): State<AppState>, Auth(actor, ..): Auth<Foreigners>
         Err(s) if s.code() == Code::NotFound => None,
         Err(s) => return Err(s.into()),
     };
-    Ok(Json(me_view(&actor.subject, overview?.into_inner(), card.as_ref())))
+    let overview = overview?.into_inner();
+    // No case and no card carries this work permit number: nobody to show (the token names
+    // a permit this system never issued), the same 404 as any unknown resource.
+    if overview.permit.is_none() && overview.cases.is_empty() && card.is_none() {
+        return Err(Problem::not_found("no work permit of this system has this number"));
+    }
+    Ok(Json(me_view(&actor.subject, overview, card.as_ref())))
 }
 
 #[cfg(test)]

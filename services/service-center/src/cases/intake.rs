@@ -68,8 +68,17 @@ pub async fn submit(
         ));
     }
     crate::materials::attach_facts(base, &actor.subject, input, &material_dates).await?;
-    let accepted = domain::notice::one_time_notice(input, rules, today_cst())
-        .map_err(|n| ServiceError::InvalidArgument(n.into()))?;
+    // An open case for the same person is said in the same notice as every other problem.
+    let open = open_case_of(base, actor, input).await?;
+    let accepted = match (domain::notice::one_time_notice(input, rules, today_cst()), open) {
+        (Ok(accepted), None) => accepted,
+        (Ok(_), Some(open)) => return Err(ServiceError::InvalidArgument(open)),
+        (Err(notice), open) => {
+            let mut all: domain::Violations = notice.into();
+            all.extend(open.unwrap_or_default());
+            return Err(ServiceError::InvalidArgument(all));
+        }
+    };
     if validate_only {
         return Ok(Submitted::Valid);
     }
@@ -96,6 +105,36 @@ pub async fn submit(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The person's case whose work permit is still being decided, if any: one person has one
+/// application being decided at a time. Its number is named to the employer who owns it;
+/// another employer learns only that one exists.
+async fn open_case_of(
+    base: &Base,
+    actor: &Actor,
+    input: &SubmissionInput,
+) -> Result<Option<domain::Violations>, ServiceError> {
+    let a = &input.applicant;
+    let field = |f: &Option<String>| f.as_deref().unwrap_or_default().trim().to_string();
+    let Some(key) = domain::ids::person_key(
+        &field(&a.nationality).to_ascii_uppercase(),
+        &field(&a.birth_date),
+        &field(&a.passport_number),
+    ) else {
+        return Ok(None);
+    };
+    let Some((case_no, employer)) = store::cases::open_case_of_person(&base.db.pool, &key).await? else {
+        return Ok(None);
+    };
+    let mut v = domain::Violations::new();
+    let message = if employer == actor.subject {
+        format!("application {case_no} for this passport is still being decided: supplement or follow that one")
+    } else {
+        "an application for this passport is still being decided for another employer".to_string()
+    };
+    v.push("applicant.passport_number", "open_case_exists", message);
+    Ok(Some(v))
 }
 
 /// The case that an earlier submission with the same (unscoped) key and body created.

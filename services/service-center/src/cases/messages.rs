@@ -110,7 +110,7 @@ pub async fn answer_message(
     }
     let now = platform::time::now_ms();
     let mut tx = base.db.begin().await?;
-    let answered_by = format!("{}:{}", actor.role, actor.department_str());
+    let answered_by = answerer(actor);
     let answered = store::messages::answer(&mut tx, case_id, message_id, answer.trim(), &answered_by, now).await?;
     if !answered {
         let exists = view.messages.iter().any(|m| m.id == message_id);
@@ -129,4 +129,24 @@ pub async fn answer_message(
     let view =
         store::get_case(&base.db.pool, case_id).await?.ok_or_else(|| ServiceError::not_found("case", case_id))?;
     view.messages.into_iter().find(|m| m.id == message_id).ok_or_else(|| ServiceError::not_found("message", message_id))
+}
+
+/// Who answered, as the case shows it: the role and the name, and the department of staff
+/// (`officer:li@public-security`, `ops:zhao`).
+fn answerer(actor: &Actor) -> String {
+    match actor.department_str() {
+        "" => format!("{}:{}", actor.role, actor.subject),
+        department => format!("{}:{}@{department}", actor.role, actor.subject),
+    }
+}
+
+#[cfg(test)]
+mod answerer_tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_names_the_role_the_person_and_the_department_of_staff() {
+        assert_eq!(answerer(&Actor::parse("officer", "li", "public-security").unwrap()), "officer:li@public-security");
+        assert_eq!(answerer(&Actor::parse("ops", "zhao", "").unwrap()), "ops:zhao");
+    }
 }

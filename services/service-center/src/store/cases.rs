@@ -216,6 +216,22 @@ pub struct SubmissionRow {
     pub department: String,
 }
 
+/// The number and employer of a case of the person with `key` whose work permit is still
+/// being decided (accepted, in review or waiting for a supplement). Once decided, a new
+/// application (a new employer) is the person's next case.
+pub async fn open_case_of_person(pool: &Pool, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT case_no, employer_credit_code FROM cases WHERE person_key = $1 \
+         AND status IN ($2, $3, $4) ORDER BY submitted_at DESC LIMIT 1",
+    )
+    .bind(key)
+    .bind(CaseStatus::Accepted.as_str())
+    .bind(CaseStatus::InReview.as_str())
+    .bind(CaseStatus::SupplementRequested.as_str())
+    .fetch_optional(pool)
+    .await
+}
+
 /// The applicant's person key of case `case_id` (whose data a read of the case is).
 pub async fn person_key(pool: &Pool, case_id: &str) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> =
