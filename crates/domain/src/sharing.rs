@@ -15,6 +15,8 @@ wire_enum!(
     Purpose {
         /// The permit desk caps the permit's validity at the passport's.
         WorkPermitReview => "work_permit_review",
+        /// The permit desk prints the holder on the electronic work permit it issued.
+        WorkPermitDocument => "work_permit_document",
         /// HRSS enrols the person in social insurance and issues the card.
         SocialInsuranceRegistration => "social_insurance_registration",
         /// Public security opens the residence file.

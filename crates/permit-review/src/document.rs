@@ -112,11 +112,7 @@ fn lines(d: &PermitDocument) -> Vec<(f32, f32, String)> {
     out.push((8.0, MARGIN, String::new()));
     out.push((9.0, MARGIN, "验证码 / Verification code".to_string()));
     out.push((16.0, MARGIN + 12.0, d.verification_code.clone()));
-    out.push((
-        9.0,
-        MARGIN,
-        "核验：GET /api/v1/work-permits/verify/{验证码} 答复是否有效（不含个人信息）".to_string(),
-    ));
+    out.push((9.0, MARGIN, "核验：GET /api/v1/work-permits/verify/{验证码} 答复是否有效（不含个人信息）".to_string()));
     out.push((
         9.0,
         MARGIN,

@@ -98,8 +98,7 @@ impl VerificationCode {
 
     /// The code a person typed, or `None` when it cannot be one.
     pub fn parse(s: &str) -> Option<VerificationCode> {
-        let code: String =
-            s.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
+        let code: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
         (code.len() == Self::LEN && code.bytes().all(|b| Self::ALPHABET.contains(&b))).then_some(VerificationCode(code))
     }
 
