@@ -124,7 +124,14 @@ fn lines(d: &PermitDocument) -> Vec<(f32, f32, String)> {
 /// Renders the one-page PDF.
 pub fn render(font: &DocumentFont, d: &PermitDocument) -> anyhow::Result<Vec<u8>> {
     let face = font.face()?;
-    let lines = lines(d);
+    let per_em = f32::from(face.units_per_em());
+    let lines: Vec<(f32, f32, String)> = lines(d)
+        .into_iter()
+        .flat_map(|(size, x, text)| {
+            let width = PAGE.0 - MARGIN - x;
+            wrap(&face, size, width, &text).into_iter().map(move |t| (size, x, t))
+        })
+        .collect();
     // The glyphs of every character on the page, renumbered for the subset (CID = new id).
     let mut remapper = subsetter::GlyphRemapper::new();
     let mut cids: BTreeMap<u16, (char, u16)> = BTreeMap::new(); // new id → (char, old id)
@@ -141,7 +148,6 @@ pub fn render(font: &DocumentFont, d: &PermitDocument) -> anyhow::Result<Vec<u8>
         encoded.push(bytes);
     }
     let subset = subsetter::subset(&font.data, 0, &remapper).map_err(|e| anyhow::anyhow!("font subset: {e:?}"))?;
-    let per_em = f32::from(face.units_per_em());
     let scale = |v: f32| v * 1000.0 / per_em;
 
     let ids = Ids::new();
@@ -218,6 +224,41 @@ pub fn render(font: &DocumentFont, d: &PermitDocument) -> anyhow::Result<Vec<u8>
     Ok(pdf.finish())
 }
 
+/// `text` in lines no wider than `width` points at `size`: broken at spaces, and within a
+/// word only when the word alone is too wide (Chinese has no spaces).
+fn wrap(face: &ttf_parser::Face<'_>, size: f32, width: f32, text: &str) -> Vec<String> {
+    let per_em = f32::from(face.units_per_em());
+    let advance = |c: char| {
+        let gid = face.glyph_index(c).unwrap_or_default();
+        f32::from(face.glyph_hor_advance(gid).unwrap_or(0)) * size / per_em
+    };
+    let mut lines = vec![String::new()];
+    let mut used = 0.0;
+    for (i, word) in text.split(' ').enumerate() {
+        let space = if i == 0 { 0.0 } else { advance(' ') };
+        let word_width: f32 = word.chars().map(advance).sum();
+        if used > 0.0 && used + space + word_width > width {
+            lines.push(String::new());
+            used = 0.0;
+        } else if i > 0 {
+            lines.last_mut().unwrap_or(&mut String::new()).push(' ');
+            used += space;
+        }
+        for c in word.chars() {
+            let w = advance(c);
+            if used > 0.0 && used + w > width {
+                lines.push(String::new());
+                used = 0.0;
+            }
+            if let Some(line) = lines.last_mut() {
+                line.push(c);
+            }
+            used += w;
+        }
+    }
+    lines
+}
+
 struct Ids {
     catalog: Ref,
     pages: Ref,
@@ -264,7 +305,7 @@ mod tests {
             valid_until: "2029-01-03".into(),
             employer: "兰州示例有限公司 Lanzhou Example Co., Ltd.".into(),
             position: "Senior engineer".into(),
-            issuer: "Lanzhou Municipal Bureau of Science and Technology".into(),
+            issuer: "Lanzhou Municipal Bureau of Science and Technology (delegated by the Gansu Provincial Department of Science and Technology)".into(),
             issued_on: "2026-12-04".into(),
             verification_code: "7KQ2M9XW4HT6RB3CJP8D".into(),
         }
@@ -284,6 +325,20 @@ mod tests {
         // No personal data in the metadata.
         let info = &text[text.find("/Subject").unwrap()..];
         assert!(!info[..200.min(info.len())].contains("SMITH"));
+    }
+
+    #[test]
+    fn long_values_wrap_within_the_page_at_spaces_or_else_between_characters() {
+        let font = DocumentFont::load(DocumentSettings::default().font_path).expect("the default CJK font");
+        let face = font.face().unwrap();
+        let issuer = "Lanzhou Municipal Bureau of Science and Technology (delegated by the Gansu Provincial \
+                      Department of Science and Technology)";
+        let lines = wrap(&face, 12.0, 300.0, issuer);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert_eq!(lines.join(" "), issuer);
+        let chinese = wrap(&face, 12.0, 60.0, "兰州市科学技术局受甘肃省科学技术厅委托");
+        assert!(chinese.len() >= 3 && chinese.iter().all(|l| l.chars().count() <= 5), "{chinese:?}");
+        assert_eq!(wrap(&face, 12.0, 300.0, ""), [""]);
     }
 
     #[test]

@@ -25,8 +25,8 @@ use crate::extract::{
     for_case,
 };
 use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
-use crate::startup::AppState;
 use crate::routes::materials::FileBytes;
+use crate::startup::AppState;
 use crate::views::{Applicant, Page, Permit, PermitVerification};
 
 /// The desk that owns the case's permit. service-center shows a reviewer only the items
@@ -206,7 +206,10 @@ fn safe_filename(name: &str) -> &str {
         (status = 200, description = "`valid` and, only when valid, `permit_number`, `valid_until`, `issuer`; never personal data", body = PermitVerification),
         (status = 503, description = "a desk could not be asked and none said valid", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn verify(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<PermitVerification>, Problem> {
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<PermitVerification>, Problem> {
     let anyone = Actor::anonymous();
     let mut calls = Vec::new();
     for d in [Department::ScienceTech, Department::Hrss] {
