@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod bad_input;
 mod broker_auth;
+mod e_permit;
 mod fan_out;
 mod hrss_items;
 mod materials;

@@ -74,6 +74,14 @@ for (const j of JOURNEYS) {
     const mine = await page.textContent('main');
     assert.ok(mine.includes(c.permitNumber), 'the own permit number');
     assert.ok(mine.includes(c.ssn), 'the social security number');
+    // The electronic permit: a link to the PDF, which the session may download.
+    const href = await page.getAttribute('#me-permit-h ~ .permit-document a', 'href');
+    assert.equal(href, `/api/v1/work-permits/${c.caseId}/document`);
+    const pdf = await page.evaluate(async (h) => {
+      const r = await fetch(h);
+      return { status: r.status, type: r.headers.get('content-type'), head: (await r.text()).slice(0, 5) };
+    }, href);
+    assert.deepEqual(pdf, { status: 200, type: 'application/pdf', head: '%PDF-' });
     await t.check('my-status');
 
     // Signing out leaves nothing; signing in again with the social security number.

@@ -15,6 +15,8 @@ wire_enum!(
     Purpose {
         /// The permit desk caps the permit's validity at the passport's.
         WorkPermitReview => "work_permit_review",
+        /// The permit desk prints the holder on the electronic work permit it issued.
+        WorkPermitDocument => "work_permit_document",
         /// HRSS enrols the person in social insurance and issues the card.
         SocialInsuranceRegistration => "social_insurance_registration",
         /// Public security opens the residence file.
@@ -91,7 +93,7 @@ mod tests {
     #[test]
     fn the_policy_file_names_each_flow_once_with_its_legal_basis() {
         let rows = policy();
-        assert_eq!(rows.len(), 4, "the seed's four flows");
+        assert_eq!(rows.len(), 6, "the seed's four flows and the e-permit's two (issue 9.9)");
         for r in rows {
             assert!(!r.fields.is_empty() && r.legal_basis.contains("PIPL") && !r.sources.is_empty(), "{r:?}");
             let same = rows.iter().filter(|o| o.department == r.department && o.purpose == r.purpose).count();
@@ -103,6 +105,10 @@ mod tests {
     fn a_request_inside_a_row_is_allowed_and_anything_else_refused_with_what_was_outside() {
         use PersonField::*;
         assert!(check(Department::Hrss, Purpose::SocialInsuranceRegistration, &[Surname, BirthDate]).is_ok());
+        // The e-permit prints the holder, not their birth date.
+        assert!(check(Department::ScienceTech, Purpose::WorkPermitDocument, &[Surname, PassportNumber]).is_ok());
+        assert!(check(Department::ScienceTech, Purpose::WorkPermitDocument, &[BirthDate]).is_err());
+        assert!(check(Department::PublicSecurity, Purpose::WorkPermitDocument, &[Surname]).is_err());
         assert_eq!(
             check(Department::Hrss, Purpose::SocialInsuranceRegistration, &[Surname, PassportExpiry]),
             Err(Refusal::FieldsNotAllowed {

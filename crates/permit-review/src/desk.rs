@@ -31,8 +31,9 @@ use platform::sharing::ShareSource;
 use platform::time::{now_ms, now_rfc3339, rfc3339, today_cst};
 use prost::Message;
 
+use crate::document::{DocumentFont, PermitDocument};
 use crate::lifecycle::{self, PermitChange};
-use crate::rules;
+use crate::rules::{self, VerificationCode};
 use crate::store::{self, Decision, NewPermit, PermitRow, Step};
 
 static CALENDAR: LazyLock<Calendar> = LazyLock::new(Calendar::embedded);
@@ -42,8 +43,52 @@ static PROVINCE: LazyLock<ProvinceProfile> = LazyLock::new(ProvinceProfile::gans
 pub struct PermitDesk {
     pub base: Base,
     pub department: Department,
-    /// Asks service-center for the one applicant field the review needs.
+    /// Asks service-center for the applicant fields the review and the e-permit need.
     pub sharing: Arc<dyn ShareSource>,
+    /// The font of the electronic permits; `None`: downloads are unavailable (unit tests).
+    pub font: Option<DocumentFont>,
+}
+
+/// The holder's fields printed on the e-permit (the sharing policy's `work_permit_document`).
+const DOCUMENT_FIELDS: &[PersonField] =
+    &[PersonField::Surname, PersonField::GivenNames, PersonField::Nationality, PersonField::PassportNumber];
+
+/// The office that issues a permit of `category` for the application's employer, as the
+/// classification names it (`ProvinceProfile::issuer`).
+fn issuer_for(category: Category, a: &ev::CaseAccepted) -> String {
+    let region = a.employer.as_ref().map(|e| e.region_code.as_str()).filter(|r| !r.is_empty());
+    PROVINCE.issuer(category, region)
+}
+
+/// The permit's issuing office: the one named when it opened; for rows from before the
+/// office was kept, derived from the stored application.
+pub fn issuer_of(row: &PermitRow) -> String {
+    if let Some(issuer) = row.issuer.as_deref().filter(|i| !i.is_empty()) {
+        return issuer.to_string();
+    }
+    match (row.category.parse::<Category>(), decode_application(&row.application)) {
+        (Ok(category), Ok(a)) => issuer_for(category, &a),
+        _ => String::new(),
+    }
+}
+
+/// What `VerifyPermit` answers for a code: valid with the permit's public facts, or
+/// invalid and nothing else (an unknown code, a cancelled or an expired permit look alike).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Verification {
+    pub valid: bool,
+    pub permit_number: String,
+    pub valid_until: String,
+    pub issuer: String,
+}
+
+/// A share that failed while a person waits: the owner down is retryable, a refusal by
+/// the policy is this system's fault.
+fn share_failed(e: HandlerError) -> ServiceError {
+    match e {
+        HandlerError::Retry(e) => ServiceError::Unavailable(format!("service-center: {e:#}")),
+        HandlerError::Reject(e) => ServiceError::Internal(e),
+    }
 }
 
 /// A reviewer's decision, parsed.
@@ -222,7 +267,12 @@ impl PermitDesk {
     }
 
     pub fn with_sharing(base: Base, department: Department, sharing: Arc<dyn ShareSource>) -> PermitDesk {
-        PermitDesk { base, department, sharing }
+        PermitDesk { base, department, sharing, font: None }
+    }
+
+    /// The desk that renders e-permits in `font`.
+    pub fn with_font(self, font: DocumentFont) -> PermitDesk {
+        PermitDesk { font: Some(font), ..self }
     }
 
     fn owns(&self, category: Category) -> bool {
@@ -334,6 +384,8 @@ impl PermitDesk {
             PermitDecision::Approve => {
                 let (from, until) = validity_of(category, &application, &row.passport_expiry)?;
                 let number = self.number_for(&mut tx, category, &application, now).await?;
+                let code = VerificationCode::generate();
+                let issuer = issuer_of(&row);
                 store::decide(
                     &mut tx,
                     &row,
@@ -345,6 +397,8 @@ impl PermitDesk {
                         reasons: &[],
                         decided_at: now,
                         decided_by: &actor.subject,
+                        verification_code: Some(code.as_str()),
+                        issuer: Some(&issuer),
                     },
                 )
                 .await?;
@@ -361,6 +415,7 @@ impl PermitDesk {
                     position: application.position.clone(),
                     decided_at: at.clone(),
                     case_no: row.case_no.clone(),
+                    issuer,
                 };
                 self.base.outbox.enqueue(&mut tx, case_id, &event).await?;
             }
@@ -376,6 +431,8 @@ impl PermitDesk {
                         reasons,
                         decided_at: now,
                         decided_by: &actor.subject,
+                        verification_code: None,
+                        issuer: None,
                     },
                 )
                 .await?;
@@ -539,6 +596,103 @@ impl PermitDesk {
         self.load(case_id).await
     }
 
+    /// The electronic permit of an approved permit, for its employer (the application's
+    /// credit code) and its holder (the permit number as the token's subject); anyone else
+    /// finds nothing, exactly as for a case that does not exist. The holder's name and
+    /// passport come from service-center (`work_permit_document`); the download is written
+    /// to the access log in the transaction that reads them.
+    pub async fn document(&self, actor: &Actor, case_id: &str) -> Result<(PermitRow, Vec<u8>), ServiceError> {
+        const ACTION: &str = "permit.document";
+        let resource = format!("case/{case_id}/work_permit/document");
+        let row = store::get(&self.base.db.pool, case_id).await?;
+        let application = row.as_ref().map(|r| decode_application(&r.application)).transpose()?;
+        let owner = match (&row, &application, actor.role) {
+            (Some(_), Some(a), Role::Employer) => a.employer.as_ref().is_some_and(|e| e.credit_code == actor.subject),
+            (Some(r), _, Role::Foreigner) => r.permit_number.as_deref() == Some(actor.subject.as_str()),
+            _ => false,
+        };
+        let (Some(row), Some(application), true) = (row, application, owner) else {
+            let refused = Access { action: ACTION, resource: &resource, outcome: "not_found", ..Access::default() };
+            actor.audit_access(&self.base.db, refused).await?;
+            return Err(ServiceError::not_found("work permit", case_id));
+        };
+        if row.status != PermitStatus::Approved {
+            return Err(ServiceError::conflict(
+                "not_approved",
+                format!("case/{case_id}"),
+                format!("the work permit is {}; only an approved permit has an electronic permit", row.status.as_str()),
+            ));
+        }
+        let font = self
+            .font
+            .as_ref()
+            .ok_or_else(|| ServiceError::Unavailable("this desk renders no electronic permits".into()))?;
+        let mut tx = self.base.db.begin().await?;
+        let code = match row.verification_code.clone() {
+            Some(code) => code,
+            // Approved before codes existed: its code is made now, once.
+            None => store::ensure_code(&mut tx, case_id, VerificationCode::generate().as_str())
+                .await?
+                .ok_or_else(|| ServiceError::not_found("work permit", case_id))?,
+        };
+        let shared = self
+            .sharing
+            .share(&mut tx, case_id, Purpose::WorkPermitDocument, DOCUMENT_FIELDS)
+            .await
+            .map_err(share_failed)?;
+        let holder = shared.applicant.unwrap_or_default();
+        let person = person_key_of(&application).or_else(|| Some(shared.person_key).filter(|k| !k.is_empty()));
+        let fields: Vec<&str> = DOCUMENT_FIELDS.iter().map(|f| f.as_str()).collect();
+        let employer = application.employer.clone().unwrap_or_default();
+        let position = application.position.clone().unwrap_or_default();
+        let document = PermitDocument {
+            holder: format!("{} {}", holder.surname, holder.given_names).trim().to_string(),
+            nationality: holder.nationality,
+            passport_number: holder.passport_number,
+            permit_number: row.permit_number.clone().unwrap_or_default(),
+            category: row.category.clone(),
+            valid_from: row.valid_from.clone().unwrap_or_default(),
+            valid_until: row.valid_until.clone().unwrap_or_default(),
+            employer: employer.name,
+            position: position.title,
+            issuer: issuer_of(&row),
+            issued_on: row.decided_at.map(|ms| cst_date(ms).to_string()).unwrap_or_default(),
+            verification_code: code.clone(),
+        };
+        let pdf = crate::document::render(font, &document).map_err(ServiceError::Internal)?;
+        let read = Access {
+            action: ACTION,
+            resource: &resource,
+            case_id: Some(case_id),
+            person: person.as_deref(),
+            fields: &fields,
+            purpose: Some(platform::audit::Purpose::of(actor.role).as_str()),
+            outcome: "allowed",
+        };
+        actor.audit_access_in(&mut tx, read).await?;
+        tx.commit().await?;
+        tracing::info!(case_id, department = %self.department, "electronic work permit downloaded");
+        Ok((PermitRow { verification_code: Some(code), ..row }, pdf))
+    }
+
+    /// Whether the permit printed with `code` is valid today (no caller needed, nothing
+    /// personal answered).
+    pub async fn verify(&self, code: &str) -> Result<Verification, ServiceError> {
+        let Some(code) = VerificationCode::parse(code) else { return Ok(Verification::default()) };
+        let Some(row) = store::by_code(&self.base.db.pool, code.as_str()).await? else {
+            return Ok(Verification::default());
+        };
+        if !rules::is_valid(row.status, row.valid_until.as_deref(), today_cst()) {
+            return Ok(Verification::default());
+        }
+        Ok(Verification {
+            valid: true,
+            permit_number: row.permit_number.clone().unwrap_or_default(),
+            valid_until: row.valid_until.clone().unwrap_or_default(),
+            issuer: issuer_of(&row),
+        })
+    }
+
     /// Gives every person with a permit issued before `permit_persons` existed their row,
     /// so their next case reuses the number. Idempotent; run at start-up.
     pub async fn backfill_persons(&self) -> anyhow::Result<usize> {
@@ -579,6 +733,7 @@ impl Handler<ev::CaseAccepted> for PermitDesk {
             status,
             application: encode_application(&e),
             passport_expiry: &passport_expiry,
+            issuer: &issuer_for(category, &e),
             opened_at: now_ms(),
         };
         if store::open(cx.tx, &row).await? {

@@ -8,7 +8,7 @@ use platform::time::{rfc3339, today_cst};
 use tonic::{Request, Response, Status};
 use tracing::instrument;
 
-use crate::desk::{PermitDecision, PermitDesk, decode_application, waiting};
+use crate::desk::{PermitDecision, PermitDesk, decode_application, issuer_of, waiting};
 use crate::lifecycle::PermitChange;
 use crate::store::PermitRow;
 
@@ -50,6 +50,7 @@ pub fn permit_pb(r: &PermitRow) -> pb::Permit {
         cancellation_reason: r.cancellation_reason.clone().unwrap_or_default(),
         cancelled_at: r.cancelled_at.map(rfc3339).unwrap_or_default(),
         updated_at: r.updated_at.map(rfc3339).unwrap_or_default(),
+        issuer: issuer_of(r),
     }
 }
 
@@ -134,5 +135,38 @@ impl pb::permit_service_server::PermitService for PermitDesk {
         tracing::Span::current().record("case_id", req.case_id.as_str());
         let row = self.cancel(&actor, &req.case_id, &req.reason).await?;
         Ok(Response::new(pb::CancelPermitResponse { permit: Some(permit_pb(&row)) }))
+    }
+
+    #[instrument(skip_all, name = "GetPermitDocument", fields(case_id))]
+    async fn get_permit_document(
+        &self,
+        request: Request<pb::GetPermitDocumentRequest>,
+    ) -> Result<Response<pb::GetPermitDocumentResponse>, Status> {
+        let actor = caller(&request)?;
+        let req = request.into_inner();
+        tracing::Span::current().record("case_id", req.case_id.as_str());
+        let (row, content) = self.document(&actor, &req.case_id).await?;
+        let number = row.permit_number.unwrap_or_default();
+        Ok(Response::new(pb::GetPermitDocumentResponse {
+            content,
+            filename: format!("work-permit-{number}.pdf"),
+            verification_code: row.verification_code.unwrap_or_default(),
+        }))
+    }
+
+    #[instrument(skip_all, name = "VerifyPermit")]
+    async fn verify_permit(
+        &self,
+        request: Request<pb::VerifyPermitRequest>,
+    ) -> Result<Response<pb::VerifyPermitResponse>, Status> {
+        // Anyone may ask (the gateway signs the call as anonymous), so only a signed call.
+        caller(&request)?;
+        let v = self.verify(&request.into_inner().code).await?;
+        Ok(Response::new(pb::VerifyPermitResponse {
+            valid: v.valid,
+            permit_number: v.permit_number,
+            valid_until: v.valid_until,
+            issuer: v.issuer,
+        }))
     }
 }

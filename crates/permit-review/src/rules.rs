@@ -77,6 +77,50 @@ pub fn permit_number(category: Category, year: i32, serial: i64) -> String {
     format!("62{category}{year}{serial:08}")
 }
 
+/// The code printed on the electronic permit, by which anyone checks it
+/// (`GET /api/v1/work-permits/verify/{code}`). 20 characters of Crockford's base32 (no I,
+/// L, O, U: nothing to misread) carry 100 random bits: unguessable, and short enough to
+/// type from paper. Parsing normalises case, spaces and hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VerificationCode(String);
+
+impl VerificationCode {
+    const ALPHABET: &'static [u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    pub const LEN: usize = 20;
+
+    /// A fresh code from the operating system's random source.
+    pub fn generate() -> VerificationCode {
+        use rand::Rng as _;
+        let mut rng = rand::rng();
+        let code = (0..Self::LEN).map(|_| Self::ALPHABET[rng.random_range(0..32)] as char).collect();
+        VerificationCode(code)
+    }
+
+    /// The code a person typed, or `None` when it cannot be one.
+    pub fn parse(s: &str) -> Option<VerificationCode> {
+        let code: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
+        (code.len() == Self::LEN && code.bytes().all(|b| Self::ALPHABET.contains(&b))).then_some(VerificationCode(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for VerificationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether an issued permit is valid on `today`: approved (not refused, not cancelled) and
+/// not past its last day. A permit whose validity starts later is already valid: it was
+/// issued, and its holder may enter on it.
+pub fn is_valid(status: domain::states::permit::PermitStatus, valid_until: Option<&str>, today: NaiveDate) -> bool {
+    status == domain::states::permit::PermitStatus::Approved
+        && valid_until.and_then(|d| d.parse::<NaiveDate>().ok()).is_some_and(|until| today <= until)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +177,31 @@ mod tests {
         assert_eq!(waiting_working_days(&cal, d("2026-03-02"), d("2026-03-13"), 0).days, 9);
         assert_eq!(waiting_working_days(&cal, d("2026-03-02"), d("2026-03-13"), 4).days, 5);
         assert_eq!(waiting_working_days(&cal, d("2026-03-02"), d("2026-03-02"), 3).days, 0);
+    }
+
+    #[test]
+    fn verification_codes_are_twenty_unambiguous_characters_and_parse_as_typed() {
+        let a = VerificationCode::generate();
+        assert_eq!(a.as_str().len(), VerificationCode::LEN);
+        assert_ne!(a, VerificationCode::generate());
+        assert_eq!(VerificationCode::parse(&a.as_str().to_lowercase()), Some(a.clone()));
+        let spaced = format!("{}-{} {}", &a.as_str()[..5], &a.as_str()[5..10], &a.as_str()[10..]);
+        assert_eq!(VerificationCode::parse(&spaced), Some(a));
+        assert_eq!(VerificationCode::parse("7KQ2M9XW4HT6RB3CJP8"), None); // too short
+        assert_eq!(VerificationCode::parse("7KQ2M9XW4HT6RB3CJP8I"), None); // I is not in the alphabet
+        assert_eq!(VerificationCode::parse("../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn a_permit_is_valid_while_approved_up_to_its_last_day() {
+        use domain::states::permit::PermitStatus::*;
+        let until = Some("2027-01-31");
+        assert!(is_valid(Approved, until, d("2027-01-31")));
+        assert!(is_valid(Approved, until, d("2026-12-01")));
+        assert!(!is_valid(Approved, until, d("2027-02-01")));
+        assert!(!is_valid(Cancelled, until, d("2026-12-01")));
+        assert!(!is_valid(Refused, None, d("2026-12-01")));
+        assert!(!is_valid(Approved, None, d("2026-12-01")));
     }
 
     #[test]

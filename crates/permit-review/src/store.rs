@@ -36,11 +36,15 @@ pub struct PermitRow {
     pub updated_at: Option<i64>,
     /// Optimistic lock: a change is made only at the version it was read at.
     pub version: i64,
+    /// The issuing office, named when the application opened (none on older rows).
+    pub issuer: Option<String>,
+    /// Printed on the e-permit; set on approval (or on the first download of an older one).
+    pub verification_code: Option<String>,
 }
 
 const COLUMNS: &str = "case_id, case_no, department, category, status, application, passport_expiry, permit_number, valid_from, valid_until, \
                        reasons, opened_at, decided_at, requested_materials, supplement_note, supplement_requested_at, \
-                       paused_working_days, cancellation_reason, cancelled_at, updated_at, version";
+                       paused_working_days, cancellation_reason, cancelled_at, updated_at, version, issuer, verification_code";
 
 /// A new application.
 pub struct NewPermit<'a> {
@@ -51,6 +55,7 @@ pub struct NewPermit<'a> {
     pub status: PermitStatus,
     pub application: String,
     pub passport_expiry: &'a str,
+    pub issuer: &'a str,
     pub opened_at: i64,
 }
 
@@ -58,7 +63,7 @@ pub struct NewPermit<'a> {
 pub async fn open(tx: &mut Tx<'_>, row: &NewPermit<'_>) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "INSERT INTO permits (case_id, case_no, department, category, status, application, passport_expiry, \
-         opened_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (case_id) DO NOTHING",
+         opened_at, updated_at, issuer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (case_id) DO NOTHING",
     )
     .bind(row.case_id)
     .bind(row.case_no)
@@ -68,10 +73,35 @@ pub async fn open(tx: &mut Tx<'_>, row: &NewPermit<'_>) -> Result<bool, sqlx::Er
     .bind(&row.application)
     .bind(row.passport_expiry)
     .bind(row.opened_at)
+    .bind(row.issuer)
     .execute(&mut **tx)
     .await?
     .rows_affected();
     Ok(n == 1)
+}
+
+/// The permit whose e-permit carries `code`.
+pub async fn by_code(pool: &Pool, code: &str) -> Result<Option<PermitRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM permits WHERE verification_code = $1")))
+        .bind(code)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Gives a permit approved before codes existed its code, unless a concurrent download
+/// gave it one first; returns the code that holds. Not a versioned change: it alters
+/// nothing a reviewer decides on.
+pub async fn ensure_code(tx: &mut Tx<'_>, case_id: &str, candidate: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query("UPDATE permits SET verification_code = $2 WHERE case_id = $1 AND verification_code IS NULL")
+        .bind(case_id)
+        .bind(candidate)
+        .execute(&mut **tx)
+        .await?;
+    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT verification_code FROM permits WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.and_then(|(c,)| c))
 }
 
 pub async fn get(pool: &Pool, case_id: &str) -> Result<Option<PermitRow>, sqlx::Error> {
@@ -163,13 +193,18 @@ pub struct Decision<'a> {
     pub reasons: &'a [String],
     pub decided_at: i64,
     pub decided_by: &'a str,
+    /// The e-permit's code, on an approval.
+    pub verification_code: Option<&'a str>,
+    /// The issuing office, on an approval (kept as it was when already named).
+    pub issuer: Option<&'a str>,
 }
 
 /// Records a decision on the permit as `read` (in review).
 pub async fn decide(tx: &mut Tx<'_>, read: &PermitRow, d: &Decision<'_>) -> Result<(), ServiceError> {
     let done = sqlx::query(
         "UPDATE permits SET status = $3, permit_number = $4, valid_from = $5, valid_until = $6, reasons = $7, \
-         decided_at = $8, decided_by = $9, updated_at = $8, version = version + 1 WHERE case_id = $1 AND version = $2",
+         decided_at = $8, decided_by = $9, updated_at = $8, verification_code = $10, issuer = COALESCE(issuer, $11), \
+         version = version + 1 WHERE case_id = $1 AND version = $2",
     )
     .bind(&read.case_id)
     .bind(read.version)
@@ -180,6 +215,8 @@ pub async fn decide(tx: &mut Tx<'_>, read: &PermitRow, d: &Decision<'_>) -> Resu
     .bind(serde_json::to_string(d.reasons).unwrap_or_else(|_| "[]".into()))
     .bind(d.decided_at)
     .bind(d.decided_by)
+    .bind(d.verification_code)
+    .bind(d.issuer)
     .execute(&mut **tx)
     .await?;
     versioned(done, "work permit")

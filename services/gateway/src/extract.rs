@@ -48,6 +48,8 @@ role_sets! {
     Auditors = [Auditor];
     /// The employer at the counter's door or the officer behind it.
     EmployersAndOfficers = [Employer, Officer];
+    /// The two who may download an electronic work permit.
+    EmployersAndForeigners = [Employer, Foreigner];
     /// Everyone who may follow a residence case.
     ResidenceReaders = [Employer, Foreigner, Officer, Reviewer, Ops, Admin];
 }

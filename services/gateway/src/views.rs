@@ -219,6 +219,11 @@ pub struct Case {
     /// How the category was reached (points per factor); absent for cases accepted before
     /// it was kept.
     pub classification: Option<CaseClassification>,
+    /// The office that issues the work permit: the issued permit's, before that the one the
+    /// classification names (the Lanzhou municipal S&T bureau for Lanzhou employers' A/B
+    /// permits); absent for cases older than both.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -257,6 +262,7 @@ impl From<&sc::Case> for Case {
             evaluations: c.evaluations.iter().map(Evaluation::from).collect(),
             messages: c.messages.iter().map(Message::from).collect(),
             materials: c.materials.iter().map(Material::from).collect(),
+            issuer: opt(&c.issuer),
             classification: c.classification.as_ref().map(|k| CaseClassification {
                 points: k.points,
                 route: k.route.clone(),
@@ -387,6 +393,8 @@ pub struct Permit {
     pub cancellation_reason: String,
     pub cancelled_at: String,
     pub updated_at: String,
+    /// The office that issues (or issued) the permit, as the classification names it.
+    pub issuer: String,
     /// Only on a change: the fields it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_fields: Option<Vec<String>>,
@@ -439,6 +447,7 @@ impl From<&pp::Permit> for Permit {
             cancellation_reason: p.cancellation_reason.clone(),
             cancelled_at: p.cancelled_at.clone(),
             updated_at: p.updated_at.clone(),
+            issuer: p.issuer.clone(),
             changed_fields: None,
             applicant: None,
         }
@@ -705,6 +714,34 @@ impl From<&ps::ResidenceCase> for ResidenceCase {
             applicant: c.applicant.as_ref().map(Applicant::from),
             opened_at: c.opened_at.clone(),
             updated_at: opt(&c.updated_at),
+        }
+    }
+}
+
+/// `GET /api/v1/work-permits/verify/{code}`: whether the e-permit with this code is valid,
+/// and nothing personal. An invalid one (unknown code, cancelled, expired) carries only
+/// `valid: false`, so the answer tells nothing more about a code than that.
+#[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct PermitVerification {
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permit_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+}
+
+impl From<&pp::VerifyPermitResponse> for PermitVerification {
+    fn from(v: &pp::VerifyPermitResponse) -> Self {
+        if !v.valid {
+            return PermitVerification { valid: false, permit_number: None, valid_until: None, issuer: None };
+        }
+        PermitVerification {
+            valid: true,
+            permit_number: Some(v.permit_number.clone()),
+            valid_until: Some(v.valid_until.clone()),
+            issuer: Some(v.issuer.clone()),
         }
     }
 }

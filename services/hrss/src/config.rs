@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct Config {
     pub platform: Settings,
+    /// The electronic work permits: `ONETHING__PERMIT_DOCUMENT__FONT_PATH`.
+    pub permit_document: permit_review::document::DocumentSettings,
     /// The real-person check of the electronic social security card.
     pub card: CardSettings,
     pub social_security_number: SsnSettings,
@@ -46,6 +48,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             platform: Settings { grpc_addr: "127.0.0.1:50053".into(), ..Settings::default() },
+            permit_document: Default::default(),
             card: CardSettings::default(),
             social_security_number: SsnSettings::default(),
         }

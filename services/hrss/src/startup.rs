@@ -64,7 +64,9 @@ pub async fn build_with(config: Config, parts: Parts) -> anyhow::Result<Applicat
         &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE), (&MIGRATIONS, "_hrss_migrations")],
     )
     .await?;
-    let desk = PermitDesk::new(base.clone(), Department::Hrss)?;
+    // Fails at start-up, not at the first download, when the font is missing.
+    let font = permit_review::document::DocumentFont::load(&config.permit_document.font_path)?;
+    let desk = PermitDesk::new(base.clone(), Department::Hrss)?.with_font(font);
     // Permits issued before the lifelong-number table get their person's row.
     desk.backfill_persons().await?;
     let cards = CardDesk {

@@ -7,11 +7,16 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct Config {
     pub platform: Settings,
+    /// The electronic work permits: `ONETHING__PERMIT_DOCUMENT__FONT_PATH`.
+    pub permit_document: permit_review::document::DocumentSettings,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { platform: Settings { grpc_addr: "127.0.0.1:50052".into(), ..Settings::default() } }
+        Self {
+            platform: Settings { grpc_addr: "127.0.0.1:50052".into(), ..Settings::default() },
+            permit_document: Default::default(),
+        }
     }
 }
 

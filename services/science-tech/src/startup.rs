@@ -5,6 +5,7 @@ use onething_proto::events::{CaseAccepted, CaseSupplemented};
 use onething_proto::onething::permit::v1::permit_service_server::PermitServiceServer;
 use onething_proto::onething::sciencetech::v1::science_tech_service_server::ScienceTechServiceServer;
 use permit_review::PermitDesk;
+use permit_review::document::DocumentFont;
 use platform::app::{Application, Base};
 
 use crate::config::Config;
@@ -15,7 +16,9 @@ pub const NAME: &str = "science-tech";
 pub async fn build(config: Config) -> anyhow::Result<Application> {
     let base =
         Base::init(NAME, config.platform, &[(&permit_review::MIGRATIONS, permit_review::MIGRATIONS_TABLE)]).await?;
-    let desk = PermitDesk::new(base.clone(), Department::ScienceTech)?;
+    // Fails at start-up, not at the first download, when the font is missing.
+    let font = DocumentFont::load(&config.permit_document.font_path)?;
+    let desk = PermitDesk::new(base.clone(), Department::ScienceTech)?.with_font(font);
     // Permits issued before the lifelong-number table get their person's row.
     desk.backfill_persons().await?;
     let (routes, reporter) = platform::grpc::base_routes()?;

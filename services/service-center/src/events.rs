@@ -43,11 +43,15 @@ impl Handler<ev::PermitApplicationOpened> for Progress {
 #[async_trait]
 impl Handler<ev::PermitApproved> for Progress {
     async fn handle(&self, e: ev::PermitApproved, cx: Context<'_>) -> Result<(), HandlerError> {
-        let result = map([
+        let mut result = map([
             ("permit_number", e.permit_number.clone()),
             ("valid_from", e.valid_from.clone()),
             ("valid_until", e.valid_until.clone()),
         ]);
+        // Desks before the issuer was named send none: the case keeps the classification's.
+        if !e.issuer.is_empty() {
+            result.insert("issuer".into(), e.issuer.clone());
+        }
         store::move_item_on(
             cx.tx,
             &e.case_id,

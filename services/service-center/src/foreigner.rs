@@ -52,6 +52,7 @@ pub fn of(permit_number: &str, views: &[CaseView]) -> pb::GetForeignerOverviewRe
             category: v.case.category.clone(),
             department: i.department.clone(),
             case_id: v.case.id.clone(),
+            issuer: r.get("issuer").cloned().unwrap_or_default(),
         }
     });
     let residence_permit = latest.and_then(|v| item(v, Item::ResidencePermit)).map(|i| pb::ForeignerResidence {

@@ -185,6 +185,7 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
         messages: v.messages.iter().map(message_pb).collect(),
         clock_paused_on: c.clock_paused_on.clone().unwrap_or_default(),
         materials: v.materials.iter().map(material_pb).collect(),
+        issuer: issuer_of(v),
         classification: c
             .classification
             .as_deref()
@@ -200,6 +201,26 @@ pub fn case_pb(v: &CaseView) -> pb::Case {
                     .collect(),
             }),
     }
+}
+
+/// The office that issues the case's work permit: the issued permit's (from
+/// `permit-approved`), before that the classification's at intake.
+fn issuer_of(v: &crate::store::CaseView) -> String {
+    let issued = v
+        .items
+        .iter()
+        .find(|i| i.item == domain::case::Item::WorkPermit.as_str())
+        .and_then(|i| serde_json::from_str::<BTreeMap<String, String>>(&i.result).ok())
+        .and_then(|r| r.get("issuer").cloned());
+    issued
+        .or_else(|| {
+            v.case
+                .classification
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<crate::store::ClassificationRecord>(j).ok())
+                .map(|r| r.issuer)
+        })
+        .unwrap_or_default()
 }
 
 fn evaluation_pb(e: &crate::store::EvaluationRow) -> pb::Evaluation {

@@ -12,7 +12,7 @@ const FINISHED = ['approved', 'completed', 'refused', 'cancelled'];
 // Result fields shown to the employer, in this order, with the catalog namespace of coded
 // values (a list when comma-separated); the rest are bookkeeping of the departments.
 const RESULT_FIELDS = [
-  ['permit_number'], ['valid_from'], ['valid_until'], ['employer_name'], ['position_title'], ['changed_at'],
+  ['permit_number'], ['valid_from'], ['valid_until'], ['issuer'], ['employer_name'], ['position_title'], ['changed_at'],
   ['social_security_number'], ['insurances', 'insurance'], ['registered_at'], ['card_status', 'card_status'],
   ['apply_by'], ['entry_date'], ['applied_on'], ['receipt_number'], ['receipt_valid_until'], ['paper_materials', 'material'],
   ['decision_due'], ['verification_method', 'verification'], ['verification_scheduled_at'], ['verification_place'],
@@ -64,10 +64,19 @@ function itemCard(item) {
       ${item.decided_on ? html`<dt>${t('ui.case_decided_on')}</dt><dd>${date(item.decided_on)}</dd>` : nothing}
       ${shown.map(([k, ns]) => html`<dt>${t(`result.${k}`)}</dt><dd>${resultValue(ns, result[k])}</dd>`)}
     </dl>
+    ${item.item === 'work_permit' && item.status === 'approved' ? permitDocument() : nothing}
     ${item.status === 'supplement_requested' && !sent.has(item.item) ? supplementForm(item) : nothing}
     ${item.status === 'supplement_requested' && sent.has(item.item) ? html`<p class="notice good">${t('ui.case_supplement_sent')}</p>` : nothing}
     ${FINISHED.includes(item.status) && !(c.evaluations || []).some((e) => e.item === item.item) ? ratingForm(item) : nothing}
   </li>`;
+}
+
+/** The electronic work permit of an approved permit (the gateway sends it as an attachment). */
+function permitDocument() {
+  return html`<p class="permit-document">
+    <a href=${`/api/v1/work-permits/${encodeURIComponent(id)}/document`} download>${t('ui.permit_document_download')}</a>
+    <span class="hint">${t('ui.permit_document_hint')}</span>
+  </p>`;
 }
 
 function supplementForm(item) {
@@ -254,6 +263,7 @@ function draw() {
         <dl class="facts">
           <dt>${t('ui.col_status')}</dt><dd>${badge('status', c.status)}</dd>
           <dt>${t('ui.col_category')}</dt><dd>${c.category ? code('category', c.category) : '—'}</dd>
+          ${c.issuer ? html`<dt>${t('ui.case_issuer')}</dt><dd>${c.issuer}</dd>` : nothing}
           <dt>${t('ui.col_submitted')}</dt><dd>${dateTime(c.submitted_at)}</dd>
           <dt>${t('ui.case_committed')}</dt><dd>${date(c.due?.committed)}${c.due?.estimated ? html` <span class="hint">${t('ui.case_estimated')}</span>` : nothing}</dd>
           <dt>${t('ui.case_statutory')}</dt><dd>${date(c.due?.statutory)}</dd>

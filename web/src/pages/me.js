@@ -206,7 +206,14 @@ function mine(d) {
           ${row(t('ui.me_issued_by'), p.department ? code('department', p.department) : null)}
           ${row(t('ui.me_valid_from'), p.valid_from ? date(p.valid_from) : null)}
           ${row(t('ui.me_valid_until'), p.valid_until ? date(p.valid_until) : null)}
+          ${row(t('ui.me_issuer'), p.issuer)}
         </dl>
+        ${p.status === 'approved' && p.case_id
+          ? html`<p class="permit-document">
+              <a href=${`/api/v1/work-permits/${encodeURIComponent(p.case_id)}/document`} download>${t('ui.permit_document_download')}</a>
+              <span class="hint">${t('ui.permit_document_hint')}</span>
+            </p>`
+          : nothing}
       </section>
       <section class="card" aria-labelledby="me-card-h">
         <h2 id="me-card-h">${t('ui.me_card_title')}</h2>

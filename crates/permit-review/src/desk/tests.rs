@@ -408,6 +408,8 @@ async fn two_changes_from_one_read_of_a_permit_the_second_is_the_lost_race() {
         reasons: &["late".to_string()],
         decided_at: 2,
         decided_by: "bob",
+        verification_code: None,
+        issuer: None,
     };
     let mut tx = desk.base.db.begin().await.unwrap();
     let lost = store::decide(&mut tx, &second, &refusal).await.unwrap_err();
@@ -422,4 +424,50 @@ async fn two_changes_from_one_read_of_a_permit_the_second_is_the_lost_race() {
     store::cancel(&mut tx, &now, PermitStatus::Cancelled, "test", 3).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(store::get(&desk.base.db.pool, "c1").await.unwrap().unwrap().version, first.version + 2);
+}
+
+#[tokio::test]
+async fn an_approved_permit_names_its_issuer_and_its_code_verifies_until_it_is_cancelled() {
+    let dir = temp_dir();
+    let desk = desk_at(&dir, Department::ScienceTech).await;
+    let st = reviewer("science-tech");
+    let mut lanzhou = accepted("c1", "B", "E1");
+    lanzhou.employer.as_mut().unwrap().credit_code = "91620100MA0000001X".into();
+    deliver(&desk, lanzhou).await;
+    let mut elsewhere = accepted("c2", "A", "E2");
+    elsewhere.employer.as_mut().unwrap().region_code = "620500".into();
+    deliver(&desk, elsewhere).await;
+
+    // Named when the application opens, as the classification names it.
+    let open = store::get(&desk.base.db.pool, "c1").await.unwrap().unwrap();
+    assert!(issuer_of(&open).starts_with("Lanzhou Municipal Bureau of Science and Technology"), "{open:?}");
+    assert_eq!(open.verification_code, None);
+    let other = store::get(&desk.base.db.pool, "c2").await.unwrap().unwrap();
+    assert_eq!(issuer_of(&other), "Gansu Provincial Department of Science and Technology");
+
+    let approved = desk.decide(&st, "c1", PermitDecision::Approve).await.unwrap();
+    let printed = approved.verification_code.clone().expect("a code on approval");
+    assert!(VerificationCode::parse(&printed).is_some());
+    let v = desk.verify(&printed.to_lowercase()).await.unwrap();
+    assert!(v.valid);
+    assert_eq!(v.permit_number, approved.permit_number.clone().unwrap());
+    assert_eq!(v.valid_until, approved.valid_until.clone().unwrap());
+    assert!(v.issuer.starts_with("Lanzhou Municipal"));
+    // Unknown, malformed: invalid and nothing else.
+    assert_eq!(desk.verify(VerificationCode::generate().as_str()).await.unwrap(), Verification::default());
+    assert_eq!(desk.verify("nonsense").await.unwrap(), Verification::default());
+
+    // Only the employer of the case and the holder may download; anyone else finds nothing
+    // (this desk has no font: the owner's download is unavailable, not refused).
+    let other_employer = Actor::parse("employer", "91620100MA0000002X", "").unwrap();
+    let stranger = Actor::parse("foreigner", "62B202600009999", "").unwrap();
+    assert_eq!(code(desk.document(&other_employer, "c1").await.unwrap_err()), "404");
+    assert_eq!(code(desk.document(&stranger, "c1").await.unwrap_err()), "404");
+    assert_eq!(code(desk.document(&st, "c1").await.unwrap_err()), "404");
+    let holder = Actor::parse("foreigner", approved.permit_number.as_deref().unwrap(), "").unwrap();
+    assert!(matches!(desk.document(&holder, "c1").await.unwrap_err(), ServiceError::Unavailable(_)));
+    assert_eq!(audits(&desk, "permit.document").await, ["not_found", "not_found", "not_found"]);
+
+    desk.cancel(&st, "c1", "contract ended").await.unwrap();
+    assert_eq!(desk.verify(&printed).await.unwrap(), Verification::default());
 }

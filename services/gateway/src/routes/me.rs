@@ -35,6 +35,9 @@ pub struct MyPermit {
     pub department: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// The office that issued the permit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -71,6 +74,7 @@ impl From<pb::ForeignerPermit> for MyPermit {
             category: opt(&p.category),
             department: opt(&p.department),
             case_id: opt(&p.case_id),
+            issuer: opt(&p.issuer),
         }
     }
 }
@@ -89,6 +93,7 @@ impl From<&hp::SocialSecurityCard> for MyPermit {
             category: None,
             department: None,
             case_id: Some(card.case_id.clone()),
+            issuer: None,
         }
     }
 }

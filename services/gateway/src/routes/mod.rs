@@ -53,6 +53,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ops::replay))
         .routes(routes!(work_permits::list))
         .routes(routes!(work_permits::get))
+        .routes(routes!(work_permits::document))
+        .routes(routes!(work_permits::verify))
         .routes(routes!(work_permits::decide))
         .routes(routes!(work_permits::change))
         .routes(routes!(work_permits::extend))
@@ -145,6 +147,8 @@ mod tests {
             "/api/v1/work-permits/{case_id}/decision",
             "/api/v1/work-permits/{case_id}/extension",
             "/api/v1/work-permits/{case_id}/cancellation",
+            "/api/v1/work-permits/{case_id}/document",
+            "/api/v1/work-permits/verify/{code}",
             "/api/v1/residence-permits/{case_id}/entry",
             "/api/v1/residence-permits/{case_id}/verification/outcome",
             "/api/v1/residence-permits/{case_id}/pickup",

@@ -6,8 +6,10 @@
 //! reviewers and what the permit's state allows.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
 use domain::case::{Department, Item};
 use domain::json::Reader;
 use domain::{Actor, Role};
@@ -18,10 +20,14 @@ use serde_json::Value;
 use tonic::Code;
 use tonic::transport::Channel;
 
-use crate::extract::{Auth, ForCase, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators, for_case};
+use crate::extract::{
+    Auth, EmployersAndForeigners, ForCase, FromJson, JsonBody, ListQuery, Query, Reviewers, ReviewersAndOperators,
+    for_case,
+};
 use crate::problem::{CommandErrors, ListErrors, Problem, ReadErrors};
+use crate::routes::materials::FileBytes;
 use crate::startup::AppState;
-use crate::views::{Applicant, Page, Permit};
+use crate::views::{Applicant, Page, Permit, PermitVerification};
 
 /// The desk that owns the case's permit. service-center shows a reviewer only the items
 /// of their department, so a reviewer of another department finds no work permit: 404,
@@ -143,6 +149,86 @@ pub async fn get(
             };
     }
     Ok(Json(view))
+}
+
+/// `GET /api/v1/work-permits/{case_id}/document` (the employer, the foreigner): the
+/// electronic permit. service-center finds the desk (a case the caller may not see is 404);
+/// the desk checks again that the caller is the case's employer or the permit's holder and
+/// writes the download to its access log (the PDF names the holder and the passport).
+#[utoipa::path(get, path = "/api/v1/work-permits/{case_id}/document", tag = "work permits",
+    params(("case_id" = String, Path)),
+    responses(
+        (status = 200, description = "the e-permit: the permit's data and its verification code; `Content-Disposition: attachment`, `Cache-Control: private, no-store`",
+            content((FileBytes = "application/pdf")),
+            headers(
+                ("Content-Disposition" = String, description = "attachment; filename=\"work-permit-<permit_number>.pdf\""),
+                ("Cache-Control" = String, description = "private, no-store"),
+            )),
+        (status = 401, description = "no token, or an invalid or expired one", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "the caller's role may not do this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such case, or not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not-approved`: the permit is not (or no longer) approved", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn document(
+    State(state): State<AppState>,
+    Auth(actor, ..): Auth<EmployersAndForeigners>,
+    Path(case_id): Path<String>,
+) -> Result<Response, Problem> {
+    let mut desk = owning_desk(&state, &actor, &case_id).await?;
+    let req = pp::GetPermitDocumentRequest { case_id };
+    let doc = desk.get_permit_document(state.clients.request(&actor, req, None)).await?.into_inner();
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", safe_filename(&doc.filename)))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    let mut resp = Response::new(Body::from(doc.content));
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(header::CONTENT_DISPOSITION, disposition);
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // It names the holder: never kept by a shared cache or the browser's disk cache.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(resp)
+}
+
+/// A desk's filename, if it is one a header may carry.
+fn safe_filename(name: &str) -> &str {
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if ok { name } else { "work-permit.pdf" }
+}
+
+/// `GET /api/v1/work-permits/verify/{code}` (no auth): whether the e-permit printed with
+/// `code` is valid now. The code does not say which desk issued it, so both are asked;
+/// either one's `valid` answers. An unknown code is 200 `{"valid": false}`, like a cancelled
+/// or expired permit: the answer says nothing else about a code. Only when no desk says
+/// valid and one could not be asked is the answer 503 (invalid would be a guess).
+#[utoipa::path(get, path = "/api/v1/work-permits/verify/{code}", tag = "work permits", security(()),
+    params(("code" = String, Path, description = "the verification code printed on the e-permit (case, spaces and hyphens do not matter)")),
+    responses(
+        (status = 200, description = "`valid` and, only when valid, `permit_number`, `valid_until`, `issuer`; never personal data", body = PermitVerification),
+        (status = 503, description = "a desk could not be asked and none said valid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<PermitVerification>, Problem> {
+    let anyone = Actor::anonymous();
+    let mut calls = Vec::new();
+    for d in [Department::ScienceTech, Department::Hrss] {
+        let Some(mut desk) = state.clients.permits(d) else { continue };
+        let req = state.clients.request(&anyone, pp::VerifyPermitRequest { code: code.clone() }, None);
+        calls.push(tokio::spawn(async move { desk.verify_permit(req).await }));
+    }
+    let mut failed = None;
+    for call in calls {
+        match call.await.map_err(|_| Problem::from(tonic::Status::internal("verify task failed")))? {
+            Ok(answer) if answer.get_ref().valid => return Ok(Json(PermitVerification::from(answer.get_ref()))),
+            Ok(_) => {}
+            Err(status) => failed = Some(status),
+        }
+    }
+    match failed {
+        Some(status) => Err(status.into()),
+        None => Ok(Json(PermitVerification::from(&pp::VerifyPermitResponse::default()))),
+    }
 }
 
 /// `GET /api/v1/work-permits?status=&department=&limit=&cursor=`: a reviewer lists their

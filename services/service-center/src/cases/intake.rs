@@ -191,6 +191,7 @@ async fn create(
             route: a.classification.route,
             points_category: a.classification.points_category,
             breakdown: a.classification.breakdown.clone(),
+            issuer: a.classification.issuer.clone(),
         })
         .ok(),
         person_key: crate::grpc::person_key_of(c),

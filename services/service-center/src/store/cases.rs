@@ -36,6 +36,9 @@ pub struct ClassificationRecord {
     pub route: domain::classification::Route,
     pub points_category: domain::case::Category,
     pub breakdown: Vec<domain::classification::FactorScore>,
+    /// The office the classification names for the permit (absent on older records).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub issuer: String,
 }
 
 /// A case with its items and timeline.
