@@ -149,19 +149,20 @@ impl Keyring {
         if let Some(k) = lookup(self) {
             return Ok(k);
         }
-        let due = self
-            .last_reload
-            .lock()
-            .map(|mut last| {
-                let due = last.is_none_or(|t| t.elapsed() >= RELOAD_AT_MOST_EVERY);
-                if due {
-                    *last = Some(Instant::now());
+        // The directory is read under the lock: a caller that arrives while another reads it
+        // waits and then finds the key too. (Checking the time under the lock but reading
+        // after it let the second of two concurrent first calls from a newly started
+        // gateway be refused: its reload was "not due" and the first one's not done yet.)
+        if let Ok(mut last) = self.last_reload.lock() {
+            if let Some(k) = lookup(self) {
+                return Ok(k);
+            }
+            if last.is_none_or(|t| t.elapsed() >= RELOAD_AT_MOST_EVERY) {
+                *last = Some(Instant::now());
+                if let Err(e) = self.reload() {
+                    tracing::warn!(error = %e, "trusted keys could not be read again");
                 }
-                due
-            })
-            .unwrap_or(false);
-        if due && let Err(e) = self.reload() {
-            tracing::warn!(error = %e, "trusted keys could not be read again");
+            }
         }
         lookup(self).ok_or_else(|| VerifyError::UnknownKey { service: service.into(), kid: kid.into() })
     }
@@ -317,6 +318,23 @@ pub(crate) mod tests {
         ));
         // Loading again keeps the same key.
         assert_eq!(Keyring::load("hrss", &settings(&dir, "hrss")).unwrap().kid(), hrss.kid());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn concurrent_first_calls_of_a_process_started_later_are_all_verified() {
+        let dir = temp_dir();
+        let hrss = Keyring::load("hrss", &settings(&dir, "hrss")).unwrap();
+        // Reading the directory for an unknown key just now: the next reload is "not due".
+        assert!(hrss.public_key(GATEWAY, "none").is_err());
+        std::thread::sleep(RELOAD_AT_MOST_EVERY);
+        let gateway = Keyring::load(GATEWAY, &settings(&dir, GATEWAY)).unwrap();
+        let kid = gateway.kid().to_string();
+        let found: Vec<bool> = std::thread::scope(|s| {
+            let calls: Vec<_> = (0..16).map(|_| s.spawn(|| hrss.public_key(GATEWAY, &kid).is_ok())).collect();
+            calls.into_iter().map(|c| c.join().unwrap()).collect()
+        });
+        assert!(found.iter().all(|ok| *ok), "{found:?}");
         let _ = std::fs::remove_dir_all(dir);
     }
 
