@@ -201,9 +201,10 @@ fn safe_filename(name: &str) -> &str {
 /// or expired permit: the answer says nothing else about a code. Only when no desk says
 /// valid and one could not be asked is the answer 503 (invalid would be a guess).
 #[utoipa::path(get, path = "/api/v1/work-permits/verify/{code}", tag = "work permits", security(()),
-    params(("code" = String, Path, description = "the verification code printed on the e-permit (case, spaces and hyphens do not matter)")),
+    params(("code" = String, Path, description = "the verification code printed on the e-permit (case and hyphens do not matter)")),
     responses(
         (status = 200, description = "`valid` and, only when valid, `permit_number`, `valid_until`, `issuer`; never personal data", body = PermitVerification),
+        (status = 404, description = "a code with characters no code has (anything but letters, digits and hyphens) or longer than any: refused at the edge like every impossible id", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "a desk could not be asked and none said valid", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn verify(
