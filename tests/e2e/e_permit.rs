@@ -7,7 +7,7 @@
 use e2e::stack::{Stack, StackOptions, application, credit_code, item, item_status};
 use serde_json::{Value, json};
 
-use crate::{CONVERGE, submit_in_review, submitted_in_review};
+use crate::{CONVERGE, approve_at, submit_in_review, submitted_in_review};
 
 const LANZHOU_BUREAU: &str = "Lanzhou Municipal Bureau of Science and Technology";
 const PROVINCIAL_ST: &str = "Gansu Provincial Department of Science and Technology";
@@ -15,15 +15,6 @@ const PROVINCIAL_HRSS: &str = "Gansu Provincial Department of Human Resources an
 
 fn text(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
-}
-
-async fn approve(stack: &Stack, department: &str, id: &str) -> Value {
-    let reviewer = stack.token("reviewer", "alice", department).await;
-    let (status, permit) = stack
-        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(status, 200, "{permit:#}");
-    permit
 }
 
 /// The verification code printed in the PDF (its metadata names it beside the number).
@@ -44,7 +35,7 @@ async fn the_case_and_the_permit_name_the_issuer_the_classification_names() {
     let (status, permit) = stack.get(&format!("/api/v1/work-permits/{lanzhou}"), Some(&reviewer)).await;
     assert_eq!(status, 200, "{permit:#}");
     assert!(text(&permit["issuer"]).starts_with(LANZHOU_BUREAU), "{permit:#}");
-    let approved = approve(&stack, "science-tech", &lanzhou).await;
+    let approved = approve_at(&stack, &lanzhou, "science-tech").await;
     assert!(text(&approved["issuer"]).starts_with(LANZHOU_BUREAU));
     let case = stack.wait_case(&employer, &lanzhou, CONVERGE, |c| item_status(c, "work_permit") == "approved").await;
     assert!(text(&item(&case, "work_permit")["result"]["issuer"]).starts_with(LANZHOU_BUREAU), "{case:#}");
@@ -55,14 +46,14 @@ async fn the_case_and_the_permit_name_the_issuer_the_classification_names() {
     body["employer"]["region_code"] = json!("620200");
     let (employer, elsewhere, case) = submit_in_review(&stack, 92, body).await;
     assert_eq!(case["issuer"], PROVINCIAL_ST, "{case:#}");
-    assert_eq!(approve(&stack, "science-tech", &elsewhere).await["issuer"], PROVINCIAL_ST);
+    assert_eq!(approve_at(&stack, &elsewhere, "science-tech").await["issuer"], PROVINCIAL_ST);
     let case = stack.wait_case(&employer, &elsewhere, CONVERGE, |c| item_status(c, "work_permit") == "approved").await;
     assert_eq!(item(&case, "work_permit")["result"]["issuer"], PROVINCIAL_ST);
 
     // Category C in Lanzhou: HRSS, the delegation covers A and B only.
     let (employer, c_case, case) = submitted_in_review(&stack, 93, "C", &[]).await;
     assert_eq!(case["issuer"], PROVINCIAL_HRSS, "{case:#}");
-    assert_eq!(approve(&stack, "hrss", &c_case).await["issuer"], PROVINCIAL_HRSS);
+    assert_eq!(approve_at(&stack, &c_case, "hrss").await["issuer"], PROVINCIAL_HRSS);
     let case = stack.wait_case(&employer, &c_case, CONVERGE, |c| item_status(c, "work_permit") == "approved").await;
     assert_eq!(item(&case, "work_permit")["result"]["issuer"], PROVINCIAL_HRSS);
     stack.shutdown().await;
@@ -79,7 +70,7 @@ async fn the_employer_and_the_holder_download_the_e_permit_and_anyone_verifies_i
     let (status, _, _) = stack.get_bytes(&document, Some(&employer)).await;
     assert_eq!(status, 409);
 
-    let permit = approve(&stack, "science-tech", &id).await;
+    let permit = approve_at(&stack, &id, "science-tech").await;
     let number = text(&permit["permit_number"]).to_string();
     stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "work_permit") == "approved").await;
 

@@ -28,7 +28,13 @@ use serde_json::Value;
 
 /// A science-tech reviewer approves case `id`'s work permit; returns the permit.
 pub async fn approve_at_science_tech(stack: &Stack, id: &str) -> Value {
-    let reviewer = stack.token("reviewer", "alice", "science-tech").await;
+    approve_at(stack, id, "science-tech").await
+}
+
+/// A reviewer of `department` (the desk owning the permit) approves case `id`'s work
+/// permit; returns the permit.
+pub async fn approve_at(stack: &Stack, id: &str, department: &str) -> Value {
+    let reviewer = stack.token("reviewer", "alice", department).await;
     let (status, permit) = stack
         .post(
             &format!("/api/v1/work-permits/{id}/decision"),

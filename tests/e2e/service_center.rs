@@ -4,16 +4,7 @@
 use e2e::stack::{Stack, StackOptions, item, item_status};
 use serde_json::{Value, json};
 
-use crate::{CONVERGE, submitted_in_review};
-
-async fn approve(stack: &Stack, id: &str, department: &str) -> Value {
-    let reviewer = stack.token("reviewer", "alice", department).await;
-    let (status, permit) = stack
-        .post(&format!("/api/v1/work-permits/{id}/decision"), Some(&reviewer), &json!({"decision": "approve"}))
-        .await;
-    assert_eq!(status, 200, "{permit:#}");
-    permit
-}
+use crate::{CONVERGE, approve_at, submitted_in_review};
 
 #[tokio::test]
 async fn ratings_messages_and_the_foreigners_own_view() {
@@ -27,7 +18,7 @@ async fn ratings_messages_and_the_foreigners_own_view() {
     };
     assert_eq!(rate("work_permit", json!({"rating": 5})).await.0, 409);
 
-    let permit = approve(&stack, &id, "science-tech").await;
+    let permit = approve_at(&stack, &id, "science-tech").await;
     let number = permit["permit_number"].as_str().unwrap().to_string();
     stack.wait_case(&employer, &id, CONVERGE, |c| item_status(c, "social_insurance") == "completed").await;
 
@@ -137,8 +128,8 @@ async fn statistics_add_up_for_a_known_set_of_cases() {
     let (e1, c1, _) = submitted_in_review(&stack, 51, "B", &["social_insurance"]).await;
     let (_, c2, _) = submitted_in_review(&stack, 52, "C", &[]).await;
     let (e3, c3, _) = submitted_in_review(&stack, 53, "B", &[]).await;
-    approve(&stack, &c1, "science-tech").await;
-    approve(&stack, &c2, "hrss").await;
+    approve_at(&stack, &c1, "science-tech").await;
+    approve_at(&stack, &c2, "hrss").await;
     let reviewer = stack.token("reviewer", "alice", "science-tech").await;
     let (status, _) = stack
         .post(
