@@ -438,7 +438,9 @@ async fn an_issued_residence_permit_whose_work_permit_is_cancelled_is_revoked_or
     let body = json!({"decision": "revoke", "reason": "work permit cancelled"});
     let (status, _) = stack.post(&path(&id, "revocation"), Some(&employer), &body).await;
     assert_eq!(status, 403);
-    let last_day = today_cst().checked_add_days(Days::new(7)).unwrap().to_string();
+    // A week after the residence permit's first day (it starts with the work permit).
+    let first_day: NaiveDate = e2e::stack::start_date().parse().unwrap();
+    let last_day = first_day.max(today_cst()).checked_add_days(Days::new(7)).unwrap().to_string();
     let body = json!({"decision": "revoke", "reason": "work permit cancelled", "effective_on": last_day});
     let (status, rc) = stack.post(&path(&id, "revocation"), Some(&officer), &body).await;
     assert_eq!(status, 200, "{rc:#}");

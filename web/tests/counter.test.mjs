@@ -169,7 +169,8 @@ for (const j of JOURNEYS) {
     await t.check('revocation-pending');
     const keep = j.pickup === 'proxy';
     if (keep) await page.check('#revocation-keep');
-    else await page.fill('#revocation-date', addDays(todayCst(), 10));
+    // Ten days after the residence permit's first day (the work permit starts in a month).
+    else await page.fill('#revocation-date', addDays(todayCst(), 40));
     const noReason = t.expect(422);
     await page.click('#step-revocation button[type=submit]');
     await confirmThen(page, '.field-error[data-for="reason"] span');

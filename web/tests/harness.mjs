@@ -169,6 +169,14 @@ const UPLOADED = ['passport', 'photo', 'work_experience_proof', 'highest_degree_
  * A case submitted through the API by a new employer (category B unless `category` is
  * given), returned once its department has taken the work permit into review.
  */
+/** The test applicant's start date: a month from today (Beijing), as tests/support's
+ * `start_date()`; intake refuses a start date in the past, so a fixed date would expire. */
+export function startDate() {
+  const d = new Date(`${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 30);
+  return d.toISOString().slice(0, 10);
+}
+
 export async function submittedCase({ items = ['work_permit', 'residence_permit'], category = 'B' } = {}) {
   const code = creditCode();
   const employer = await token('employer', code);
@@ -189,7 +197,7 @@ export async function submittedCase({ items = ['work_permit', 'residence_permit'
   const body = {
     employer: { credit_code: code, name: '兰州示例科技有限公司', region_code: '620100', kind: 'enterprise', sector_preapproval: null },
     applicant: { surname: 'SMITH', given_names: 'JOHN', sex: 'M', nationality: 'GBR', birth_date: '1988-04-02', passport_number: `E${code.slice(10, 17)}`, passport_expiry: '2033-05-01' },
-    position: { title: 'Senior engineer', annual_salary_cny: salary, start_date: '2027-01-04', contract_months: 24 },
+    position: { title: 'Senior engineer', annual_salary_cny: salary, start_date: startDate(), contract_months: 24 },
     profile,
     items,
     materials,

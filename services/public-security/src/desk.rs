@@ -584,7 +584,9 @@ impl Desk {
         const ACTION: &str = "residence.revocation";
         let row = self.officer(actor, ACTION, case_id).await?;
         let until = row.rp_valid_until.as_deref().and_then(|d| d.parse::<NaiveDate>().ok()).unwrap_or(NaiveDate::MAX);
-        let resolution = rules::parse_resolution(decision, reason, effective_on, today_cst(), until)?;
+        let starts = row.rp_valid_from.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
+        let earliest = starts.map_or(today_cst(), |s| s.max(today_cst()));
+        let resolution = rules::parse_resolution(decision, reason, effective_on, earliest, until)?;
         let to = step_to(
             &row,
             match resolution {

@@ -483,6 +483,15 @@ async fn a_residence_permit_starts_with_its_work_permit_and_follows_its_extensio
     assert_eq!(row.permit_valid_until, later.to_string());
     assert_eq!((row.employer_credit_code.as_str(), row.employer_kind.as_str()), (new_employer, "public_institution"));
     assert_eq!(row.rp_valid_until.as_deref(), Some(far().to_string().as_str()), "the issued dates stay");
+    // Up for revocation before it starts: its last day cannot come before its first.
+    deliver(d, &OnPermitCancelled, cancelled("c5")).await.unwrap();
+    let tomorrow = today_cst().succ_opt().unwrap().to_string();
+    assert_eq!(
+        kind(d.resolve_revocation(&officer(), "c5", "revoke", "x", &tomorrow).await.unwrap_err()),
+        "422 effective_on:before_today"
+    );
+    let revoked = d.resolve_revocation(&officer(), "c5", "revoke", "work permit cancelled", "").await.unwrap();
+    assert_eq!(revoked.rp_valid_until.as_deref(), Some(starts.to_string().as_str()), "empty means its first day");
 }
 
 #[tokio::test]

@@ -350,16 +350,19 @@ impl Resolution {
     }
 }
 
-/// Reads a resolution with every problem at once. A revocation takes effect today or
-/// later (a permit cannot be revoked in the past: the foreigner relied on it), and no
-/// later than the permit's own end; empty `effective_on` means today.
+/// Reads a resolution with every problem at once. A revocation takes effect from
+/// `earliest` on (today: a permit cannot be revoked in the past, the foreigner relied on
+/// it; or the permit's first day when it starts later, so that its last day is never
+/// before its first), and no later than the permit's own end; empty `effective_on` means
+/// `earliest`.
 pub fn parse_resolution(
     decision: &str,
     reason: &str,
     effective_on: &str,
-    today: NaiveDate,
+    earliest: NaiveDate,
     valid_until: NaiveDate,
 ) -> Result<Resolution, Violations> {
+    let today = earliest;
     let mut v = Violations::new();
     let reason = required(&mut v, "reason", reason).filter(|r| !too_long(&mut v, "reason", r, 500));
     let effective_on = effective_on.trim();
@@ -374,7 +377,11 @@ pub fn parse_resolution(
                 None
             }
             Ok(d) if d < today => {
-                v.push("effective_on", "before_today", format!("effective_on cannot be before today ({today})"));
+                v.push(
+                    "effective_on",
+                    "before_today",
+                    format!("effective_on cannot be before {today} (today, or the residence permit's first day)"),
+                );
                 None
             }
             Ok(d) if d > valid_until => {

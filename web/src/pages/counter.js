@@ -315,6 +315,9 @@ const STEP_VIEWS = {
     }
     if (rc.status !== 'revocation_pending') return html`<p class="muted">${t('ui.counter_revocation_none')}</p>`;
     const until = rc.residence_permit?.valid_until;
+    // Never before today, nor before the permit's first day (it may start with a later work permit).
+    const starts = rc.residence_permit?.valid_from;
+    const from = starts && starts > todayBeijing() ? starts : todayBeijing();
     return html`<p class="notice warn">${t('ui.counter_revocation_intro')}</p>
       <form novalidate @submit=${onRevocation}>
         <div class="form-errors" aria-live="assertive"></div>
@@ -332,9 +335,9 @@ const STEP_VIEWS = {
         </fieldset>
         <div class="field" id="revocation-effective">
           <label for="revocation-date">${t('ui.counter_revocation_effective')}</label>
-          <input id="revocation-date" name="effective_on" type="date" min=${todayBeijing()} max=${until || nothing}
+          <input id="revocation-date" name="effective_on" type="date" min=${from} max=${until || nothing}
             aria-describedby="revocation-date-hint">
-          <span class="hint" id="revocation-date-hint">${t('ui.counter_revocation_effective_hint', { until: until ? date(until) : '—' })}</span>
+          <span class="hint" id="revocation-date-hint">${t('ui.counter_revocation_effective_hint', { from: date(from), until: until ? date(until) : '—' })}</span>
           <span class="field-error" data-for="effective_on"></span>
         </div>
         <div class="field">
